@@ -1,0 +1,60 @@
+"""Jiesu's Lambda functions: composition only. The rules live in chalicelib/domain."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from chalice import Chalice
+from chalice.app import ConvertToMiddleware, DynamoDBEvent
+
+from chalicelib import names
+from chalicelib.entrypoints import public_api, staff_api, streams, tasks
+from chalicelib.observability import logger, metrics, tracer
+from chalicelib.reference_data import all_units, categories
+from chalicelib.wiring import deps
+
+app = Chalice(app_name=names.APP_NAME)
+app.register_blueprint(public_api.bp, url_prefix="/api/v1/public")
+app.register_blueprint(staff_api.bp, url_prefix="/api/v1/staff")
+app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
+app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
+app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler))
+
+# Chalice reads the stream ARN when the app is packaged; CDK passes its token through the stage
+# environment (research: combined-synth.md), the local stack the moto stream's ARN.
+WORK_ORDERS_STREAM = os.environ.get(
+    names.ENV_WORK_ORDERS_STREAM_ARN,
+    "arn:aws:dynamodb:us-east-1:000000000000:table/unset/stream/unset",
+)
+
+
+@app.lambda_function(name=names.FN_ROUTE_ORDER)
+def route_order(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return tasks.route_order(event)
+
+
+@app.lambda_function(name=names.FN_AWAIT_UNIT)
+def await_unit(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return tasks.await_unit(event)
+
+
+@app.lambda_function(name=names.FN_ADVANCE_ORDER)
+def advance_order(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return tasks.advance_order(event)
+
+
+@app.lambda_function(name=names.FN_SEED_REFERENCE)
+def seed_reference_data(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Loads the divisions and catalogue that ship with the code into the reference table."""
+    reference = deps().reference
+    written = reference.save(all_units(), list(categories()))
+    logger.info("reference data seeded", items=written)
+    return {"items": written}
+
+
+@app.on_dynamodb_record(stream_arn=WORK_ORDERS_STREAM, batch_size=100, starting_position="TRIM_HORIZON",
+                        name=names.FN_ON_WORK_ORDER_CHANGE)
+def on_work_order_change(event: DynamoDBEvent) -> None:
+    for record in event:
+        streams.on_change(record.new_image, record.old_image)

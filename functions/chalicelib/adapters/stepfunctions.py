@@ -1,0 +1,39 @@
+"""Step Functions adapter: start an order's workflow, wake it when a unit acts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from botocore.exceptions import ClientError
+
+from ..domain.ports import Workflows
+
+logger = Logger(child=True)
+# A token that was already spent, timed out or belongs to a finished execution: "too late".
+TOO_LATE = {"InvalidToken", "TaskTimedOut", "TaskDoesNotExist"}
+
+
+class StepFunctionsWorkflows(Workflows):
+    def __init__(self, client: Any, state_machine_arn: str) -> None:
+        self._client = client
+        self._arn = state_machine_arn
+
+    def start(self, order_id: str) -> None:
+        try:
+            self._client.start_execution(stateMachineArn=self._arn, name=f"order-{order_id}",
+                                         input=f'{{"order_id": "{order_id}"}}')
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ExecutionAlreadyExists":
+                raise
+
+    def resume(self, token: str) -> bool:
+        try:
+            self._client.send_task_success(taskToken=token, output='{"woken": true}')
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code")
+            if code in TOO_LATE:
+                logger.info("workflow token already spent", code=code)
+                return False
+            raise
+        return True

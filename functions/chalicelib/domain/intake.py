@@ -1,0 +1,132 @@
+"""Receiving a request (受理, Art. 10): every request becomes a work order with a deadline."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from pydantic import BaseModel
+
+from .deadlines import TimeLimits
+from .errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken
+from .model import Channel, Status, Submission, TimelineEvent, WorkOrder
+from .ports import Clock, IdempotencyRecord, Reference, WorkOrders, Workflows
+
+BEIJING = timezone(timedelta(hours=8))
+_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
+
+
+class Receipt(BaseModel):
+    """What the requester gets back: the number, the code that unlocks tracking, the deadline."""
+
+    id: str
+    tracking_code: str
+    status: Status
+    deadline: datetime | None
+    reason: str | None = None
+    transfer_to: str | None = None
+    merged_into: str | None = None
+
+
+def new_order_id(clock: Clock) -> str:
+    """13 digits a person can read over the phone: the Beijing date and 7 random digits.
+
+    A number is not a credential: tracking needs the tracking code too."""
+    return clock.now().astimezone(BEIJING).strftime("%y%m%d") + f"{secrets.randbelow(10**7):07d}"
+
+
+def new_tracking_code() -> str:
+    raw = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def tracking_hash(code: str) -> str:
+    normalised = code.strip().upper().replace("-", "")
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def fingerprint(submission: Submission, channel: Channel) -> str:
+    body = json.dumps([channel, submission.model_dump(mode="json")], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def receive(
+    submission: Submission,
+    channel: Channel,
+    *,
+    orders: WorkOrders,
+    reference: Reference,
+    workflows: Workflows,
+    clock: Clock,
+    limits: TimeLimits,
+    idempotency_key: str | None = None,
+) -> Receipt:
+    """Record the request in full (Art. 10), give it its deadline (Art. 13) and start its workflow.
+
+    With an Idempotency-Key a retried submission returns the first receipt; the same key with a
+    different body is a conflict."""
+    print_ = fingerprint(submission, channel)
+    if idempotency_key and (recalled := orders.recall(idempotency_key)) is not None:
+        return _replay(recalled, print_, workflows)
+    category = None
+    if submission.category is not None:
+        category = reference.category(submission.category)
+        if category is None:
+            raise InvalidInput("Unknown category.", [FieldProblem("category", "not a catalogue category")])
+    if reference.unit(submission.location.district) is None:
+        raise InvalidInput("Unknown district.", [FieldProblem("location.district", "unknown district code")])
+    now = clock.now()
+    tier = limits.tier_for(category.tier if category else None)
+    for _attempt in range(5):
+        code = new_tracking_code()
+        order = WorkOrder(
+            id=new_order_id(clock),
+            tracking_hash=tracking_hash(code),
+            type=submission.type,
+            status=Status.RECEIVED,
+            channel=channel,
+            category=category.code if category else None,
+            content=submission.content,
+            location=submission.location,
+            requester=submission.requester,
+            confidential=submission.confidential,
+            tier=tier,
+            deadline=limits.deadline(now, tier),
+            created_at=now,
+            updated_at=now,
+            timeline=[TimelineEvent(at=now, action="received", actor_role="requester")],
+        )
+        receipt = Receipt(
+            id=order.id,
+            tracking_code=code,
+            status=order.status,
+            deadline=order.deadline,
+        )
+        record = (
+            IdempotencyRecord(idempotency_key, print_, receipt.model_dump(mode="json"))
+            if idempotency_key
+            else None
+        )
+        try:
+            orders.create(order, record)
+        except NumberTaken:
+            continue
+        except KeyTaken:
+            # A concurrent retry with the same key won the race: answer what it answered.
+            if idempotency_key and (recalled := orders.recall(idempotency_key)) is not None:
+                return _replay(recalled, print_, workflows)
+            raise
+        workflows.start(order.id)
+        return receipt
+    raise Conflict("Could not allocate an order number; try again.", "number_taken")
+
+
+def _replay(recalled: IdempotencyRecord, print_: str, workflows: Workflows) -> Receipt:
+    if recalled.fingerprint != print_:
+        raise Conflict("This Idempotency-Key was used with a different request.", "idempotency_key_reused")
+    receipt = Receipt.model_validate(recalled.response)
+    # A first attempt may have stored the order and then failed to start its workflow.
+    workflows.start(receipt.id)
+    return receipt

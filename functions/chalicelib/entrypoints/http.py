@@ -1,0 +1,70 @@
+"""HTTP plumbing shared by the routes: JSON in, JSON out, errors in the shape API.md names."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from chalice import Response
+from chalice.app import Request
+from pydantic import BaseModel, ValidationError
+
+from ..domain.errors import DomainError, FieldProblem, InvalidInput
+from ..observability import logger
+
+MAX_BODY_BYTES = 64 * 1024
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+M = TypeVar("M", bound=BaseModel)
+
+
+def error_body(code: str, message: str, details: list[FieldProblem] | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message,
+                      "details": [{"field": d.field, "message": d.message} for d in details or []]}}
+
+
+def respond(body: BaseModel | dict[str, Any], status: int = 200) -> Response:
+    payload = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
+    return Response(body=json.dumps(payload, ensure_ascii=False), status_code=status, headers=JSON_HEADERS)
+
+
+def problems(error: ValidationError) -> list[FieldProblem]:
+    found = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "body"
+        found.append(FieldProblem(where, item["msg"]))
+    return found
+
+
+def parse(request: Request, model: type[M], extra: dict[str, Any] | None = None) -> M:
+    """The JSON body as `model`; a 400 naming each bad field, or 413 when it is too large."""
+    raw = request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise DomainError("The request body is too large.", [], "too_large", 413)
+    try:
+        data = json.loads(raw or b"{}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidInput("The body is not valid JSON.", [FieldProblem("body", str(error))]) from error
+    if not isinstance(data, dict):
+        raise InvalidInput("The body must be a JSON object.", [FieldProblem("body", "expected an object")])
+    try:
+        return model.model_validate({**data, **(extra or {})})
+    except ValidationError as error:
+        raise InvalidInput("Some fields are not valid.", problems(error)) from error
+
+
+def api(view: Callable[..., Response]) -> Callable[..., Response]:
+    """Turn domain errors into their status and shape; never leak a stack trace."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Response:
+        try:
+            return view(*args, **kwargs)
+        except DomainError as error:
+            return respond(error_body(error.code, error.message, error.details), error.status)
+        except Exception:
+            logger.exception("unhandled error")
+            return respond(error_body("internal", "Something went wrong on our side; try again."), 500)
+
+    return wrapper

@@ -1,0 +1,62 @@
+"""Public routes: no sign-in. A requester submits, tracks and rates a request (API.md, Public)."""
+
+from __future__ import annotations
+
+from chalice import Blueprint, Response
+
+from ..domain import follow_up, intake
+from ..domain.errors import FieldProblem, InvalidInput
+from ..domain.model import Channel, Submission
+from ..domain.views import public_view
+from ..reference_data import categories, divisions
+from ..wiring import deps
+from .http import api, parse, respond
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/divisions", methods=["GET"], cors=True)
+@api
+def list_divisions() -> Response:
+    return respond({"items": [d.model_dump() for d in divisions()]})
+
+
+@bp.route("/categories", methods=["GET"], cors=True)
+@api
+def list_categories() -> Response:
+    return respond({"items": [c.model_dump(exclude={"department"}) for c in categories()]})
+
+
+@bp.route("/requests", methods=["POST"], cors=True)
+@api
+def submit_request() -> Response:
+    request = bp.current_request
+    key = (request.headers.get("idempotency-key") or "").strip() or None
+    if key is not None and len(key) > 128:
+        raise InvalidInput("Idempotency-Key is too long.", [FieldProblem("Idempotency-Key", "at most 128 chars")])
+    submission = parse(request, Submission)
+    d = deps()
+    receipt = intake.receive(
+        submission, Channel.WEB, orders=d.orders, reference=d.reference, workflows=d.workflows,
+        clock=d.clock, limits=d.limits, idempotency_key=key,
+    )
+    return respond(receipt, 201)
+
+
+@bp.route("/requests/{order_id}", methods=["GET"], cors=True)
+@api
+def track_request(order_id: str) -> Response:
+    code = (bp.current_request.query_params or {}).get("code", "")
+    d = deps()
+    order = follow_up.find_by_code(d.orders, order_id, code)
+    return respond(public_view(order, d.reference))
+
+
+@bp.route("/requests/{order_id}/evaluation", methods=["POST"], cors=True)
+@api
+def evaluate_request(order_id: str) -> Response:
+    form = parse(bp.current_request, follow_up.EvaluationForm)
+    d = deps()
+    order = follow_up.evaluate(order_id, form, channel="web", orders=d.orders, workflows=d.workflows,
+                               clock=d.clock)
+    return respond(public_view(order, d.reference))

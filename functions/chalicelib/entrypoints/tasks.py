@@ -1,0 +1,42 @@
+"""Lambda tasks of the work-order state machine (statemachines/work_order.asl.json)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, StringConstraints
+
+from ..domain import workflow
+from ..wiring import deps
+
+OrderId = Annotated[str, StringConstraints(pattern=r"^\d{6,20}$")]
+
+
+class OrderTask(BaseModel):
+    order_id: OrderId
+
+
+class ParkTask(BaseModel):
+    order_id: OrderId
+    version: int
+    token: Annotated[str, StringConstraints(min_length=1)]
+
+
+def route_order(event: dict[str, Any]) -> dict[str, Any]:
+    task = OrderTask.model_validate(event)
+    d = deps()
+    checkpoint = workflow.dispatch(task.order_id, orders=d.orders, reference=d.reference, clock=d.clock,
+                                   limits=d.limits)
+    return checkpoint.model_dump(mode="json")
+
+
+def await_unit(event: dict[str, Any]) -> dict[str, Any]:
+    task = ParkTask.model_validate(event)
+    workflow.park(task.order_id, task.version, task.token, orders=deps().orders)
+    return {"parked": True}
+
+
+def advance_order(event: dict[str, Any]) -> dict[str, Any]:
+    task = OrderTask.model_validate(event)
+    d = deps()
+    return workflow.advance(task.order_id, orders=d.orders, clock=d.clock, limits=d.limits).model_dump(mode="json")

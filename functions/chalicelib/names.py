@@ -1,0 +1,109 @@
+"""One name, one place: what the Lambdas, the CDK app, the local stack and the tests share.
+
+Environment-variable names, table key schemas, Lambda function names, the state-machine name and
+its ASL placeholders live here so the deployed stack, the local stack and the tests cannot drift.
+This module ships with the Lambdas and imports nothing but the standard library.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+APP_NAME = "jiesu"
+
+# --- environment variables read by the Lambdas -------------------------------------------------
+ENV_STAGE = "JIESU_STAGE"
+ENV_WORK_ORDERS_TABLE = "WORK_ORDERS_TABLE"
+ENV_WORK_ORDERS_STREAM_ARN = "WORK_ORDERS_STREAM_ARN"
+ENV_REFERENCE_TABLE = "REFERENCE_TABLE"
+ENV_WORK_ORDER_STATE_MACHINE_ARN = "WORK_ORDER_STATE_MACHINE_ARN"
+ENV_REQUESTER_SMS = "REQUESTER_SMS_ENABLED"
+ENV_UNIT_TOPIC_ARN = "UNIT_NOTIFICATIONS_TOPIC_ARN"
+ENV_USER_POOL_ID = "USER_POOL_ID"
+ENV_USER_POOL_CLIENT_ID = "USER_POOL_CLIENT_ID"
+ENV_JWKS_URL = "COGNITO_JWKS_URL"
+ENV_COGNITO_ISSUER = "COGNITO_ISSUER"
+ENV_COGNITO_ENDPOINT = "COGNITO_ENDPOINT"
+# The demo clock: workflow time runs TIME_SCALE times faster than wall time from CLOCK_EPOCH on.
+# Both are unset in AWS (scale 1). The local stack sets them and moto divides its timers by the
+# same scale (infra/local/moto_patches.py), so deadlines fall due when the demo clock says so.
+ENV_TIME_SCALE = "JIESU_TIME_SCALE"
+ENV_CLOCK_EPOCH = "JIESU_CLOCK_EPOCH"
+ENV_MOTO_TIME_SCALE = "MOTO_SFN_TIME_SCALE"
+
+# --- DynamoDB ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    name: str
+    partition_key: str
+    sort_key: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """Key schema of a table: the CDK app and the local stack both build the table from this."""
+
+    construct_id: str
+    local_name: str
+    partition_key: str = "pk"
+    sort_key: str = "sk"
+    indexes: tuple[IndexSpec, ...] = field(default_factory=tuple)
+    stream: bool = False
+    ttl_attribute: str | None = None
+
+
+# Work orders, their timeline events and idempotency records share one table.
+#   order        pk=ORDER#<id>        sk=ORDER
+#   event        pk=ORDER#<id>        sk=EVENT#<at>#<seq>
+#   idempotency  pk=IDEMPOTENCY#<key> sk=IDEMPOTENCY
+# Access patterns: order by number (GetItem), timeline by order (Query pk, begins_with EVENT#),
+# unit inbox by deadline (GSI1: gsi1pk=UNIT#<unit>, gsi1sk=<deadline>#<id>), all orders by
+# status for the hotline centre (GSI2: gsi2pk=STATUS#<status>, gsi2sk=<created_at>#<id>).
+WORK_ORDERS_INBOX_INDEX = IndexSpec("inbox", "gsi1pk", "gsi1sk")
+WORK_ORDERS_STATUS_INDEX = IndexSpec("by_status", "gsi2pk", "gsi2sk")
+WORK_ORDERS_TABLE = TableSpec(
+    construct_id="WorkOrders",
+    local_name="jiesu-work-orders",
+    indexes=(WORK_ORDERS_INBOX_INDEX, WORK_ORDERS_STATUS_INDEX),
+    stream=True,
+    ttl_attribute="expires_at",
+)
+# Reference data: handling units (pk=UNIT#<id>) and catalogue categories (pk=CATEGORY#<code>), sk=DOC.
+REFERENCE_TABLE = TableSpec(construct_id="Reference", local_name="jiesu-reference")
+
+TABLES = (WORK_ORDERS_TABLE, REFERENCE_TABLE)
+
+# --- Lambda functions (Chalice @app.lambda_function names) --------------------------------------
+FN_ROUTE_ORDER = "route_order"
+FN_AWAIT_UNIT = "await_unit"
+FN_ADVANCE_ORDER = "advance_order"
+FN_SEED_REFERENCE = "seed_reference_data"
+FN_ON_WORK_ORDER_CHANGE = "on_work_order_change"
+API_HANDLER = "api_handler"
+STAFF_AUTHORIZER = "staff_auth"
+TASK_FUNCTIONS = (FN_ROUTE_ORDER, FN_AWAIT_UNIT, FN_ADVANCE_ORDER)
+
+# --- Step Functions ----------------------------------------------------------------------------
+WORK_ORDER_MACHINE = "work-order"  # deployed as <stack>-work-order, locally jiesu-local-work-order
+WORK_ORDER_ASL = "work_order.asl.json"
+# ASL placeholder -> the Lambda function it stands for.
+WORK_ORDER_PLACEHOLDERS = {
+    "RouteOrderFunctionArn": FN_ROUTE_ORDER,
+    "AwaitUnitFunctionArn": FN_AWAIT_UNIT,
+    "AdvanceOrderFunctionArn": FN_ADVANCE_ORDER,
+}
+
+# --- Cognito -----------------------------------------------------------------------------------
+STAFF_ROLES = ("operator", "dispatcher", "handler", "unit_leader", "supervisor", "analyst", "admin")
+UNIT_ATTRIBUTE = "unit"  # custom:unit on the user
+
+# --- Local stack -------------------------------------------------------------------------------
+LOCAL_STAGE = "local"
+LOCAL_REGION = "us-east-1"
+LOCAL_ACCOUNT = "123456789012"
+
+
+def local_function_name(function: str) -> str:
+    return f"{APP_NAME}-{LOCAL_STAGE}-{function}"

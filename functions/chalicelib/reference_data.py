@@ -1,0 +1,65 @@
+"""The reference data that ships with the functions: divisions, units derived from them, catalogue."""
+
+from __future__ import annotations
+
+import csv
+import json
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from .domain.model import Category, Unit, UnitKind
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+class Street(BaseModel):
+    code: str
+    name: str
+
+
+class District(BaseModel):
+    code: str
+    name: str
+    streets: list[Street]
+
+
+@cache
+def divisions() -> tuple[District, ...]:
+    """Beijing's 16 districts and their 343 streets/townships (data/SOURCES.md)."""
+    districts: dict[str, District] = {}
+    with (DATA / "beijing_divisions.csv").open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            district = districts.setdefault(
+                row["district_code"], District(code=row["district_code"], name=row["district_name"], streets=[])
+            )
+            district.streets.append(Street(code=row["code"], name=row["name"]))
+    return tuple(districts.values())
+
+
+def division_units() -> list[Unit]:
+    """Every district government (its 6-digit code) and street office (its 9-digit code)."""
+    units: list[Unit] = []
+    for district in divisions():
+        units.append(Unit(id=district.code, name=f"{district.name}人民政府", kind=UnitKind.DISTRICT))
+        units.extend(
+            Unit(id=s.code, name=s.name, kind=UnitKind.STREET, district=district.code) for s in district.streets
+        )
+    return units
+
+
+def department_units() -> list[Unit]:
+    """City departments and public-service enterprises that receive sectoral orders."""
+    raw = json.loads((DATA / "departments.json").read_text(encoding="utf-8"))
+    return [Unit.model_validate(u) for u in raw]
+
+
+def all_units() -> list[Unit]:
+    return division_units() + department_units()
+
+
+@cache
+def categories() -> tuple[Category, ...]:
+    raw = json.loads((DATA / "categories.json").read_text(encoding="utf-8"))
+    return tuple(Category.model_validate(c) for c in raw)

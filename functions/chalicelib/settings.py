@@ -1,0 +1,49 @@
+"""Settings, parsed once at cold start from the environment the CDK app (or the local stack) sets."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from functools import cache
+
+from pydantic import BaseModel, ConfigDict
+
+from . import names
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    stage: str = "dev"
+    work_orders_table: str
+    reference_table: str
+    work_order_state_machine_arn: str = ""
+    unit_topic_arn: str = ""
+    requester_sms: bool = False
+    user_pool_id: str = ""
+    user_pool_client_id: str = ""
+    jwks_url: str = ""
+    cognito_issuer: str = ""
+    cognito_endpoint: str | None = None
+    time_scale: float = 1.0
+    clock_epoch: datetime | None = None
+
+
+@cache
+def settings() -> Settings:
+    env = os.environ
+    return Settings(
+        stage=env.get(names.ENV_STAGE, "dev"),
+        work_orders_table=env.get(names.ENV_WORK_ORDERS_TABLE, ""),
+        reference_table=env.get(names.ENV_REFERENCE_TABLE, ""),
+        work_order_state_machine_arn=env.get(names.ENV_WORK_ORDER_STATE_MACHINE_ARN, ""),
+        unit_topic_arn=env.get(names.ENV_UNIT_TOPIC_ARN, ""),
+        requester_sms=env.get(names.ENV_REQUESTER_SMS, "false").lower() == "true",
+        user_pool_id=env.get(names.ENV_USER_POOL_ID, ""),
+        user_pool_client_id=env.get(names.ENV_USER_POOL_CLIENT_ID, ""),
+        jwks_url=env.get(names.ENV_JWKS_URL, ""),
+        cognito_issuer=env.get(names.ENV_COGNITO_ISSUER, ""),
+        cognito_endpoint=env.get(names.ENV_COGNITO_ENDPOINT) or None,
+        time_scale=float(env.get(names.ENV_TIME_SCALE) or 1),
+        clock_epoch=env.get(names.ENV_CLOCK_EPOCH) or None,
+    )

@@ -1,0 +1,75 @@
+"""Builds the adapters from settings, once per container. Tests swap in their own with `use`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from .adapters.cognito import CognitoTokens
+from .adapters.dynamodb import DynamoReference, DynamoWorkOrders
+from .adapters.notifications import SnsNotifier
+from .adapters.stepfunctions import StepFunctionsWorkflows
+from .clock import ScaledClock, SystemClock
+from .domain.deadlines import DEFAULT_LIMITS, TimeLimits
+from .domain.ports import Clock, Notifier, Reference, WorkOrders, Workflows
+from .settings import Settings, settings
+
+
+def _client(service: str) -> Any:
+    import boto3  # imported on first use: keeps cold starts of functions that never call AWS short
+
+    return boto3.client(service)
+
+
+@dataclass
+class Dependencies:
+    config: Settings
+
+    @cached_property
+    def orders(self) -> WorkOrders:
+        return DynamoWorkOrders(_client("dynamodb"), self.config.work_orders_table)
+
+    @cached_property
+    def reference(self) -> Reference:
+        return DynamoReference(_client("dynamodb"), self.config.reference_table)
+
+    @cached_property
+    def workflows(self) -> Workflows:
+        return StepFunctionsWorkflows(_client("stepfunctions"), self.config.work_order_state_machine_arn)
+
+    @cached_property
+    def notifier(self) -> Notifier:
+        return SnsNotifier(_client("sns"), self.config.unit_topic_arn, self.config.requester_sms)
+
+    @cached_property
+    def tokens(self) -> CognitoTokens:
+        return CognitoTokens(self.config.jwks_url, self.config.cognito_issuer, self.config.user_pool_client_id)
+
+    @cached_property
+    def clock(self) -> Clock:
+        if self.config.time_scale != 1 and self.config.clock_epoch is not None:
+            return ScaledClock(self.config.clock_epoch, self.config.time_scale)
+        return SystemClock()
+
+    @cached_property
+    def limits(self) -> TimeLimits:
+        return DEFAULT_LIMITS
+
+
+_current: Dependencies | None = None
+
+
+def deps() -> Dependencies:
+    global _current
+    if _current is None:
+        _current = Dependencies(settings())
+    return _current
+
+
+def use(dependencies: Dependencies | None) -> None:
+    """Replace the dependencies (tests), or forget them so the next call rebuilds from settings."""
+    global _current
+    _current = dependencies
+    if dependencies is None:
+        settings.cache_clear()

@@ -1,0 +1,69 @@
+"""API Gateway on this machine: Chalice's LocalGateway, with errors in the shape API.md names.
+
+The local server and the integration tests both call the API through `LocalApi`, so what the
+tests see is what a browser on the local stack sees."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from chalice.config import Config
+from chalice.local import LocalGateway, LocalGatewayException
+
+from .stack import FUNCTIONS  # noqa: F401  (puts functions/ on sys.path)
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+
+def _error(status: int, code: str, message: str) -> ApiResponse:
+    body = json.dumps({"error": {"code": code, "message": message, "details": []}}).encode()
+    return ApiResponse(status, {"Content-Type": "application/json"}, body)
+
+
+class LocalApi:
+    def __init__(self) -> None:
+        import app  # the Chalice app, imported once its environment is set
+
+        self._gateway = LocalGateway(app.app, Config.create(chalice_stage="local", lambda_timeout=60))
+
+    def request(self, method: str, path: str, headers: dict[str, str] | None = None,
+                body: bytes | str | None = None) -> ApiResponse:
+        raw = body.encode() if isinstance(body, str) else (body or b"")
+        try:
+            answer = self._gateway.handle_request(method=method.upper(), path=path, headers=dict(headers or {}),
+                                                  body=raw)
+        except LocalGatewayException as error:
+            if error.CODE == 403 and b"Missing Authentication Token" in (error.body or b""):
+                return _error(404, "not_found", "No such resource.")
+            if error.CODE == 401:
+                return _error(401, "unauthorized", "Sign in to continue: a valid staff token is required.")
+            return _error(error.CODE, "forbidden", "Not allowed.")
+        except Exception as error:
+            # A failing Lambda authorizer: API Gateway answers 401 when its message is "Unauthorized".
+            if str(error) == "Unauthorized":
+                return _error(401, "unauthorized", "Sign in to continue: a valid staff token is required.")
+            raise
+        headers_out = {k: v for k, v in (answer.get("headers") or {}).items()}
+        for key, values in (answer.get("multiValueHeaders") or {}).items():
+            headers_out[key] = ", ".join(values)
+        payload = answer.get("body") or b""
+        if isinstance(payload, str):
+            payload = payload.encode()
+        return ApiResponse(int(answer["statusCode"]), headers_out, payload)
+
+    def get(self, path: str, **kwargs: Any) -> ApiResponse:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, json_body: Any = None, headers: dict[str, str] | None = None) -> ApiResponse:
+        merged = {"content-type": "application/json", **(headers or {})}
+        return self.request("POST", path, headers=merged, body=json.dumps(json_body, ensure_ascii=False))

@@ -1,0 +1,120 @@
+"""What moto 5.2.5 needs to run Jiesu's real ASL and real handlers on this machine, without Docker.
+
+1. Lambda runs in-process: every invoke path (direct Invoke, Step Functions tasks, the DynamoDB
+   stream consumer) ends in `LambdaFunction._invoke_lambda`, which stock moto hands to Docker.
+   Here it imports the function's handler ("app.route_order") from the project and calls it.
+2. The demo clock: Step Functions timeouts, heartbeats, Wait seconds and retry intervals are
+   divided by MOTO_SFN_TIME_SCALE, the same factor the app's ScaledClock runs faster by.
+
+Both reach into moto's private classes, so `install` refuses any moto but the pinned one and the
+smoke tests in tests/statemachines exercise each patch.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import time
+import traceback
+import uuid
+from typing import Any
+
+import moto
+
+PINNED_MOTO = "5.2.5"
+TIME_SCALE_ENV = "MOTO_SFN_TIME_SCALE"
+_installed = False
+
+
+def time_scale() -> float:
+    """Read per call, so a test can change it between executions."""
+    return float(os.environ.get(TIME_SCALE_ENV) or 1)
+
+
+class LambdaContext:
+    """The parts of the Lambda context object that handlers and Powertools read."""
+
+    def __init__(self, function: Any) -> None:
+        self.function_name = function.function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = function.function_arn
+        self.memory_limit_in_mb = int(function.memory_size or 128)
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function.function_name}"
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + float(function.timeout or 30)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+def _handler(function: Any) -> Any:
+    module_name, _, attribute = function.handler.rpartition(".")
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def _invoke_in_process(self: Any, event: Any = None) -> tuple[str, bool, str]:
+    if isinstance(event, (str, bytes)):
+        event = json.loads(event or "{}")
+    try:
+        result = _handler(self)(event if event is not None else {}, LambdaContext(self))
+    except Exception as error:
+        body = {"errorMessage": str(error), "errorType": type(error).__name__,
+                "stackTrace": traceback.format_tb(error.__traceback__)}
+        return json.dumps(body), True, traceback.format_exc()
+    return json.dumps(result, default=str), False, ""
+
+
+def _scaled(seconds: Any) -> Any:
+    scale = time_scale()
+    if scale == 1 or not isinstance(seconds, (int, float)):
+        return seconds
+    return max(seconds / scale, 0.01)
+
+
+def install() -> None:
+    """Apply the patches once, before any moto backend is created."""
+    global _installed
+    if _installed:
+        return
+    if moto.__version__ != PINNED_MOTO:
+        raise RuntimeError(f"moto {moto.__version__} is not {PINNED_MOTO}: re-check infra/local/moto_patches.py")
+
+    from moto.awslambda.models import LambdaFunction
+    from moto.core.config import default_user_config
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+    from moto.stepfunctions.parser.asl.component.common.timeouts.heartbeat import Heartbeat
+    from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import Timeout
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+
+    LambdaFunction._invoke_lambda = _invoke_in_process
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}
+
+    def timeout_body(self: Any, env: Any) -> None:
+        seconds = self._eval_seconds(env=env)
+        env.stack.append(seconds if self.is_default_value() else _scaled(seconds))
+
+    def heartbeat_body(self: Any, env: Any) -> None:
+        env.stack.append(_scaled(self._eval_seconds(env=env)))
+
+    def wait_body(self: Any, env: Any) -> None:
+        until = time.monotonic() + _scaled(self._get_wait_seconds(env=env))
+        while env.is_running() and (left := until - time.monotonic()) > 0:
+            env.program_state_event.wait(left)
+
+    class _ScaledTime:
+        """`time` as the retrier sees it: its sleeps between attempts follow the demo clock."""
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(time, name)
+
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            time.sleep(_scaled(seconds))
+
+    Timeout._eval_body = timeout_body
+    Heartbeat._eval_body = heartbeat_body
+    WaitFunction._eval_body = wait_body
+    retrier_decl.time = _ScaledTime()
+    _installed = True

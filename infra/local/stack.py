@@ -1,0 +1,228 @@
+"""The local stack: moto as the embedded AWS, with the same tables, functions, state machine and
+user pool the CDK app deploys, built from the same names (functions/chalicelib/names.py)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import moto_patches
+
+ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS = ROOT / "functions"
+STATEMACHINES = ROOT / "statemachines"
+if str(FUNCTIONS) not in sys.path:
+    sys.path.insert(0, str(FUNCTIONS))
+
+from chalicelib import names  # noqa: E402
+
+DEMO_PASSWORD = "Jiesu-demo-2026"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    role: str
+    unit: str | None
+    description: str
+
+
+DEMO_USERS = (
+    DemoUser("operator1", "operator", None, "hotline operator (话务员)"),
+    DemoUser("dispatcher1", "dispatcher", None, "hotline dispatcher (派单员)"),
+    DemoUser("andingmen.handler", "handler", "110101004", "handler at 安定门街道, 东城区"),
+    DemoUser("andingmen.leader", "unit_leader", "110101004", "leader of 安定门街道"),
+    DemoUser("dongcheng.handler", "handler", "110101", "handler at 东城区人民政府"),
+    DemoUser("lighting.handler", "handler", "bj-lighting", "handler at 北京市城市照明管理中心 (city department)"),
+    DemoUser("supervisor1", "supervisor", None, "hotline supervisor (督办)"),
+    DemoUser("analyst1", "analyst", None, "analyst (数据分析)"),
+    DemoUser("admin1", "admin", None, "platform administrator"),
+)
+
+
+@dataclass
+class LocalStack:
+    """Creates every resource on a running moto server and knows where each one is."""
+
+    moto_url: str
+    time_scale: float = 1.0
+    region: str = names.LOCAL_REGION
+    epoch: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    outputs: dict[str, str] = field(default_factory=dict)
+
+    def client(self, service: str) -> Any:
+        import boto3
+
+        return boto3.client(service, region_name=self.region, endpoint_url=self.moto_url,
+                            aws_access_key_id="local", aws_secret_access_key="local")
+
+    # --- resources ----------------------------------------------------------------------------
+
+    def create_tables(self) -> None:
+        ddb = self.client("dynamodb")
+        for spec in names.TABLES:
+            attributes = {spec.partition_key, spec.sort_key}
+            indexes = []
+            for index in spec.indexes:
+                attributes |= {index.partition_key, index.sort_key}
+                indexes.append({
+                    "IndexName": index.name,
+                    "KeySchema": [{"AttributeName": index.partition_key, "KeyType": "HASH"},
+                                  {"AttributeName": index.sort_key, "KeyType": "RANGE"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                })
+            kwargs: dict[str, Any] = {
+                "TableName": spec.local_name,
+                "BillingMode": "PAY_PER_REQUEST",
+                "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
+                "KeySchema": [{"AttributeName": spec.partition_key, "KeyType": "HASH"},
+                              {"AttributeName": spec.sort_key, "KeyType": "RANGE"}],
+            }
+            if indexes:
+                kwargs["GlobalSecondaryIndexes"] = indexes
+            if spec.stream:
+                kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+            table = ddb.create_table(**kwargs)["TableDescription"]
+            if spec.ttl_attribute:
+                ddb.update_time_to_live(TableName=spec.local_name, TimeToLiveSpecification={
+                    "Enabled": True, "AttributeName": spec.ttl_attribute})
+            if spec.stream:
+                self.outputs[names.ENV_WORK_ORDERS_STREAM_ARN] = table["LatestStreamArn"]
+        self.outputs[names.ENV_WORK_ORDERS_TABLE] = names.WORK_ORDERS_TABLE.local_name
+        self.outputs[names.ENV_REFERENCE_TABLE] = names.REFERENCE_TABLE.local_name
+
+    def create_topic(self) -> None:
+        topic = self.client("sns").create_topic(Name=f"{names.APP_NAME}-local-unit-notifications")
+        self.outputs[names.ENV_UNIT_TOPIC_ARN] = topic["TopicArn"]
+        self.outputs[names.ENV_REQUESTER_SMS] = "true"
+
+    def create_user_pool(self) -> None:
+        idp = self.client("cognito-idp")
+        pool = idp.create_user_pool(
+            PoolName=f"{names.APP_NAME}-local-staff",
+            Schema=[{"Name": names.UNIT_ATTRIBUTE, "AttributeDataType": "String", "Mutable": True}],
+        )["UserPool"]
+        pool_id = pool["Id"]
+        client_id = idp.create_user_pool_client(
+            UserPoolId=pool_id, ClientName="staff-portal",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )["UserPoolClient"]["ClientId"]
+        for role in names.STAFF_ROLES:
+            idp.create_group(UserPoolId=pool_id, GroupName=role)
+        for user in DEMO_USERS:
+            attributes = [{"Name": "email", "Value": f"{user.username}@jiesu.local"}]
+            if user.unit:
+                attributes.append({"Name": f"custom:{names.UNIT_ATTRIBUTE}", "Value": user.unit})
+            idp.admin_create_user(UserPoolId=pool_id, Username=user.username, UserAttributes=attributes,
+                                  MessageAction="SUPPRESS")
+            idp.admin_set_user_password(UserPoolId=pool_id, Username=user.username, Password=DEMO_PASSWORD,
+                                        Permanent=True)
+            idp.admin_add_user_to_group(UserPoolId=pool_id, Username=user.username, GroupName=user.role)
+        self.outputs[names.ENV_USER_POOL_ID] = pool_id
+        self.outputs[names.ENV_USER_POOL_CLIENT_ID] = client_id
+        self.outputs[names.ENV_JWKS_URL] = f"{self.moto_url}/{pool_id}/.well-known/jwks.json"
+        self.outputs[names.ENV_COGNITO_ISSUER] = f"https://cognito-idp.{self.region}.amazonaws.com/{pool_id}"
+        self.outputs[names.ENV_COGNITO_ENDPOINT] = self.moto_url
+
+    def create_functions(self) -> None:
+        """One moto Lambda per Chalice function; the patched invoke runs `app.<name>` in-process."""
+        iam = self.client("iam")
+        role = iam.create_role(RoleName=f"{names.APP_NAME}-local-lambda", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                     "Principal": {"Service": "lambda.amazonaws.com"}}]}))
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w") as zf:
+            zf.writestr("README.txt", "Handlers run in-process from functions/ (infra/local/moto_patches.py).")
+        lam = self.client("lambda")
+        for function in (*names.TASK_FUNCTIONS, names.FN_SEED_REFERENCE, names.FN_ON_WORK_ORDER_CHANGE):
+            lam.create_function(
+                FunctionName=names.local_function_name(function), Runtime="python3.11",
+                Role=role["Role"]["Arn"], Handler=f"app.{function}", Code={"ZipFile": archive.getvalue()},
+                Timeout=60, Environment={"Variables": self.environment()},
+            )
+        lam.create_event_source_mapping(
+            EventSourceArn=self.outputs[names.ENV_WORK_ORDERS_STREAM_ARN],
+            FunctionName=names.local_function_name(names.FN_ON_WORK_ORDER_CHANGE),
+            StartingPosition="TRIM_HORIZON", BatchSize=100,
+        )
+
+    def function_arn(self, function: str) -> str:
+        return (f"arn:aws:lambda:{self.region}:{names.LOCAL_ACCOUNT}:function:"
+                f"{names.local_function_name(function)}")
+
+    def create_state_machine(self) -> None:
+        definition = (STATEMACHINES / names.WORK_ORDER_ASL).read_text(encoding="utf-8")
+        for placeholder, function in names.WORK_ORDER_PLACEHOLDERS.items():
+            definition = definition.replace("${" + placeholder + "}", self.function_arn(function))
+        machine = self.client("stepfunctions").create_state_machine(
+            name=f"{names.APP_NAME}-local-{names.WORK_ORDER_MACHINE}", definition=definition,
+            roleArn=f"arn:aws:iam::{names.LOCAL_ACCOUNT}:role/{names.APP_NAME}-local-states",
+        )
+        self.outputs[names.ENV_WORK_ORDER_STATE_MACHINE_ARN] = machine["stateMachineArn"]
+
+    def seed(self) -> dict[str, Any]:
+        answer = self.client("lambda").invoke(FunctionName=names.local_function_name(names.FN_SEED_REFERENCE),
+                                              Payload=b"{}")
+        result: dict[str, Any] = json.loads(answer["Payload"].read())
+        if answer.get("FunctionError"):
+            raise RuntimeError(f"seeding the reference data failed: {result}")
+        return result
+
+    # --- environment --------------------------------------------------------------------------
+
+    def environment(self) -> dict[str, str]:
+        """What the functions read, as the CDK app would set it, plus the demo clock."""
+        env = {names.ENV_STAGE: names.LOCAL_STAGE, **self.outputs}
+        if self.time_scale != 1:
+            env[names.ENV_TIME_SCALE] = repr(self.time_scale)
+            env[moto_patches.TIME_SCALE_ENV] = repr(self.time_scale)
+            env[names.ENV_CLOCK_EPOCH] = self.epoch
+        return env
+
+    def build(self) -> dict[str, str]:
+        """Create everything in order; the app's environment is complete before the first Lambda runs."""
+        self.create_tables()
+        self.create_topic()
+        self.create_user_pool()
+        os.environ.update(self.environment())
+        self.create_state_machine()
+        os.environ.update(self.environment())
+        self.create_functions()
+        self.seed()
+        return self.environment()
+
+    def frontend_config(self, api_origin: str) -> dict[str, Any]:
+        """GET /config.json (API.md, Local configuration)."""
+        return {
+            "apiUrl": f"{api_origin}/api/v1",
+            "region": self.region,
+            "userPoolId": self.outputs[names.ENV_USER_POOL_ID],
+            "userPoolClientId": self.outputs[names.ENV_USER_POOL_CLIENT_ID],
+            "cognitoEndpoint": self.moto_url,
+            "stage": names.LOCAL_STAGE,
+            "timeScale": self.time_scale,
+        }
+
+
+def process_environment(moto_url: str, moto_port: int) -> dict[str, str]:
+    """What a Lambda runtime would provide, pointed at the embedded moto (set before boto3 is used)."""
+    return {
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": names.LOCAL_REGION,
+        "AWS_REGION": names.LOCAL_REGION,
+        "AWS_ENDPOINT_URL": moto_url,
+        "MOTO_PORT": str(moto_port),
+        # botocore 1.44 sends DynamoDB Streams calls to an account-id host moto does not serve.
+        "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_METRICS_DISABLED": "true",
+        "POWERTOOLS_SERVICE_NAME": names.APP_NAME,
+    }
