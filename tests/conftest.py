@@ -1,7 +1,141 @@
-import sys
-from pathlib import Path
+"""Fixtures shared by the layers that run the local stack (pyproject puts functions/ on sys.path)."""
 
-ROOT = Path(__file__).resolve().parents[1]
-for path in (ROOT / "functions", ROOT):
-    if str(path) not in sys.path:
-        sys.path.insert(0, str(path))
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+# Workflow time in the integration and path tests runs 3600x faster: a 2-hour deadline falls due
+# two wall seconds after dispatch, a 24-hour one after 24 s (longer than any test needs).
+TEST_TIME_SCALE = 3600.0
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float = 10.0, every: float = 0.05) -> Any:
+    """Poll (gently: moto's handler threads need the GIL) until `predicate` returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout} s")
+        time.sleep(every)
+
+
+@pytest.fixture(scope="session")
+def local_stack():
+    """The local stack in this process: moto with the patches, the real ASL and handlers, the API."""
+    from infra.local.server import free_port, start
+
+    running = start(port=free_port(), time_scale=TEST_TIME_SCALE)
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def api(local_stack):
+    from infra.local.gateway import LocalApi
+
+    return LocalApi()
+
+
+@pytest.fixture(scope="session")
+def id_token(local_stack):
+    """An ID token for a demo staff account, from the local Cognito user pool."""
+    from chalicelib import names
+    from infra.local.stack import DEMO_PASSWORD
+
+    idp = local_stack.stack.client("cognito-idp")
+    cache: dict[str, str] = {}
+
+    def token(username: str) -> str:
+        if username not in cache:
+            answer = idp.initiate_auth(
+                ClientId=local_stack.stack.outputs[names.ENV_USER_POOL_CLIENT_ID], AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": username, "PASSWORD": DEMO_PASSWORD},
+            )
+            cache[username] = answer["AuthenticationResult"]["IdToken"]
+        return cache[username]
+
+    return token
+
+
+class Citizen:
+    """Drives the public API as a requester would."""
+
+    def __init__(self, api) -> None:
+        self.api = api
+
+    def submit(self, **changes: Any) -> dict[str, Any]:
+        body = {
+            "type": "complaint", "content": "胡同路灯昏暗，晚上经常有人摔跤", "category": "street_lighting",
+            "location": {"district": "110101", "street": "110101004", "address": "东城区安定门街道方家胡同"},
+            "requester": {"name": "刘先生", "phone": "13800001234", "kind": "person"},
+            **changes,
+        }
+        answer = self.api.post("/api/v1/public/requests", body)
+        assert answer.status == 201, answer.body
+        return answer.json()
+
+    def track(self, receipt: dict[str, Any]) -> dict[str, Any]:
+        answer = self.api.get(f"/api/v1/public/requests/{receipt['id']}?code={receipt['tracking_code']}")
+        assert answer.status == 200, answer.body
+        return answer.json()
+
+    def rate(self, receipt: dict[str, Any], **changes: Any):
+        body = {"code": receipt["tracking_code"], "resolved": True, "satisfaction": "satisfied", **changes}
+        return self.api.post(f"/api/v1/public/requests/{receipt['id']}/evaluation", body)
+
+
+class Unit:
+    """Drives the staff API as a handling unit's member would."""
+
+    def __init__(self, api, token: str) -> None:
+        self.api = api
+        self.headers = {"authorization": f"Bearer {token}"}
+
+    def order(self, order_id: str):
+        return self.api.get(f"/api/v1/staff/work-orders/{order_id}", headers=self.headers)
+
+    def act(self, order_id: str, action: str, version: int | None = None, **body: Any):
+        if version is None:
+            version = self.order(order_id).json()["version"]
+        return self.api.post(f"/api/v1/staff/work-orders/{order_id}/{action}", {"version": version, **body},
+                             headers=self.headers)
+
+
+@pytest.fixture
+def citizen(api):
+    return Citizen(api)
+
+
+@pytest.fixture
+def unit(api, id_token):
+    return lambda username="andingmen.handler": Unit(api, id_token(username))
+
+
+@pytest.fixture
+def sfn(local_stack):
+    return local_stack.stack.client("stepfunctions")
+
+
+def execution_arn(local_stack, order_id: str) -> str:
+    from chalicelib import names
+
+    machine = local_stack.stack.outputs[names.ENV_WORK_ORDER_STATE_MACHINE_ARN]
+    return machine.replace(":stateMachine:", ":execution:") + f":order-{order_id}"
+
+
+def states_entered(sfn, arn: str) -> list[str]:
+    events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    return [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
+
+
+def history_types(sfn, arn: str) -> list[str]:
+    return [e["type"] for e in sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]]
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

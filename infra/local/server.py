@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import mimetypes
 import os
 import socket
@@ -110,6 +111,7 @@ def start(port: int = 8000, moto_port: int = 0, time_scale: float = 1.0, host: s
     moto_url = f"http://127.0.0.1:{moto_port}"
     os.environ.update(process_environment(moto_url, moto_port))
     moto_patches.install()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's request log
     from moto.server import ThreadedMotoServer
 
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)

@@ -1,0 +1,62 @@
+"""Graph lint of every ASL file: moto and cfn-lint both accept a dangling Next, this does not."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from chalicelib import names
+
+STATEMACHINES = Path(__file__).resolve().parents[2] / "statemachines"
+FILES = sorted(STATEMACHINES.glob("*.asl.json"))
+KNOWN_PLACEHOLDERS = {names.WORK_ORDER_ASL: set(names.WORK_ORDER_PLACEHOLDERS)}
+
+
+def targets(state: dict) -> set[str]:
+    found = {state[k] for k in ("Next", "Default") if k in state}
+    found |= {c["Next"] for c in state.get("Choices", [])}
+    found |= {c["Next"] for c in state.get("Catch", [])}
+    return found
+
+
+@pytest.fixture(params=FILES, ids=[f.name for f in FILES])
+def asl(request):
+    return request.param.name, json.loads(request.param.read_text(encoding="utf-8"))
+
+
+def test_there_is_a_machine_to_lint():
+    assert names.WORK_ORDER_ASL in [f.name for f in FILES]
+
+
+def test_every_transition_lands_on_a_state_and_every_state_is_reachable(asl):
+    _, machine = asl
+    states = machine["States"]
+    assert machine["StartAt"] in states
+    for name, state in states.items():
+        assert targets(state) <= set(states), f"{name} points at a missing state"
+        ends = state["Type"] in ("Succeed", "Fail") or state.get("End") is True
+        assert ends or targets(state), f"{name} neither ends nor moves on"
+    seen, todo = set(), [machine["StartAt"]]
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            todo.extend(targets(states[current]))
+    assert seen == set(states), f"unreachable: {set(states) - seen}"
+
+
+def test_placeholders_are_exactly_the_known_ones(asl):
+    file, machine = asl
+    used = set(re.findall(r"\$\{(\w+)\}", json.dumps(machine)))
+    assert used == KNOWN_PLACEHOLDERS[file]
+
+
+def test_callbacks_have_a_timeout_and_catch_it(asl):
+    _, machine = asl
+    for name, state in machine["States"].items():
+        if str(state.get("Resource", "")).endswith(".waitForTaskToken"):
+            assert "TimeoutSecondsPath" in state or "TimeoutSeconds" in state, name
+            caught = {e for c in state.get("Catch", []) for e in c["ErrorEquals"]}
+            # moto names heartbeat timeouts States.Timeout too, and AWS documents that it covers them.
+            assert "States.Timeout" in caught, name
