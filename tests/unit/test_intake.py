@@ -61,3 +61,15 @@ def test_an_unknown_category_names_the_field(submission, orders, reference, work
 
     assert [d.field for d in raised.value.details] == ["category"]
     assert orders.orders == {}
+
+
+def test_a_location_no_unit_can_receive_is_refused_at_intake(submission, orders, reference, workflows, clock,
+                                                            limits):
+    elsewhere = submission.model_copy(update={"location": submission.location.model_copy(
+        update={"district": "110105"})})
+
+    with pytest.raises(InvalidInput) as raised:
+        receive(elsewhere, orders, reference, workflows, clock, limits)
+
+    assert raised.value.details[0].field == "location.street"
+    assert orders.orders == {} and workflows.started == []

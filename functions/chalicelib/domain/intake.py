@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from pydantic import BaseModel
 
 from .deadlines import TimeLimits
+from .dispatch import route
 from .errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken
 from .model import Channel, Status, Submission, TimelineEvent, WorkOrder
 from .ports import Clock, IdempotencyRecord, Reference, WorkOrders, Workflows
@@ -75,8 +76,7 @@ def receive(
         category = reference.category(submission.category)
         if category is None:
             raise InvalidInput("Unknown category.", [FieldProblem("category", "not a catalogue category")])
-    if reference.unit(submission.location.district) is None:
-        raise InvalidInput("Unknown district.", [FieldProblem("location.district", "unknown district code")])
+    route(submission.location, reference)  # a location no unit can receive is refused now, not at dispatch
     now = clock.now()
     tier = limits.tier_for(category.tier if category else None)
     for _attempt in range(5):

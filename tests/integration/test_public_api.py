@@ -1,0 +1,100 @@
+"""The public API on the local stack: Chalice's gateway, moto, the real workflow."""
+
+from tests.conftest import wait_until
+
+
+def test_divisions_list_the_16_districts_and_343_streets(api):
+    items = api.get("/api/v1/public/divisions").json()["items"]
+
+    assert len(items) == 16
+    assert sum(len(d["streets"]) for d in items) == 343
+    dongcheng = next(d for d in items if d["code"] == "110101")
+    assert {"code": "110101004", "name": "安定门街道"} in dongcheng["streets"]
+
+
+def test_categories_come_with_their_tier(api):
+    items = api.get("/api/v1/public/categories").json()["items"]
+
+    assert {"code": "street_lighting", "name": "路灯照明", "kind": "territorial", "tier": "24h"} in items
+
+
+def test_an_order_is_stored_dispatched_and_tracked_with_its_code(citizen):
+    receipt = citizen.submit()
+
+    assert receipt["status"] == "received" and receipt["deadline"]
+    tracked = wait_until(lambda: (t := citizen.track(receipt))["status"] == "dispatched" and t)
+    assert tracked["timeline"][-1]["unit"] == "安定门街道"
+    assert tracked["deadline"] and tracked["overdue"] is False
+
+
+def test_bad_input_answers_400_naming_each_field_and_stores_nothing(api):
+    answer = api.post("/api/v1/public/requests", {
+        "type": "rumour", "content": "短", "location": {"district": "11"}, "requester": {"phone": "12345"},
+    })
+
+    assert answer.status == 400
+    error = answer.json()["error"]
+    assert error["code"] == "invalid_input"
+    assert {d["field"] for d in error["details"]} == {"type", "content", "location.district", "requester.phone"}
+
+
+def test_malformed_json_is_a_400_not_a_500(api):
+    answer = api.request("POST", "/api/v1/public/requests", headers={"content-type": "application/json"},
+                         body=b'{"type": ')
+
+    assert answer.status == 400
+    assert answer.json()["error"]["details"][0]["field"] == "body"
+
+
+def test_a_street_outside_the_district_is_refused(citizen, api):
+    answer = api.post("/api/v1/public/requests", {
+        "type": "help", "content": "家门口下水道堵塞", "location": {"district": "110105", "street": "110101004"},
+        "requester": {"phone": "13800001234"},
+    })
+
+    assert answer.status == 400
+    assert answer.json()["error"]["details"][0]["field"] == "location.street"
+
+
+def test_tracking_needs_the_right_code(citizen, api):
+    receipt = citizen.submit()
+
+    wrong = api.get(f"/api/v1/public/requests/{receipt['id']}?code=AAAA-BBBB-CCCC")
+    missing = api.get("/api/v1/public/requests/2611260000000?code=AAAA-BBBB-CCCC")
+
+    assert wrong.status == missing.status == 404
+    assert wrong.json() == missing.json()  # a wrong code tells nothing about the number
+
+
+def test_a_retried_submission_with_the_same_key_returns_the_same_order(api):
+    body = {"type": "suggestion", "content": "建议在公园增加休息座椅", "location": {"district": "110108"},
+            "requester": {"phone": "13900002222"}}
+    headers = {"idempotency-key": "retry-3f1c"}
+
+    first = api.post("/api/v1/public/requests", body, headers=headers)
+    again = api.post("/api/v1/public/requests", body, headers=headers)
+    other = api.post("/api/v1/public/requests", {**body, "content": "建议增加公园照明"}, headers=headers)
+
+    assert first.status == again.status == 201
+    assert again.json() == first.json()
+    assert other.status == 409 and other.json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_an_evaluation_before_the_reply_is_a_409(citizen):
+    receipt = citizen.submit()
+
+    answer = citizen.rate(receipt)
+
+    assert answer.status == 409
+    assert answer.json()["error"]["code"] == "wrong_status"
+
+
+def test_the_public_timeline_never_names_staff(citizen, unit):
+    receipt = citizen.submit()
+    wait_until(lambda: citizen.track(receipt)["status"] == "dispatched")
+    unit().act(receipt["id"], "sign")
+
+    tracked = citizen.track(receipt)
+
+    assert "andingmen.handler" not in str(tracked)
+    assert set(tracked["timeline"][-1]) == {"at", "action", "unit", "note"}
