@@ -7,7 +7,6 @@ from typing import Any
 
 from chalice import Chalice
 from chalice.app import ConvertToMiddleware, DynamoDBEvent
-
 from chalicelib import names
 from chalicelib.entrypoints import public_api, staff_api, streams, tasks
 from chalicelib.observability import logger, metrics, tracer
@@ -53,8 +52,12 @@ def seed_reference_data(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"items": written}
 
 
-@app.on_dynamodb_record(stream_arn=WORK_ORDERS_STREAM, batch_size=100, starting_position="TRIM_HORIZON",
-                        name=names.FN_ON_WORK_ORDER_CHANGE)
+@app.on_dynamodb_record(
+    stream_arn=WORK_ORDERS_STREAM,
+    batch_size=100,
+    starting_position="TRIM_HORIZON",
+    name=names.FN_ON_WORK_ORDER_CHANGE,
+)
 def on_work_order_change(event: DynamoDBEvent) -> None:
     for record in event:
         streams.on_change(record.new_image, record.old_image)

@@ -45,6 +45,7 @@ def api(local_stack):
 def id_token(local_stack):
     """An ID token for a demo staff account, from the local Cognito user pool."""
     from chalicelib import names
+
     from infra.local.stack import DEMO_PASSWORD
 
     idp = local_stack.stack.client("cognito-idp")
@@ -53,7 +54,8 @@ def id_token(local_stack):
     def token(username: str) -> str:
         if username not in cache:
             answer = idp.initiate_auth(
-                ClientId=local_stack.stack.outputs[names.ENV_USER_POOL_CLIENT_ID], AuthFlow="USER_PASSWORD_AUTH",
+                ClientId=local_stack.stack.outputs[names.ENV_USER_POOL_CLIENT_ID],
+                AuthFlow="USER_PASSWORD_AUTH",
                 AuthParameters={"USERNAME": username, "PASSWORD": DEMO_PASSWORD},
             )
             cache[username] = answer["AuthenticationResult"]["IdToken"]
@@ -70,7 +72,9 @@ class Citizen:
 
     def submit(self, **changes: Any) -> dict[str, Any]:
         body = {
-            "type": "complaint", "content": "胡同路灯昏暗，晚上经常有人摔跤", "category": "street_lighting",
+            "type": "complaint",
+            "content": "胡同路灯昏暗，晚上经常有人摔跤",
+            "category": "street_lighting",
             "location": {"district": "110101", "street": "110101004", "address": "东城区安定门街道方家胡同"},
             "requester": {"name": "刘先生", "phone": "13800001234", "kind": "person"},
             **changes,
@@ -102,8 +106,11 @@ class Unit:
     def act(self, order_id: str, action: str, version: int | None = None, **body: Any):
         if version is None:
             version = self.order(order_id).json()["version"]
-        return self.api.post(f"/api/v1/staff/work-orders/{order_id}/{action}", {"version": version, **body},
-                             headers=self.headers)
+        return self.api.post(
+            f"/api/v1/staff/work-orders/{order_id}/{action}",
+            {"version": version, **body},
+            headers=self.headers,
+        )
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalicelib.domain.errors import KeyTaken, NumberTaken, StaleVersion
 from chalicelib.domain.model import Category, Unit, WorkOrder
-from chalicelib.domain.ports import IdempotencyRecord, Notifier, Reference, WorkOrders, Workflows
+from chalicelib.domain.ports import IdempotencyRecord, Notifier, Reference, Workflows, WorkOrders
 from chalicelib.reference_data import all_units, categories
 
 

@@ -32,7 +32,8 @@ def divisions() -> tuple[District, ...]:
     with (DATA / "beijing_divisions.csv").open(encoding="utf-8", newline="") as f:
         for row in csv.DictReader(f):
             district = districts.setdefault(
-                row["district_code"], District(code=row["district_code"], name=row["district_name"], streets=[])
+                row["district_code"],
+                District(code=row["district_code"], name=row["district_name"], streets=[]),
             )
             district.streets.append(Street(code=row["code"], name=row["name"]))
     return tuple(districts.values())
@@ -44,7 +45,8 @@ def division_units() -> list[Unit]:
     for district in divisions():
         units.append(Unit(id=district.code, name=f"{district.name}人民政府", kind=UnitKind.DISTRICT))
         units.extend(
-            Unit(id=s.code, name=s.name, kind=UnitKind.STREET, district=district.code) for s in district.streets
+            Unit(id=s.code, name=s.name, kind=UnitKind.STREET, district=district.code)
+            for s in district.streets
         )
     return units
 

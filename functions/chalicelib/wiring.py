@@ -12,7 +12,7 @@ from .adapters.notifications import SnsNotifier
 from .adapters.stepfunctions import StepFunctionsWorkflows
 from .clock import ScaledClock, SystemClock
 from .domain.deadlines import DEFAULT_LIMITS, TimeLimits
-from .domain.ports import Clock, Notifier, Reference, WorkOrders, Workflows
+from .domain.ports import Clock, Notifier, Reference, Workflows, WorkOrders
 from .settings import Settings, settings
 
 
@@ -44,7 +44,9 @@ class Dependencies:
 
     @cached_property
     def tokens(self) -> CognitoTokens:
-        return CognitoTokens(self.config.jwks_url, self.config.cognito_issuer, self.config.user_pool_client_id)
+        return CognitoTokens(
+            self.config.jwks_url, self.config.cognito_issuer, self.config.user_pool_client_id
+        )
 
     @cached_property
     def clock(self) -> Clock:

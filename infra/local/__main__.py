@@ -15,8 +15,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Run Jiesu locally on moto.")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
     parser.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT_LOCAL", 0)))
-    parser.add_argument("--time-scale", type=float, default=float(os.environ.get("TIME_SCALE", 720)),
-                        help="how many times faster the demo clock runs (1 = real time)")
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=float(os.environ.get("TIME_SCALE", 720)),
+        help="how many times faster the demo clock runs (1 = real time)",
+    )
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     args = parser.parse_args()
     began = time.monotonic()

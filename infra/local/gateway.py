@@ -36,12 +36,14 @@ class LocalApi:
 
         self._gateway = LocalGateway(app.app, Config.create(chalice_stage="local", lambda_timeout=60))
 
-    def request(self, method: str, path: str, headers: dict[str, str] | None = None,
-                body: bytes | str | None = None) -> ApiResponse:
+    def request(
+        self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes | str | None = None
+    ) -> ApiResponse:
         raw = body.encode() if isinstance(body, str) else (body or b"")
         try:
-            answer = self._gateway.handle_request(method=method.upper(), path=path, headers=dict(headers or {}),
-                                                  body=raw)
+            answer = self._gateway.handle_request(
+                method=method.upper(), path=path, headers=dict(headers or {}), body=raw
+            )
         except LocalGatewayException as error:
             if error.CODE == 403 and b"Missing Authentication Token" in (error.body or b""):
                 return _error(404, "not_found", "No such resource.")
@@ -53,7 +55,7 @@ class LocalApi:
             if str(error) == "Unauthorized":
                 return _error(401, "unauthorized", "Sign in to continue: a valid staff token is required.")
             raise
-        headers_out = {k: v for k, v in (answer.get("headers") or {}).items()}
+        headers_out = dict(answer.get("headers") or {})
         for key, values in (answer.get("multiValueHeaders") or {}).items():
             headers_out[key] = ", ".join(values)
         payload = answer.get("body") or b""

@@ -60,8 +60,11 @@ def _invoke_in_process(self: Any, event: Any = None) -> tuple[str, bool, str]:
     try:
         result = _handler(self)(event if event is not None else {}, LambdaContext(self))
     except Exception as error:
-        body = {"errorMessage": str(error), "errorType": type(error).__name__,
-                "stackTrace": traceback.format_tb(error.__traceback__)}
+        body = {
+            "errorMessage": str(error),
+            "errorType": type(error).__name__,
+            "stackTrace": traceback.format_tb(error.__traceback__),
+        }
         return json.dumps(body), True, traceback.format_exc()
     return json.dumps(result, default=str), False, ""
 
@@ -79,7 +82,9 @@ def install() -> None:
     if _installed:
         return
     if moto.__version__ != PINNED_MOTO:
-        raise RuntimeError(f"moto {moto.__version__} is not {PINNED_MOTO}: re-check infra/local/moto_patches.py")
+        raise RuntimeError(
+            f"moto {moto.__version__} is not {PINNED_MOTO}: re-check infra/local/moto_patches.py"
+        )
 
     from moto.awslambda.models import LambdaFunction
     from moto.core.config import default_user_config

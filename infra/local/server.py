@@ -57,12 +57,18 @@ def _handler(api: Any, config: dict[str, Any], dist: Path) -> type[BaseHTTPReque
         def _static(self) -> None:
             path = urlsplit(self.path).path
             if path == "/config.json":
-                self._send(200, json.dumps(config).encode(), {"Content-Type": "application/json",
-                                                              "Cache-Control": "no-store"})
+                self._send(
+                    200,
+                    json.dumps(config).encode(),
+                    {"Content-Type": "application/json", "Cache-Control": "no-store"},
+                )
                 return
             if not dist.exists():
-                self._send(503, b"The frontend is not built: run `make frontend` (make run does it).",
-                           {"Content-Type": "text/plain; charset=utf-8"})
+                self._send(
+                    503,
+                    b"The frontend is not built: run `make frontend` (make run does it).",
+                    {"Content-Type": "text/plain; charset=utf-8"},
+                )
                 return
             target = (dist / path.lstrip("/")).resolve()
             if not target.is_relative_to(dist.resolve()) or not target.is_file():
@@ -82,8 +88,11 @@ def _handler(api: Any, config: dict[str, Any], dist: Path) -> type[BaseHTTPReque
                 else:
                     self._send(405, b"", {})
             except Exception:
-                self._send(500, b'{"error": {"code": "internal", "message": "local server error", "details": []}}',
-                           {"Content-Type": "application/json"})
+                self._send(
+                    500,
+                    b'{"error": {"code": "internal", "message": "local server error", "details": []}}',
+                    {"Content-Type": "application/json"},
+                )
                 raise
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = _route
@@ -104,8 +113,13 @@ class Running:
         self.moto.stop()
 
 
-def start(port: int = 8000, moto_port: int = 0, time_scale: float = 1.0, host: str = "127.0.0.1",
-          dist: Path = FRONTEND_DIST) -> Running:
+def start(
+    port: int = 8000,
+    moto_port: int = 0,
+    time_scale: float = 1.0,
+    host: str = "127.0.0.1",
+    dist: Path = FRONTEND_DIST,
+) -> Running:
     """Start moto, build the stack on it, and serve the API and the frontend. Returns at once."""
     moto_port = moto_port or free_port()
     moto_url = f"http://127.0.0.1:{moto_port}"

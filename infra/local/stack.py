@@ -40,7 +40,9 @@ DEMO_USERS = (
     DemoUser("andingmen.handler", "handler", "110101004", "handler at 安定门街道, 东城区"),
     DemoUser("andingmen.leader", "unit_leader", "110101004", "leader of 安定门街道"),
     DemoUser("dongcheng.handler", "handler", "110101", "handler at 东城区人民政府"),
-    DemoUser("lighting.handler", "handler", "bj-lighting", "handler at 北京市城市照明管理中心 (city department)"),
+    DemoUser(
+        "lighting.handler", "handler", "bj-lighting", "handler at 北京市城市照明管理中心 (city department)"
+    ),
     DemoUser("supervisor1", "supervisor", None, "hotline supervisor (督办)"),
     DemoUser("analyst1", "analyst", None, "analyst (数据分析)"),
     DemoUser("admin1", "admin", None, "platform administrator"),
@@ -60,8 +62,13 @@ class LocalStack:
     def client(self, service: str) -> Any:
         import boto3
 
-        return boto3.client(service, region_name=self.region, endpoint_url=self.moto_url,
-                            aws_access_key_id="local", aws_secret_access_key="local")
+        return boto3.client(
+            service,
+            region_name=self.region,
+            endpoint_url=self.moto_url,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
 
     # --- resources ----------------------------------------------------------------------------
 
@@ -72,27 +79,40 @@ class LocalStack:
             indexes = []
             for index in spec.indexes:
                 attributes |= {index.partition_key, index.sort_key}
-                indexes.append({
-                    "IndexName": index.name,
-                    "KeySchema": [{"AttributeName": index.partition_key, "KeyType": "HASH"},
-                                  {"AttributeName": index.sort_key, "KeyType": "RANGE"}],
-                    "Projection": {"ProjectionType": "ALL"},
-                })
+                indexes.append(
+                    {
+                        "IndexName": index.name,
+                        "KeySchema": [
+                            {"AttributeName": index.partition_key, "KeyType": "HASH"},
+                            {"AttributeName": index.sort_key, "KeyType": "RANGE"},
+                        ],
+                        "Projection": {"ProjectionType": "ALL"},
+                    }
+                )
             kwargs: dict[str, Any] = {
                 "TableName": spec.local_name,
                 "BillingMode": "PAY_PER_REQUEST",
-                "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
-                "KeySchema": [{"AttributeName": spec.partition_key, "KeyType": "HASH"},
-                              {"AttributeName": spec.sort_key, "KeyType": "RANGE"}],
+                "AttributeDefinitions": [
+                    {"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)
+                ],
+                "KeySchema": [
+                    {"AttributeName": spec.partition_key, "KeyType": "HASH"},
+                    {"AttributeName": spec.sort_key, "KeyType": "RANGE"},
+                ],
             }
             if indexes:
                 kwargs["GlobalSecondaryIndexes"] = indexes
             if spec.stream:
-                kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+                kwargs["StreamSpecification"] = {
+                    "StreamEnabled": True,
+                    "StreamViewType": "NEW_AND_OLD_IMAGES",
+                }
             table = ddb.create_table(**kwargs)["TableDescription"]
             if spec.ttl_attribute:
-                ddb.update_time_to_live(TableName=spec.local_name, TimeToLiveSpecification={
-                    "Enabled": True, "AttributeName": spec.ttl_attribute})
+                ddb.update_time_to_live(
+                    TableName=spec.local_name,
+                    TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
+                )
             if spec.stream:
                 self.outputs[names.ENV_WORK_ORDERS_STREAM_ARN] = table["LatestStreamArn"]
         self.outputs[names.ENV_WORK_ORDERS_TABLE] = names.WORK_ORDERS_TABLE.local_name
@@ -111,7 +131,8 @@ class LocalStack:
         )["UserPool"]
         pool_id = pool["Id"]
         client_id = idp.create_user_pool_client(
-            UserPoolId=pool_id, ClientName="staff-portal",
+            UserPoolId=pool_id,
+            ClientName="staff-portal",
             ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         )["UserPoolClient"]["ClientId"]
         for role in names.STAFF_ROLES:
@@ -120,10 +141,15 @@ class LocalStack:
             attributes = [{"Name": "email", "Value": f"{user.username}@jiesu.local"}]
             if user.unit:
                 attributes.append({"Name": f"custom:{names.UNIT_ATTRIBUTE}", "Value": user.unit})
-            idp.admin_create_user(UserPoolId=pool_id, Username=user.username, UserAttributes=attributes,
-                                  MessageAction="SUPPRESS")
-            idp.admin_set_user_password(UserPoolId=pool_id, Username=user.username, Password=DEMO_PASSWORD,
-                                        Permanent=True)
+            idp.admin_create_user(
+                UserPoolId=pool_id,
+                Username=user.username,
+                UserAttributes=attributes,
+                MessageAction="SUPPRESS",
+            )
+            idp.admin_set_user_password(
+                UserPoolId=pool_id, Username=user.username, Password=DEMO_PASSWORD, Permanent=True
+            )
             idp.admin_add_user_to_group(UserPoolId=pool_id, Username=user.username, GroupName=user.role)
         self.outputs[names.ENV_USER_POOL_ID] = pool_id
         self.outputs[names.ENV_USER_POOL_CLIENT_ID] = client_id
@@ -134,42 +160,65 @@ class LocalStack:
     def create_functions(self) -> None:
         """One moto Lambda per Chalice function; the patched invoke runs `app.<name>` in-process."""
         iam = self.client("iam")
-        role = iam.create_role(RoleName=f"{names.APP_NAME}-local-lambda", AssumeRolePolicyDocument=json.dumps({
-            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
-                                                     "Principal": {"Service": "lambda.amazonaws.com"}}]}))
+        role = iam.create_role(
+            RoleName=f"{names.APP_NAME}-local-lambda",
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": "sts:AssumeRole",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                        }
+                    ],
+                }
+            ),
+        )
         archive = io.BytesIO()
         with zipfile.ZipFile(archive, "w") as zf:
-            zf.writestr("README.txt", "Handlers run in-process from functions/ (infra/local/moto_patches.py).")
+            zf.writestr(
+                "README.txt", "Handlers run in-process from functions/ (infra/local/moto_patches.py)."
+            )
         lam = self.client("lambda")
         for function in (*names.TASK_FUNCTIONS, names.FN_SEED_REFERENCE, names.FN_ON_WORK_ORDER_CHANGE):
             lam.create_function(
-                FunctionName=names.local_function_name(function), Runtime="python3.11",
-                Role=role["Role"]["Arn"], Handler=f"app.{function}", Code={"ZipFile": archive.getvalue()},
-                Timeout=60, Environment={"Variables": self.environment()},
+                FunctionName=names.local_function_name(function),
+                Runtime="python3.11",
+                Role=role["Role"]["Arn"],
+                Handler=f"app.{function}",
+                Code={"ZipFile": archive.getvalue()},
+                Timeout=60,
+                Environment={"Variables": self.environment()},
             )
         lam.create_event_source_mapping(
             EventSourceArn=self.outputs[names.ENV_WORK_ORDERS_STREAM_ARN],
             FunctionName=names.local_function_name(names.FN_ON_WORK_ORDER_CHANGE),
-            StartingPosition="TRIM_HORIZON", BatchSize=100,
+            StartingPosition="TRIM_HORIZON",
+            BatchSize=100,
         )
 
     def function_arn(self, function: str) -> str:
-        return (f"arn:aws:lambda:{self.region}:{names.LOCAL_ACCOUNT}:function:"
-                f"{names.local_function_name(function)}")
+        return (
+            f"arn:aws:lambda:{self.region}:{names.LOCAL_ACCOUNT}:function:"
+            f"{names.local_function_name(function)}"
+        )
 
     def create_state_machine(self) -> None:
         definition = (STATEMACHINES / names.WORK_ORDER_ASL).read_text(encoding="utf-8")
         for placeholder, function in names.WORK_ORDER_PLACEHOLDERS.items():
             definition = definition.replace("${" + placeholder + "}", self.function_arn(function))
         machine = self.client("stepfunctions").create_state_machine(
-            name=f"{names.APP_NAME}-local-{names.WORK_ORDER_MACHINE}", definition=definition,
+            name=f"{names.APP_NAME}-local-{names.WORK_ORDER_MACHINE}",
+            definition=definition,
             roleArn=f"arn:aws:iam::{names.LOCAL_ACCOUNT}:role/{names.APP_NAME}-local-states",
         )
         self.outputs[names.ENV_WORK_ORDER_STATE_MACHINE_ARN] = machine["stateMachineArn"]
 
     def seed(self) -> dict[str, Any]:
-        answer = self.client("lambda").invoke(FunctionName=names.local_function_name(names.FN_SEED_REFERENCE),
-                                              Payload=b"{}")
+        answer = self.client("lambda").invoke(
+            FunctionName=names.local_function_name(names.FN_SEED_REFERENCE), Payload=b"{}"
+        )
         result: dict[str, Any] = json.loads(answer["Payload"].read())
         if answer.get("FunctionError"):
             raise RuntimeError(f"seeding the reference data failed: {result}")

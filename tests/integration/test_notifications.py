@@ -1,8 +1,8 @@
 """The stream consumer tells the requester (SMS) and the unit (topic) through moto's SNS."""
 
+from chalicelib import names
 from moto.sns.models import sns_backends
 
-from chalicelib import names
 from tests.conftest import wait_until
 
 

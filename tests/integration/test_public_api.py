@@ -28,29 +28,46 @@ def test_an_order_is_stored_dispatched_and_tracked_with_its_code(citizen):
 
 
 def test_bad_input_answers_400_naming_each_field_and_stores_nothing(api):
-    answer = api.post("/api/v1/public/requests", {
-        "type": "rumour", "content": "短", "location": {"district": "11"}, "requester": {"phone": "12345"},
-    })
+    answer = api.post(
+        "/api/v1/public/requests",
+        {
+            "type": "rumour",
+            "content": "短",
+            "location": {"district": "11"},
+            "requester": {"phone": "12345"},
+        },
+    )
 
     assert answer.status == 400
     error = answer.json()["error"]
     assert error["code"] == "invalid_input"
-    assert {d["field"] for d in error["details"]} == {"type", "content", "location.district", "requester.phone"}
+    assert {d["field"] for d in error["details"]} == {
+        "type",
+        "content",
+        "location.district",
+        "requester.phone",
+    }
 
 
 def test_malformed_json_is_a_400_not_a_500(api):
-    answer = api.request("POST", "/api/v1/public/requests", headers={"content-type": "application/json"},
-                         body=b'{"type": ')
+    answer = api.request(
+        "POST", "/api/v1/public/requests", headers={"content-type": "application/json"}, body=b'{"type": '
+    )
 
     assert answer.status == 400
     assert answer.json()["error"]["details"][0]["field"] == "body"
 
 
 def test_a_street_outside_the_district_is_refused(citizen, api):
-    answer = api.post("/api/v1/public/requests", {
-        "type": "help", "content": "家门口下水道堵塞", "location": {"district": "110105", "street": "110101004"},
-        "requester": {"phone": "13800001234"},
-    })
+    answer = api.post(
+        "/api/v1/public/requests",
+        {
+            "type": "help",
+            "content": "家门口下水道堵塞",
+            "location": {"district": "110105", "street": "110101004"},
+            "requester": {"phone": "13800001234"},
+        },
+    )
 
     assert answer.status == 400
     assert answer.json()["error"]["details"][0]["field"] == "location.street"
@@ -67,8 +84,12 @@ def test_tracking_needs_the_right_code(citizen, api):
 
 
 def test_a_retried_submission_with_the_same_key_returns_the_same_order(api):
-    body = {"type": "suggestion", "content": "建议在公园增加休息座椅", "location": {"district": "110108"},
-            "requester": {"phone": "13900002222"}}
+    body = {
+        "type": "suggestion",
+        "content": "建议在公园增加休息座椅",
+        "location": {"district": "110108"},
+        "requester": {"phone": "13900002222"},
+    }
     headers = {"idempotency-key": "retry-3f1c"}
 
     first = api.post("/api/v1/public/requests", body, headers=headers)

@@ -19,8 +19,11 @@ def test_staff_routes_need_a_valid_token(api):
 def test_me_tells_the_role_and_unit(unit):
     me = unit().api.get("/api/v1/staff/me", headers=unit().headers).json()
 
-    assert me == {"user": "andingmen.handler", "roles": ["handler"],
-                  "unit": {"id": "110101004", "name": "安定门街道", "kind": "street"}}
+    assert me == {
+        "user": "andingmen.handler",
+        "roles": ["handler"],
+        "unit": {"id": "110101004", "name": "安定门街道", "kind": "street"},
+    }
 
 
 def test_the_first_receiver_sees_the_order_with_its_timeline(citizen, unit):

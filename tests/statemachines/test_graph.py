@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from chalicelib import names
 
 STATEMACHINES = Path(__file__).resolve().parents[2] / "statemachines"

@@ -1,14 +1,25 @@
 """Path tests of statemachines/work_order.asl.json on moto's executor, with the real handlers."""
 
 from chalicelib.domain.model import Status
+
 from tests.conftest import execution_arn, history_types, states_entered, wait_until
 
 HAPPY_PATH = [
-    "Dispatch", "Closed?", "Await unit",  # dispatched, waiting for the unit to sign
-    "Advance", "Closed?", "Await unit",  # signed
-    "Advance", "Closed?", "Await unit",  # contacted
-    "Advance", "Closed?", "Await unit",  # replied -> follow-up started
-    "Advance", "Closed?", "Closed",  # evaluated -> closed
+    "Dispatch",
+    "Closed?",
+    "Await unit",  # dispatched, waiting for the unit to sign
+    "Advance",
+    "Closed?",
+    "Await unit",  # signed
+    "Advance",
+    "Closed?",
+    "Await unit",  # contacted
+    "Advance",
+    "Closed?",
+    "Await unit",  # replied -> follow-up started
+    "Advance",
+    "Closed?",
+    "Closed",  # evaluated -> closed
 ]
 
 
@@ -25,7 +36,7 @@ def test_happy_path_signed_replied_rated_on_time(citizen, unit, sfn, local_stack
     ):
         before = len(states_entered(sfn, arn))
         assert handler.act(receipt["id"], action, **body).status == 200
-        wait_until(lambda n=before: len(states_entered(sfn, arn)) >= n + 3)
+        wait_until(lambda n=before: len(states_entered(sfn, arn)) >= n + 3)  # type: ignore[misc]
     assert citizen.track(receipt)["status"] == Status.FOLLOW_UP
     assert citizen.rate(receipt).status == 200
 
@@ -34,7 +45,15 @@ def test_happy_path_signed_replied_rated_on_time(citizen, unit, sfn, local_stack
     assert entered == HAPPY_PATH
     assert len(entered) <= 20  # DESIGN.md section 9: an ordinary order costs at most 20 transitions
     assert [e["action"] for e in citizen.track(receipt)["timeline"]] == [
-        "received", "dispatched", "signed", "contacted", "replied", "follow_up_started", "evaluated", "closed"]
+        "received",
+        "dispatched",
+        "signed",
+        "contacted",
+        "replied",
+        "follow_up_started",
+        "evaluated",
+        "closed",
+    ]
 
 
 def test_overdue_path_flags_the_order_and_the_workflow_goes_on(citizen, unit, sfn, local_stack):

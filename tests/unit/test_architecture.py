@@ -20,7 +20,8 @@ def imported_roots(source: Path) -> set[str]:
 
 def test_the_domain_imports_no_aws_or_framework_code():
     offenders = {
-        path.name: sorted(imported_roots(path) & FORBIDDEN) for path in DOMAIN.glob("*.py")
+        path.name: sorted(imported_roots(path) & FORBIDDEN)
+        for path in DOMAIN.glob("*.py")
         if imported_roots(path) & FORBIDDEN
     }
 

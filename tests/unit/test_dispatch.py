@@ -1,5 +1,4 @@
 import pytest
-
 from chalicelib.domain.dispatch import route
 from chalicelib.domain.errors import InvalidInput
 from chalicelib.domain.model import Location

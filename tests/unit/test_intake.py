@@ -1,19 +1,27 @@
 from datetime import timedelta
 
 import pytest
-
 from chalicelib.domain import intake
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.model import Channel, Status
 
 
 def receive(submission, orders, reference, workflows, clock, limits, key=None):
-    return intake.receive(submission, Channel.WEB, orders=orders, reference=reference, workflows=workflows,
-                          clock=clock, limits=limits, idempotency_key=key)
+    return intake.receive(
+        submission,
+        Channel.WEB,
+        orders=orders,
+        reference=reference,
+        workflows=workflows,
+        clock=clock,
+        limits=limits,
+        idempotency_key=key,
+    )
 
 
-def test_a_request_becomes_an_order_with_a_deadline_from_its_tier(submission, orders, reference, workflows,
-                                                                   clock, limits):
+def test_a_request_becomes_an_order_with_a_deadline_from_its_tier(
+    submission, orders, reference, workflows, clock, limits
+):
     receipt = receive(submission, orders, reference, workflows, clock, limits)
 
     assert receipt.status is Status.RECEIVED
@@ -25,20 +33,28 @@ def test_a_request_becomes_an_order_with_a_deadline_from_its_tier(submission, or
     assert workflows.started == [receipt.id]
 
 
-def test_an_uncategorised_request_gets_the_default_tier(submission, orders, reference, workflows, clock, limits):
-    receipt = receive(submission.model_copy(update={"category": None}), orders, reference, workflows, clock, limits)
+def test_an_uncategorised_request_gets_the_default_tier(
+    submission, orders, reference, workflows, clock, limits
+):
+    receipt = receive(
+        submission.model_copy(update={"category": None}), orders, reference, workflows, clock, limits
+    )
 
     assert receipt.deadline == clock.now() + timedelta(days=7)
 
 
 def test_tracking_codes_are_long_random_and_readable(submission, orders, reference, workflows, clock, limits):
-    codes = {receive(submission, orders, reference, workflows, clock, limits).tracking_code for _ in range(50)}
+    codes = {
+        receive(submission, orders, reference, workflows, clock, limits).tracking_code for _ in range(50)
+    }
 
     assert len(codes) == 50
     assert all(len(c.replace("-", "")) == 12 and not set(c) & set("01OI") for c in codes)
 
 
-def test_a_retry_with_the_same_key_returns_the_same_order(submission, orders, reference, workflows, clock, limits):
+def test_a_retry_with_the_same_key_returns_the_same_order(
+    submission, orders, reference, workflows, clock, limits
+):
     first = receive(submission, orders, reference, workflows, clock, limits, key="k-1")
     again = receive(submission, orders, reference, workflows, clock, limits, key="k-1")
 
@@ -46,7 +62,9 @@ def test_a_retry_with_the_same_key_returns_the_same_order(submission, orders, re
     assert len(orders.orders) == 1
 
 
-def test_the_same_key_with_another_body_is_a_conflict(submission, orders, reference, workflows, clock, limits):
+def test_the_same_key_with_another_body_is_a_conflict(
+    submission, orders, reference, workflows, clock, limits
+):
     receive(submission, orders, reference, workflows, clock, limits, key="k-1")
     other = submission.model_copy(update={"content": "另一件事：小区门口的路灯也坏了"})
 
@@ -57,16 +75,20 @@ def test_the_same_key_with_another_body_is_a_conflict(submission, orders, refere
 
 def test_an_unknown_category_names_the_field(submission, orders, reference, workflows, clock, limits):
     with pytest.raises(InvalidInput) as raised:
-        receive(submission.model_copy(update={"category": "no_such"}), orders, reference, workflows, clock, limits)
+        receive(
+            submission.model_copy(update={"category": "no_such"}), orders, reference, workflows, clock, limits
+        )
 
     assert [d.field for d in raised.value.details] == ["category"]
     assert orders.orders == {}
 
 
-def test_a_location_no_unit_can_receive_is_refused_at_intake(submission, orders, reference, workflows, clock,
-                                                            limits):
-    elsewhere = submission.model_copy(update={"location": submission.location.model_copy(
-        update={"district": "110105"})})
+def test_a_location_no_unit_can_receive_is_refused_at_intake(
+    submission, orders, reference, workflows, clock, limits
+):
+    elsewhere = submission.model_copy(
+        update={"location": submission.location.model_copy(update={"district": "110105"})}
+    )
 
     with pytest.raises(InvalidInput) as raised:
         receive(elsewhere, orders, reference, workflows, clock, limits)

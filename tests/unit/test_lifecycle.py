@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-
 from chalicelib.domain import follow_up, handling, intake, workflow
 from chalicelib.domain.errors import Conflict, Forbidden, NotFound, StaleVersion
 from chalicelib.domain.model import Channel, Staff, Status
@@ -13,21 +12,44 @@ HANDLER = Staff(username="andingmen.handler", roles=frozenset({"handler"}), unit
 
 @pytest.fixture
 def dispatched(submission, orders, reference, workflows, clock, limits):
-    receipt = intake.receive(submission, Channel.WEB, orders=orders, reference=reference, workflows=workflows,
-                             clock=clock, limits=limits)
+    receipt = intake.receive(
+        submission,
+        Channel.WEB,
+        orders=orders,
+        reference=reference,
+        workflows=workflows,
+        clock=clock,
+        limits=limits,
+    )
     workflow.dispatch(receipt.id, orders=orders, reference=reference, clock=clock, limits=limits)
     return receipt
 
 
 def act(orders, workflows, clock, order_id, action, staff=HANDLER, version=None):
     order = orders.get(order_id)
-    return handling.perform(order, order.version if version is None else version, staff, action,
-                            orders=orders, workflows=workflows, clock=clock)
+    return handling.perform(
+        order,
+        order.version if version is None else version,
+        staff,
+        action,
+        orders=orders,
+        workflows=workflows,
+        clock=clock,
+    )
 
 
-def test_dispatch_routes_and_waits_until_the_deadline(submission, orders, reference, workflows, clock, limits):
-    receipt = intake.receive(submission, Channel.WEB, orders=orders, reference=reference, workflows=workflows,
-                             clock=clock, limits=limits)
+def test_dispatch_routes_and_waits_until_the_deadline(
+    submission, orders, reference, workflows, clock, limits
+):
+    receipt = intake.receive(
+        submission,
+        Channel.WEB,
+        orders=orders,
+        reference=reference,
+        workflows=workflows,
+        clock=clock,
+        limits=limits,
+    )
     clock.advance(minutes=5)
 
     checkpoint = workflow.dispatch(receipt.id, orders=orders, reference=reference, clock=clock, limits=limits)
@@ -106,10 +128,16 @@ def test_the_requester_rates_and_the_order_closes(dispatched, orders, workflows,
         act(orders, workflows, clock, dispatched.id, action)
     form = follow_up.EvaluationForm(code=dispatched.tracking_code, resolved=True, satisfaction="satisfied")
 
-    order = follow_up.evaluate(dispatched.id, form, channel="web", orders=orders, workflows=workflows, clock=clock)
+    order = follow_up.evaluate(
+        dispatched.id, form, channel="web", orders=orders, workflows=workflows, clock=clock
+    )
 
+    assert order.evaluation is not None
     assert (order.status, order.evaluation.satisfaction.value) == (Status.CLOSED, "satisfied")
-    assert workflow.advance(dispatched.id, orders=orders, clock=clock, limits=limits).phase is workflow.Phase.DONE
+    assert (
+        workflow.advance(dispatched.id, orders=orders, clock=clock, limits=limits).phase
+        is workflow.Phase.DONE
+    )
 
 
 def test_an_evaluation_needs_the_right_code_and_a_reply(dispatched, orders, workflows, clock):
@@ -117,9 +145,13 @@ def test_an_evaluation_needs_the_right_code_and_a_reply(dispatched, orders, work
     right = wrong.model_copy(update={"code": dispatched.tracking_code})
 
     with pytest.raises(NotFound):
-        follow_up.evaluate(dispatched.id, wrong, channel="web", orders=orders, workflows=workflows, clock=clock)
+        follow_up.evaluate(
+            dispatched.id, wrong, channel="web", orders=orders, workflows=workflows, clock=clock
+        )
     with pytest.raises(Conflict):
-        follow_up.evaluate(dispatched.id, right, channel="web", orders=orders, workflows=workflows, clock=clock)
+        follow_up.evaluate(
+            dispatched.id, right, channel="web", orders=orders, workflows=workflows, clock=clock
+        )
 
 
 def test_parking_after_a_change_tells_the_workflow_to_look_again(dispatched, orders, workflows, clock):

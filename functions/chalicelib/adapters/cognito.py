@@ -22,7 +22,11 @@ class CognitoTokens:
         try:
             key = self._keys.get_signing_key_from_jwt(token)
             claims: dict[str, Any] = jwt.decode(
-                token, key.key, algorithms=["RS256"], audience=self._audience, issuer=self._issuer,
+                token,
+                key.key,
+                algorithms=["RS256"],
+                audience=self._audience,
+                issuer=self._issuer,
                 options={"require": ["exp", "iss", "aud", "token_use"]},
             )
         except jwt.PyJWTError as error:

@@ -38,7 +38,7 @@ def _order_item(order: WorkOrder) -> dict[str, Any]:
 
 
 def _conditional_failed(error: ClientError) -> bool:
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+    return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
 
 
 class DynamoWorkOrders(WorkOrders):

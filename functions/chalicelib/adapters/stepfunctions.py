@@ -21,8 +21,9 @@ class StepFunctionsWorkflows(Workflows):
 
     def start(self, order_id: str) -> None:
         try:
-            self._client.start_execution(stateMachineArn=self._arn, name=f"order-{order_id}",
-                                         input=f'{{"order_id": "{order_id}"}}')
+            self._client.start_execution(
+                stateMachineArn=self._arn, name=f"order-{order_id}", input=f'{{"order_id": "{order_id}"}}'
+            )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ExecutionAlreadyExists":
                 raise

@@ -12,7 +12,9 @@ def may_see(staff: Staff, order: WorkOrder) -> bool:
         return True
     if staff.unit is None:
         return False
-    return staff.unit == order.first_receiver or staff.unit in order.copied_to or staff.unit in order.assisting
+    return (
+        staff.unit == order.first_receiver or staff.unit in order.copied_to or staff.unit in order.assisting
+    )
 
 
 def require_visible(staff: Staff, order: WorkOrder | None, order_id: str) -> WorkOrder:

@@ -30,4 +30,6 @@ def route(location: Location, reference: Reference) -> Route:
             "The street does not belong to the district.",
             [FieldProblem("location.street", "not a street or township of this district")],
         )
-    return Route(street, (district,), "territorial: the street office of the location, copied to its district")
+    return Route(
+        street, (district,), "territorial: the street office of the location, copied to its district"
+    )

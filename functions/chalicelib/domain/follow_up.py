@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from .errors import Conflict, NotFound
 from .intake import tracking_hash
 from .model import Evaluation, Satisfaction, Status, TimelineEvent, WorkOrder
-from .ports import Clock, WorkOrders, Workflows
+from .ports import Clock, Workflows, WorkOrders
 
 AWAITING_EVALUATION = (Status.REPLIED, Status.FOLLOW_UP)
 
@@ -31,24 +31,41 @@ def find_by_code(orders: WorkOrders, order_id: str, code: str) -> WorkOrder:
     return order
 
 
-def evaluate(order_id: str, form: EvaluationForm, *, channel: str, orders: WorkOrders, workflows: Workflows,
-             clock: Clock) -> WorkOrder:
+def evaluate(
+    order_id: str,
+    form: EvaluationForm,
+    *,
+    channel: str,
+    orders: WorkOrders,
+    workflows: Workflows,
+    clock: Clock,
+) -> WorkOrder:
     """The requester answers: resolved? satisfied? The order closes with the evaluation."""
     order = find_by_code(orders, order_id, form.code)
     if order.status not in AWAITING_EVALUATION:
-        raise Conflict(f"The order is {order.status.value}; it is not awaiting an evaluation.", "wrong_status")
+        raise Conflict(
+            f"The order is {order.status.value}; it is not awaiting an evaluation.", "wrong_status"
+        )
     now = clock.now()
-    evaluation = Evaluation(resolved=form.resolved, satisfaction=form.satisfaction, comment=form.comment,
-                            at=now, channel=channel)
+    evaluation = Evaluation(
+        resolved=form.resolved, satisfaction=form.satisfaction, comment=form.comment, at=now, channel=channel
+    )
     note = f"{'resolved' if form.resolved else 'unresolved'}, {form.satisfaction.value}"
     events = [
         TimelineEvent(at=now, action="evaluated", actor_role="requester", note=note),
         TimelineEvent(at=now, action="closed", actor_role="hotline", note="evaluated"),
     ]
-    changed = order.model_copy(update={
-        "status": Status.CLOSED, "evaluation": evaluation, "closed_at": now, "close_reason": "evaluated",
-        "version": order.version + 1, "updated_at": now, "timeline": [*order.timeline, *events],
-    })
+    changed = order.model_copy(
+        update={
+            "status": Status.CLOSED,
+            "evaluation": evaluation,
+            "closed_at": now,
+            "close_reason": "evaluated",
+            "version": order.version + 1,
+            "updated_at": now,
+            "timeline": [*order.timeline, *events],
+        }
+    )
     token = orders.update(changed, expected_version=order.version)
     if token:
         workflows.resume(token)

@@ -8,7 +8,7 @@ from datetime import datetime
 from .access import require_first_receiver, require_role
 from .errors import Conflict, StaleVersion
 from .model import Reply, Staff, Status, TimelineEvent, WorkOrder
-from .ports import Clock, WorkOrders, Workflows
+from .ports import Clock, Workflows, WorkOrders
 
 Action = Callable[[WorkOrder, Staff, datetime], tuple[WorkOrder, TimelineEvent]]
 
@@ -21,7 +21,9 @@ def _expect(order: WorkOrder, *allowed: Status) -> None:
 
 def _event(staff: Staff, now: datetime, action: str, note: str | None = None) -> TimelineEvent:
     role = "handler" if "handler" in staff.roles else sorted(staff.roles)[0]
-    return TimelineEvent(at=now, action=action, actor_role=role, actor=staff.username, unit=staff.unit, note=note)
+    return TimelineEvent(
+        at=now, action=action, actor_role=role, actor=staff.username, unit=staff.unit, note=note
+    )
 
 
 def sign(order: WorkOrder, staff: Staff, now: datetime) -> tuple[WorkOrder, TimelineEvent]:

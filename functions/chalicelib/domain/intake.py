@@ -13,7 +13,7 @@ from .deadlines import TimeLimits
 from .dispatch import route
 from .errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken
 from .model import Channel, Status, Submission, TimelineEvent, WorkOrder
-from .ports import Clock, IdempotencyRecord, Reference, WorkOrders, Workflows
+from .ports import Clock, IdempotencyRecord, Reference, Workflows, WorkOrders
 
 BEIJING = timezone(timedelta(hours=8))
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone

@@ -148,8 +148,15 @@ def staff_view(order: WorkOrder, staff: Staff, reference: Reference) -> StaffOrd
         updated_at=order.updated_at,
         reply=PublicReply(result=order.reply.result, at=order.reply.at) if order.reply else None,
         timeline=[
-            StaffEvent(at=e.at, action=e.action, actor_role=e.actor_role, actor=e.actor,
-                       unit=_unit_view(reference, e.unit), note=e.note, internal_note=e.internal_note)
+            StaffEvent(
+                at=e.at,
+                action=e.action,
+                actor_role=e.actor_role,
+                actor=e.actor,
+                unit=_unit_view(reference, e.unit),
+                note=e.note,
+                internal_note=e.internal_note,
+            )
             for e in order.timeline
         ],
     )

@@ -8,6 +8,7 @@ twice does no harm (DESIGN.md section 3).
 
 from __future__ import annotations
 
+import contextlib
 import math
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -41,29 +42,33 @@ class OrderChanged(Exception):
     """The order changed between reading it and parking the workflow: look again at once."""
 
 
-def dispatch(order_id: str, *, orders: WorkOrders, reference: Reference, clock: Clock,
-             limits: TimeLimits) -> Checkpoint:
+def dispatch(
+    order_id: str, *, orders: WorkOrders, reference: Reference, clock: Clock, limits: TimeLimits
+) -> Checkpoint:
     """派单: route a received order to its first receiver (Art. 12) and set the first checkpoint."""
     order = _get(orders, order_id)
     if order.status is Status.RECEIVED:
         now = clock.now()
         chosen = route(order.location, reference)
         event = TimelineEvent(
-            at=now, action="dispatched", actor_role="system", unit=chosen.first_receiver.id,
+            at=now,
+            action="dispatched",
+            actor_role="system",
+            unit=chosen.first_receiver.id,
             internal_note=chosen.why,
         )
-        changed = order.model_copy(update={
-            "status": Status.DISPATCHED,
-            "first_receiver": chosen.first_receiver.id,
-            "copied_to": [u.id for u in chosen.copied_to],
-            "version": order.version + 1,
-            "updated_at": now,
-            "timeline": [*order.timeline, event],
-        })
-        try:
+        changed = order.model_copy(
+            update={
+                "status": Status.DISPATCHED,
+                "first_receiver": chosen.first_receiver.id,
+                "copied_to": [u.id for u in chosen.copied_to],
+                "version": order.version + 1,
+                "updated_at": now,
+                "timeline": [*order.timeline, event],
+            }
+        )
+        with contextlib.suppress(StaleVersion):  # someone acted meanwhile; advance reads what is stored
             orders.update(changed, expected_version=order.version)
-        except StaleVersion:
-            pass  # someone acted meanwhile; advance reads what is stored
     return advance(order_id, orders=orders, clock=clock, limits=limits)
 
 
@@ -108,16 +113,23 @@ def _step(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrde
         if now < order.follow_up_until:
             return None, order.follow_up_until
         event = TimelineEvent(at=now, action="closed", actor_role="hotline", note="not_evaluated")
-        return _with(order, now, event, status=Status.CLOSED, closed_at=now, close_reason="not_evaluated"), None
+        return _with(
+            order, now, event, status=Status.CLOSED, closed_at=now, close_reason="not_evaluated"
+        ), None
     if order.status is Status.CLOSED:
         return None, None
     return None, now + _s(limits.overdue_recheck)
 
 
 def _with(order: WorkOrder, now: datetime, event: TimelineEvent, **changes: object) -> WorkOrder:
-    return order.model_copy(update={
-        **changes, "version": order.version + 1, "updated_at": now, "timeline": [*order.timeline, event],
-    })
+    return order.model_copy(
+        update={
+            **changes,
+            "version": order.version + 1,
+            "updated_at": now,
+            "timeline": [*order.timeline, event],
+        }
+    )
 
 
 def _checkpoint(order: WorkOrder, due: datetime | None, now: datetime) -> Checkpoint:

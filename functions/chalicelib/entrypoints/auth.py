@@ -32,7 +32,11 @@ def authorize(request: AuthRequest) -> AuthResponse:
     return AuthResponse(
         routes=["*"],
         principal_id=staff.username,
-        context={"username": staff.username, "roles": ",".join(sorted(staff.roles)), "unit": staff.unit or ""},
+        context={
+            "username": staff.username,
+            "roles": ",".join(sorted(staff.roles)),
+            "unit": staff.unit or "",
+        },
     )
 
 

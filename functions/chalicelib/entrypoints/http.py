@@ -15,13 +15,18 @@ from ..domain.errors import DomainError, FieldProblem, InvalidInput
 from ..observability import logger
 
 MAX_BODY_BYTES = 64 * 1024
-JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
+JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json; charset=utf-8"}
 M = TypeVar("M", bound=BaseModel)
 
 
 def error_body(code: str, message: str, details: list[FieldProblem] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message,
-                      "details": [{"field": d.field, "message": d.message} for d in details or []]}}
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "details": [{"field": d.field, "message": d.message} for d in details or []],
+        }
+    }
 
 
 def respond(body: BaseModel | dict[str, Any], status: int = 200) -> Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalice import Blueprint, Response
 
 from ..domain import follow_up, intake
@@ -33,12 +35,20 @@ def submit_request() -> Response:
     request = bp.current_request
     key = (request.headers.get("idempotency-key") or "").strip() or None
     if key is not None and len(key) > 128:
-        raise InvalidInput("Idempotency-Key is too long.", [FieldProblem("Idempotency-Key", "at most 128 chars")])
+        raise InvalidInput(
+            "Idempotency-Key is too long.", [FieldProblem("Idempotency-Key", "at most 128 chars")]
+        )
     submission = parse(request, Submission)
     d = deps()
     receipt = intake.receive(
-        submission, Channel.WEB, orders=d.orders, reference=d.reference, workflows=d.workflows,
-        clock=d.clock, limits=d.limits, idempotency_key=key,
+        submission,
+        Channel.WEB,
+        orders=d.orders,
+        reference=d.reference,
+        workflows=d.workflows,
+        clock=d.clock,
+        limits=d.limits,
+        idempotency_key=key,
     )
     return respond(receipt, 201)
 
@@ -46,7 +56,8 @@ def submit_request() -> Response:
 @bp.route("/requests/{order_id}", methods=["GET"], cors=True)
 @api
 def track_request(order_id: str) -> Response:
-    code = (bp.current_request.query_params or {}).get("code", "")
+    params: Any = bp.current_request.query_params or {}
+    code = str(params.get("code") or "")
     d = deps()
     order = follow_up.find_by_code(d.orders, order_id, code)
     return respond(public_view(order, d.reference))
@@ -57,6 +68,7 @@ def track_request(order_id: str) -> Response:
 def evaluate_request(order_id: str) -> Response:
     form = parse(bp.current_request, follow_up.EvaluationForm)
     d = deps()
-    order = follow_up.evaluate(order_id, form, channel="web", orders=d.orders, workflows=d.workflows,
-                               clock=d.clock)
+    order = follow_up.evaluate(
+        order_id, form, channel="web", orders=d.orders, workflows=d.workflows, clock=d.clock
+    )
     return respond(public_view(order, d.reference))

@@ -13,8 +13,8 @@ from ..domain import handling
 from ..domain.access import require_visible
 from ..domain.model import Staff
 from ..domain.views import staff_view
-from ..wiring import deps
 from ..names import STAFF_AUTHORIZER
+from ..wiring import deps
 from .auth import authorize, staff_from
 from .http import api, parse, respond
 
@@ -24,6 +24,7 @@ bp = Blueprint(__name__)
 @bp.authorizer(name=STAFF_AUTHORIZER)
 def staff_auth(request: AuthRequest) -> AuthResponse:
     return authorize(request)
+
 
 F = TypeVar("F", bound="Versioned")
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
@@ -53,8 +54,13 @@ def _staff() -> Staff:
 def me() -> Response:
     staff = _staff()
     unit = deps().reference.unit(staff.unit) if staff.unit else None
-    return respond({"user": staff.username, "roles": sorted(staff.roles),
-                    "unit": {"id": unit.id, "name": unit.name, "kind": unit.kind.value} if unit else None})
+    return respond(
+        {
+            "user": staff.username,
+            "roles": sorted(staff.roles),
+            "unit": {"id": unit.id, "name": unit.name, "kind": unit.kind.value} if unit else None,
+        }
+    )
 
 
 @bp.route("/work-orders/{order_id}", methods=["GET"], cors=True, authorizer=staff_auth)
@@ -72,8 +78,9 @@ def _act(order_id: str, form_model: type[F], action: Callable[[F], handling.Acti
     d = deps()
     order = require_visible(staff, d.orders.get(order_id), order_id)
     form = parse(bp.current_request, form_model)
-    changed = handling.perform(order, form.version, staff, action(form), orders=d.orders,
-                               workflows=d.workflows, clock=d.clock)
+    changed = handling.perform(
+        order, form.version, staff, action(form), orders=d.orders, workflows=d.workflows, clock=d.clock
+    )
     return respond(staff_view(changed, staff, d.reference))
 
 

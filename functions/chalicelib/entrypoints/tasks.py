@@ -25,8 +25,9 @@ class ParkTask(BaseModel):
 def route_order(event: dict[str, Any]) -> dict[str, Any]:
     task = OrderTask.model_validate(event)
     d = deps()
-    checkpoint = workflow.dispatch(task.order_id, orders=d.orders, reference=d.reference, clock=d.clock,
-                                   limits=d.limits)
+    checkpoint = workflow.dispatch(
+        task.order_id, orders=d.orders, reference=d.reference, clock=d.clock, limits=d.limits
+    )
     return checkpoint.model_dump(mode="json")
 
 
@@ -39,4 +40,6 @@ def await_unit(event: dict[str, Any]) -> dict[str, Any]:
 def advance_order(event: dict[str, Any]) -> dict[str, Any]:
     task = OrderTask.model_validate(event)
     d = deps()
-    return workflow.advance(task.order_id, orders=d.orders, clock=d.clock, limits=d.limits).model_dump(mode="json")
+    return workflow.advance(task.order_id, orders=d.orders, clock=d.clock, limits=d.limits).model_dump(
+        mode="json"
+    )
