@@ -1,0 +1,89 @@
+# Jiesu: one command set for people and CI. `make run` and `make test` set everything up first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+UV_VERSION := 0.13.9
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+export AWS_DEFAULT_REGION ?= us-east-1
+export UV_PYTHON := $(PYTHON)
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
+PYTEST := $(BIN)/python -m pytest -p no:logging
+CHROMIUM ?= /usr/bin/chromium
+TIME_SCALE ?= 720
+FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
+
+.PHONY: help setup run test lint typecheck test-unit test-integration test-statemachines test-infra \
+        test-browser frontend system-deps clean
+
+help:
+	@echo "make run    set everything up and start the local stack on http://localhost:8000"
+	@echo "make test   set everything up and run lint, types and every test layer"
+	@echo "make synth  synthesize the CDK app into cdk.out (and cfn-lint it)"
+	@echo "make deploy deploy to the AWS account of your credentials (docs/deploy.md)"
+
+# --- the Python environment (uv, locked) with Node 24 inside it ---------------------------------
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
+	$(BIN)/uv sync --frozen --quiet
+	@touch $@
+
+setup: $(VENV)/.synced frontend
+
+# --- the frontend (Vue 3 + Vite, built with the venv's Node 24) --------------------------------
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json $(VENV)/.synced
+	cd frontend && $(CURDIR)/$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
+	cd frontend && $(CURDIR)/$(BIN)/npm run --silent build
+
+frontend: frontend/dist/index.html
+
+# --- Debian packages the browser tests need (CI's .ci/run installs them too) --------------------
+system-deps:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "Installing Debian's chromium and CJK fonts for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+# --- run ----------------------------------------------------------------------------------------
+run: setup
+	$(BIN)/python -m infra.local --port 8000 --time-scale $(TIME_SCALE)
+
+# --- test ---------------------------------------------------------------------------------------
+lint: $(VENV)/.synced
+	$(BIN)/ruff check functions infra tests
+	$(BIN)/ruff format --check functions infra tests
+
+typecheck: $(VENV)/.synced
+	$(BIN)/mypy functions infra tests
+
+test-unit: $(VENV)/.synced
+	$(PYTEST) tests/unit
+
+test-integration: $(VENV)/.synced
+	$(PYTEST) tests/integration
+
+test-statemachines: $(VENV)/.synced
+	$(PYTEST) tests/statemachines
+
+test-infra: $(VENV)/.synced layer
+	$(PYTEST) tests/infra
+
+test-browser: setup system-deps
+	CHROMIUM=$(CHROMIUM) $(PYTEST) tests/browser
+
+# Each layer runs in its own process: unit tests disable sockets, the others run moto or jsii.
+test: lint typecheck test-unit test-integration test-statemachines test-infra test-browser synth
+
+clean:
+	rm -rf cdk.out chalice.out build frontend/dist test-artifacts functions/.chalice/deployments
+
+include infra/aws/aws.mk
