@@ -50,10 +50,9 @@ def evaluate(
     evaluation = Evaluation(
         resolved=form.resolved, satisfaction=form.satisfaction, comment=form.comment, at=now, channel=channel
     )
-    note = f"{'resolved' if form.resolved else 'unresolved'}, {form.satisfaction.value}"
     events = [
-        TimelineEvent(at=now, action="evaluated", actor_role="requester", note=note),
-        TimelineEvent(at=now, action="closed", actor_role="hotline", note="evaluated"),
+        TimelineEvent(at=now, action="evaluated", actor_role="requester", note=form.comment),
+        TimelineEvent(at=now, action="closed", actor_role="hotline"),
     ]
     changed = order.model_copy(
         update={

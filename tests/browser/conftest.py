@@ -1,0 +1,83 @@
+"""Browser tests: Debian's chromium, driven by Playwright, against `python -m infra.local`."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from infra.local.server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+
+
+def chromium() -> str:
+    found = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found or not Path(found).exists():
+        pytest.fail(
+            "Debian's chromium is needed for the browser tests: `make test` installs it (apt chromium)."
+        )
+    return found
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium(),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def stack_url():
+    """The local stack exactly as `make run` starts it, on free ports, its demo clock at 3600x."""
+    if not (ROOT / "frontend" / "dist" / "index.html").exists():
+        pytest.fail("The frontend is not built: run `make frontend` (make test does).")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "infra.local", "--port", str(port), "--time-scale", "3600"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://localhost:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"{url}/config.json", timeout=1).ok:
+                break
+        except requests.ConnectionError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            output = process.stdout.read() if process.stdout else ""
+            process.kill()
+            pytest.fail(f"the local stack did not start:\n{output[-3000:]}")
+        time.sleep(0.2)
+    yield url
+    process.send_signal(signal.SIGINT)  # what Ctrl-C does
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("the local stack did not stop on Ctrl-C")
+
+
+@pytest.fixture
+def shot(page):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return lambda name: page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
