@@ -1,0 +1,42 @@
+import type { ComposerTranslation } from 'vue-i18n'
+import { ApiError } from './api'
+
+/** The sentence to show for a failed call: the server's own message when it sent one. */
+export function errorText(error: unknown, t: ComposerTranslation): string {
+  if (error instanceof ApiError) {
+    if (error.message) return error.message
+    if (error.code === 'timeout') return t('errors.timeout')
+    if (error.code === 'network_error') return t('errors.network')
+    if (error.code === 'no_config') return t('errors.noConfig')
+    return t('errors.http', { status: error.status })
+  }
+  return t('errors.network')
+}
+
+/** Server field errors keyed by dotted field path; details that match no known field are returned apart. */
+export function splitDetails(
+  error: unknown,
+  knownFields: readonly string[],
+): { byField: Record<string, string>; other: string[] } {
+  const byField: Record<string, string> = {}
+  const other: string[] = []
+  if (error instanceof ApiError) {
+    for (const d of error.details) {
+      if (knownFields.includes(d.field)) {
+        byField[d.field] = byField[d.field] ? `${byField[d.field]}; ${d.message}` : d.message
+      } else {
+        other.push(d.field ? `${d.field}: ${d.message}` : d.message)
+      }
+    }
+  }
+  return { byField, other }
+}
+
+/** Moves keyboard focus to the first field marked invalid inside `root`. */
+export function focusFirstError(root: HTMLElement | null | undefined): void {
+  const field = root?.querySelector<HTMLElement>('.is-error input:not([type=hidden]), .is-error textarea')
+  if (field) {
+    field.focus({ preventScroll: true })
+    field.scrollIntoView({ block: 'center', behavior: 'smooth' })
+  }
+}

@@ -1,0 +1,25 @@
+const beijing = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Asia/Shanghai',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+})
+
+/** Parses an ISO 8601 timestamp; more than three fractional digits are cut for older engines. */
+export function parseInstant(iso: string): Date | null {
+  const d = new Date(iso.replace(/(\.\d{3})\d+/, '$1'))
+  return Number.isNaN(d.getTime()) ? null : d
+}
+
+/** "yyyy-MM-dd HH:mm" in Beijing time, whatever the browser's zone. */
+export function formatBeijing(iso: string | null | undefined): string {
+  if (!iso) return '—'
+  const d = parseInstant(iso)
+  if (!d) return iso
+  const p: Record<string, string> = {}
+  for (const part of beijing.formatToParts(d)) p[part.type] = part.value
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`
+}
