@@ -30,7 +30,7 @@ $(BIN)/uv:
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
 $(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
-	$(BIN)/uv sync --frozen --quiet
+	$(BIN)/uv sync --frozen --inexact --quiet
 	@touch $@
 
 setup: $(VENV)/.synced frontend
