@@ -1,0 +1,258 @@
+"""The Chalice app (functions/): REST API, authorizer, task functions and stream consumer, with
+least-privilege grants on the data, the workflow and the topics."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from aws_cdk import CfnElement, CfnResource, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from chalice.cdk import Chalice
+from chalice.utils import to_cfn_resource_name
+from constructs import Construct
+
+from .auth import StaffAuth
+from .data import Data
+from .nag import acknowledge
+from .project import FUNCTIONS, names
+
+API_GATEWAY_STAGE = "api"
+DEFAULT_ROLE = "DefaultRole"
+REST_API = "RestAPI"
+SAM_FUNCTION = "AWS::Serverless::Function"
+LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
+
+
+@dataclass(frozen=True)
+class GatewayError:
+    """An error API Gateway answers itself, in the shape API.md gives every error."""
+
+    code: str
+    message: str
+    status: int | None = None  # None keeps the status API Gateway chose (5XX)
+
+    def template(self) -> str:
+        body = {"error": {"code": self.code, "message": self.message, "details": []}}
+        return json.dumps(body, ensure_ascii=False)
+
+
+GATEWAY_ERRORS = {
+    "UNAUTHORIZED": GatewayError("unauthorized", "Sign in to continue.", 401),
+    "ACCESS_DENIED": GatewayError("forbidden", "You may not do this.", 403),
+    # API Gateway's answer to a path or method it does not know.
+    "MISSING_AUTHENTICATION_TOKEN": GatewayError("not_found", "There is nothing at this address.", 404),
+    "THROTTLED": GatewayError("throttled", "Too many requests; try again in a moment.", 429),
+    "DEFAULT_5XX": GatewayError("internal", "Something went wrong on our side; try again."),
+}
+
+
+def logical_id(construct: Construct) -> str:
+    """The logical id of the CloudFormation resource behind an L2 construct."""
+    resource = construct.node.default_child
+    assert isinstance(resource, CfnElement)
+    return Stack.of(construct).get_logical_id(resource)
+
+
+def function_id(name: str) -> str:
+    """The logical id Chalice gives the function it deploys for `name`."""
+    return "APIHandler" if name == names.API_HANDLER else to_cfn_resource_name(name)
+
+
+class Api(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        data: Data,
+        auth: StaffAuth,
+        layer: lambda_.ILayerVersion,
+        state_machine_arn: str,
+        stage: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = Stack.of(self)
+        self.state_machine_arn = state_machine_arn
+        self.api_name = f"{stack.stack_name}-api"
+        environment = {
+            names.ENV_STAGE: stage,
+            names.ENV_WORK_ORDERS_TABLE: data.work_orders.table_name,
+            names.ENV_WORK_ORDERS_STREAM_ARN: data.work_orders.table_stream_arn,
+            names.ENV_REFERENCE_TABLE: data.reference.table_name,
+            names.ENV_WORK_ORDER_STATE_MACHINE_ARN: state_machine_arn,
+            names.ENV_UNIT_TOPIC_ARN: data.unit_topic.topic_arn,
+            names.ENV_REQUESTER_SMS: "true",
+            names.ENV_USER_POOL_ID: auth.user_pool.user_pool_id,
+            names.ENV_USER_POOL_CLIENT_ID: auth.client.user_pool_client_id,
+            names.ENV_COGNITO_ISSUER: auth.issuer,
+            names.ENV_JWKS_URL: auth.jwks_url,
+            "POWERTOOLS_SERVICE_NAME": names.APP_NAME,
+        }
+        # Chalice copies these into os.environ before it imports app.py, so the stream decorator
+        # receives the table's stream-ARN token (research: combined-synth.md).
+        self.chalice = Chalice(
+            self,
+            "Chalice",
+            source_dir=str(FUNCTIONS),
+            stage_config={
+                "api_gateway_stage": API_GATEWAY_STAGE,
+                "environment_variables": environment,
+                "layers": [layer.layer_version_arn],
+                "lambda_timeout": 30,
+                "lambda_memory_size": 512,
+                # Active tracing for the Powertools Tracer (aws-xray-sdk ships in the layer).
+                "xray": True,
+                "tags": {"project": names.APP_NAME, "stack": stack.stack_name},
+            },
+        )
+        # Loading a whole division catalogue takes longer than an API call may.
+        self.chalice.get_resource(function_id(names.FN_SEED_REFERENCE)).add_property_override("Timeout", 300)
+        rest_api = self.chalice.get_resource(REST_API)
+        rest_api.add_property_override("Name", self.api_name)
+        rest_api.add_property_override("TracingEnabled", True)
+        # Part of the OpenAPI body, so they go live with the same deployment as the routes.
+        rest_api.add_property_override(
+            "DefinitionBody.x-amazon-apigateway-gateway-responses",
+            {
+                kind: {
+                    **({"statusCode": str(error.status)} if error.status else {}),
+                    "responseParameters": {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"},
+                    "responseTemplates": {"application/json": error.template()},
+                }
+                for kind, error in GATEWAY_ERRORS.items()
+            },
+        )
+
+        self._functions: dict[str, lambda_.IFunction] = {}
+        self.role = self.chalice.get_role(DEFAULT_ROLE)
+        self._logs_only()
+        self.grants = self._grant(stack, data)
+
+    def functions(self) -> list[CfnResource]:
+        """Every function of the Chalice app, as the included SAM resource."""
+        return [
+            child
+            for child in self.chalice.sam_template.node.children
+            if isinstance(child, CfnResource) and child.cfn_resource_type == SAM_FUNCTION
+        ]
+
+    def function(self, name: str) -> lambda_.IFunction:
+        """The deployed function Chalice built for `name` (a names.FN_* constant).
+
+        Not Chalice's get_function: its from_function_arn cannot tell that a function in this very
+        stack shares the stack's account once the account is known (every real deploy), and then
+        grant_invoke fails with CannotModifyLambdaPermission instead of writing the caller's policy.
+        """
+        fid = function_id(name)
+        if fid not in self._functions:
+            resource: CfnResource = self.chalice.get_resource(fid)
+            self._functions[fid] = lambda_.Function.from_function_attributes(
+                self,
+                f"{fid}Function",
+                function_arn=resource.get_att("Arn").to_string(),
+                same_environment=True,
+            )
+        return self._functions[fid]
+
+    @property
+    def rest_api_id(self) -> str:
+        rest_api: CfnResource = self.chalice.get_resource(REST_API)
+        return rest_api.ref
+
+    def url(self, path: str = "") -> str:
+        stack = Stack.of(self)
+        return (
+            f"https://{self.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}/"
+            f"{API_GATEWAY_STAGE}{path}"
+        )
+
+    def _logs_only(self) -> None:
+        """Chalice's generated policy allows every log group and stream reads on "*". Each function
+        logs to its own group here instead (with a retention), and the role may write only to those."""
+        stack = Stack.of(self)
+        groups = []
+        for function in self.functions():
+            fid = function.node.id
+            group = logs.LogGroup(
+                self,
+                f"{fid}Logs",
+                log_group_name=f"/aws/lambda/{stack.stack_name}/{fid}",
+                retention=LOG_RETENTION,
+                removal_policy=RemovalPolicy.DESTROY,
+            )
+            function.add_property_override("LoggingConfig", {"LogGroup": group.log_group_name})
+            groups.append(group)
+        # Set on the resource itself (not as an override) so cdk-nag checks the policy that ships.
+        role = self.chalice.get_resource(DEFAULT_ROLE)
+        assert isinstance(role, iam.CfnRole)
+        role.policies = [
+            iam.CfnRole.PolicyProperty(
+                policy_name="LogsOnly",
+                policy_document={
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                            # A log group's Arn attribute ends in ":*": its streams.
+                            "Resource": [group.log_group_arn for group in groups],
+                        }
+                    ],
+                },
+            )
+        ]
+
+    def _grant(self, stack: Stack, data: Data) -> list[iam.Grant]:
+        grants = [
+            data.work_orders.grant_read_write_data(self.role),
+            data.reference.grant_read_write_data(self.role),
+        ]
+        # The stream's event source mapping is created with the function: its permissions first.
+        stream = data.work_orders.grant_stream_read(self.role)
+        stream.apply_before(self.chalice.get_resource(function_id(names.FN_ON_WORK_ORDER_CHANGE)))
+        grants.append(stream)
+
+        # The machine's ARN, not the machine: the machine refers to the functions (no cycle).
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["states:StartExecution"], resources=[self.state_machine_arn])
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
+                resources=[self.state_machine_arn],
+            )
+        )
+        # The topic's key is the AWS managed alias/aws/sns, whose key policy already lets this
+        # account's principals use it through SNS: no KMS statement (topic.grant_publish adds one).
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["sns:Publish"], resources=[data.unit_topic.topic_arn])
+        )
+        # SMS to a requester is a Publish with PhoneNumber, which has no resource to name.
+        self.role.add_to_principal_policy(iam.PolicyStatement(actions=["sns:Publish"], resources=["*"]))
+        # What SAM would attach for Tracing: Active if Chalice did not bring its own role.
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]
+            )
+        )
+
+        indexed = [data.tables[spec.construct_id] for spec in names.TABLES if spec.indexes]
+        acknowledge(
+            self.role,
+            (
+                "AwsSolutions-IAM5[Resource::*]",
+                'Actions IAM only accepts on "*": sns:Publish to a PhoneNumber (requester SMS), '
+                "dynamodb:ListStreams (stream read for the event source mapping) and the X-Ray writes.",
+            ),
+            *(
+                (
+                    f"AwsSolutions-IAM5[Resource::<{logical_id(table)}.Arn>/index/*]",
+                    "Queries on the table's own GSIs (inbox, by_status).",
+                )
+                for table in indexed
+            ),
+        )
+        return grants

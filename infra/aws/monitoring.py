@@ -1,0 +1,62 @@
+"""Monitoring: an alarm when work-order workflows fail and one when the API answers 5XX."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+FIVE_MINUTES = Duration.minutes(5)
+
+
+class Monitoring(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        work_order: sfn.IStateMachine,
+        api_name: str,
+        api_stage: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        # Operators subscribe to this topic (e-mail, chat) after the first deploy.
+        self.topic = sns.Topic(
+            self,
+            "Alarms",
+            display_name="Jiesu alarms",
+            enforce_ssl=True,
+            master_key=kms.Alias.from_alias_name(self, "SnsManagedKey", "alias/aws/sns"),
+        )
+        workflow_failed = cloudwatch.Alarm(
+            self,
+            "WorkOrderExecutionsFailed",
+            alarm_description="A work-order workflow failed: its order no longer advances on its own.",
+            metric=work_order.metric_failed(period=FIVE_MINUTES, statistic="Sum"),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        api_errors = cloudwatch.Alarm(
+            self,
+            "Api5xx",
+            alarm_description="The API answered 5XX errors (a function failed or timed out).",
+            metric=cloudwatch.Metric(
+                namespace="AWS/ApiGateway",
+                metric_name="5XXError",
+                dimensions_map={"ApiName": api_name, "Stage": api_stage},
+                period=FIVE_MINUTES,
+                statistic="Sum",
+            ),
+            threshold=5,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        for alarm in (workflow_failed, api_errors):
+            alarm.add_alarm_action(actions.SnsAction(self.topic))

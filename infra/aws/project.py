@@ -1,0 +1,44 @@
+"""Where the CDK app finds the project, and the shared names it builds from."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS = ROOT / "functions"
+STATEMACHINES = ROOT / "statemachines"
+REFERENCE_DATA = FUNCTIONS / "chalicelib" / "data"
+LAYER_DIR = ROOT / "build" / "layer"
+
+# Used when neither the CDK CLI nor the environment names a region (offline synth, tests).
+DEFAULT_REGION = "ap-southeast-1"
+
+if str(FUNCTIONS) not in sys.path:
+    sys.path.insert(0, str(FUNCTIONS))
+
+from chalicelib import names  # noqa: E402
+
+
+def files_hash(files: list[Path]) -> str:
+    """A digest of the files' paths (relative to the project) and bytes, in a stable order."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+__all__ = [
+    "DEFAULT_REGION",
+    "FUNCTIONS",
+    "LAYER_DIR",
+    "REFERENCE_DATA",
+    "ROOT",
+    "STATEMACHINES",
+    "files_hash",
+    "names",
+]

@@ -1,0 +1,64 @@
+"""The Jiesu stack: composes one construct per concern and publishes what clients need."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import CfnOutput, Stack, Tags
+from constructs import Construct
+
+from .api import API_GATEWAY_STAGE, Api, function_id
+from .auth import StaffAuth
+from .data import Data
+from .layer import DependenciesLayer
+from .monitoring import Monitoring
+from .project import names
+from .seed import ReferenceSeed
+from .workflows import Workflows, machine_arn
+
+
+class JiesuStack(Stack):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, layer_dir: Path, stage: str, **kwargs: Any
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        Tags.of(self).add("project", names.APP_NAME)
+
+        data = Data(self, "Data")
+        auth = StaffAuth(self, "Auth")
+        layer = DependenciesLayer(self, "Dependencies", directory=layer_dir)
+        api = Api(
+            self,
+            "Api",
+            data=data,
+            auth=auth,
+            layer=layer.layer,
+            state_machine_arn=machine_arn(self),
+            stage=stage,
+        )
+        workflows = Workflows(self, "Workflows", function=api.function)
+        ReferenceSeed(
+            self,
+            "Seed",
+            function=api.function(names.FN_SEED_REFERENCE),
+            function_id=function_id(names.FN_SEED_REFERENCE),
+            after=api.grants,
+        )
+        Monitoring(
+            self,
+            "Monitoring",
+            work_order=workflows.work_order,
+            api_name=api.api_name,
+            api_stage=API_GATEWAY_STAGE,
+        )
+
+        self.api = api
+        self.workflows = workflows
+        # What the frontend's config.json and the operators need (API.md, Local configuration).
+        CfnOutput(self, "ApiUrl", value=api.url("/api/v1"))
+        CfnOutput(self, "Region", value=self.region)
+        CfnOutput(self, "UserPoolId", value=auth.user_pool.user_pool_id)
+        CfnOutput(self, "UserPoolClientId", value=auth.client.user_pool_client_id)
+        CfnOutput(self, "WorkOrderStateMachineArn", value=workflows.work_order.state_machine_arn)
+        CfnOutput(self, "UnitNotificationsTopicArn", value=data.unit_topic.topic_arn)

@@ -1,0 +1,395 @@
+"""The synthesized Jiesu stack: what the deployed platform relies on, checked on the template.
+
+The Chalice resources stay AWS::Serverless::* here (the SAM transform runs at deploy time), so
+functions are asserted at SAM level. The fixture is in conftest.py (one synth per session).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from cfnlint.api import ManualArgs, lint
+from chalicelib import names
+
+from infra.aws.api import API_GATEWAY_STAGE, DEFAULT_ROLE, GATEWAY_ERRORS, function_id
+from infra.aws.project import ROOT, STATEMACHINES
+from infra.aws.seed import reference_data_hash
+from infra.aws.workflows import machine_arn
+
+from .conftest import ACCOUNT, REGION, Synth
+
+SAM_FUNCTION = "AWS::Serverless::Function"
+ASL_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+# Actions granted on "*" because IAM accepts nothing narrower for them: requester SMS, listing
+# streams (stream read), and the log-delivery and X-Ray actions CDK gives the state machine.
+STAR_ONLY_ACTIONS = {"dynamodb:ListStreams", "sns:Publish"}
+STAR_ONLY_PREFIXES = ("logs:", "xray:")
+WRITES_TO_LOG_GROUPS = {"logs:CreateLogStream", "logs:PutLogEvents", "logs:CreateLogGroup"}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def statements(synth: Synth) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every IAM statement in the template, with the id of the resource that carries it."""
+    for rid, res in synth.resources.items():
+        props = res.get("Properties", {})
+        if res["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+            for statement in props["PolicyDocument"]["Statement"]:
+                yield rid, statement
+        elif res["Type"] == "AWS::IAM::Role":
+            for policy in props.get("Policies", []):
+                for statement in policy["PolicyDocument"]["Statement"]:
+                    yield rid, statement
+
+
+def policies_of_role(synth: Synth, role_id: str) -> list[str]:
+    """The AWS::IAM::Policy resources attached to a role, by Ref or (imported role) by its ARN."""
+    return [
+        rid
+        for rid, res in synth.of_type("AWS::IAM::Policy").items()
+        if any(
+            role == {"Ref": role_id} or f'["{role_id}", "Arn"]' in json.dumps(role)
+            for role in res["Properties"]["Roles"]
+        )
+    ]
+
+
+def statements_of_role(synth: Synth, role_id: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for rid in policies_of_role(synth, role_id):
+        found += synth.resources[rid]["Properties"]["PolicyDocument"]["Statement"]
+    return found
+
+
+def logical_id_of(synth: Synth, kind: str, prefix: str) -> str:
+    (found,) = [rid for rid in synth.of_type(kind) if rid.startswith(prefix)]
+    return found
+
+
+def table_id(synth: Synth, spec: names.TableSpec) -> str:
+    return logical_id_of(synth, "AWS::DynamoDB::Table", f"Data{spec.construct_id}")
+
+
+def functions(synth: Synth) -> dict[str, dict[str, Any]]:
+    return synth.of_type(SAM_FUNCTION)
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", names.TABLES, ids=lambda spec: spec.construct_id)
+def test_tables_are_built_from_the_shared_specs(synth: Synth, spec: names.TableSpec) -> None:
+    table = synth.resources[table_id(synth, spec)]
+    props = table["Properties"]
+
+    assert props["KeySchema"] == [
+        {"AttributeName": spec.partition_key, "KeyType": "HASH"},
+        {"AttributeName": spec.sort_key, "KeyType": "RANGE"},
+    ]
+    indexes = {index["IndexName"]: index for index in props.get("GlobalSecondaryIndexes", [])}
+    assert set(indexes) == {index.name for index in spec.indexes}
+    for index in spec.indexes:
+        assert indexes[index.name]["KeySchema"] == [
+            {"AttributeName": index.partition_key, "KeyType": "HASH"},
+            {"AttributeName": index.sort_key, "KeyType": "RANGE"},
+        ]
+        assert indexes[index.name]["Projection"] == {"ProjectionType": "ALL"}
+    assert props["BillingMode"] == "PAY_PER_REQUEST"
+    assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+    assert table["DeletionPolicy"] == "Retain"
+    assert table["UpdateReplacePolicy"] == "Retain"
+    if spec.stream:
+        assert props["StreamSpecification"] == {"StreamViewType": "NEW_AND_OLD_IMAGES"}
+    else:
+        assert "StreamSpecification" not in props
+    if spec.ttl_attribute:
+        assert props["TimeToLiveSpecification"] == {"AttributeName": spec.ttl_attribute, "Enabled": True}
+    else:
+        assert "TimeToLiveSpecification" not in props
+
+
+# --- functions ----------------------------------------------------------------------------------
+
+
+def test_every_function_runs_python311_with_the_dependencies_layer(synth: Synth) -> None:
+    layer = logical_id_of(synth, "AWS::Lambda::LayerVersion", "Dependencies")
+    assert synth.resources[layer]["Properties"]["CompatibleRuntimes"] == ["python3.11"]
+    assert synth.resources[layer]["Properties"]["CompatibleArchitectures"] == ["x86_64"]
+
+    found = functions(synth)
+    expected = {function_id(name) for name in (*names.TASK_FUNCTIONS, names.FN_SEED_REFERENCE)}
+    expected |= {function_id(names.FN_ON_WORK_ORDER_CHANGE), function_id(names.API_HANDLER)}
+    expected |= {function_id(names.STAFF_AUTHORIZER)}
+    assert set(found) == expected
+    for fid, fn in found.items():
+        assert fn["Properties"]["Runtime"] == "python3.11", fid
+        assert fn["Properties"]["Layers"] == [{"Ref": layer}], fid
+        assert fn["Properties"]["Role"] == {"Fn::GetAtt": [DEFAULT_ROLE, "Arn"]}, fid
+        assert fn["Properties"]["Tracing"] == "Active", fid
+
+
+def test_functions_are_configured_through_the_shared_env_names(synth: Synth) -> None:
+    work_orders = table_id(synth, names.WORK_ORDERS_TABLE)
+    reference = table_id(synth, names.REFERENCE_TABLE)
+    topic = logical_id_of(synth, "AWS::SNS::Topic", "DataUnitNotifications")
+    pool = logical_id_of(synth, "AWS::Cognito::UserPool", "AuthUserPool")
+    client = logical_id_of(synth, "AWS::Cognito::UserPoolClient", "AuthUserPoolStaffPortal")
+    machine = logical_id_of(synth, "AWS::StepFunctions::StateMachine", "WorkflowsWorkOrder")
+    issuer = {"Fn::Join": ["", [f"https://cognito-idp.{REGION}.amazonaws.com/", {"Ref": pool}]]}
+
+    for fid, fn in functions(synth).items():
+        env = fn["Properties"]["Environment"]["Variables"]
+        assert env[names.ENV_WORK_ORDERS_TABLE] == {"Ref": work_orders}, fid
+        assert env[names.ENV_WORK_ORDERS_STREAM_ARN] == {"Fn::GetAtt": [work_orders, "StreamArn"]}, fid
+        assert env[names.ENV_REFERENCE_TABLE] == {"Ref": reference}, fid
+        assert env[names.ENV_UNIT_TOPIC_ARN] == {"Ref": topic}, fid
+        assert env[names.ENV_REQUESTER_SMS] == "true", fid
+        assert env[names.ENV_USER_POOL_ID] == {"Ref": pool}, fid
+        assert env[names.ENV_USER_POOL_CLIENT_ID] == {"Ref": client}, fid
+        assert env[names.ENV_COGNITO_ISSUER] == issuer, fid
+        jwks = env[names.ENV_JWKS_URL]["Fn::Join"][1]
+        assert jwks == [*issuer["Fn::Join"][1], "/.well-known/jwks.json"], fid
+        assert env[names.ENV_STAGE], fid
+        assert env["POWERTOOLS_SERVICE_NAME"] == names.APP_NAME, fid
+        # The machine's formatted ARN, never a reference to the machine (that is the cycle).
+        arn = env[names.ENV_WORK_ORDER_STATE_MACHINE_ARN]
+        assert arn == synth.resolve(machine_arn(synth.stack)), fid
+        assert machine not in json.dumps(arn), fid
+        # Local-only settings stay local.
+        assert names.ENV_COGNITO_ENDPOINT not in env and names.ENV_TIME_SCALE not in env, fid
+
+
+def test_the_formatted_machine_arn_names_the_deployed_machine(synth: Synth) -> None:
+    (machine,) = synth.of_type("AWS::StepFunctions::StateMachine").values()
+    name = f"{synth.stack.stack_name}-{names.WORK_ORDER_MACHINE}"
+    assert machine["Properties"]["StateMachineName"] == name
+    assert synth.resolve(machine_arn(synth.stack)) == f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{name}"
+
+
+def test_the_stream_consumer_reads_the_work_order_stream_once_it_may(synth: Synth) -> None:
+    work_orders = table_id(synth, names.WORK_ORDERS_TABLE)
+    consumer = functions(synth)[function_id(names.FN_ON_WORK_ORDER_CHANGE)]
+
+    (event,) = consumer["Properties"]["Events"].values()
+    assert event["Type"] == "DynamoDB"
+    assert event["Properties"]["Stream"] == {"Fn::GetAtt": [work_orders, "StreamArn"]}
+    # The event source mapping is created with the function: the stream grant must exist first.
+    (policy_id,) = consumer["DependsOn"]
+    granted = synth.resources[policy_id]["Properties"]["PolicyDocument"]["Statement"]
+    stream_statements = [s for s in granted if s["Resource"] == {"Fn::GetAtt": [work_orders, "StreamArn"]}]
+    actions = {a for s in stream_statements for a in as_list(s["Action"])}
+    assert {"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream"} <= actions
+
+
+# --- workflows ----------------------------------------------------------------------------------
+
+
+def test_the_work_order_machine_substitutes_every_asl_placeholder(synth: Synth) -> None:
+    asl_text = (STATEMACHINES / names.WORK_ORDER_ASL).read_text(encoding="utf-8")
+    (machine,) = synth.of_type("AWS::StepFunctions::StateMachine").values()
+    props = machine["Properties"]
+
+    in_asl = set(ASL_PLACEHOLDER.findall(asl_text))
+    substitutions = props["DefinitionSubstitutions"]
+    assert set(substitutions) == in_asl == set(names.WORK_ORDER_PLACEHOLDERS)
+    for placeholder, fn in names.WORK_ORDER_PLACEHOLDERS.items():
+        assert substitutions[placeholder] == {"Fn::GetAtt": [function_id(fn), "Arn"]}
+
+    definition = props["DefinitionString"]
+    assert isinstance(definition, str), "the ASL must be inline (DefinitionBody.from_string)"
+    assert json.loads(definition) == json.loads(asl_text)
+    left_over = set(ASL_PLACEHOLDER.findall(definition)) - set(substitutions)
+    assert not left_over
+    assert props["StateMachineType"] == "STANDARD"
+    assert props["TracingConfiguration"] == {"Enabled": True}
+    assert props["LoggingConfiguration"]["Level"] == "ERROR"
+    assert props["LoggingConfiguration"]["IncludeExecutionData"] is False
+
+
+def test_the_machine_may_invoke_exactly_its_task_functions(synth: Synth) -> None:
+    (machine,) = synth.of_type("AWS::StepFunctions::StateMachine").values()
+    role_id = machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]
+
+    invoked = set()
+    for statement in statements_of_role(synth, role_id):
+        if "lambda:InvokeFunction" in as_list(statement["Action"]):
+            for resource in as_list(statement["Resource"]):
+                invoked.add(json.dumps(resource, sort_keys=True))
+    expected = set()
+    for fn in names.TASK_FUNCTIONS:
+        arn = {"Fn::GetAtt": [function_id(fn), "Arn"]}
+        expected.add(json.dumps(arn, sort_keys=True))
+        expected.add(json.dumps({"Fn::Join": ["", [arn, ":*"]]}, sort_keys=True))
+    assert invoked == expected
+
+
+# --- least privilege ----------------------------------------------------------------------------
+
+
+def test_no_statement_grants_everything_or_data_and_workflows_on_star(synth: Synth) -> None:
+    for rid, statement in statements(synth):
+        actions = as_list(statement.get("Action", []))
+        assert "*" not in actions, rid
+        assert not any(action.endswith(":*") for action in actions), rid
+        if "*" in as_list(statement.get("Resource", [])):
+            unexpected = {
+                a for a in actions if a not in STAR_ONLY_ACTIONS and not a.startswith(STAR_ONLY_PREFIXES)
+            }
+            assert not unexpected, (rid, unexpected)
+            assert not WRITES_TO_LOG_GROUPS & set(actions), rid
+
+
+def test_the_functions_role_only_writes_its_own_logs_inline(synth: Synth) -> None:
+    role = synth.resources[DEFAULT_ROLE]["Properties"]
+    (policy,) = role["Policies"]
+    (statement,) = policy["PolicyDocument"]["Statement"]
+    assert set(statement["Action"]) == {"logs:CreateLogStream", "logs:PutLogEvents"}
+
+    groups = set(synth.of_type("AWS::Logs::LogGroup"))
+    targets = {resource["Fn::GetAtt"][0] for resource in statement["Resource"]}
+    assert targets <= groups
+    assert len(targets) == len(functions(synth))
+    for fid, fn in functions(synth).items():
+        assert fn["Properties"]["LoggingConfig"]["LogGroup"]["Ref"] in targets, fid
+
+
+def test_the_functions_may_start_and_wake_only_the_work_order_machine(synth: Synth) -> None:
+    arn = synth.resolve(machine_arn(synth.stack))
+    granted: dict[str, list[Any]] = {}
+    for statement in statements_of_role(synth, DEFAULT_ROLE):
+        for action in as_list(statement["Action"]):
+            if action.startswith("states:"):
+                granted.setdefault(action, []).extend(as_list(statement["Resource"]))
+    assert set(granted) == {
+        "states:StartExecution",
+        "states:SendTaskSuccess",
+        "states:SendTaskFailure",
+        "states:SendTaskHeartbeat",
+    }
+    assert all(resources == [arn] for resources in granted.values())
+
+
+# --- API ----------------------------------------------------------------------------------------
+
+
+def test_gateway_errors_answer_in_the_api_error_shape(synth: Synth) -> None:
+    api = synth.resources["RestAPI"]["Properties"]
+    assert api["StageName"] == API_GATEWAY_STAGE
+    responses = api["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]
+    assert set(responses) == {
+        "UNAUTHORIZED",
+        "ACCESS_DENIED",
+        "MISSING_AUTHENTICATION_TOKEN",
+        "THROTTLED",
+        "DEFAULT_5XX",
+    }
+    statuses = {kind: response.get("statusCode") for kind, response in responses.items()}
+    assert statuses == {
+        "UNAUTHORIZED": "401",
+        "ACCESS_DENIED": "403",
+        "MISSING_AUTHENTICATION_TOKEN": "404",
+        "THROTTLED": "429",
+        "DEFAULT_5XX": None,
+    }
+    for kind, response in responses.items():
+        body = json.loads(response["responseTemplates"]["application/json"])
+        assert body == {
+            "error": {
+                "code": GATEWAY_ERRORS[kind].code,
+                "message": GATEWAY_ERRORS[kind].message,
+                "details": [],
+            }
+        }
+        assert re.fullmatch(r"[a-z_]+", body["error"]["code"])
+
+
+# --- auth ---------------------------------------------------------------------------------------
+
+
+def test_staff_groups_are_the_roles_and_the_unit_is_a_custom_attribute(synth: Synth) -> None:
+    groups = {g["Properties"]["GroupName"] for g in synth.of_type("AWS::Cognito::UserPoolGroup").values()}
+    assert groups == set(names.STAFF_ROLES)
+
+    (pool,) = synth.of_type("AWS::Cognito::UserPool").values()
+    props = pool["Properties"]
+    assert props["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    custom = [a for a in props["Schema"] if a["Name"] == names.UNIT_ATTRIBUTE]
+    assert custom and custom[0]["AttributeDataType"] == "String"
+    assert pool["DeletionPolicy"] == "Retain"
+
+    (client,) = synth.of_type("AWS::Cognito::UserPoolClient").values()
+    flows = set(client["Properties"]["ExplicitAuthFlows"])
+    assert {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"} <= flows
+    # A staff member must not be able to move themselves to another unit.
+    assert f"custom:{names.UNIT_ATTRIBUTE}" not in client["Properties"]["WriteAttributes"]
+
+
+# --- seed and monitoring ------------------------------------------------------------------------
+
+
+def test_reference_data_is_seeded_again_when_it_changes(synth: Synth) -> None:
+    (seed,) = synth.of_type("Custom::ReferenceData").values()
+    assert seed["Properties"]["DataHash"] == reference_data_hash()
+    # Only once the seed function may write the reference table.
+    assert set(policies_of_role(synth, DEFAULT_ROLE)) <= set(seed["DependsOn"])
+
+    framework = seed["Properties"]["ServiceToken"]["Fn::GetAtt"][0]
+    framework_role = synth.resources[framework]["Properties"]["Role"]["Fn::GetAtt"][0]
+    invoked = {
+        json.dumps(resource, sort_keys=True)
+        for statement in statements_of_role(synth, framework_role)
+        if "lambda:InvokeFunction" in as_list(statement["Action"])
+        for resource in as_list(statement["Resource"])
+    }
+    seed_arn = {"Fn::GetAtt": [function_id(names.FN_SEED_REFERENCE), "Arn"]}
+    assert invoked == {
+        json.dumps(seed_arn, sort_keys=True),
+        json.dumps({"Fn::Join": ["", [seed_arn, ":*"]]}, sort_keys=True),
+    }
+
+
+def test_alarms_watch_failed_workflows_and_api_errors(synth: Synth) -> None:
+    metrics = {a["Properties"]["MetricName"] for a in synth.of_type("AWS::CloudWatch::Alarm").values()}
+    assert metrics == {"ExecutionsFailed", "5XXError"}
+
+
+# --- the template as a whole --------------------------------------------------------------------
+
+
+def test_cfn_lint_finds_no_errors(synth: Synth, tmp_path: Any) -> None:
+    path = tmp_path / "Jiesu.template.json"
+    path.write_text(json.dumps(synth.json))
+    config = ManualArgs(regions=[REGION], ignore_checks=["W3005"])
+    matches = lint(path.read_text(), config=config)
+    errors = [str(m) for m in matches if m.rule.id.startswith("E")]
+    assert not errors, "\n".join(errors)
+
+
+def test_cdk_json_runs_this_app(synth: Synth) -> None:
+    config = json.loads((ROOT / "cdk.json").read_text())
+    assert config["app"] == ".venv/bin/python -m infra.aws.main"
+    assert config["cli-telemetry"] is False
+
+
+def test_cdk_nag_findings_are_acknowledged_one_by_one_with_a_reason(synth: Synth) -> None:
+    """cdk-nag runs on every synth (main.build) and fails it on a finding nobody acknowledged."""
+    import aws_cdk as cdk
+
+    acknowledged = {}
+    for construct in synth.stack.node.find_all():
+        for entry in construct.node.metadata:
+            if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY:
+                acknowledged.update(
+                    {(construct.node.path, rule): reason for rule, reason in entry.data.items()}
+                )
+    assert acknowledged
+    for (path, rule), reason in acknowledged.items():
+        assert path != synth.stack.node.path, f"{rule} is acknowledged for the whole stack"
+        assert rule.startswith("AwsSolutions::AwsSolutions-"), rule
+        assert len(reason) > 40, (rule, reason)
