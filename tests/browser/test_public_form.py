@@ -1,6 +1,7 @@
 """A requester submits the public form, then follows the order to its closure on the tracking page."""
 
 import re
+from typing import Any
 
 import boto3
 import pytest
@@ -32,14 +33,15 @@ def handle(url: str, order_id: str) -> None:
     """The street office signs, contacts the requester and replies, through the staff API."""
     headers = {"Authorization": f"Bearer {staff_token(url, 'andingmen.handler')}"}
     base = f"{url}/api/v1/staff/work-orders/{order_id}"
-    for action, body in (
+    steps: tuple[tuple[str, dict[str, Any]], ...] = (
         ("sign", {}),
         ("contact", {"note": "已电话联系"}),
         ("reply", {"result": "已更换路灯灯泡，恢复照明", "resolved_claim": True}),
-    ):
+    )
+    for action, body in steps:
         version = requests.get(base, headers=headers, timeout=5).json()["version"]
         answer = requests.post(
-            f"{base}/{action}", json={"version": version, **body}, headers=headers, timeout=5
+            f"{base}/{action}", json={**body, "version": version}, headers=headers, timeout=5
         )
         assert answer.status_code == 200, answer.text
 
