@@ -81,7 +81,8 @@ test-browser: setup system-deps
 	CHROMIUM=$(CHROMIUM) $(PYTEST) tests/browser
 
 # Each layer runs in its own process: unit tests disable sockets, the others run moto or jsii.
-test: lint typecheck test-unit test-integration test-statemachines test-infra test-browser synth
+# synth comes before the infra tests: their cfn-lint run also reads .cfnlintrc.yaml, which names cdk.out.
+test: lint typecheck test-unit test-integration test-statemachines synth test-infra test-browser
 
 clean:
 	rm -rf cdk.out chalice.out build frontend/dist test-artifacts functions/.chalice/deployments
