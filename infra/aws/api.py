@@ -111,7 +111,9 @@ class Api(Construct):
         # Loading a whole division catalogue takes longer than an API call may.
         self.chalice.get_resource(function_id(names.FN_SEED_REFERENCE)).add_property_override("Timeout", 300)
         rest_api = self.chalice.get_resource(REST_API)
+        # A known name for the 5XX alarm's ApiName dimension (the OpenAPI title would be "jiesu").
         rest_api.add_property_override("Name", self.api_name)
+        rest_api.add_property_override("DefinitionBody.info.title", self.api_name)
         rest_api.add_property_override("TracingEnabled", True)
         # Part of the OpenAPI body, so they go live with the same deployment as the routes.
         rest_api.add_property_override(

@@ -10,7 +10,7 @@ AWS_MK_LAYER_DIR := build/layer
 # The stamp lives outside the layer directory so it does not end up in the layer's zip.
 AWS_MK_LAYER_STAMP := build/.layer-built
 # Chalice needs a region to package the app even offline; CDK_DEFAULT_* still wins in the app.
-AWS_MK_REGION := $(or $(AWS_DEFAULT_REGION),$(AWS_REGION),ap-southeast-1)
+AWS_MK_REGION := $(or $(AWS_DEFAULT_REGION),$(AWS_REGION),us-east-1)
 AWS_MK_CDK := PATH="$(AWS_MK_BIN):$$PATH" CDK_DISABLE_CLI_TELEMETRY=true npx cdk
 AWS_MK_DEPLOY_ARGS ?=
 

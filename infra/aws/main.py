@@ -53,17 +53,19 @@ def main() -> None:
     chalice_out = Path.cwd() / "chalice.out"
     existed = chalice_out.exists()
     before = set(chalice_out.iterdir()) if existed else set()
-    app = cdk.App()
-    build(app)
-    app.synth()
-    # Chalice leaves its packaging output behind on every synth; the assets are staged by now.
-    for leftover in (set(chalice_out.iterdir()) if chalice_out.exists() else set()) - before:
-        if leftover.is_dir():
-            shutil.rmtree(leftover, ignore_errors=True)
-        else:
-            leftover.unlink(missing_ok=True)
-    if not existed and chalice_out.exists() and not any(chalice_out.iterdir()):
-        chalice_out.rmdir()
+    try:
+        app = cdk.App()
+        build(app)
+        app.synth()
+    finally:
+        # Chalice leaves its packaging output behind on every synth; the assets are staged by now.
+        for leftover in (set(chalice_out.iterdir()) if chalice_out.exists() else set()) - before:
+            if leftover.is_dir():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+        if not existed and chalice_out.exists() and not any(chalice_out.iterdir()):
+            chalice_out.rmdir()
 
 
 if __name__ == "__main__":

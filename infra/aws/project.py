@@ -13,7 +13,7 @@ REFERENCE_DATA = FUNCTIONS / "chalicelib" / "data"
 LAYER_DIR = ROOT / "build" / "layer"
 
 # Used when neither the CDK CLI nor the environment names a region (offline synth, tests).
-DEFAULT_REGION = "ap-southeast-1"
+DEFAULT_REGION = "us-east-1"
 
 if str(FUNCTIONS) not in sys.path:
     sys.path.insert(0, str(FUNCTIONS))

@@ -45,7 +45,7 @@ class JiesuStack(Stack):
             function_id=function_id(names.FN_SEED_REFERENCE),
             after=api.grants,
         )
-        Monitoring(
+        monitoring = Monitoring(
             self,
             "Monitoring",
             work_order=workflows.work_order,
@@ -53,8 +53,6 @@ class JiesuStack(Stack):
             api_stage=API_GATEWAY_STAGE,
         )
 
-        self.api = api
-        self.workflows = workflows
         # What the frontend's config.json and the operators need (API.md, Local configuration).
         CfnOutput(self, "ApiUrl", value=api.url("/api/v1"))
         CfnOutput(self, "Region", value=self.region)
@@ -62,3 +60,4 @@ class JiesuStack(Stack):
         CfnOutput(self, "UserPoolClientId", value=auth.client.user_pool_client_id)
         CfnOutput(self, "WorkOrderStateMachineArn", value=workflows.work_order.state_machine_arn)
         CfnOutput(self, "UnitNotificationsTopicArn", value=data.unit_topic.topic_arn)
+        CfnOutput(self, "AlarmTopicArn", value=monitoring.topic.topic_arn)

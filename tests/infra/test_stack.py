@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -355,19 +356,29 @@ def test_reference_data_is_seeded_again_when_it_changes(synth: Synth) -> None:
 
 
 def test_alarms_watch_failed_workflows_and_api_errors(synth: Synth) -> None:
-    metrics = {a["Properties"]["MetricName"] for a in synth.of_type("AWS::CloudWatch::Alarm").values()}
-    assert metrics == {"ExecutionsFailed", "5XXError"}
+    alarms = {
+        a["Properties"]["MetricName"]: a["Properties"]
+        for a in synth.of_type("AWS::CloudWatch::Alarm").values()
+    }
+    assert set(alarms) == {"ExecutionsFailed", "5XXError"}
+    api = synth.resources["RestAPI"]["Properties"]
+    assert api["Name"] == api["DefinitionBody"]["info"]["title"]
+    dimensions = {d["Name"]: d["Value"] for d in alarms["5XXError"]["Dimensions"]}
+    assert dimensions == {"ApiName": api["Name"], "Stage": API_GATEWAY_STAGE}
+    (machine,) = synth.of_type("AWS::StepFunctions::StateMachine")
+    (dimension,) = alarms["ExecutionsFailed"]["Dimensions"]
+    assert dimension == {"Name": "StateMachineArn", "Value": {"Ref": machine}}
 
 
 # --- the template as a whole --------------------------------------------------------------------
 
 
-def test_cfn_lint_finds_no_errors(synth: Synth, tmp_path: Any) -> None:
-    path = tmp_path / "Jiesu.template.json"
-    path.write_text(json.dumps(synth.json))
+def test_cfn_lint_finds_no_errors(synth: Synth, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # cfn-lint reads .cfnlintrc.yaml from the working directory, and the project's names cdk.out.
+    monkeypatch.chdir(tmp_path)
     config = ManualArgs(regions=[REGION], ignore_checks=["W3005"])
-    matches = lint(path.read_text(), config=config)
-    errors = [str(m) for m in matches if m.rule.id.startswith("E")]
+    matches = lint(json.dumps(synth.json), config=config)
+    errors = [str(match) for match in matches if match.rule.id.startswith("E")]
     assert not errors, "\n".join(errors)
 
 
@@ -393,3 +404,10 @@ def test_cdk_nag_findings_are_acknowledged_one_by_one_with_a_reason(synth: Synth
         assert path != synth.stack.node.path, f"{rule} is acknowledged for the whole stack"
         assert rule.startswith("AwsSolutions::AwsSolutions-"), rule
         assert len(reason) > 40, (rule, reason)
+
+
+def test_the_template_has_no_dependency_cycle(synth: Synth) -> None:
+    """The state-machine ARN reaches the functions as a formatted ARN, so nothing loops back."""
+    from aws_cdk.assertions import Template
+
+    Template.from_stack(synth.stack, skip_cyclical_dependencies_check=False)
