@@ -45,9 +45,10 @@ def advance_order(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 @app.lambda_function(name=names.FN_SEED_REFERENCE)
 def seed_reference_data(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """Loads the divisions and catalogue that ship with the code into the reference table."""
+    """Adds the units and catalogue that ship with the code to the reference table; what an admin
+    edited stays as it is."""
     reference = deps().reference
-    written = reference.save(all_units(), list(categories()))
+    written = reference.seed(all_units(), list(categories()))
     logger.info("reference data seeded", items=written)
     return {"items": written}
 

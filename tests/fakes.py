@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from chalicelib.domain.deadlines import DEFAULT_LIMITS, TimeLimits
 from chalicelib.domain.errors import KeyTaken, NumberTaken, StaleVersion
-from chalicelib.domain.model import Category, Unit, WorkOrder
-from chalicelib.domain.ports import IdempotencyRecord, Notifier, Reference, Workflows, WorkOrders
+from chalicelib.domain.model import Category, Unit, UnitKind, WorkOrder
+from chalicelib.domain.ports import (
+    IdempotencyRecord,
+    Notifier,
+    OrderQuery,
+    Page,
+    Reference,
+    Workflows,
+    WorkOrders,
+)
 from chalicelib.reference_data import all_units, categories
 
 
@@ -47,22 +56,71 @@ class MemoryWorkOrders(WorkOrders):
     def recall(self, key: str) -> IdempotencyRecord | None:
         return self.keys.get(key)
 
+    def find(self, query: OrderQuery) -> Page:
+        def matches(o: WorkOrder) -> bool:
+            return (
+                (query.unit is None or o.first_receiver == query.unit)
+                and (query.status is None or o.status.value == query.status)
+                and (query.overdue is None or o.overdue == query.overdue)
+                and (not query.pingpong or len(o.objections) >= 2)
+                and (query.text is None or query.text in o.content or query.text == o.id)
+            )
+
+        found = [o for o in self.orders.values() if matches(o)]
+        if query.unit is not None:
+            found.sort(key=lambda o: (o.deadline.isoformat() if o.deadline else "~", o.id))
+        else:
+            found.sort(key=lambda o: (o.created_at, o.id), reverse=True)
+        start = int(query.cursor or 0)
+        end = start + query.limit
+        return Page(found[start:end], str(end) if end < len(found) else None)
+
 
 class MemoryReference(Reference):
-    def __init__(self) -> None:
-        self.units = {u.id: u for u in all_units()}
-        self.categories = {c.code: c for c in categories()}
+    def __init__(self, limits: TimeLimits = DEFAULT_LIMITS) -> None:
+        self._units = {u.id: u for u in all_units()}
+        self._categories = {c.code: c for c in categories()}
+        self._history: dict[str, list[Category]] = {}
+        self._limits = limits
 
     def unit(self, unit_id: str) -> Unit | None:
-        return self.units.get(unit_id)
+        return self._units.get(unit_id)
+
+    def units(self, kind: UnitKind | None = None) -> list[Unit]:
+        return [u for u in self._units.values() if kind is None or u.kind is kind]
 
     def category(self, code: str) -> Category | None:
-        return self.categories.get(code)
+        return self._categories.get(code)
 
-    def save(self, units: list[Unit], categories: list[Category]) -> int:
-        self.units.update({u.id: u for u in units})
-        self.categories.update({c.code: c for c in categories})
-        return len(units) + len(categories)
+    def categories(self) -> list[Category]:
+        return list(self._categories.values())
+
+    def time_limits(self) -> TimeLimits:
+        return self._limits
+
+    def put_category(self, category: Category, expected_version: int | None) -> Category:
+        stored = self._categories.get(category.code)
+        if (stored.version if stored else None) != expected_version:
+            raise StaleVersion()
+        self._categories[category.code] = category
+        self._history.setdefault(category.code, []).insert(0, category)
+        return category
+
+    def category_history(self, code: str) -> list[Category]:
+        return list(self._history.get(code, []))
+
+    def put_time_limits(self, limits: TimeLimits, expected_version: int) -> TimeLimits:
+        if self._limits.version != expected_version:
+            raise StaleVersion()
+        self._limits = limits
+        return limits
+
+    def seed(self, units: list[Unit], categories: list[Category]) -> int:
+        missing = [u for u in units if u.id not in self._units]
+        new = [c for c in categories if c.code not in self._categories]
+        self._units.update({u.id: u for u in missing})
+        self._categories.update({c.code: c for c in new})
+        return len(missing) + len(new)
 
 
 class RecordingWorkflows(Workflows):
@@ -91,5 +149,5 @@ class RecordingNotifier(Notifier):
     def requester_sms(self, phone: str, message: str) -> None:
         self.sms.append((phone, message))
 
-    def unit_notice(self, unit_id: str, subject: str, message: str) -> None:
-        self.notices.append((unit_id, subject, message))
+    def staff_notice(self, audience: str, subject: str, message: str) -> None:
+        self.notices.append((audience, subject, message))

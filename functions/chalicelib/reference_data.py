@@ -57,8 +57,23 @@ def department_units() -> list[Unit]:
     return [Unit.model_validate(u) for u in raw]
 
 
+def district_department_units() -> list[Unit]:
+    """The departments every district has, as units `<district code>-<suffix>`."""
+    raw = json.loads((DATA / "district_departments.json").read_text(encoding="utf-8"))
+    return [
+        Unit(
+            id=f"{district.code}-{d['suffix']}",
+            name=f"{district.name}{d['name']}",
+            kind=UnitKind.DEPARTMENT,
+            district=district.code,
+        )
+        for district in divisions()
+        for d in raw
+    ]
+
+
 def all_units() -> list[Unit]:
-    return division_units() + department_units()
+    return division_units() + department_units() + district_department_units()
 
 
 @cache

@@ -11,7 +11,7 @@ from .adapters.dynamodb import DynamoReference, DynamoWorkOrders
 from .adapters.notifications import SnsNotifier
 from .adapters.stepfunctions import StepFunctionsWorkflows
 from .clock import ScaledClock, SystemClock
-from .domain.deadlines import DEFAULT_LIMITS, TimeLimits
+from .domain.deadlines import TimeLimits
 from .domain.ports import Clock, Notifier, Reference, Workflows, WorkOrders
 from .settings import Settings, settings
 
@@ -54,9 +54,10 @@ class Dependencies:
             return ScaledClock(self.config.clock_epoch, self.config.time_scale)
         return SystemClock()
 
-    @cached_property
+    @property
     def limits(self) -> TimeLimits:
-        return DEFAULT_LIMITS
+        """The time limits in force: an admin's edit reaches every container within a minute."""
+        return self.reference.time_limits()
 
 
 _current: Dependencies | None = None

@@ -1,11 +1,21 @@
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from chalicelib.clock import FixedClock
+from chalicelib.domain import follow_up, handling, intake, workflow
 from chalicelib.domain.deadlines import TimeLimits
-from chalicelib.domain.model import Submission
+from chalicelib.domain.model import Channel, Staff, Submission, WorkOrder
 
 from tests.fakes import MemoryReference, MemoryWorkOrders, RecordingWorkflows
+
+HANDLER = Staff(username="andingmen.handler", roles=frozenset({"handler"}), unit="110101004")
+LEADER = Staff(username="andingmen.leader", roles=frozenset({"unit_leader"}), unit="110101004")
+OTHER_STREET = Staff(username="jiaodaokou.handler", roles=frozenset({"handler"}), unit="110101007")
+OPERATOR = Staff(username="operator1", roles=frozenset({"operator"}))
+DISPATCHER = Staff(username="dispatcher1", roles=frozenset({"dispatcher"}))
+SUPERVISOR = Staff(username="supervisor1", roles=frozenset({"supervisor"}))
+ADMIN = Staff(username="admin1", roles=frozenset({"admin"}))
 
 
 @pytest.fixture(autouse=True)
@@ -24,18 +34,18 @@ def orders():
 
 
 @pytest.fixture
-def reference():
-    return MemoryReference()
+def limits():
+    return TimeLimits()
+
+
+@pytest.fixture
+def reference(limits):
+    return MemoryReference(limits)
 
 
 @pytest.fixture
 def workflows():
     return RecordingWorkflows()
-
-
-@pytest.fixture
-def limits():
-    return TimeLimits()
 
 
 @pytest.fixture
@@ -49,3 +59,79 @@ def submission():
             "requester": {"name": "刘先生", "phone": "13800001234", "kind": "person"},
         }
     )
+
+
+class Hotline:
+    """The domain with its fakes and a fixed clock: receive, let the workflow step, act."""
+
+    def __init__(self, orders, reference, workflows, clock, limits, submission) -> None:
+        self.orders = orders
+        self.reference = reference
+        self.workflows = workflows
+        self.clock = clock
+        self.limits = limits
+        self.submission = submission
+        self.codes: dict[str, str] = {}
+
+    def receive(self, channel: Channel = Channel.WEB, **changes: Any) -> str:
+        receipt = intake.receive(
+            self.submission.model_copy(update=changes),
+            channel,
+            orders=self.orders,
+            reference=self.reference,
+            workflows=self.workflows,
+            clock=self.clock,
+            limits=self.limits,
+        )
+        self.codes[receipt.id] = receipt.tracking_code
+        return receipt.id
+
+    def dispatched(self, **changes: Any) -> str:
+        """Given an order received and dispatched by the catalogue."""
+        order_id = self.receive(**changes)
+        self.dispatch(order_id)
+        return order_id
+
+    def dispatch(self, order_id: str) -> workflow.Checkpoint:
+        return workflow.dispatch(
+            order_id, orders=self.orders, reference=self.reference, clock=self.clock, limits=self.limits
+        )
+
+    def advance(self, order_id: str) -> workflow.Checkpoint:
+        return workflow.advance(order_id, orders=self.orders, clock=self.clock, limits=self.limits)
+
+    def act(self, order_id: str, action: handling.Action, staff: Staff = HANDLER, version: int | None = None):
+        order = self.orders.get(order_id)
+        return handling.perform(
+            order,
+            order.version if version is None else version,
+            staff,
+            action,
+            orders=self.orders,
+            workflows=self.workflows,
+            clock=self.clock,
+        )
+
+    def handled(self, order_id: str) -> WorkOrder:
+        """Signed, contacted and replied; the workflow has started the follow-up."""
+        self.act(order_id, handling.sign)
+        self.act(order_id, handling.contact("电话已联系"))
+        self.act(order_id, handling.reply("已修复", True))
+        self.advance(order_id)
+        return self.orders.get(order_id)
+
+    def rate(self, order_id: str, resolved: bool = True, satisfaction: str = "satisfied") -> WorkOrder:
+        form = follow_up.EvaluationForm(
+            code=self.codes[order_id], resolved=resolved, satisfaction=satisfaction
+        )
+        return follow_up.rate(
+            order_id, form, orders=self.orders, workflows=self.workflows, clock=self.clock, limits=self.limits
+        )
+
+    def order(self, order_id: str) -> WorkOrder:
+        return self.orders.get(order_id)
+
+
+@pytest.fixture
+def hotline(orders, reference, workflows, clock, limits, submission):
+    return Hotline(orders, reference, workflows, clock, limits, submission)

@@ -1,32 +1,141 @@
+"""Routing (Art. 12) and the dispatcher's confirm or override; the catalogue and units registry."""
+
+import collections
+
 import pytest
+from chalicelib.domain import dispatch, handling
 from chalicelib.domain.dispatch import route
-from chalicelib.domain.errors import InvalidInput
-from chalicelib.domain.model import Location
+from chalicelib.domain.errors import Conflict, InvalidInput
+from chalicelib.domain.model import CategoryKind, Location, Status, UnitKind
+
+from tests.unit.conftest import DISPATCHER
+
+ANDINGMEN = Location(district="110101", street="110101004")
 
 
-def test_a_known_street_gets_the_order_with_a_copy_to_its_district(reference):
-    chosen = route(Location(district="110101", street="110101004"), reference)
+def test_a_known_street_gets_a_territorial_order_with_a_copy_to_its_district(reference):
+    chosen = route(ANDINGMEN, reference.category("manhole_cover"), reference)
 
     assert chosen.first_receiver.name == "安定门街道"
     assert [u.name for u in chosen.copied_to] == ["东城区人民政府"]
+    assert chosen.assisting == ()
 
 
 def test_only_a_district_known_sends_it_to_the_district_government(reference):
-    chosen = route(Location(district="110105"), reference)
+    chosen = route(Location(district="110105"), reference.category("manhole_cover"), reference)
 
     assert chosen.first_receiver.name == "朝阳区人民政府"
     assert chosen.copied_to == ()
 
 
+def test_a_sectoral_category_goes_to_its_department(reference):
+    gas = route(ANDINGMEN, reference.category("gas_leak"), reference)
+    wages = route(Location(district="110105"), reference.category("wage_arrears"), reference)
+
+    assert (gas.first_receiver.id, gas.copied_to) == ("bj-gas", ())
+    # A district-level department: the one of the location's district.
+    assert (wages.first_receiver.id, wages.first_receiver.name) == (
+        "110105-hrss",
+        "朝阳区人力资源和社会保障局",
+    )
+
+
+def test_a_category_of_both_kinds_is_dual_dispatched(reference):
+    chosen = route(ANDINGMEN, reference.category("street_lighting"), reference)
+
+    assert chosen.first_receiver.id == "110101004"
+    assert [u.id for u in chosen.assisting] == ["bj-lighting"]
+    assert "dual dispatch" in chosen.why
+
+
 def test_a_street_of_another_district_is_refused(reference):
     with pytest.raises(InvalidInput) as raised:
-        route(Location(district="110105", street="110101004"), reference)
+        route(Location(district="110105", street="110101004"), None, reference)
 
     assert raised.value.details[0].field == "location.street"
 
 
-def test_the_registry_has_every_district_and_street(reference):
-    kinds = [u.kind.value for u in reference.units.values()]
+def test_the_dispatcher_confirms_the_route_of_an_uncategorised_order(hotline, limits, reference):
+    order_id = hotline.receive(category=None)
 
-    assert kinds.count("district") == 16
-    assert kinds.count("street") == 343
+    order = hotline.act(
+        order_id, dispatch.dispatch_by([], "manhole_cover", None, reference, limits), DISPATCHER
+    )
+
+    assert (order.status, order.category, order.tier, order.first_receiver) == (
+        Status.DISPATCHED,
+        "manhole_cover",
+        "2h",
+        "110101004",
+    )
+    event = order.timeline[-1]
+    assert (event.action, event.actor, event.internal_note) == (
+        "dispatched",
+        "dispatcher1",
+        "confirmed: territorial: the street office of the location, copied to its district",
+    )
+
+
+def test_an_override_needs_a_reason_and_is_recorded(hotline, limits, reference):
+    order_id = hotline.dispatched(category="manhole_cover")
+
+    with pytest.raises(InvalidInput) as missing:
+        hotline.act(order_id, dispatch.dispatch_by(["110101007"], None, None, reference, limits), DISPATCHER)
+    order = hotline.act(
+        order_id,
+        dispatch.dispatch_by(["110101007"], None, "井盖位于交道口辖区", reference, limits),
+        DISPATCHER,
+    )
+
+    assert missing.value.details[0].field == "reason"
+    assert (order.first_receiver, order.copied_to) == ("110101007", ["110101"])
+    assert (order.timeline[-1].action, order.timeline[-1].internal_note) == (
+        "redispatched",
+        "override: 井盖位于交道口辖区",
+    )
+
+
+def test_a_signed_order_cannot_be_redispatched(hotline, limits, reference):
+    order_id = hotline.dispatched()
+    hotline.act(order_id, handling.sign)
+
+    with pytest.raises(Conflict):
+        hotline.act(
+            order_id, dispatch.dispatch_by(["110101007"], None, "改派", reference, limits), DISPATCHER
+        )
+
+
+def test_an_unknown_unit_names_the_field(hotline, limits, reference):
+    order_id = hotline.receive(category=None)
+
+    with pytest.raises(InvalidInput) as raised:
+        hotline.act(
+            order_id,
+            dispatch.dispatch_by(["nowhere"], "manhole_cover", "x原因", reference, limits),
+            DISPATCHER,
+        )
+
+    assert raised.value.details[0].field == "units.0"
+
+
+def test_the_registry_has_every_division_and_the_city_bodies(reference):
+    kinds = collections.Counter(u.kind for u in reference.units())
+
+    assert kinds[UnitKind.DISTRICT] == 16
+    assert kinds[UnitKind.STREET] == 343
+    city = [u for u in reference.units() if u.id.startswith("bj-")]
+    assert len(city) >= 30 and {"bj-lighting", "bj-water", "bj-gas", "bj-power", "bj-heating"} <= {
+        u.id for u in city
+    }
+    assert reference.unit("110108-housing").name == "海淀区住房和城乡建设委员会"
+
+
+def test_the_catalogue_covers_twelve_kinds_and_routes_every_category(reference):
+    categories = reference.categories()
+    groups = collections.Counter(c.group for c in categories)
+
+    assert len(categories) >= 60 and len(groups) == 12
+    assert {c.kind for c in categories} == set(CategoryKind)
+    for category in categories:  # every category reaches a unit from every street
+        assert route(ANDINGMEN, category, reference) is not None
+        assert category.keywords

@@ -1,168 +1,158 @@
-"""The order's life with a fixed clock: dispatch, sign, contact, reply, follow-up, close, overdue."""
+"""The order's life with a fixed clock: dispatch, sign, contact, interim report, extension, reply."""
 
 from datetime import timedelta
 
 import pytest
-from chalicelib.domain import follow_up, handling, intake, workflow
-from chalicelib.domain.errors import Conflict, Forbidden, NotFound, StaleVersion
-from chalicelib.domain.model import Channel, Staff, Status
+from chalicelib.domain import handling, workflow
+from chalicelib.domain.access import Permission, require
+from chalicelib.domain.deadlines import Tier
+from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, StaleVersion
+from chalicelib.domain.model import Staff, Status
 
-HANDLER = Staff(username="andingmen.handler", roles=frozenset({"handler"}), unit="110101004")
-
-
-@pytest.fixture
-def dispatched(submission, orders, reference, workflows, clock, limits):
-    receipt = intake.receive(
-        submission,
-        Channel.WEB,
-        orders=orders,
-        reference=reference,
-        workflows=workflows,
-        clock=clock,
-        limits=limits,
-    )
-    workflow.dispatch(receipt.id, orders=orders, reference=reference, clock=clock, limits=limits)
-    return receipt
+from tests.unit.conftest import HANDLER, LEADER, OPERATOR
 
 
-def act(orders, workflows, clock, order_id, action, staff=HANDLER, version=None):
-    order = orders.get(order_id)
-    return handling.perform(
-        order,
-        order.version if version is None else version,
-        staff,
-        action,
-        orders=orders,
-        workflows=workflows,
-        clock=clock,
-    )
-
-
-def test_dispatch_routes_and_waits_until_the_deadline(
-    submission, orders, reference, workflows, clock, limits
-):
-    receipt = intake.receive(
-        submission,
-        Channel.WEB,
-        orders=orders,
-        reference=reference,
-        workflows=workflows,
-        clock=clock,
-        limits=limits,
-    )
+def test_dispatch_routes_and_waits_for_the_sign_for_limit(hotline, clock):
+    order_id = hotline.receive()
     clock.advance(minutes=5)
 
-    checkpoint = workflow.dispatch(receipt.id, orders=orders, reference=reference, clock=clock, limits=limits)
+    checkpoint = hotline.dispatch(order_id)
 
-    order = orders.get(receipt.id)
+    order = hotline.order(order_id)
     assert order.status is Status.DISPATCHED
-    assert (order.first_receiver, order.copied_to) == ("110101004", ["110101"])
-    assert checkpoint.wait_seconds == 24 * 3600 - 300
+    assert (order.first_receiver, order.copied_to, order.assisting) == (
+        "110101004",
+        ["110101"],
+        ["bj-lighting"],
+    )
+    # Street lighting is a 24-hour matter: sign within 2 hours of receipt, contact within 12.
+    assert order.sign_by == order.created_at + timedelta(hours=2)
+    assert order.contact_by == order.created_at + timedelta(hours=12)
+    assert order.deadline == order.created_at + timedelta(hours=24)
+    assert checkpoint.wait_seconds == 2 * 3600 - 300
     assert checkpoint.version == order.version
 
 
-def test_sign_contact_reply_move_the_order_and_wake_the_workflow(dispatched, orders, workflows, clock):
-    orders.park(dispatched.id, orders.get(dispatched.id).version, "token-1")
+def test_sign_contact_reply_move_the_order_and_wake_the_workflow(hotline, orders, workflows, clock):
+    order_id = hotline.dispatched()
+    orders.park(order_id, hotline.order(order_id).version, "token-1")
+    clock.advance(minutes=30)
 
-    act(orders, workflows, clock, dispatched.id, handling.sign)
-    act(orders, workflows, clock, dispatched.id, handling.contact("电话已联系"))
-    order = act(orders, workflows, clock, dispatched.id, handling.reply("已修复", True))
+    hotline.act(order_id, handling.sign)
+    contacted = hotline.act(order_id, handling.contact("电话已联系"))
+    order = hotline.act(order_id, handling.reply("已修复", True))
 
     assert order.status is Status.REPLIED
     assert [e.action for e in order.timeline] == ["received", "dispatched", "signed", "contacted", "replied"]
-    assert order.contacted_at == clock.now()
+    assert contacted.timeline[-1].internal_note == "response time 30 min"
     assert workflows.resumed == ["token-1"]  # later wakes find the token spent: harmless
 
 
-def test_reply_before_contact_is_refused(dispatched, orders, workflows, clock):
-    act(orders, workflows, clock, dispatched.id, handling.sign)
+def test_reply_before_contact_is_refused(hotline):
+    order_id = hotline.dispatched()
+    hotline.act(order_id, handling.sign)
 
-    with pytest.raises(Conflict):
-        act(orders, workflows, clock, dispatched.id, handling.reply("已修复", True))
+    with pytest.raises(Conflict) as raised:
+        hotline.act(order_id, handling.reply("已修复", True))
+    assert raised.value.code == "wrong_status"
 
 
-def test_a_stale_version_loses(dispatched, orders, workflows, clock):
-    version = orders.get(dispatched.id).version
-    act(orders, workflows, clock, dispatched.id, handling.sign, version=version)
+def test_a_stale_version_loses(hotline):
+    order_id = hotline.dispatched()
+    version = hotline.order(order_id).version
+    hotline.act(order_id, handling.sign, version=version)
 
     with pytest.raises(StaleVersion):
-        act(orders, workflows, clock, dispatched.id, handling.sign, version=version)
+        hotline.act(order_id, handling.sign, version=version)
 
 
-def test_only_the_first_receiver_acts(dispatched, orders, workflows, clock):
+def test_only_the_first_receivers_staff_act(hotline):
+    order_id = hotline.dispatched()
+    order = hotline.order(order_id)
     district = Staff(username="dongcheng.handler", roles=frozenset({"handler"}), unit="110101")
 
+    require(HANDLER, Permission.HANDLE, order)
+    require(LEADER, Permission.HANDLE, order)
     with pytest.raises(Forbidden):
-        act(orders, workflows, clock, dispatched.id, handling.sign, staff=district)
+        require(district, Permission.HANDLE, order)  # copied, not the first receiver
+    with pytest.raises(Forbidden):
+        require(OPERATOR, Permission.HANDLE, order)
 
 
-def test_an_order_past_its_deadline_is_flagged_once_and_keeps_going(dispatched, orders, limits, clock):
+def test_an_interim_report_is_public_and_keeps_the_status(hotline):
+    order_id = hotline.dispatched()
+    hotline.act(order_id, handling.sign)
+
+    order = hotline.act(order_id, handling.progress("已联系供电部门，等待更换线路"))
+
+    assert order.status is Status.SIGNED
+    assert (order.timeline[-1].action, order.timeline[-1].note) == (
+        "progress",
+        "已联系供电部门，等待更换线路",
+    )
+
+
+def test_an_extension_moves_the_deadline_with_its_reason(hotline, clock, limits):
+    order_id = hotline.dispatched()
+    hotline.act(order_id, handling.sign)
+    before = hotline.order(order_id).deadline
+    later = before + timedelta(days=3)
+
+    order = hotline.act(order_id, handling.extend("需协调供电公司更换电缆", later, limits))
+
+    assert order.deadline == later
+    assert [(x.reason, x.previous_deadline, x.new_deadline) for x in order.extensions] == [
+        ("需协调供电公司更换电缆", before, later)
+    ]
+    assert order.timeline[-1].action == "extended"
+    # The workflow now waits towards the new deadline.
     clock.advance(hours=25)
-
-    first = workflow.advance(dispatched.id, orders=orders, clock=clock, limits=limits)
-    second = workflow.advance(dispatched.id, orders=orders, clock=clock, limits=limits)
-
-    order = orders.get(dispatched.id)
-    assert order.overdue and order.status is Status.DISPATCHED
-    assert [e.action for e in order.timeline].count("overdue") == 1
-    assert first.phase is workflow.Phase.WAITING and second.version == first.version
+    hotline.advance(order_id)
+    assert not hotline.order(order_id).overdue
 
 
-def test_reply_starts_the_follow_up_and_silence_closes_it(dispatched, orders, workflows, clock, limits):
-    for action in (handling.sign, handling.contact(None), handling.reply("已修复", True)):
-        act(orders, workflows, clock, dispatched.id, action)
+def test_an_extension_must_be_later_within_the_maximum_and_before_the_deadline(hotline, clock, limits):
+    order_id = hotline.dispatched()
+    hotline.act(order_id, handling.sign)
+    deadline = hotline.order(order_id).deadline
 
-    started = workflow.advance(dispatched.id, orders=orders, clock=clock, limits=limits)
-    assert orders.get(dispatched.id).status is Status.FOLLOW_UP
-    assert started.wait_seconds == limits.follow_up_window
+    with pytest.raises(InvalidInput) as earlier:
+        hotline.act(order_id, handling.extend("原因", deadline - timedelta(hours=1), limits))
+    with pytest.raises(InvalidInput):
+        hotline.act(order_id, handling.extend("原因", deadline + timedelta(days=16), limits))
+    clock.advance(hours=25)
+    with pytest.raises(Conflict) as passed:
+        hotline.act(order_id, handling.extend("原因", deadline + timedelta(days=1), limits))
 
-    clock.advance(seconds=limits.follow_up_window)
-    done = workflow.advance(dispatched.id, orders=orders, clock=clock, limits=limits)
-    order = orders.get(dispatched.id)
-    assert done.phase is workflow.Phase.DONE
-    assert (order.status, order.close_reason) == (Status.CLOSED, "not_evaluated")
-
-
-def test_the_requester_rates_and_the_order_closes(dispatched, orders, workflows, clock, limits):
-    for action in (handling.sign, handling.contact(None), handling.reply("已修复", True)):
-        act(orders, workflows, clock, dispatched.id, action)
-    form = follow_up.EvaluationForm(code=dispatched.tracking_code, resolved=True, satisfaction="satisfied")
-
-    order = follow_up.evaluate(
-        dispatched.id, form, channel="web", orders=orders, workflows=workflows, clock=clock
-    )
-
-    assert order.evaluation is not None
-    assert (order.status, order.evaluation.satisfaction.value) == (Status.CLOSED, "satisfied")
-    assert (
-        workflow.advance(dispatched.id, orders=orders, clock=clock, limits=limits).phase
-        is workflow.Phase.DONE
-    )
+    assert earlier.value.details[0].field == "new_deadline"
+    assert passed.value.code == "deadline_passed"
 
 
-def test_an_evaluation_needs_the_right_code_and_a_reply(dispatched, orders, workflows, clock):
-    wrong = follow_up.EvaluationForm(code="AAAA-BBBB-CCCC", resolved=True, satisfaction="satisfied")
-    right = wrong.model_copy(update={"code": dispatched.tracking_code})
+def test_an_order_is_signed_before_it_is_extended(hotline, limits):
+    order_id = hotline.dispatched()
+    deadline = hotline.order(order_id).deadline
 
-    with pytest.raises(NotFound):
-        follow_up.evaluate(
-            dispatched.id, wrong, channel="web", orders=orders, workflows=workflows, clock=clock
-        )
     with pytest.raises(Conflict):
-        follow_up.evaluate(
-            dispatched.id, right, channel="web", orders=orders, workflows=workflows, clock=clock
-        )
+        hotline.act(order_id, handling.extend("原因", deadline + timedelta(days=1), limits))
 
 
-def test_parking_after_a_change_tells_the_workflow_to_look_again(dispatched, orders, workflows, clock):
-    seen = orders.get(dispatched.id).version
-    act(orders, workflows, clock, dispatched.id, handling.sign)
+def test_parking_after_a_change_tells_the_workflow_to_look_again(hotline, orders):
+    order_id = hotline.dispatched()
+    seen = hotline.order(order_id).version
+    hotline.act(order_id, handling.sign)
 
     with pytest.raises(workflow.OrderChanged):
-        workflow.park(dispatched.id, seen, "token-2", orders=orders)
+        workflow.park(order_id, seen, "token-2", orders=orders)
 
 
-def test_deadlines_are_policy_data(limits, clock):
-    faster = limits.model_copy(update={"tiers": {**limits.tiers, "24h": 12 * 3600}})
+def test_deadlines_and_limits_are_policy_data(limits, clock):
+    faster = limits.model_copy(
+        update={"tiers": {**limits.tiers, "24h": Tier(deadline=12 * 3600, sign_for=3600, contact=7200)}}
+    )
 
-    assert faster.deadline(clock.now(), "24h") - clock.now() == timedelta(hours=12)
+    sign_by, contact_by, deadline = faster.round_limits(clock.now(), "24h")
+    assert (sign_by, contact_by, deadline) == (
+        clock.now() + timedelta(hours=1),
+        clock.now() + timedelta(hours=2),
+        clock.now() + timedelta(hours=12),
+    )

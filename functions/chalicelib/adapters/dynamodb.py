@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import base64
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
+from pydantic import BaseModel
 
-from ..domain.errors import KeyTaken, NumberTaken, StaleVersion
-from ..domain.model import Category, Unit, WorkOrder
-from ..domain.ports import IdempotencyRecord, Reference, WorkOrders
+from ..domain.deadlines import DEFAULT_LIMITS, TimeLimits
+from ..domain.errors import FieldProblem, InvalidInput, KeyTaken, NumberTaken, StaleVersion
+from ..domain.model import Category, Status, Unit, UnitKind, WorkOrder
+from ..domain.ports import IdempotencyRecord, OrderQuery, Page, Reference, WorkOrders
+from ..names import WORK_ORDERS_INBOX_INDEX, WORK_ORDERS_STATUS_INDEX
 
 ORDER_SK = "ORDER"
+TIME_LIMITS = "time_limits"
+# The hotline's list without a status walks the statuses in this order, newest orders first.
+LIST_STATUSES = tuple(Status)
 
 
 def _order_key(order_id: str) -> dict[str, Any]:
@@ -29,6 +37,8 @@ def _order_item(order: WorkOrder) -> dict[str, Any]:
         "doc": {"S": order.model_dump_json()},
         "gsi2pk": {"S": f"STATUS#{order.status.value}"},
         "gsi2sk": {"S": f"{order.created_at.astimezone(UTC).isoformat()}#{order.id}"},
+        "overdue": {"BOOL": order.overdue},
+        "objections": {"N": str(len(order.objections))},
     }
     if order.first_receiver:
         deadline = order.deadline.astimezone(UTC).isoformat() if order.deadline else "~"
@@ -147,38 +157,233 @@ class DynamoWorkOrders(WorkOrders):
             return None
         return IdempotencyRecord(key, item["fingerprint"]["S"], json.loads(item["response"]["S"]))
 
+    def find(self, query: OrderQuery) -> Page:
+        """A unit's inbox from the inbox index (deadline first); the hotline's lists from the status
+        index (newest first), walking every status when none is given. Filters apply per page,
+        so a page is filled by reading on until it has `limit` orders or nothing is left."""
+        if query.unit is not None:
+            inbox = WORK_ORDERS_INBOX_INDEX
+            partitions = [(inbox.name, inbox.partition_key, f"UNIT#{query.unit}", True)]
+        else:
+            statuses = [query.status] if query.status else [s.value for s in LIST_STATUSES]
+            by_status = WORK_ORDERS_STATUS_INDEX
+            partitions = [(by_status.name, by_status.partition_key, f"STATUS#{s}", False) for s in statuses]
+        position, start_key = _decode_cursor(query.cursor, len(partitions))
+        filters, names, values = _filters(query)
+        found: list[WorkOrder] = []
+        while position < len(partitions) and len(found) < query.limit:
+            index, key, value, ascending = partitions[position]
+            kwargs: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": index,
+                "KeyConditionExpression": "#key = :key",
+                "ExpressionAttributeNames": {"#key": key, **names},
+                "ExpressionAttributeValues": {":key": {"S": value}, **values},
+                "ScanIndexForward": ascending,
+                "Limit": query.limit - len(found),
+            }
+            if filters:
+                kwargs["FilterExpression"] = " AND ".join(filters)
+            if start_key:
+                kwargs["ExclusiveStartKey"] = start_key
+            page = self._client.query(**kwargs)
+            found += [WorkOrder.model_validate_json(item["doc"]["S"]) for item in page.get("Items", [])]
+            start_key = page.get("LastEvaluatedKey")
+            if start_key is None:
+                position += 1
+        next_cursor = _encode_cursor(position, start_key) if position < len(partitions) else None
+        return Page(found, next_cursor)
+
+
+def _filters(query: OrderQuery) -> tuple[list[str], dict[str, str], dict[str, Any]]:
+    filters: list[str] = []
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    if query.unit is not None and query.status:
+        filters.append("#status = :status")
+        names["#status"] = "status"
+        values[":status"] = {"S": query.status}
+    if query.overdue is not None:
+        filters.append("#overdue = :overdue")
+        names["#overdue"] = "overdue"
+        values[":overdue"] = {"BOOL": query.overdue}
+    if query.pingpong:
+        filters.append("#objections >= :pingpong")
+        names["#objections"] = "objections"
+        values[":pingpong"] = {"N": "2"}
+    if query.text:
+        filters.append("(contains(#doc, :text) OR #id = :text)")
+        names |= {"#doc": "doc", "#id": "id"}
+        values[":text"] = {"S": query.text}
+    return filters, names, values
+
+
+def _encode_cursor(position: int, key: dict[str, Any] | None) -> str:
+    raw = json.dumps({"p": position, "k": key}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str | None, partitions: int) -> tuple[int, dict[str, Any] | None]:
+    if not cursor:
+        return 0, None
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        position, key = int(raw["p"]), raw["k"]
+        if not 0 <= position < partitions or not (key is None or isinstance(key, dict)):
+            raise ValueError("out of range")
+    except (ValueError, KeyError, TypeError) as error:
+        raise InvalidInput(
+            "The cursor is not valid.", [FieldProblem("cursor", "not a cursor of this list")]
+        ) from error
+    return position, key
+
 
 class DynamoReference(Reference):
-    """Units and categories, read through a small per-container cache (they change rarely)."""
+    """Units, the catalogue and the time limits, read through a short per-container cache: they
+    change rarely, and an admin's edit reaches every container within CACHE_SECONDS.
+
+        unit            pk=UNIT                     sk=<unit id>
+        category        pk=CATEGORY                 sk=<code>
+        its versions    pk=CATEGORY_HISTORY#<code>  sk=V#<version, 6 digits>
+        time limits     pk=CONFIG                   sk=time_limits (versions under CONFIG_HISTORY#...)
+    """
+
+    CACHE_SECONDS = 60.0
 
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
         self._table = table
-        self._cache: dict[str, dict[str, Any] | None] = {}
+        self._cache: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}
 
-    def _doc(self, pk: str) -> dict[str, Any] | None:
-        if pk not in self._cache:
-            found = self._client.get_item(TableName=self._table, Key={"pk": {"S": pk}, "sk": {"S": "DOC"}})
+    def _doc(self, pk: str, sk: str) -> dict[str, Any] | None:
+        cached = self._cache.get((pk, sk))
+        if cached is None or time.monotonic() - cached[0] > self.CACHE_SECONDS:
+            found = self._client.get_item(TableName=self._table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
             item = found.get("Item")
-            self._cache[pk] = json.loads(item["doc"]["S"]) if item else None
-        return self._cache[pk]
+            cached = (time.monotonic(), json.loads(item["doc"]["S"]) if item else None)
+            self._cache[(pk, sk)] = cached
+        return cached[1]
+
+    def _query(self, pk: str, newest_first: bool = False) -> list[dict[str, Any]]:
+        docs: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": pk}},
+            "ScanIndexForward": not newest_first,
+        }
+        while True:
+            page = self._client.query(**kwargs)
+            docs += [json.loads(item["doc"]["S"]) for item in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return docs
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def unit(self, unit_id: str) -> Unit | None:
-        doc = self._doc(f"UNIT#{unit_id}")
+        doc = self._doc("UNIT", unit_id)
         return Unit.model_validate(doc) if doc else None
 
+    def units(self, kind: UnitKind | None = None) -> list[Unit]:
+        found = [Unit.model_validate(d) for d in self._query("UNIT")]
+        return [u for u in found if kind is None or u.kind is kind]
+
     def category(self, code: str) -> Category | None:
-        doc = self._doc(f"CATEGORY#{code}")
+        doc = self._doc("CATEGORY", code)
         return Category.model_validate(doc) if doc else None
 
-    def save(self, units: list[Unit], categories: list[Category]) -> int:
-        """Write the reference data in batches; returns how many items were written."""
-        items = [(f"UNIT#{u.id}", u.model_dump_json()) for u in units]
-        items += [(f"CATEGORY#{c.code}", c.model_dump_json()) for c in categories]
+    def categories(self) -> list[Category]:
+        return [Category.model_validate(d) for d in self._query("CATEGORY")]
+
+    def time_limits(self) -> TimeLimits:
+        doc = self._doc("CONFIG", TIME_LIMITS)
+        return TimeLimits.model_validate(doc) if doc else DEFAULT_LIMITS
+
+    def put_category(self, category: Category, expected_version: int | None) -> Category:
+        condition = (
+            ("attribute_not_exists(pk)", {})
+            if expected_version is None
+            else ("version = :expected", {":expected": {"N": str(expected_version)}})
+        )
+        self._versioned_put(
+            ("CATEGORY", category.code),
+            f"CATEGORY_HISTORY#{category.code}",
+            category,
+            category.version,
+            condition,
+        )
+        self._cache.pop(("CATEGORY", category.code), None)
+        return category
+
+    def category_history(self, code: str) -> list[Category]:
+        return [
+            Category.model_validate(d) for d in self._query(f"CATEGORY_HISTORY#{code}", newest_first=True)
+        ]
+
+    def put_time_limits(self, limits: TimeLimits, expected_version: int) -> TimeLimits:
+        stored = self._doc("CONFIG", TIME_LIMITS)
+        condition = (
+            ("attribute_not_exists(pk)", {})
+            if stored is None
+            else ("version = :expected", {":expected": {"N": str(expected_version)}})
+        )
+        if stored is None and expected_version != DEFAULT_LIMITS.version:
+            raise StaleVersion()
+        self._versioned_put(
+            ("CONFIG", TIME_LIMITS), f"CONFIG_HISTORY#{TIME_LIMITS}", limits, limits.version, condition
+        )
+        self._cache.pop(("CONFIG", TIME_LIMITS), None)
+        return limits
+
+    def _versioned_put(
+        self,
+        key: tuple[str, str],
+        history_pk: str,
+        doc: BaseModel,
+        version: int,
+        condition: tuple[str, dict[str, Any]],
+    ) -> None:
+        """The new version and its history entry, both or neither, if nobody else edited meanwhile."""
+        body = doc.model_dump_json()
+        put: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": {
+                "pk": {"S": key[0]},
+                "sk": {"S": key[1]},
+                "doc": {"S": body},
+                "version": {"N": str(version)},
+            },
+            "ConditionExpression": condition[0],
+        }
+        if condition[1]:
+            put["ExpressionAttributeValues"] = condition[1]
+        history = {
+            "TableName": self._table,
+            "Item": {"pk": {"S": history_pk}, "sk": {"S": f"V#{version:06d}"}, "doc": {"S": body}},
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        try:
+            self._client.transact_write_items(TransactItems=[{"Put": put}, {"Put": history}])
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                raise StaleVersion() from error
+            raise
+
+    def seed(self, units: list[Unit], categories: list[Category]) -> int:
+        """Write what is missing in batches; an admin's edits stay as they are."""
+        have_units = {u.id for u in self.units()}
+        have_categories = {c.code for c in self.categories()}
+        items = [("UNIT", u.id, u.model_dump_json()) for u in units if u.id not in have_units]
+        items += [
+            ("CATEGORY", c.code, c.model_dump_json()) for c in categories if c.code not in have_categories
+        ]
         for start in range(0, len(items), 25):
             batch = [
-                {"PutRequest": {"Item": {"pk": {"S": pk}, "sk": {"S": "DOC"}, "doc": {"S": doc}}}}
-                for pk, doc in items[start : start + 25]
+                {
+                    "PutRequest": {
+                        "Item": {"pk": {"S": pk}, "sk": {"S": sk}, "doc": {"S": doc}, "version": {"N": "1"}}
+                    }
+                }
+                for pk, sk, doc in items[start : start + 25]
             ]
             pending: dict[str, Any] = {self._table: batch}
             while pending:

@@ -1,4 +1,7 @@
-"""Notifications: SMS to requesters and notices to units, both through SNS."""
+"""Notifications: SMS to requesters and notices to staff, both through SNS.
+
+Staff notices go to one topic with an `audience` attribute (unit:<id>, leader:<id>,
+hotline:<role>); e-mail and portal subscriptions filter on it."""
 
 from __future__ import annotations
 
@@ -17,10 +20,10 @@ class SnsNotifier(Notifier):
         if self._sms:
             self._client.publish(PhoneNumber=f"+86{phone}", Message=message)
 
-    def unit_notice(self, unit_id: str, subject: str, message: str) -> None:
+    def staff_notice(self, audience: str, subject: str, message: str) -> None:
         self._client.publish(
             TopicArn=self._topic,
             Subject=subject[:100],
             Message=message,
-            MessageAttributes={"unit": {"DataType": "String", "StringValue": unit_id}},
+            MessageAttributes={"audience": {"DataType": "String", "StringValue": audience}},
         )

@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from .errors import Forbidden, NotFound
 from .model import Staff, WorkOrder
+
+
+class Permission(StrEnum):
+    HANDLE = "handle"  # the first receiver's own actions (首接负责制, Art. 14)
+    DISPATCH = "dispatch"  # dispatch or redispatch an order
+    REVIEW_OBJECTION = "review_objection"  # decide a dispatch objection (Art. 12 ¶3)
+    URGE = "urge"  # 催办
+    TAKE_FOLLOW_UP = "take_follow_up"  # an evaluation taken by phone (Art. 23)
+    INTAKE = "intake"  # record a request from a call
+    EDIT_POLICY = "edit_policy"  # the dispatch catalogue and the time limits
+
+
+ROLES: dict[Permission, frozenset[str]] = {
+    Permission.HANDLE: frozenset({"handler", "unit_leader"}),
+    Permission.DISPATCH: frozenset({"dispatcher", "operator"}),
+    Permission.REVIEW_OBJECTION: frozenset({"dispatcher"}),
+    Permission.URGE: frozenset({"supervisor", "dispatcher"}),
+    Permission.TAKE_FOLLOW_UP: frozenset({"operator"}),
+    Permission.INTAKE: frozenset({"operator"}),
+    Permission.EDIT_POLICY: frozenset({"admin"}),
+}
 
 
 def may_see(staff: Staff, order: WorkOrder) -> bool:
@@ -24,12 +47,11 @@ def require_visible(staff: Staff, order: WorkOrder | None, order_id: str) -> Wor
     return order
 
 
-def require_role(staff: Staff, *roles: str) -> None:
-    if not staff.roles & set(roles):
-        raise Forbidden(f"This action needs one of the roles: {', '.join(roles)}.")
-
-
-def require_first_receiver(staff: Staff, order: WorkOrder) -> None:
-    """首接负责制 (Art. 14): the unit that received the order acts on it."""
-    if staff.unit is None or staff.unit != order.first_receiver:
+def require(staff: Staff, permission: Permission, order: WorkOrder | None = None) -> None:
+    """The role the action needs; for a unit's own actions, also that the unit received the order."""
+    roles = ROLES[permission]
+    if not staff.roles & roles:
+        raise Forbidden(f"This action needs one of the roles: {', '.join(sorted(roles))}.")
+    own = order is None or (staff.unit is not None and staff.unit == order.first_receiver)
+    if permission is Permission.HANDLE and not own:
         raise Forbidden("Only the first receiver's staff can act on this order.")

@@ -1,33 +1,98 @@
-"""Time limits (办理时限, Art. 13): policy data, never constants inside a rule."""
+"""Time limits (办理时限, Art. 13): policy data an admin edits, never constants inside a rule."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+
+HOUR = 3600
+DAY = 24 * HOUR
+
+
+class Tier(BaseModel):
+    """One urgency tier: the deadline, and the limits to sign for the order and to contact the
+    requester, each counted from dispatch (and capped by the deadline)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    deadline: PositiveInt
+    sign_for: PositiveInt
+    contact: PositiveInt
+
+
+def _default_tiers() -> dict[str, Tier]:
+    # Beijing's 2020 opinion: 2 hours, 24 hours, 7 days, 15 days by urgency.
+    return {
+        "2h": Tier(deadline=2 * HOUR, sign_for=HOUR // 2, contact=HOUR),
+        "24h": Tier(deadline=DAY, sign_for=2 * HOUR, contact=12 * HOUR),
+        "7d": Tier(deadline=7 * DAY, sign_for=DAY, contact=2 * DAY),
+        "15d": Tier(deadline=15 * DAY, sign_for=DAY, contact=3 * DAY),
+    }
 
 
 class TimeLimits(BaseModel):
-    """The four tiers of Beijing's 2020 opinion (2 h, 24 h, 7 d, 15 d) and the other limits.
+    """The tiers and the other limits of the order's life. The defaults are the published tiers."""
 
-    An admin edits these; the defaults are the published tiers."""
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-    model_config = ConfigDict(frozen=True)
-
-    tiers: dict[str, PositiveInt] = Field(
-        default_factory=lambda: {"2h": 2 * 3600, "24h": 24 * 3600, "7d": 7 * 86400, "15d": 15 * 86400}
+    tiers: dict[Annotated[str, Field(min_length=1, max_length=16)], Tier] = Field(
+        default_factory=_default_tiers, min_length=1
     )
     default_tier: str = "7d"
+    # Reminders to the unit at these points of its handling round (催办提醒).
+    reminders: tuple[Annotated[int, Field(gt=0, lt=100)], ...] = (50, 80)
     # How long the requester may answer the follow-up (回访) before it closes as not evaluated.
-    follow_up_window: PositiveInt = 3 * 86400
+    follow_up_window: PositiveInt = 3 * DAY
+    # How many times an unresolved and dissatisfied evaluation sends the order back (重办).
+    max_reopens: Annotated[int, Field(ge=0, le=5)] = 1
+    # An extension may move the deadline at most this far (Art. 15).
+    max_extension: PositiveInt = 15 * DAY
     # After the deadline passed the workflow keeps watching the order at this interval.
-    overdue_recheck: PositiveInt = 7 * 86400
+    overdue_recheck: PositiveInt = 7 * DAY
+    version: int = 1
+    updated_by: str | None = None
+    updated_at: datetime | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TimeLimits:
+        if self.default_tier not in self.tiers:
+            raise ValueError("default_tier must name one of the tiers")
+        if list(self.reminders) != sorted(set(self.reminders)):
+            raise ValueError("reminders must be increasing percentages")
+        return self
 
     def tier_for(self, tier: str | None) -> str:
         return tier if tier in self.tiers else self.default_tier
 
     def deadline(self, start: datetime, tier: str | None) -> datetime:
-        return start + timedelta(seconds=self.tiers[self.tier_for(tier)])
+        return start + timedelta(seconds=self.tiers[self.tier_for(tier)].deadline)
+
+    def round_limits(self, start: datetime, tier: str | None) -> tuple[datetime, datetime, datetime]:
+        """Sign-for limit, contact limit and deadline of a handling round starting at `start`."""
+        chosen = self.tiers[self.tier_for(tier)]
+        deadline = start + timedelta(seconds=chosen.deadline)
+        sign_by = min(start + timedelta(seconds=chosen.sign_for), deadline)
+        contact_by = min(start + timedelta(seconds=chosen.contact), deadline)
+        return sign_by, contact_by, deadline
+
+
+def new_round(start: datetime, tier: str | None, limits: TimeLimits) -> dict[str, object]:
+    """The fields of a fresh handling round from `start`: dispatch, reassignment or reopening."""
+    sign_by, contact_by, deadline = limits.round_limits(start, tier)
+    return {
+        "dispatched_at": start,
+        "sign_by": sign_by,
+        "contact_by": contact_by,
+        "deadline": deadline,
+        "sign_late": False,
+        "contact_late": False,
+        "reminded": [],
+        "overdue": False,
+        "overdue_at": None,
+        "follow_up_until": None,
+    }
 
 
 DEFAULT_LIMITS = TimeLimits()

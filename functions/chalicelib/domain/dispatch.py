@@ -1,11 +1,25 @@
-"""Dispatch (派单, Art. 12): which unit receives an order, and who gets a copy."""
+"""Dispatch (派单, Art. 12): which unit receives an order, who gets a copy, who co-handles."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from .errors import FieldProblem, InvalidInput
-from .model import Location, Unit
+from .deadlines import TimeLimits, new_round
+from .errors import Conflict, FieldProblem, InvalidInput
+from .model import (
+    DISTRICT_DEPARTMENT,
+    Category,
+    CategoryKind,
+    Location,
+    Staff,
+    Status,
+    TimelineEvent,
+    Unit,
+    UnitKind,
+    WorkOrder,
+)
 from .ports import Reference
 
 
@@ -13,23 +27,169 @@ from .ports import Reference
 class Route:
     first_receiver: Unit
     copied_to: tuple[Unit, ...]
+    assisting: tuple[Unit, ...]
     why: str
 
+    @property
+    def units(self) -> list[str]:
+        return [self.first_receiver.id, *(u.id for u in self.assisting)]
 
-def route(location: Location, reference: Reference) -> Route:
-    """Street known → the street office, with a copy to its district government (Art. 12 ¶1).
-    Only the district known → the district government coordinates."""
+
+def locate(location: Location, reference: Reference) -> tuple[Unit, Unit | None]:
+    """The district government and (when known) the street office of a location, or a 400."""
     district = reference.unit(location.district)
-    if district is None:
+    if district is None or district.kind is not UnitKind.DISTRICT:
         raise InvalidInput("Unknown district.", [FieldProblem("location.district", "unknown district code")])
     if location.street is None:
-        return Route(district, (), "only the district is known: its government coordinates")
+        return district, None
     street = reference.unit(location.street)
-    if street is None or street.district != district.id:
+    if street is None or street.kind is not UnitKind.STREET or street.district != district.id:
         raise InvalidInput(
             "The street does not belong to the district.",
             [FieldProblem("location.street", "not a street or township of this district")],
         )
-    return Route(
-        street, (district,), "territorial: the street office of the location, copied to its district"
+    return district, street
+
+
+def department_of(category: Category, district: Unit, reference: Reference) -> Unit:
+    """The sectoral unit of a category: a city body, or the named department of the district."""
+    wanted = category.department or ""
+    if wanted.startswith(DISTRICT_DEPARTMENT):
+        wanted = f"{district.id}-{wanted.removeprefix(DISTRICT_DEPARTMENT)}"
+    unit = reference.unit(wanted)
+    if unit is None:
+        raise InvalidInput(
+            f"The catalogue names no known unit for {category.code}.",
+            [FieldProblem("category", f"its department {category.department} is not a known unit")],
+        )
+    return unit
+
+
+def territorial(district: Unit, street: Unit | None) -> tuple[Unit, tuple[Unit, ...], str]:
+    """Street known → the street office, copied to its district government (Art. 12 ¶1);
+    only the district known → the district government coordinates."""
+    if street is None:
+        return district, (), "only the district is known: its government coordinates"
+    return street, (district,), "territorial: the street office of the location, copied to its district"
+
+
+def route(location: Location, category: Category | None, reference: Reference) -> Route | None:
+    """The units the catalogue sends an order to; None when it has no category yet (a dispatcher
+    decides)."""
+    district, street = locate(location, reference)
+    if category is None:
+        return None
+    if category.kind is CategoryKind.SECTORAL:
+        department = department_of(category, district, reference)
+        return Route(department, (), (), f"sectoral: {category.name} is handled by {department.name}")
+    first, copies, why = territorial(district, street)
+    if category.kind is CategoryKind.BOTH:
+        department = department_of(category, district, reference)
+        return Route(
+            first, copies, (department,), f"dual dispatch: {first.name} leads, {department.name} co-handles"
+        )
+    return Route(first, copies, (), why)
+
+
+def chosen(units: list[str], reference: Reference, why: str) -> Route:
+    """A dispatcher's own choice: the first unit receives the order, the others co-handle; a
+    street office is copied to its district as always (Art. 12 ¶1)."""
+    found: list[Unit] = []
+    for i, unit_id in enumerate(units):
+        unit = reference.unit(unit_id)
+        if unit is None:
+            raise InvalidInput("Unknown unit.", [FieldProblem(f"units.{i}", f"no unit {unit_id}")])
+        if unit.id in (u.id for u in found):
+            raise InvalidInput("A unit is named twice.", [FieldProblem(f"units.{i}", "named twice")])
+        found.append(unit)
+    first = found[0]
+    copies: tuple[Unit, ...] = ()
+    if first.kind is UnitKind.STREET and first.district and (district := reference.unit(first.district)):
+        copies = (district,)
+    return Route(first, copies, tuple(found[1:]), why)
+
+
+def assign(
+    order: WorkOrder, chosen_route: Route, start: datetime, limits: TimeLimits, **changes: object
+) -> dict[str, object]:
+    """The fields of an order sent to the units of `chosen_route`, its round starting at `start`."""
+    return {
+        "status": Status.DISPATCHED,
+        "first_receiver": chosen_route.first_receiver.id,
+        "copied_to": [u.id for u in chosen_route.copied_to],
+        "assisting": [u.id for u in chosen_route.assisting],
+        "signed_at": None,
+        "contacted_at": None,
+        **new_round(start, order.tier, limits),
+        **changes,
+    }
+
+
+def dispatch_event(now: datetime, chosen_route: Route, staff: Staff | None, why: str) -> TimelineEvent:
+    """Every dispatch records who sent the order where, and why."""
+    return TimelineEvent(
+        at=now,
+        action="dispatched",
+        actor_role=staff.role if staff else "system",
+        actor=staff.username if staff else None,
+        unit=chosen_route.first_receiver.id,
+        internal_note=why,
     )
+
+
+def dispatch_by(
+    units: list[str], category_code: str | None, reason: str | None, reference: Reference, limits: TimeLimits
+) -> Callable[[WorkOrder, Staff, datetime], WorkOrder]:
+    """派单 by a dispatcher or operator: confirm the catalogue's route, or override it with a reason.
+
+    A received order is dispatched; a dispatched order nobody signed for yet is redispatched."""
+
+    def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
+        if order.status not in (Status.RECEIVED, Status.DISPATCHED):
+            raise Conflict(
+                f"The order is {order.status.value}; only a received order, or one not yet signed "
+                "for, can be dispatched.",
+                "wrong_status",
+            )
+        code = category_code or order.category
+        category = reference.category(code) if code else None
+        if code and category is None:
+            raise InvalidInput("Unknown category.", [FieldProblem("category", "not a catalogue category")])
+        suggested = route(order.location, category, reference)
+        if not units:
+            if suggested is None:
+                raise InvalidInput(
+                    "Name the units, or a category the catalogue can route.",
+                    [FieldProblem("units", "required when the order has no category")],
+                )
+            picked, why = suggested, f"confirmed: {suggested.why}"
+        else:
+            if suggested is not None and units == suggested.units:
+                picked, why = suggested, f"confirmed: {suggested.why}"
+            else:
+                if not reason:
+                    raise InvalidInput(
+                        "Overriding the catalogue's route needs a reason.",
+                        [FieldProblem("reason", "required when the units differ from the suggestion")],
+                    )
+                picked, why = chosen(units, reference, f"override: {reason}"), f"override: {reason}"
+        tier = limits.tier_for(category.tier if category else order.tier)
+        event = dispatch_event(now, picked, staff, why)
+        redispatched = order.status is Status.DISPATCHED
+        if redispatched:
+            event = event.model_copy(update={"action": "redispatched"})
+        prepared = order.model_copy(update={"tier": tier})
+        return prepared.record(
+            now,
+            event,
+            **assign(
+                prepared,
+                picked,
+                now,
+                limits,
+                category=category.code if category else order.category,
+                tier=tier,
+            ),
+        )
+
+    return act

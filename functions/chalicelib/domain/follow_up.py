@@ -1,26 +1,40 @@
-"""Follow-up and evaluation (回访 / 评价, Arts. 8 and 23): the requester rates the handling."""
+"""Follow-up and evaluation (回访 / 评价, Arts. 8 and 23): the requester rates the handling.
+
+Follow-up starts when the unit replies or, at the latest, when the deadline expires. An
+unresolved and dissatisfied answer reopens the order (重办) to the same unit, as often as the
+time limits allow; any other answer closes it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from .deadlines import TimeLimits, new_round
 from .errors import Conflict, NotFound
+from .handling import HANDLING, Action, commit
 from .intake import tracking_hash
-from .model import Evaluation, Satisfaction, Status, TimelineEvent, WorkOrder
+from .model import Evaluation, Satisfaction, Staff, Status, TimelineEvent, WorkOrder
 from .ports import Clock, Workflows, WorkOrders
 
 AWAITING_EVALUATION = (Status.REPLIED, Status.FOLLOW_UP)
+Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
 
 
-class EvaluationForm(BaseModel):
+class Answers(BaseModel):
+    """The requester's two answers: resolved? satisfied?"""
+
     model_config = ConfigDict(extra="forbid")
 
-    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
     resolved: bool
     satisfaction: Satisfaction
-    comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    comment: Comment | None = None
+
+
+class EvaluationForm(Answers):
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]
 
 
 def find_by_code(orders: WorkOrders, order_id: str, code: str) -> WorkOrder:
@@ -31,41 +45,92 @@ def find_by_code(orders: WorkOrders, order_id: str, code: str) -> WorkOrder:
     return order
 
 
-def evaluate(
+def evaluation_due(order: WorkOrder) -> bool:
+    return order.status in AWAITING_EVALUATION or (
+        order.status in HANDLING and order.follow_up_until is not None
+    )
+
+
+def by_phone(answers: Answers, limits: TimeLimits) -> Action:
+    """An operator takes the evaluation on the phone (Art. 23: 回访 by phone, SMS or network)."""
+
+    def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
+        return evaluate(answers, "phone", staff.event(now, "evaluated"), limits)(order, now)
+
+    return act
+
+
+def rate(
     order_id: str,
     form: EvaluationForm,
     *,
-    channel: str,
     orders: WorkOrders,
     workflows: Workflows,
     clock: Clock,
+    limits: TimeLimits,
 ) -> WorkOrder:
-    """The requester answers: resolved? satisfied? The order closes with the evaluation."""
+    """The requester rates on the web with the number and tracking code."""
     order = find_by_code(orders, order_id, form.code)
-    if order.status not in AWAITING_EVALUATION:
-        raise Conflict(
-            f"The order is {order.status.value}; it is not awaiting an evaluation.", "wrong_status"
-        )
     now = clock.now()
-    evaluation = Evaluation(
-        resolved=form.resolved, satisfaction=form.satisfaction, comment=form.comment, at=now, channel=channel
+    by = TimelineEvent(at=now, action="evaluated", actor_role="requester")
+    changed = evaluate(form, "web", by, limits)(order, now)
+    return commit(order, changed, orders=orders, workflows=workflows)
+
+
+def evaluate(
+    answers: Answers, channel: str, by: TimelineEvent, limits: TimeLimits
+) -> Callable[[WorkOrder, datetime], WorkOrder]:
+    """The evaluation as a change of the order; `by` names who recorded it (the requester on the
+    web, an operator on the phone)."""
+
+    def act(order: WorkOrder, now: datetime) -> WorkOrder:
+        if not evaluation_due(order):
+            raise Conflict(
+                f"The order is {order.status.value}; it is not awaiting an evaluation.", "wrong_status"
+            )
+        evaluation = Evaluation(
+            resolved=answers.resolved,
+            satisfaction=answers.satisfaction,
+            comment=answers.comment,
+            at=now,
+            channel=channel,
+        )
+        evaluated = by.model_copy(update={"at": now, "action": "evaluated", "note": answers.comment})
+        unhappy = not answers.resolved and answers.satisfaction is Satisfaction.DISSATISFIED
+        if order.status in HANDLING:
+            # Asked at the deadline before any reply: resolved closes it, otherwise the unit goes on.
+            if not answers.resolved:
+                return order.record(now, evaluated, evaluation=evaluation, follow_up_until=None)
+            return _close(order, now, evaluated, evaluation)
+        if unhappy and order.reopen_count < limits.max_reopens:
+            reopened = TimelineEvent(
+                at=now, action="reopened", actor_role="hotline", unit=order.first_receiver
+            )
+            return order.record(
+                now,
+                evaluated,
+                reopened,
+                status=Status.REOPENED,
+                evaluation=evaluation,
+                reopen_count=order.reopen_count + 1,
+                reply=None,
+                contacted_at=None,
+                **new_round(now, order.tier, limits),
+            )
+        return _close(order, now, evaluated, evaluation)
+
+    return act
+
+
+def _close(order: WorkOrder, now: datetime, evaluated: TimelineEvent, evaluation: Evaluation) -> WorkOrder:
+    closed = TimelineEvent(at=now, action="closed", actor_role="hotline", note="evaluated")
+    return order.record(
+        now,
+        evaluated,
+        closed,
+        status=Status.CLOSED,
+        evaluation=evaluation,
+        closed_at=now,
+        close_reason="evaluated",
+        follow_up_until=None,
     )
-    events = [
-        TimelineEvent(at=now, action="evaluated", actor_role="requester", note=form.comment),
-        TimelineEvent(at=now, action="closed", actor_role="hotline"),
-    ]
-    changed = order.model_copy(
-        update={
-            "status": Status.CLOSED,
-            "evaluation": evaluation,
-            "closed_at": now,
-            "close_reason": "evaluated",
-            "version": order.version + 1,
-            "updated_at": now,
-            "timeline": [*order.timeline, *events],
-        }
-    )
-    token = orders.update(changed, expected_version=order.version)
-    if token:
-        workflows.resume(token)
-    return changed

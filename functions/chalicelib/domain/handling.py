@@ -1,44 +1,105 @@
-"""A handling unit's actions on an order: sign for, contact the requester, reply (Arts. 14, 15)."""
+"""The first receiver's work on an order (Arts. 14, 15): sign for, contact the requester, report
+interim progress, extend the deadline, reply. Each action is one conditional write."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import datetime
 
-from .access import require_first_receiver, require_role
-from .errors import Conflict, StaleVersion
-from .model import Reply, Staff, Status, TimelineEvent, WorkOrder
+from .deadlines import TimeLimits
+from .errors import Conflict, FieldProblem, InvalidInput, StaleVersion
+from .model import Extension, Reply, Staff, Status, WorkOrder
 from .ports import Clock, Workflows, WorkOrders
 
-Action = Callable[[WorkOrder, Staff, datetime], tuple[WorkOrder, TimelineEvent]]
+Action = Callable[[WorkOrder, Staff, datetime], WorkOrder]
+
+# The statuses in which the unit holds the order and its deadline runs.
+HANDLING = (Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.OBJECTED, Status.REOPENED)
+# The statuses in which the unit works on it (it has signed for it and not yet replied).
+WORKING = (Status.SIGNED, Status.IN_PROGRESS, Status.REOPENED)
 
 
-def _expect(order: WorkOrder, *allowed: Status) -> None:
+def expect(order: WorkOrder, *allowed: Status) -> None:
     if order.status not in allowed:
         wanted = " or ".join(s.value for s in allowed)
         raise Conflict(f"The order is {order.status.value}; this action needs {wanted}.", "wrong_status")
 
 
-def _event(staff: Staff, now: datetime, action: str, note: str | None = None) -> TimelineEvent:
-    role = "handler" if "handler" in staff.roles else sorted(staff.roles)[0]
-    return TimelineEvent(
-        at=now, action=action, actor_role=role, actor=staff.username, unit=staff.unit, note=note
-    )
-
-
-def sign(order: WorkOrder, staff: Staff, now: datetime) -> tuple[WorkOrder, TimelineEvent]:
+def sign(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
     """签收: the first receiver acknowledges the order."""
-    _expect(order, Status.DISPATCHED)
-    return order.model_copy(update={"status": Status.SIGNED, "signed_at": now}), _event(staff, now, "signed")
+    expect(order, Status.DISPATCHED)
+    late = order.sign_by is not None and now > order.sign_by
+    return order.record(
+        now,
+        staff.event(now, "signed", internal_note="signed after the sign-for limit" if late else None),
+        status=Status.SIGNED,
+        signed_at=now,
+    )
 
 
 def contact(note: str | None) -> Action:
     """The unit contacted the requester (Art. 15 (1)); the response time is measured to here."""
 
-    def act(order: WorkOrder, staff: Staff, now: datetime) -> tuple[WorkOrder, TimelineEvent]:
-        _expect(order, Status.SIGNED)
-        changed = order.model_copy(update={"status": Status.IN_PROGRESS, "contacted_at": now})
-        return changed, _event(staff, now, "contacted", note)
+    def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
+        expect(order, Status.SIGNED, Status.REOPENED)
+        start = order.dispatched_at or order.created_at
+        minutes = math.ceil((now - start).total_seconds() / 60)
+        late = order.contact_by is not None and now > order.contact_by
+        timing = f"response time {minutes} min" + (", after the contact limit" if late else "")
+        return order.record(
+            now,
+            staff.event(now, "contacted", note, internal_note=timing),
+            status=Status.IN_PROGRESS,
+            contacted_at=now,
+        )
+
+    return act
+
+
+def progress(note: str) -> Action:
+    """阶段性办理情况: an interim report, owed when the deadline cannot be met (Art. 14)."""
+
+    def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
+        expect(order, *WORKING)
+        return order.record(now, staff.event(now, "progress", note))
+
+    return act
+
+
+def extend(reason: str, new_deadline: datetime, limits: TimeLimits) -> Action:
+    """延期 (Art. 15): a later deadline with a reason the requester and the hotline are told."""
+
+    def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
+        expect(order, *WORKING)
+        current = order.deadline
+        if current is None or now >= current:
+            raise Conflict("The deadline has passed; an extension is asked for before it.", "deadline_passed")
+        if new_deadline <= current:
+            raise InvalidInput(
+                "The new deadline must be later than the current one.",
+                [FieldProblem("new_deadline", f"must be after {current.isoformat()}")],
+            )
+        if (new_deadline - current).total_seconds() > limits.max_extension:
+            days = limits.max_extension / 86400
+            raise InvalidInput(
+                "The extension is too long.",
+                [FieldProblem("new_deadline", f"at most {days:g} days after the current deadline")],
+            )
+        extension = Extension(
+            reason=reason,
+            previous_deadline=current,
+            new_deadline=new_deadline,
+            unit=order.first_receiver or "",
+            at=now,
+        )
+        return order.record(
+            now,
+            staff.event(now, "extended", reason, internal_note=f"deadline was {current.isoformat()}"),
+            deadline=new_deadline,
+            extensions=[*order.extensions, extension],
+            reminded=[],  # the reminders count again towards the new deadline
+        )
 
     return act
 
@@ -46,12 +107,10 @@ def contact(note: str | None) -> Action:
 def reply(result: str, resolved_claim: bool) -> Action:
     """办结反馈: the result, fed back to the requester and the hotline (Art. 15 (3))."""
 
-    def act(order: WorkOrder, staff: Staff, now: datetime) -> tuple[WorkOrder, TimelineEvent]:
-        _expect(order, Status.IN_PROGRESS)
+    def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
+        expect(order, Status.IN_PROGRESS)
         answer = Reply(result=result, resolved_claim=resolved_claim, at=now)
-        return order.model_copy(update={"status": Status.REPLIED, "reply": answer}), _event(
-            staff, now, "replied", result
-        )
+        return order.record(now, staff.event(now, "replied", result), status=Status.REPLIED, reply=answer)
 
     return act
 
@@ -66,21 +125,20 @@ def perform(
     workflows: Workflows,
     clock: Clock,
 ) -> WorkOrder:
-    """Apply a unit action to an order the caller may see: role, then version and status, then
-    one conditional write.
+    """Apply an action the caller is allowed (the entry point checked scope and role): the version
+    it read, then the status, then one conditional write, then wake the workflow.
 
-    The workflow is woken afterwards. When the wake-up comes too late (the token was spent by a
-    timer that fired meanwhile) nothing is lost: the workflow reads the stored order next time."""
-    require_role(staff, "handler", "unit_leader")
-    require_first_receiver(staff, order)
+    When the wake-up comes too late (a timer spent the token meanwhile) nothing is lost: the
+    workflow reads the stored order at its next step."""
     if order.version != version:
         raise StaleVersion()
-    now = clock.now()
-    changed, event = action(order, staff, now)
-    changed = changed.model_copy(
-        update={"version": version + 1, "updated_at": now, "timeline": [*order.timeline, event]}
-    )
-    token = orders.update(changed, expected_version=version)
+    changed = action(order, staff, clock.now())
+    return commit(order, changed, orders=orders, workflows=workflows)
+
+
+def commit(order: WorkOrder, changed: WorkOrder, *, orders: WorkOrders, workflows: Workflows) -> WorkOrder:
+    """Write `changed` if the order is still as read, and wake the workflow waiting on it."""
+    token = orders.update(changed, expected_version=order.version)
     if token:
         workflows.resume(token)
     return changed

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from .deadlines import TimeLimits
 from .dispatch import route
 from .errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken
-from .model import Channel, Status, Submission, TimelineEvent, WorkOrder
+from .model import Channel, Staff, Status, Submission, TimelineEvent, WorkOrder
 from .ports import Clock, IdempotencyRecord, Reference, Workflows, WorkOrders
 
 BEIJING = timezone(timedelta(hours=8))
@@ -63,6 +63,7 @@ def receive(
     clock: Clock,
     limits: TimeLimits,
     idempotency_key: str | None = None,
+    recorded_by: Staff | None = None,
 ) -> Receipt:
     """Record the request in full (Art. 10), give it its deadline (Art. 13) and start its workflow.
 
@@ -76,7 +77,8 @@ def receive(
         category = reference.category(submission.category)
         if category is None:
             raise InvalidInput("Unknown category.", [FieldProblem("category", "not a catalogue category")])
-    route(submission.location, reference)  # a location no unit can receive is refused now, not at dispatch
+    # A location or category no unit can receive is refused now, not at dispatch.
+    route(submission.location, category, reference)
     now = clock.now()
     tier = limits.tier_for(category.tier if category else None)
     for _attempt in range(5):
@@ -96,7 +98,11 @@ def receive(
             deadline=limits.deadline(now, tier),
             created_at=now,
             updated_at=now,
-            timeline=[TimelineEvent(at=now, action="received", actor_role="requester")],
+            timeline=[
+                recorded_by.event(now, "received", internal_note=f"recorded from a {channel.value} call")
+                if recorded_by
+                else TimelineEvent(at=now, action="received", actor_role="requester")
+            ],
         )
         receipt = Receipt(
             id=order.id,

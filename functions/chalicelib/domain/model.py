@@ -9,6 +9,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+
 
 class RequestType(StrEnum):
     """诉求类型 (Art. 2): 咨询 求助 投诉 举报 建议."""
@@ -72,18 +75,32 @@ class Unit(BaseModel):
     district: str | None = None
 
 
+class CategoryKind(StrEnum):
+    TERRITORIAL = "territorial"  # 属地: the street/township of the location
+    SECTORAL = "sectoral"  # 行业: a named department or public-service enterprise
+    BOTH = "both"  # dual dispatch: the street leads, the department co-handles
+
+
+# A category's department is a unit id, or "district:<suffix>": that department of the location's
+# district (e.g. "district:housing" -> "110101-housing").
+DISTRICT_DEPARTMENT = "district:"
+
+
 class Category(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    """One entry of the dispatch catalogue (派单目录): who receives it and how urgent it is."""
 
-    code: str
-    name: str
-    kind: str  # territorial | sectoral | both
-    tier: str  # a key of the time-limit tiers
-    department: str | None = None  # the sectoral unit, when kind is sectoral or both
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
-
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+    code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+    name: Annotated[Text, StringConstraints(min_length=2, max_length=40)]
+    group: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")] = "other"
+    kind: CategoryKind
+    tier: Annotated[str, StringConstraints(min_length=1, max_length=16)]
+    department: Annotated[str, StringConstraints(max_length=64)] | None = None
+    keywords: tuple[Annotated[Text, StringConstraints(min_length=1, max_length=20)], ...] = ()
+    version: int = 1
+    updated_by: str | None = None
+    updated_at: datetime | None = None
 
 
 class Location(BaseModel):
@@ -146,7 +163,45 @@ class Evaluation(BaseModel):
     satisfaction: Satisfaction
     comment: str | None = None
     at: datetime
-    channel: str = "web"
+    channel: str = "web"  # web | phone (taken by an operator)
+
+
+class ObjectionGrounds(StrEnum):
+    """The only grounds for a dispatch objection (Art. 12 ¶3)."""
+
+    DUTY = "duty"  # not this unit's duty
+    JURISDICTION = "jurisdiction"  # not this unit's area
+
+
+class Objection(BaseModel):
+    """派单异议: the first receiver's case that the order is not its own, and the review of it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str  # <order id>-<n>
+    unit: str
+    grounds: ObjectionGrounds
+    reason: str
+    by: str
+    at: datetime
+    resume_status: Status  # where a rejected objection sends the order back to
+    decision: str | None = None  # upheld | rejected
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    decision_note: str | None = None
+    reassigned_to: str | None = None
+
+
+class Extension(BaseModel):
+    """延期 (Art. 15): the reason is told to the requester and the hotline centre."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reason: str
+    previous_deadline: datetime
+    new_deadline: datetime
+    unit: str
+    at: datetime
 
 
 class Reply(BaseModel):
@@ -180,14 +235,39 @@ class WorkOrder(BaseModel):
     deadline: datetime | None = None
     created_at: datetime
     updated_at: datetime
+    # The current handling round: from dispatch (or reassignment, or reopening) to the deadline.
+    dispatched_at: datetime | None = None
+    sign_by: datetime | None = None
+    contact_by: datetime | None = None
+    sign_late: bool = False
+    contact_late: bool = False
+    reminded: list[int] = []  # reminder points (percent of the round) already sent
     signed_at: datetime | None = None
     contacted_at: datetime | None = None
+    objections: list[Objection] = []
+    extensions: list[Extension] = []
+    urges: int = 0
     reply: Reply | None = None
     evaluation: Evaluation | None = None
+    reopen_count: int = 0
     follow_up_until: datetime | None = None
     closed_at: datetime | None = None
     close_reason: str | None = None
     timeline: list[TimelineEvent] = []
+
+    def open_objection(self) -> Objection | None:
+        return next((o for o in reversed(self.objections) if o.decision is None), None)
+
+    def record(self, now: datetime, *events: TimelineEvent, **changes: object) -> WorkOrder:
+        """The order after one change: the changed fields, the next version and the new events."""
+        return self.model_copy(
+            update={
+                **changes,
+                "version": self.version + 1,
+                "updated_at": now,
+                "timeline": [*self.timeline, *events],
+            }
+        )
 
 
 class Staff(BaseModel):
@@ -201,4 +281,28 @@ class Staff(BaseModel):
 
     @property
     def hotline_centre(self) -> bool:
-        return bool(self.roles & {"operator", "dispatcher", "supervisor", "analyst", "admin"})
+        return bool(self.roles & HOTLINE_ROLES)
+
+    @property
+    def role(self) -> str:
+        """The role a timeline event names: the unit role first, else the first hotline role."""
+        for role in ("handler", "unit_leader", *sorted(HOTLINE_ROLES)):
+            if role in self.roles:
+                return role
+        return "staff"
+
+    def event(
+        self, now: datetime, action: str, note: str | None = None, internal_note: str | None = None
+    ) -> TimelineEvent:
+        return TimelineEvent(
+            at=now,
+            action=action,
+            actor_role=self.role,
+            actor=self.username,
+            unit=self.unit,
+            note=note,
+            internal_note=internal_note,
+        )
+
+
+HOTLINE_ROLES = frozenset({"operator", "dispatcher", "supervisor", "analyst", "admin"})

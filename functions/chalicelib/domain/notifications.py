@@ -1,4 +1,5 @@
-"""Who is told what when an order changes: the requester by SMS, units by notice (Arts. 8, 15, 23)."""
+"""Who is told what when an order changes (Arts. 8, 14, 15, 23): the requester by SMS, staff by
+notice to an audience — a unit's handlers, a unit's leader, or a role at the hotline centre."""
 
 from __future__ import annotations
 
@@ -14,48 +15,123 @@ class Sms:
 
 
 @dataclass(frozen=True)
-class UnitNotice:
-    unit: str
+class StaffNotice:
+    audience: str  # unit:<id> | leader:<id> | hotline:<role>
     subject: str
     message: str
 
 
-Notice = Sms | UnitNotice
+Notice = Sms | StaffNotice
+
+
+def unit(unit_id: str) -> str:
+    return f"unit:{unit_id}"
+
+
+def leader(unit_id: str) -> str:
+    return f"leader:{unit_id}"
+
+
+def hotline(role: str) -> str:
+    return f"hotline:{role}"
+
+
+def _when(order: WorkOrder) -> str:
+    return order.deadline.isoformat(timespec="minutes") if order.deadline else "—"
 
 
 def notices(before: WorkOrder | None, after: WorkOrder) -> list[Notice]:
     """The notices one change of an order calls for; none when nothing a person waits for changed."""
-    found: list[Notice] = []
     phone = after.requester.phone
+    oid = after.id
     if before is None:
+        return [Sms(phone, f"【12345】您的诉求已受理，工单号{oid}，请凭工单号和查询码查询办理进度。")]
+    found: list[Notice] = []
+    first = after.first_receiver
+    sent_to_new_unit = after.status is Status.DISPATCHED and (
+        before.status is not Status.DISPATCHED or before.first_receiver != first
+    )
+    if sent_to_new_unit and first:
         found.append(
-            Sms(phone, f"【12345】您的诉求已受理，工单号{after.id}，请凭工单号和查询码查询办理进度。")
+            StaffNotice(
+                unit(first),
+                f"新工单 {oid}",
+                f"工单{oid}已派至本单位，请及时签收办理，办理期限{_when(after)}。",
+            )
         )
-        return found
-    if before.status != after.status:
-        if after.status is Status.DISPATCHED and after.first_receiver:
-            deadline = after.deadline.isoformat() if after.deadline else "—"
+        found += [
+            StaffNotice(unit(u), f"工单抄送 {oid}", f"工单{oid}抄送本单位督办。") for u in after.copied_to
+        ]
+        found += [
+            StaffNotice(unit(u), f"协办工单 {oid}", f"工单{oid}请本单位协助办理，并向承办单位反馈。")
+            for u in after.assisting
+        ]
+    if len(after.objections) > len(before.objections):
+        found.append(
+            StaffNotice(
+                hotline("dispatcher"), f"派单异议 {oid}", f"工单{oid}的承办单位提出派单异议，请审核。"
+            )
+        )
+    decided = [
+        o
+        for o, was in zip(after.objections, before.objections, strict=False)
+        if o.decision and not was.decision
+    ]
+    for objection in decided:
+        if objection.decision == "rejected":
             found.append(
-                UnitNotice(
-                    after.first_receiver,
-                    f"新工单 {after.id}",
-                    f"工单{after.id}已派至本单位，请及时签收办理，办理期限{deadline}。",
+                StaffNotice(
+                    unit(objection.unit), f"异议未通过 {oid}", f"工单{oid}的派单异议未通过，请继续办理。"
                 )
             )
-            found.extend(
-                UnitNotice(unit, f"工单抄送 {after.id}", f"工单{after.id}抄送本单位督办。")
-                for unit in after.copied_to
-            )
-        elif after.status is Status.REPLIED:
-            found.append(Sms(phone, f"【12345】您的诉求（工单号{after.id}）已有办理结果，请查询。"))
-        elif after.status is Status.FOLLOW_UP:
-            found.append(Sms(phone, f"【12345】请对工单{after.id}的办理情况进行评价：是否解决、是否满意。"))
-    if after.overdue and not before.overdue and after.first_receiver:
+    if first and after.sign_late and not before.sign_late:
+        found.append(StaffNotice(leader(first), f"工单未签收 {oid}", f"工单{oid}已超过签收时限仍未签收。"))
+    if first and after.contact_late and not before.contact_late:
         found.append(
-            UnitNotice(
-                after.first_receiver,
-                f"工单超期 {after.id}",
-                f"工单{after.id}已超过办理期限，请尽快办理并反馈。",
+            StaffNotice(leader(first), f"未联系诉求人 {oid}", f"工单{oid}已超过联系时限仍未联系诉求人。")
+        )
+    if first and len(after.reminded) > len(before.reminded) and after.reminded:
+        found.append(
+            StaffNotice(
+                unit(first),
+                f"办理提醒 {oid}",
+                f"工单{oid}办理时限已过{max(after.reminded)}%，期限{_when(after)}，请抓紧办理。",
             )
         )
+    if first and after.overdue and not before.overdue:
+        message = f"工单{oid}已超过办理期限（{_when(after)}），请尽快办理并反馈。"
+        found += [
+            StaffNotice(unit(first), f"工单超期 {oid}", message),
+            StaffNotice(leader(first), f"工单超期 {oid}", message),
+            StaffNotice(hotline("supervisor"), f"工单超期 {oid}", message),
+        ]
+    if first and after.urges > before.urges:
+        message = f"热线中心对工单{oid}进行催办，请加快办理，期限{_when(after)}。"
+        found += [
+            StaffNotice(unit(first), f"催办 {oid}", message),
+            StaffNotice(leader(first), f"催办 {oid}", message),
+        ]
+    if len(after.extensions) > len(before.extensions):
+        extension = after.extensions[-1]
+        new = extension.new_deadline.isoformat(timespec="minutes")
+        found.append(
+            Sms(phone, f"【12345】您的诉求（工单号{oid}）办理期限延至{new}，原因：{extension.reason}")
+        )
+        found.append(
+            StaffNotice(hotline("supervisor"), f"工单延期 {oid}", f"工单{oid}延期至{new}：{extension.reason}")
+        )
+    if before.status != after.status:
+        if after.status is Status.REPLIED:
+            found.append(Sms(phone, f"【12345】您的诉求（工单号{oid}）已有办理结果，请查询。"))
+        elif after.status is Status.REOPENED and first:
+            found.append(
+                Sms(phone, f"【12345】您的诉求（工单号{oid}）已退回承办单位重新办理，期限{_when(after)}。")
+            )
+            found.append(
+                StaffNotice(
+                    unit(first), f"重办工单 {oid}", f"诉求人对工单{oid}的办理结果不满意，请重新办理。"
+                )
+            )
+    if after.follow_up_until is not None and before.follow_up_until is None:
+        found.append(Sms(phone, f"【12345】请对工单{oid}的办理情况进行评价：是否解决、是否满意。"))
     return found

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .model import Category, Unit, WorkOrder
+from .deadlines import TimeLimits
+from .model import Category, Unit, UnitKind, WorkOrder
 
 
 class Clock(ABC):
@@ -29,6 +30,25 @@ class IdempotencyRecord:
     fingerprint: str
     response: dict[str, Any]
     ttl_seconds: int = 24 * 3600
+
+
+@dataclass(frozen=True)
+class OrderQuery:
+    """A page of orders: a unit's inbox (by deadline) or the hotline's view by status (newest first)."""
+
+    unit: str | None = None
+    status: str | None = None
+    overdue: bool | None = None
+    pingpong: bool | None = None
+    text: str | None = None
+    limit: int = 50
+    cursor: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[WorkOrder]
+    next: str | None
 
 
 class WorkOrders(ABC):
@@ -58,19 +78,46 @@ class WorkOrders(ABC):
     def recall(self, key: str) -> IdempotencyRecord | None:
         """The record stored under an idempotency key."""
 
+    @abstractmethod
+    def find(self, query: OrderQuery) -> Page:
+        """A page of orders matching `query`; raises InvalidInput for a cursor it did not issue."""
+
 
 class Reference(ABC):
-    """Divisions, handling units and the dispatch catalogue."""
+    """Handling units, the dispatch catalogue and the time limits: data an admin edits."""
 
     @abstractmethod
     def unit(self, unit_id: str) -> Unit | None: ...
 
     @abstractmethod
+    def units(self, kind: UnitKind | None = None) -> list[Unit]: ...
+
+    @abstractmethod
     def category(self, code: str) -> Category | None: ...
 
     @abstractmethod
-    def save(self, units: list[Unit], categories: list[Category]) -> int:
-        """Store units and categories; returns how many were written."""
+    def categories(self) -> list[Category]: ...
+
+    @abstractmethod
+    def time_limits(self) -> TimeLimits: ...
+
+    @abstractmethod
+    def put_category(self, category: Category, expected_version: int | None) -> Category:
+        """Store a new version of a category (expected_version None: a new category), keeping the
+        previous one in its history. Raises StaleVersion when another edit won."""
+
+    @abstractmethod
+    def category_history(self, code: str) -> list[Category]:
+        """Every stored version of a category, newest first."""
+
+    @abstractmethod
+    def put_time_limits(self, limits: TimeLimits, expected_version: int) -> TimeLimits:
+        """Store new time limits; raises StaleVersion when another edit won."""
+
+    @abstractmethod
+    def seed(self, units: list[Unit], categories: list[Category]) -> int:
+        """Add the units and categories that are missing, never overwriting an admin's edits;
+        returns how many were written."""
 
 
 class Workflows(ABC):
@@ -88,4 +135,5 @@ class Notifier(ABC):
     def requester_sms(self, phone: str, message: str) -> None: ...
 
     @abstractmethod
-    def unit_notice(self, unit_id: str, subject: str, message: str) -> None: ...
+    def staff_notice(self, audience: str, subject: str, message: str) -> None:
+        """Tell an audience (unit:<id>, leader:<id>, hotline:<role>) by e-mail or in the portal."""

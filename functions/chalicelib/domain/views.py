@@ -6,8 +6,31 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from .model import Staff, TimelineEvent, Unit, WorkOrder
+from .follow_up import evaluation_due
+from .model import Evaluation, Extension, Objection, Staff, TimelineEvent, Unit, WorkOrder
+from .objections import pingpong
 from .ports import Reference
+
+# What the public timeline shows: the steps a requester waits for. Reminders, escalations,
+# urges and objections are the hotline's business; their notes never leave the staff side.
+PUBLIC_ACTIONS = frozenset(
+    {
+        "received",
+        "dispatched",
+        "redispatched",
+        "reassigned",
+        "signed",
+        "contacted",
+        "progress",
+        "extended",
+        "overdue",
+        "replied",
+        "follow_up_started",
+        "evaluated",
+        "reopened",
+        "closed",
+    }
+)
 
 
 class UnitView(BaseModel):
@@ -33,6 +56,12 @@ class CategoryRef(BaseModel):
     name: str
 
 
+class PublicExtension(BaseModel):
+    reason: str
+    new_deadline: datetime
+    at: datetime
+
+
 class PublicOrder(BaseModel):
     id: str
     type: str
@@ -41,8 +70,10 @@ class PublicOrder(BaseModel):
     category: CategoryRef | None
     deadline: datetime | None
     created_at: datetime
+    first_receiver: str | None
     reply: PublicReply | None
-    extensions: list[dict[str, str]]
+    evaluation_due: bool
+    extensions: list[PublicExtension]
     merged_into: str | None
     reason: str | None
     transfer_to: str | None
@@ -65,6 +96,22 @@ class StaffOrder(BaseModel):
     status: str
     version: int
     overdue: bool
+    overdue_at: datetime | None
+    sign_by: datetime | None
+    contact_by: datetime | None
+    sign_late: bool
+    contact_late: bool
+    dispatched_at: datetime | None
+    signed_at: datetime | None
+    contacted_at: datetime | None
+    urges: int
+    reopen_count: int
+    pingpong: bool
+    objections: list[Objection]
+    extensions: list[Extension]
+    evaluation: Evaluation | None
+    evaluation_due: bool
+    follow_up_until: datetime | None
     channel: str
     category: CategoryRef | None
     content: str
@@ -110,12 +157,16 @@ def public_view(order: WorkOrder, reference: Reference) -> PublicOrder:
         category=_category(reference, order.category),
         deadline=order.deadline,
         created_at=order.created_at,
+        first_receiver=first.name if (first := _unit(reference, order.first_receiver)) else None,
         reply=PublicReply(result=order.reply.result, at=order.reply.at) if order.reply else None,
-        extensions=[],
+        evaluation_due=evaluation_due(order),
+        extensions=[
+            PublicExtension(reason=x.reason, new_deadline=x.new_deadline, at=x.at) for x in order.extensions
+        ],
         merged_into=None,
         reason=None,
         transfer_to=None,
-        timeline=[event(e) for e in order.timeline],
+        timeline=[event(e) for e in order.timeline if e.action in PUBLIC_ACTIONS],
     )
 
 
@@ -134,6 +185,22 @@ def staff_view(order: WorkOrder, staff: Staff, reference: Reference) -> StaffOrd
         status=order.status.value,
         version=order.version,
         overdue=order.overdue,
+        overdue_at=order.overdue_at,
+        sign_by=order.sign_by,
+        contact_by=order.contact_by,
+        sign_late=order.sign_late,
+        contact_late=order.contact_late,
+        dispatched_at=order.dispatched_at,
+        signed_at=order.signed_at,
+        contacted_at=order.contacted_at,
+        urges=order.urges,
+        reopen_count=order.reopen_count,
+        pingpong=pingpong(order),
+        objections=order.objections,
+        extensions=order.extensions,
+        evaluation=order.evaluation,
+        evaluation_due=evaluation_due(order),
+        follow_up_until=order.follow_up_until,
         channel=order.channel.value,
         category=_category(reference, order.category),
         content=order.content,
@@ -159,4 +226,38 @@ def staff_view(order: WorkOrder, staff: Staff, reference: Reference) -> StaffOrd
             )
             for e in order.timeline
         ],
+    )
+
+
+class StaffSummary(BaseModel):
+    """An order in a list: enough to sort, filter and open it."""
+
+    id: str
+    type: str
+    status: str
+    version: int
+    overdue: bool
+    pingpong: bool
+    urges: int
+    category: CategoryRef | None
+    first_receiver: UnitView | None
+    deadline: datetime | None
+    created_at: datetime
+    content: str
+
+
+def staff_summary(order: WorkOrder, reference: Reference) -> StaffSummary:
+    return StaffSummary(
+        id=order.id,
+        type=order.type.value,
+        status=order.status.value,
+        version=order.version,
+        overdue=order.overdue,
+        pingpong=pingpong(order),
+        urges=order.urges,
+        category=_category(reference, order.category),
+        first_receiver=_unit_view(reference, order.first_receiver),
+        deadline=order.deadline,
+        created_at=order.created_at,
+        content=order.content[:120],
     )

@@ -16,12 +16,11 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from .deadlines import TimeLimits
-from .dispatch import route
+from .dispatch import assign, dispatch_event, route
 from .errors import Conflict, NotFound, StaleVersion
+from .handling import HANDLING
 from .model import Status, TimelineEvent, WorkOrder
 from .ports import Clock, Reference, WorkOrders
-
-HANDLING = (Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS)
 
 
 class Phase(StrEnum):
@@ -45,30 +44,22 @@ class OrderChanged(Exception):
 def dispatch(
     order_id: str, *, orders: WorkOrders, reference: Reference, clock: Clock, limits: TimeLimits
 ) -> Checkpoint:
-    """派单: route a received order to its first receiver (Art. 12) and set the first checkpoint."""
+    """派单: send a received order where the catalogue says (Art. 12) and set the first checkpoint.
+
+    An order without a category waits for a dispatcher (`dispatch.dispatch_by`)."""
     order = _get(orders, order_id)
-    if order.status is Status.RECEIVED:
+    if order.status is Status.RECEIVED and order.category is not None:
         now = clock.now()
-        chosen = route(order.location, reference)
-        event = TimelineEvent(
-            at=now,
-            action="dispatched",
-            actor_role="system",
-            unit=chosen.first_receiver.id,
-            internal_note=chosen.why,
-        )
-        changed = order.model_copy(
-            update={
-                "status": Status.DISPATCHED,
-                "first_receiver": chosen.first_receiver.id,
-                "copied_to": [u.id for u in chosen.copied_to],
-                "version": order.version + 1,
-                "updated_at": now,
-                "timeline": [*order.timeline, event],
-            }
-        )
-        with contextlib.suppress(StaleVersion):  # someone acted meanwhile; advance reads what is stored
-            orders.update(changed, expected_version=order.version)
+        chosen = route(order.location, reference.category(order.category), reference)
+        if chosen is not None:
+            # The round starts at receipt: the requester was given that deadline.
+            changed = order.record(
+                now,
+                dispatch_event(now, chosen, None, chosen.why),
+                **assign(order, chosen, order.created_at, limits),
+            )
+            with contextlib.suppress(StaleVersion):  # a dispatcher acted meanwhile: advance reads it
+                orders.update(changed, expected_version=order.version)
     return advance(order_id, orders=orders, clock=clock, limits=limits)
 
 
@@ -77,7 +68,7 @@ def advance(order_id: str, *, orders: WorkOrders, clock: Clock, limits: TimeLimi
     for _attempt in range(5):
         order = _get(orders, order_id)
         now = clock.now()
-        changed, due = _step(order, now, limits)
+        changed, due = step(order, now, limits)
         if changed is None:
             return _checkpoint(order, due, now)
         try:
@@ -94,42 +85,98 @@ def park(order_id: str, version: int, token: str, *, orders: WorkOrders) -> None
         raise OrderChanged(order_id)
 
 
-def _step(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrder | None, datetime | None]:
+def step(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrder | None, datetime | None]:
     """The change due at `now` (or None) and the time of the next checkpoint (None: done)."""
     if order.status in HANDLING and order.deadline is not None:
-        if now < order.deadline:
-            return None, order.deadline
-        if not order.overdue:
-            # Overdue is a flag, not a status: the order keeps going (DESIGN.md section 3).
-            event = TimelineEvent(at=now, action="overdue", actor_role="system", unit=order.first_receiver)
-            return _with(order, now, event, overdue=True, overdue_at=now), now + _s(limits.overdue_recheck)
-        return None, now + _s(limits.overdue_recheck)
+        return _watch(order, now, limits)
     if order.status is Status.REPLIED:
         # 回访 starts when the unit replies (Art. 23).
         until = now + _s(limits.follow_up_window)
         event = TimelineEvent(at=now, action="follow_up_started", actor_role="hotline")
-        return _with(order, now, event, status=Status.FOLLOW_UP, follow_up_until=until), until
+        return order.record(now, event, status=Status.FOLLOW_UP, follow_up_until=until), until
     if order.status is Status.FOLLOW_UP and order.follow_up_until is not None:
         if now < order.follow_up_until:
             return None, order.follow_up_until
         event = TimelineEvent(at=now, action="closed", actor_role="hotline", note="not_evaluated")
-        return _with(
-            order, now, event, status=Status.CLOSED, closed_at=now, close_reason="not_evaluated"
+        return order.record(
+            now,
+            event,
+            status=Status.CLOSED,
+            closed_at=now,
+            close_reason="not_evaluated",
+            follow_up_until=None,
         ), None
-    if order.status is Status.CLOSED:
+    if order.status in (Status.CLOSED, Status.ANSWERED, Status.NOT_DISPATCHED, Status.MERGED):
         return None, None
     return None, now + _s(limits.overdue_recheck)
 
 
-def _with(order: WorkOrder, now: datetime, event: TimelineEvent, **changes: object) -> WorkOrder:
-    return order.model_copy(
-        update={
-            **changes,
-            "version": order.version + 1,
-            "updated_at": now,
-            "timeline": [*order.timeline, event],
-        }
-    )
+def _watch(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrder | None, datetime]:
+    """The unit holds the order: sign-for and contact limits, reminders, the deadline, and the
+    follow-up that starts at the deadline at the latest (Art. 23)."""
+    assert order.deadline is not None
+    unit = order.first_receiver
+    events: list[TimelineEvent] = []
+    changes: dict[str, object] = {}
+
+    def system(action: str, note: str | None = None, internal: str | None = None) -> None:
+        events.append(
+            TimelineEvent(
+                at=now, action=action, actor_role="system", unit=unit, note=note, internal_note=internal
+            )
+        )
+
+    if order.status is Status.DISPATCHED and order.sign_by and now >= order.sign_by and not order.sign_late:
+        changes["sign_late"] = True
+        system("sign_overdue", internal="not signed for within the sign-for limit: the unit leader is told")
+    contactable = order.status in (Status.DISPATCHED, Status.SIGNED, Status.REOPENED)
+    if contactable and order.contact_by and now >= order.contact_by and not order.contact_late:
+        changes["contact_late"] = True
+        system("contact_overdue", internal="the requester was not contacted within the contact limit")
+    points = _reminder_points(order, limits)
+    passed = [pct for pct, at in points if at <= now and pct not in order.reminded]
+    if passed and now < order.deadline:
+        changes["reminded"] = sorted({*order.reminded, *passed})
+        system("reminded", internal=f"{max(passed)}% of the time limit has passed")
+    if now >= order.deadline and not order.overdue:
+        # Overdue is a flag, not a status: the order keeps going (DESIGN.md section 3).
+        changes |= {"overdue": True, "overdue_at": now}
+        system("overdue", internal="escalated to the unit leader and the hotline supervisors")
+        if order.follow_up_until is None:
+            changes["follow_up_until"] = now + _s(limits.follow_up_window)
+            events.append(TimelineEvent(at=now, action="follow_up_started", actor_role="hotline"))
+    elif order.follow_up_until is not None and now >= order.follow_up_until:
+        changes["follow_up_until"] = None
+        events.append(
+            TimelineEvent(
+                at=now,
+                action="follow_up_lapsed",
+                actor_role="hotline",
+                internal_note="no evaluation; the unit goes on",
+            )
+        )
+    changed = order.record(now, *events, **changes) if events else None
+    current = changed or order
+    upcoming = [
+        at for pct, at in _reminder_points(current, limits) if at > now and pct not in current.reminded
+    ]
+    if current.status is Status.DISPATCHED and current.sign_by and not current.sign_late:
+        upcoming.append(current.sign_by)
+    if current.contact_by and not current.contact_late and current.contacted_at is None:
+        upcoming.append(current.contact_by)
+    if not current.overdue:
+        upcoming.append(current.deadline or now)
+    if current.follow_up_until is not None:
+        upcoming.append(current.follow_up_until)
+    upcoming = [at for at in upcoming if at > now]
+    return changed, min(upcoming, default=now + _s(limits.overdue_recheck))
+
+
+def _reminder_points(order: WorkOrder, limits: TimeLimits) -> list[tuple[int, datetime]]:
+    if order.deadline is None or order.dispatched_at is None or order.overdue:
+        return []
+    span = order.deadline - order.dispatched_at
+    return [(pct, order.dispatched_at + span * pct / 100) for pct in limits.reminders]
 
 
 def _checkpoint(order: WorkOrder, due: datetime | None, now: datetime) -> Checkpoint:

@@ -59,6 +59,15 @@ def parse(request: Request, model: type[M], extra: dict[str, Any] | None = None)
         raise InvalidInput("Some fields are not valid.", problems(error)) from error
 
 
+def parse_query(request: Request, model: type[M]) -> M:
+    """The query string as `model`; a 400 naming each bad parameter."""
+    params = dict(request.query_params or {})
+    try:
+        return model.model_validate(params)
+    except ValidationError as error:
+        raise InvalidInput("Some query parameters are not valid.", problems(error)) from error
+
+
 def api(view: Callable[..., Response]) -> Callable[..., Response]:
     """Turn domain errors into their status and shape; never leak a stack trace."""
 

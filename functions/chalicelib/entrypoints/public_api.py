@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from chalice import Blueprint, Response
+from chalice.app import Request
 
 from ..domain import follow_up, intake
 from ..domain.errors import FieldProblem, InvalidInput
 from ..domain.model import Channel, Submission
 from ..domain.views import public_view
-from ..reference_data import categories, divisions
+from ..reference_data import divisions
 from ..wiring import deps
 from .http import api, parse, respond
 
@@ -26,18 +27,26 @@ def list_divisions() -> Response:
 @bp.route("/categories", methods=["GET"], cors=True)
 @api
 def list_categories() -> Response:
-    return respond({"items": [c.model_dump(exclude={"department"}) for c in categories()]})
+    items = deps().reference.categories()
+    return respond(
+        {"items": [c.model_dump(include={"code", "name", "group", "kind", "tier"}) for c in items]}
+    )
+
+
+def idempotency_key(request: Request) -> str | None:
+    key = (request.headers.get("idempotency-key") or "").strip() or None
+    if key is not None and len(key) > 128:
+        raise InvalidInput(
+            "Idempotency-Key is too long.", [FieldProblem("Idempotency-Key", "at most 128 chars")]
+        )
+    return key
 
 
 @bp.route("/requests", methods=["POST"], cors=True)
 @api
 def submit_request() -> Response:
     request = bp.current_request
-    key = (request.headers.get("idempotency-key") or "").strip() or None
-    if key is not None and len(key) > 128:
-        raise InvalidInput(
-            "Idempotency-Key is too long.", [FieldProblem("Idempotency-Key", "at most 128 chars")]
-        )
+    key = idempotency_key(request)
     submission = parse(request, Submission)
     d = deps()
     receipt = intake.receive(
@@ -68,7 +77,7 @@ def track_request(order_id: str) -> Response:
 def evaluate_request(order_id: str) -> Response:
     form = parse(bp.current_request, follow_up.EvaluationForm)
     d = deps()
-    order = follow_up.evaluate(
-        order_id, form, channel="web", orders=d.orders, workflows=d.workflows, clock=d.clock
+    order = follow_up.rate(
+        order_id, form, orders=d.orders, workflows=d.workflows, clock=d.clock, limits=d.limits
     )
     return respond(public_view(order, d.reference))

@@ -1,22 +1,28 @@
-"""Staff routes (Cognito ID token). Every answer is scoped to what the caller may see."""
+"""Staff routes (Cognito ID token). Every answer is scoped to what the caller may see.
+
+Checks run in the order API.md names: credentials (the authorizer), scope and role, input,
+then version and status."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from datetime import datetime
+from typing import Annotated, Literal, TypeVar
 
 from chalice import AuthResponse, Blueprint, Response
 from chalice.app import AuthRequest
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from ..domain import handling
-from ..domain.access import require_visible
-from ..domain.model import Staff
-from ..domain.views import staff_view
+from ..domain import dispatch, follow_up, handling, intake, objections, policy, supervision
+from ..domain.access import Permission, require, require_visible
+from ..domain.listing import ListFilters, list_orders
+from ..domain.model import Channel, ObjectionGrounds, Staff, Submission, UnitKind
+from ..domain.views import staff_summary, staff_view
 from ..names import STAFF_AUTHORIZER
 from ..wiring import deps
 from .auth import authorize, staff_from
-from .http import api, parse, respond
+from .http import api, parse, parse_query, respond
+from .public_api import idempotency_key
 
 bp = Blueprint(__name__)
 
@@ -28,6 +34,13 @@ def staff_auth(request: AuthRequest) -> AuthResponse:
 
 F = TypeVar("F", bound="Versioned")
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
+
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("needs a time zone, e.g. 2026-11-30T18:00:00+08:00")
+    return value
 
 
 class Versioned(BaseModel):
@@ -40,9 +53,60 @@ class ContactForm(Versioned):
     note: Note | None = None
 
 
+class ProgressForm(Versioned):
+    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2000)]
+
+
+class ExtensionForm(Versioned):
+    reason: Reason
+    new_deadline: Annotated[datetime, AfterValidator(_aware)]
+
+
 class ReplyForm(Versioned):
     result: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2000)]
     resolved_claim: bool
+
+
+class ObjectionForm(Versioned):
+    grounds: ObjectionGrounds
+    reason: Reason
+
+
+class DispatchForm(Versioned):
+    units: Annotated[list[Annotated[str, StringConstraints(max_length=64)]], Field(max_length=5)] = []
+    category: Annotated[str, StringConstraints(max_length=64)] | None = None
+    reason: Reason | None = None
+
+
+class UrgeForm(Versioned):
+    note: Note | None = None
+
+
+class PhoneFollowUpForm(Versioned, follow_up.Answers):
+    pass
+
+
+class DecisionForm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision: Literal["uphold", "reject"]
+    reassign_to: Annotated[str, StringConstraints(max_length=64)] | None = None
+    note: Note | None = None
+    version: Annotated[int, Field(ge=1)] | None = None
+
+
+class StaffSubmission(Submission):
+    """A request recorded by an operator from a call, a partner line or the enterprise line."""
+
+    channel: Literal[Channel.PHONE, Channel.APP, Channel.ENTERPRISE_LINE, Channel.PARTNER_HOTLINE] = (
+        Channel.PHONE
+    )
+
+
+class UnitFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: UnitKind | None = None
 
 
 def _staff() -> Staff:
@@ -63,6 +127,43 @@ def me() -> Response:
     )
 
 
+@bp.route("/work-orders", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+def list_work_orders() -> Response:
+    staff = _staff()
+    filters = parse_query(bp.current_request, ListFilters)
+    d = deps()
+    page = list_orders(filters, staff, orders=d.orders)
+    return respond(
+        {
+            "items": [staff_summary(o, d.reference).model_dump(mode="json") for o in page.items],
+            "next": page.next,
+        }
+    )
+
+
+@bp.route("/work-orders", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def record_call() -> Response:
+    staff = _staff()
+    require(staff, Permission.INTAKE)
+    key = idempotency_key(bp.current_request)
+    form = parse(bp.current_request, StaffSubmission)
+    d = deps()
+    receipt = intake.receive(
+        Submission.model_validate(form.model_dump(exclude={"channel"})),
+        form.channel,
+        orders=d.orders,
+        reference=d.reference,
+        workflows=d.workflows,
+        clock=d.clock,
+        limits=d.limits,
+        idempotency_key=key,
+        recorded_by=staff,
+    )
+    return respond(receipt, 201)
+
+
 @bp.route("/work-orders/{order_id}", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
 def get_order(order_id: str) -> Response:
@@ -72,11 +173,13 @@ def get_order(order_id: str) -> Response:
     return respond(staff_view(order, staff, d.reference))
 
 
-def _act(order_id: str, form_model: type[F], action: Callable[[F], handling.Action]) -> Response:
-    """Credentials (authorizer), then scope, then input, then version and status (API.md)."""
+def _act(
+    order_id: str, permission: Permission, form_model: type[F], action: Callable[[F], handling.Action]
+) -> Response:
     staff = _staff()
     d = deps()
     order = require_visible(staff, d.orders.get(order_id), order_id)
+    require(staff, permission, order)
     form = parse(bp.current_request, form_model)
     changed = handling.perform(
         order, form.version, staff, action(form), orders=d.orders, workflows=d.workflows, clock=d.clock
@@ -84,19 +187,151 @@ def _act(order_id: str, form_model: type[F], action: Callable[[F], handling.Acti
     return respond(staff_view(changed, staff, d.reference))
 
 
-@bp.route("/work-orders/{order_id}/sign", methods=["POST"], cors=True, authorizer=staff_auth)
+ORDER = "/work-orders/{order_id}"
+
+
+@bp.route(ORDER + "/dispatch", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def dispatch_order(order_id: str) -> Response:
+    d = deps()
+    return _act(
+        order_id,
+        Permission.DISPATCH,
+        DispatchForm,
+        lambda f: dispatch.dispatch_by(f.units, f.category, f.reason, d.reference, d.limits),
+    )
+
+
+@bp.route(ORDER + "/sign", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
 def sign(order_id: str) -> Response:
-    return _act(order_id, Versioned, lambda _form: handling.sign)
+    return _act(order_id, Permission.HANDLE, Versioned, lambda _f: handling.sign)
 
 
-@bp.route("/work-orders/{order_id}/contact", methods=["POST"], cors=True, authorizer=staff_auth)
+@bp.route(ORDER + "/objection", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def object_to(order_id: str) -> Response:
+    return _act(
+        order_id, Permission.HANDLE, ObjectionForm, lambda f: objections.object_to(f.grounds, f.reason)
+    )
+
+
+@bp.route(ORDER + "/contact", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
 def contact(order_id: str) -> Response:
-    return _act(order_id, ContactForm, lambda form: handling.contact(form.note))
+    return _act(order_id, Permission.HANDLE, ContactForm, lambda f: handling.contact(f.note))
 
 
-@bp.route("/work-orders/{order_id}/reply", methods=["POST"], cors=True, authorizer=staff_auth)
+@bp.route(ORDER + "/progress", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def progress(order_id: str) -> Response:
+    return _act(order_id, Permission.HANDLE, ProgressForm, lambda f: handling.progress(f.note))
+
+
+@bp.route(ORDER + "/extension", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def extend(order_id: str) -> Response:
+    limits = deps().limits
+    return _act(
+        order_id,
+        Permission.HANDLE,
+        ExtensionForm,
+        lambda f: handling.extend(f.reason, f.new_deadline, limits),
+    )
+
+
+@bp.route(ORDER + "/reply", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
 def reply(order_id: str) -> Response:
-    return _act(order_id, ReplyForm, lambda form: handling.reply(form.result, form.resolved_claim))
+    return _act(order_id, Permission.HANDLE, ReplyForm, lambda f: handling.reply(f.result, f.resolved_claim))
+
+
+@bp.route(ORDER + "/urge", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def urge(order_id: str) -> Response:
+    return _act(order_id, Permission.URGE, UrgeForm, lambda f: supervision.urge(f.note))
+
+
+@bp.route(ORDER + "/follow-up", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def follow_up_by_phone(order_id: str) -> Response:
+    limits = deps().limits
+    return _act(
+        order_id, Permission.TAKE_FOLLOW_UP, PhoneFollowUpForm, lambda f: follow_up.by_phone(f, limits)
+    )
+
+
+@bp.route("/objections/{objection_id}/decision", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def decide_objection(objection_id: str) -> Response:
+    staff = _staff()
+    require(staff, Permission.REVIEW_OBJECTION)
+    d = deps()
+    order_id = objections.order_of(objection_id)
+    order = require_visible(staff, d.orders.get(order_id), order_id)
+    form = parse(bp.current_request, DecisionForm)
+    action = objections.decide(
+        objection_id, form.decision, form.reassign_to, form.note, d.reference, d.limits
+    )
+    changed = handling.perform(
+        order,
+        form.version or order.version,
+        staff,
+        action,
+        orders=d.orders,
+        workflows=d.workflows,
+        clock=d.clock,
+    )
+    return respond(staff_view(changed, staff, d.reference))
+
+
+@bp.route("/units", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+def list_units() -> Response:
+    _staff()
+    kind = parse_query(bp.current_request, UnitFilter).kind
+    return respond({"items": [u.model_dump(mode="json") for u in deps().reference.units(kind)], "next": None})
+
+
+@bp.route("/catalogue", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+def list_catalogue() -> Response:
+    _staff()
+    items = deps().reference.categories()
+    return respond({"items": [c.model_dump(mode="json") for c in items], "next": None})
+
+
+@bp.route("/catalogue/{code}", methods=["PUT"], cors=True, authorizer=staff_auth)
+@api
+def save_category(code: str) -> Response:
+    staff = _staff()
+    require(staff, Permission.EDIT_POLICY)
+    edit = parse(bp.current_request, policy.CategoryEdit)
+    d = deps()
+    saved = policy.save_category(code, edit, staff, reference=d.reference, clock=d.clock, limits=d.limits)
+    return respond(saved)
+
+
+@bp.route("/catalogue/{code}/history", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+def category_history(code: str) -> Response:
+    _staff()
+    versions = policy.history(code, deps().reference)
+    return respond({"items": [c.model_dump(mode="json") for c in versions], "next": None})
+
+
+@bp.route("/time-limits", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+def get_time_limits() -> Response:
+    _staff()
+    return respond(deps().limits)
+
+
+@bp.route("/time-limits", methods=["PUT"], cors=True, authorizer=staff_auth)
+@api
+def save_time_limits() -> Response:
+    staff = _staff()
+    require(staff, Permission.EDIT_POLICY)
+    edit = parse(bp.current_request, policy.LimitsEdit)
+    d = deps()
+    return respond(policy.save_time_limits(edit, staff, reference=d.reference, clock=d.clock))

@@ -26,7 +26,7 @@ def on_change(new_image: dict[str, Any] | None, old_image: dict[str, Any] | None
         if isinstance(notice, Sms):
             notifier.requester_sms(notice.phone, notice.message)
         else:
-            notifier.unit_notice(notice.unit, notice.subject, notice.message)
+            notifier.staff_notice(notice.audience, notice.subject, notice.message)
     if sent:
         logger.info("notified", order_id=after.id, count=len(sent))
         metrics.add_metric(name="NotificationsSent", unit=MetricUnit.Count, value=len(sent))

@@ -1,0 +1,102 @@
+"""The dispatch catalogue and the time limits as data an admin edits (DESIGN.md sections 3, 4).
+
+Every edit is conditional on the version the admin read and keeps the previous version, with who
+changed it and when."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from .deadlines import TimeLimits
+from .errors import FieldProblem, InvalidInput, NotFound, StaleVersion
+from .model import DISTRICT_DEPARTMENT, Category, CategoryKind, Staff, UnitKind
+from .ports import Clock, Reference
+
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
+
+
+class CategoryEdit(BaseModel):
+    """A category as an admin writes it; `version` is the one read (absent for a new category)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40)]
+    group: Code
+    kind: CategoryKind
+    tier: Annotated[str, StringConstraints(min_length=1, max_length=16)]
+    department: Annotated[str, StringConstraints(max_length=64)] | None = None
+    keywords: Annotated[
+        list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]],
+        Field(max_length=30),
+    ] = []
+    version: Annotated[int, Field(ge=1)] | None = None
+
+
+def save_category(
+    code: str, edit: CategoryEdit, staff: Staff, *, reference: Reference, clock: Clock, limits: TimeLimits
+) -> Category:
+    """Add a category or change one, after checking it routes somewhere and has a known tier."""
+    if not re.match(r"^[a-z][a-z0-9_]{1,39}$", code):
+        raise InvalidInput("Not a category code.", [FieldProblem("code", "2-40 of a-z, 0-9, _")])
+    category = Category(code=code, **edit.model_dump(exclude={"version"}))
+    problems: list[FieldProblem] = []
+    if category.tier not in limits.tiers:
+        problems.append(FieldProblem("tier", f"one of {', '.join(limits.tiers)}"))
+    if category.kind is CategoryKind.TERRITORIAL and category.department:
+        problems.append(FieldProblem("department", "a territorial category names no department"))
+    if category.kind is not CategoryKind.TERRITORIAL:
+        problems += _department_problems(category.department, reference)
+    if problems:
+        raise InvalidInput("The category is not valid.", problems)
+    stored = reference.category(category.code)
+    if (stored is None) != (edit.version is None) or (stored and stored.version != edit.version):
+        raise StaleVersion()
+    saved = category.model_copy(
+        update={
+            "version": (stored.version + 1) if stored else 1,
+            "updated_by": staff.username,
+            "updated_at": clock.now(),
+        }
+    )
+    return reference.put_category(saved, stored.version if stored else None)
+
+
+def _department_problems(department: str | None, reference: Reference) -> list[FieldProblem]:
+    if not department:
+        return [FieldProblem("department", "required for a sectoral or dual-dispatch category")]
+    if department.startswith(DISTRICT_DEPARTMENT):
+        suffix = department.removeprefix(DISTRICT_DEPARTMENT)
+        if reference.unit(f"110101-{suffix}") is None:
+            return [FieldProblem("department", f"no district department {suffix}")]
+        return []
+    unit = reference.unit(department)
+    if unit is None or unit.kind not in (UnitKind.DEPARTMENT, UnitKind.ENTERPRISE):
+        return [FieldProblem("department", f"{department} is not a department or enterprise")]
+    return []
+
+
+def history(code: str, reference: Reference) -> list[Category]:
+    found = reference.category_history(code)
+    if not found:
+        raise NotFound(f"No category {code}.")
+    return found
+
+
+class LimitsEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    limits: TimeLimits
+    version: Annotated[int, Field(ge=1)]
+
+
+def save_time_limits(edit: LimitsEdit, staff: Staff, *, reference: Reference, clock: Clock) -> TimeLimits:
+    current = reference.time_limits()
+    if current.version != edit.version:
+        raise StaleVersion()
+    saved = edit.limits.model_copy(
+        update={"version": current.version + 1, "updated_by": staff.username, "updated_at": clock.now()}
+    )
+    return reference.put_time_limits(saved, current.version)
