@@ -94,11 +94,20 @@ class Citizen:
 
 
 class Unit:
-    """Drives the staff API as a handling unit's member would."""
+    """Drives the staff API as a staff member would (a unit's handler, or hotline staff)."""
 
     def __init__(self, api, token: str) -> None:
         self.api = api
         self.headers = {"authorization": f"Bearer {token}"}
+
+    def get(self, path: str):
+        return self.api.get(f"/api/v1/staff{path}", headers=self.headers)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any):
+        return self.api.post(f"/api/v1/staff{path}", {**(body or {}), **kwargs}, headers=self.headers)
+
+    def put(self, path: str, body: Any):
+        return self.api.put(f"/api/v1/staff{path}", body, headers=self.headers)
 
     def order(self, order_id: str):
         return self.api.get(f"/api/v1/staff/work-orders/{order_id}", headers=self.headers)
@@ -121,6 +130,30 @@ def citizen(api):
 @pytest.fixture
 def unit(api, id_token):
     return lambda username="andingmen.handler": Unit(api, id_token(username))
+
+
+@pytest.fixture
+def time_limits(api, id_token):
+    """Change the time limits for one test, as the admin would; the defaults come back after."""
+    admin = Unit(api, id_token("admin1"))
+    original = admin.get("/time-limits").json()
+
+    def change(**changes: Any) -> dict[str, Any]:
+        current = admin.get("/time-limits").json()
+        answer = admin.put(
+            "/time-limits", {"version": current["version"], "limits": {**_editable(current), **changes}}
+        )
+        assert answer.status == 200, answer.body
+        return answer.json()
+
+    yield change
+    current = admin.get("/time-limits").json()
+    if current["version"] != original["version"]:
+        admin.put("/time-limits", {"version": current["version"], "limits": _editable(original)})
+
+
+def _editable(limits: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in limits.items() if k not in ("version", "updated_by", "updated_at")}
 
 
 @pytest.fixture

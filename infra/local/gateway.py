@@ -69,3 +69,7 @@ class LocalApi:
     def post(self, path: str, json_body: Any = None, headers: dict[str, str] | None = None) -> ApiResponse:
         merged = {"content-type": "application/json", **(headers or {})}
         return self.request("POST", path, headers=merged, body=json.dumps(json_body, ensure_ascii=False))
+
+    def put(self, path: str, json_body: Any = None, headers: dict[str, str] | None = None) -> ApiResponse:
+        merged = {"content-type": "application/json", **(headers or {})}
+        return self.request("PUT", path, headers=merged, body=json.dumps(json_body, ensure_ascii=False))

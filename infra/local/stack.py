@@ -39,6 +39,9 @@ DEMO_USERS = (
     DemoUser("dispatcher1", "dispatcher", None, "hotline dispatcher (派单员)"),
     DemoUser("andingmen.handler", "handler", "110101004", "handler at 安定门街道, 东城区"),
     DemoUser("andingmen.leader", "unit_leader", "110101004", "leader of 安定门街道"),
+    DemoUser(
+        "jiaodaokou.handler", "handler", "110101003", "handler at 交道口街道, 东城区 (a neighbouring street)"
+    ),
     DemoUser("dongcheng.handler", "handler", "110101", "handler at 东城区人民政府"),
     DemoUser(
         "lighting.handler", "handler", "bj-lighting", "handler at 北京市城市照明管理中心 (city department)"

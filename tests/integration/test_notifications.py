@@ -11,10 +11,11 @@ def sent_sms(phone: str) -> list[str]:
     return [message for number, message in backend.sms_messages.values() if number == f"+86{phone}"]
 
 
-def unit_notices(local_stack) -> list[str]:
+def staff_notices(local_stack) -> list[tuple[str, str]]:
+    """(audience, message) of every notice published to the staff topic."""
     backend = sns_backends[names.LOCAL_ACCOUNT][names.LOCAL_REGION]
     topic = backend.topics[local_stack.stack.outputs[names.ENV_UNIT_TOPIC_ARN]]
-    return [n[1] for n in topic.sent_notifications]
+    return [((n[3] or {}).get("audience", {}).get("Value", ""), n[1]) for n in topic.sent_notifications]
 
 
 def test_receipt_and_dispatch_are_notified(citizen, local_stack):
@@ -23,4 +24,6 @@ def test_receipt_and_dispatch_are_notified(citizen, local_stack):
     wait_until(lambda: citizen.track(receipt)["status"] == "dispatched")
 
     assert any(receipt["id"] in m for m in sent_sms("13700007777"))
-    assert any(receipt["id"] in m and "签收" in m for m in unit_notices(local_stack))
+    assert any(
+        a == "unit:110101004" and receipt["id"] in m and "签收" in m for a, m in staff_notices(local_stack)
+    )

@@ -38,10 +38,20 @@ def test_the_first_receiver_sees_the_order_with_its_timeline(citizen, unit):
 
 
 def test_another_unit_cannot_see_the_order(citizen, unit):
-    receipt = dispatched(citizen)
+    receipt = dispatched(citizen, category="garbage_collection", content="垃圾桶满了好几天没人清运")
 
     assert unit("lighting.handler").order(receipt["id"]).status == 404
     assert unit("lighting.handler").act(receipt["id"], "sign", version=2).status == 404
+
+
+def test_a_co_handling_department_sees_the_dual_dispatched_order_but_cannot_sign_it(citizen, unit):
+    receipt = dispatched(citizen)  # street lighting: the street leads, the lighting centre co-handles
+    lighting = unit("lighting.handler")
+
+    order = lighting.order(receipt["id"]).json()
+
+    assert [u["id"] for u in order["assisting"]] == ["bj-lighting"]
+    assert lighting.act(receipt["id"], "sign").status == 403
 
 
 def test_a_copied_district_sees_but_cannot_act(citizen, unit):

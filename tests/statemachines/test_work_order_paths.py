@@ -1,8 +1,17 @@
-"""Path tests of statemachines/work_order.asl.json on moto's executor, with the real handlers."""
+"""Path tests of statemachines/work_order.asl.json on moto's executor, with the real handlers.
 
+Workflow time runs 3600x faster (tests/conftest.py): a 2-hour matter falls due two wall seconds
+after dispatch, its sign-for limit after half a second."""
+
+import time
+from datetime import datetime, timedelta
+
+from botocore.exceptions import ClientError
+from chalicelib import wiring
 from chalicelib.domain.model import Status
 
 from tests.conftest import execution_arn, history_types, states_entered, wait_until
+from tests.integration.test_notifications import sent_sms, staff_notices
 
 HAPPY_PATH = [
     "Dispatch",
@@ -21,22 +30,37 @@ HAPPY_PATH = [
     "Closed?",
     "Closed",  # evaluated -> closed
 ]
+MANHOLE = {"category": "manhole_cover", "content": "路口井盖丢失，非常危险，请尽快处理"}
+
+
+def actions(tracked_or_order) -> list[str]:
+    return [e["action"] for e in tracked_or_order["timeline"]]
+
+
+def wait_parked(sfn, arn, after: int = 0) -> None:
+    """Until the workflow waits on the unit again, having entered at least `after` more states."""
+    wait_until(lambda: len(entered := states_entered(sfn, arn)) > after and entered[-1] == "Await unit")
+
+
+def act_and_follow(sfn, arn, staff, order_id, action, **body):
+    before = len(states_entered(sfn, arn))
+    answer = staff.act(order_id, action, **body)
+    assert answer.status == 200, answer.body
+    wait_parked(sfn, arn, before)
+    return answer.json()
 
 
 def test_happy_path_signed_replied_rated_on_time(citizen, unit, sfn, local_stack):
     receipt = citizen.submit()
     handler = unit()
     arn = execution_arn(local_stack, receipt["id"])
-    wait_until(lambda: states_entered(sfn, arn)[-1:] == ["Await unit"])
+    wait_parked(sfn, arn)
 
-    for action, body in (
-        ("sign", {}),
-        ("contact", {"note": "已电话联系诉求人"}),
-        ("reply", {"result": "已更换灯泡，路灯恢复照明", "resolved_claim": True}),
-    ):
-        before = len(states_entered(sfn, arn))
-        assert handler.act(receipt["id"], action, **body).status == 200
-        wait_until(lambda n=before: len(states_entered(sfn, arn)) >= n + 3)  # type: ignore[misc]
+    act_and_follow(sfn, arn, handler, receipt["id"], "sign")
+    act_and_follow(sfn, arn, handler, receipt["id"], "contact", note="已电话联系诉求人")
+    act_and_follow(
+        sfn, arn, handler, receipt["id"], "reply", result="已更换灯泡，路灯恢复照明", resolved_claim=True
+    )
     assert citizen.track(receipt)["status"] == Status.FOLLOW_UP
     assert citizen.rate(receipt).status == 200
 
@@ -44,7 +68,7 @@ def test_happy_path_signed_replied_rated_on_time(citizen, unit, sfn, local_stack
     entered = states_entered(sfn, arn)
     assert entered == HAPPY_PATH
     assert len(entered) <= 20  # DESIGN.md section 9: an ordinary order costs at most 20 transitions
-    assert [e["action"] for e in citizen.track(receipt)["timeline"]] == [
+    assert actions(citizen.track(receipt)) == [
         "received",
         "dispatched",
         "signed",
@@ -56,21 +80,195 @@ def test_happy_path_signed_replied_rated_on_time(citizen, unit, sfn, local_stack
     ]
 
 
-def test_overdue_path_flags_the_order_and_the_workflow_goes_on(citizen, unit, sfn, local_stack):
-    # A missing manhole cover is a 2-hour matter: two wall seconds at the test time scale.
-    receipt = citizen.submit(category="manhole_cover", content="路口井盖丢失，非常危险，请尽快处理")
+def test_objection_upheld_reassigns_and_the_new_unit_carries_on(citizen, unit, sfn, local_stack):
+    receipt = citizen.submit(**MANHOLE)
     arn = execution_arn(local_stack, receipt["id"])
+    wait_parked(sfn, arn)
+    andingmen, jiaodaokou, dispatcher = unit(), unit("jiaodaokou.handler"), unit("dispatcher1")
 
-    tracked = wait_until(lambda: (t := citizen.track(receipt))["overdue"] and t, timeout=15)
+    objected = act_and_follow(
+        sfn,
+        arn,
+        andingmen,
+        receipt["id"],
+        "objection",
+        grounds="jurisdiction",
+        reason="井盖位于交道口街道辖区",
+    )
+    before = len(states_entered(sfn, arn))
+    decided = dispatcher.post(
+        f"/objections/{objected['objections'][0]['id']}/decision", decision="uphold", reassign_to="110101003"
+    )
+    assert decided.status == 200, decided.body
+    wait_parked(sfn, arn, before)
 
-    assert tracked["status"] == "dispatched"  # overdue is a flag, not a status
-    assert [e["action"] for e in tracked["timeline"]][-1] == "overdue"
-    assert "TaskTimedOut" in history_types(sfn, arn)
-    wait_until(lambda: states_entered(sfn, arn)[-1:] == ["Await unit"])
+    order = jiaodaokou.order(receipt["id"]).json()
+    assert (order["status"], order["first_receiver"]["id"]) == ("dispatched", "110101003")
+    assert order["objections"][0]["decision"] == "upheld"
+    assert andingmen.order(receipt["id"]).status == 404  # the history stays; the old unit's access goes
+    act_and_follow(sfn, arn, jiaodaokou, receipt["id"], "sign")
+    public = citizen.track(receipt)
+    assert actions(public)[-2:] == ["reassigned", "signed"]
+    assert public["timeline"][-2]["unit"] == "交道口街道"
     assert sfn.describe_execution(executionArn=arn)["status"] == "RUNNING"
 
-    # The unit can still sign, and the workflow follows.
+
+def test_objection_rejected_sends_it_back_to_the_unit(citizen, unit, sfn, local_stack):
+    receipt = citizen.submit(**MANHOLE)
+    arn = execution_arn(local_stack, receipt["id"])
+    wait_parked(sfn, arn)
+    andingmen, dispatcher = unit(), unit("dispatcher1")
+    objected = act_and_follow(
+        sfn, arn, andingmen, receipt["id"], "objection", grounds="duty", reason="非本单位职责"
+    )
+
     before = len(states_entered(sfn, arn))
-    assert unit().act(receipt["id"], "sign").status == 200
-    wait_until(lambda: len(states_entered(sfn, arn)) >= before + 3)
-    assert citizen.track(receipt)["status"] == "signed"
+    decided = dispatcher.post(
+        f"/objections/{objected['objections'][0]['id']}/decision", decision="reject", note="属街道职责"
+    )
+    assert decided.status == 200, decided.body
+    wait_parked(sfn, arn, before)
+
+    again = andingmen.act(receipt["id"], "objection", grounds="duty", reason="再次申请")
+    assert (again.status, again.json()["error"]["code"]) == (409, "objection_rejected")
+    signed = act_and_follow(sfn, arn, andingmen, receipt["id"], "sign")
+    assert signed["status"] == "signed"
+
+
+def test_extension_moves_the_deadline_and_the_workflow_waits_for_the_new_one(citizen, unit, sfn, local_stack):
+    receipt = citizen.submit(**MANHOLE)
+    arn = execution_arn(local_stack, receipt["id"])
+    wait_parked(sfn, arn)
+    handler = unit()
+    signed = act_and_follow(sfn, arn, handler, receipt["id"], "sign")
+    later = datetime.fromisoformat(signed["deadline"]) + timedelta(days=2)
+
+    extended = act_and_follow(
+        sfn,
+        arn,
+        handler,
+        receipt["id"],
+        "extension",
+        reason="需更换井座，等待材料",
+        new_deadline=later.isoformat(),
+    )
+
+    assert datetime.fromisoformat(extended["deadline"]) == later
+    time.sleep(2.5)  # the old 2-hour deadline passes (two wall seconds after receipt)
+    tracked = citizen.track(receipt)
+    assert not tracked["overdue"]
+    assert tracked["extensions"][0]["reason"] == "需更换井座，等待材料"
+    assert any("需更换井座" in m for m in sent_sms("13800001234"))
+
+
+def test_reminders_then_overdue_escalation_and_the_order_keeps_going(citizen, unit, sfn, local_stack):
+    receipt = citizen.submit(requester={"phone": "13900002222", "kind": "person"}, **MANHOLE)
+    arn = execution_arn(local_stack, receipt["id"])
+
+    order = wait_until(lambda: (o := unit().order(receipt["id"]).json()).get("overdue") and o, timeout=15)
+
+    assert order["status"] == "dispatched"  # overdue is a flag, not a status
+    timeline = actions(order)
+    for step in ("sign_overdue", "reminded", "overdue", "follow_up_started"):
+        assert step in timeline
+    assert timeline.index("reminded") < timeline.index("overdue")
+    assert "TaskTimedOut" in history_types(sfn, arn)
+    told = {audience for audience, message in staff_notices(local_stack) if receipt["id"] in message}
+    assert {"unit:110101004", "leader:110101004", "hotline:supervisor"} <= told
+    wait_parked(sfn, arn)
+    assert sfn.describe_execution(executionArn=arn)["status"] == "RUNNING"
+    assert act_and_follow(sfn, arn, unit(), receipt["id"], "sign")["status"] == "signed"
+
+
+def test_follow_up_reopens_to_the_same_unit_when_unresolved_and_dissatisfied(citizen, unit, sfn, local_stack):
+    receipt = citizen.submit()
+    arn = execution_arn(local_stack, receipt["id"])
+    wait_parked(sfn, arn)
+    handler = unit()
+    for action, body in (
+        ("sign", {}),
+        ("contact", {}),
+        ("reply", {"result": "已处理", "resolved_claim": True}),
+    ):
+        act_and_follow(sfn, arn, handler, receipt["id"], action, **body)
+
+    before = len(states_entered(sfn, arn))
+    assert citizen.rate(receipt, resolved=False, satisfaction="dissatisfied").status == 200
+    wait_parked(sfn, arn, before)
+
+    order = handler.order(receipt["id"]).json()
+    assert (order["status"], order["reopen_count"], order["first_receiver"]["id"]) == (
+        "reopened",
+        1,
+        "110101004",
+    )
+    act_and_follow(sfn, arn, handler, receipt["id"], "contact", note="再次上门")
+    act_and_follow(sfn, arn, handler, receipt["id"], "reply", result="已更换整条线路", resolved_claim=True)
+    assert citizen.rate(receipt).status == 200
+    wait_until(lambda: sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED")
+    assert actions(citizen.track(receipt))[-4:] == ["replied", "follow_up_started", "evaluated", "closed"]
+
+
+def test_no_evaluation_closes_as_not_evaluated(citizen, unit, sfn, local_stack, time_limits):
+    time_limits(follow_up_window=3600)  # one wall second at the test time scale
+    receipt = citizen.submit()
+    arn = execution_arn(local_stack, receipt["id"])
+    wait_parked(sfn, arn)
+    handler = unit()
+    for action, body in (
+        ("sign", {}),
+        ("contact", {}),
+        ("reply", {"result": "已处理", "resolved_claim": True}),
+    ):
+        act_and_follow(sfn, arn, handler, receipt["id"], action, **body)
+
+    wait_until(lambda: sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED", timeout=10)
+
+    tracked = citizen.track(receipt)
+    assert tracked["status"] == "closed"
+    assert tracked["timeline"][-1] | {"at": None} == {
+        "at": None,
+        "action": "closed",
+        "unit": None,
+        "note": "not_evaluated",
+    }
+
+
+class FlakyOrders:
+    """The order store with one failure of `park` (a throttled DynamoDB write) for the order
+    whose content is `content`."""
+
+    def __init__(self, real, content: str) -> None:
+        self.real = real
+        self.content = content
+        self.failed = False
+
+    def park(self, order_id: str, version: int, token: str) -> bool:
+        if not self.failed and self.real.get(order_id).content == self.content:
+            self.failed = True
+            raise ClientError(
+                {"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "UpdateItem"
+            )
+        return self.real.park(order_id, version, token)
+
+    def __getattr__(self, name: str):
+        return getattr(self.real, name)
+
+
+def test_a_failing_lambda_task_is_retried_and_the_order_goes_on(citizen, unit, sfn, local_stack):
+    dependencies = wiring.deps()
+    real = dependencies.orders
+    content = f"小区门口垃圾桶满溢，三天无人清运 {time.time()}"
+    flaky = FlakyOrders(real, content)
+    dependencies.__dict__["orders"] = flaky  # the port the Lambda tasks use, in this process
+    try:
+        receipt = citizen.submit(category="garbage_collection", content=content)
+        arn = execution_arn(local_stack, receipt["id"])
+        wait_parked(sfn, arn)
+        wait_until(lambda: flaky.failed)
+    finally:
+        dependencies.__dict__["orders"] = real
+
+    assert "LambdaFunctionFailed" in history_types(sfn, arn) or "TaskFailed" in history_types(sfn, arn)
+    assert states_entered(sfn, arn)[:3] == ["Dispatch", "Closed?", "Await unit"]
+    assert act_and_follow(sfn, arn, unit(), receipt["id"], "sign")["status"] == "signed"

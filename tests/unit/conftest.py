@@ -11,7 +11,7 @@ from tests.fakes import MemoryReference, MemoryWorkOrders, RecordingWorkflows
 
 HANDLER = Staff(username="andingmen.handler", roles=frozenset({"handler"}), unit="110101004")
 LEADER = Staff(username="andingmen.leader", roles=frozenset({"unit_leader"}), unit="110101004")
-OTHER_STREET = Staff(username="jiaodaokou.handler", roles=frozenset({"handler"}), unit="110101007")
+OTHER_STREET = Staff(username="jiaodaokou.handler", roles=frozenset({"handler"}), unit="110101003")
 OPERATOR = Staff(username="operator1", roles=frozenset({"operator"}))
 DISPATCHER = Staff(username="dispatcher1", roles=frozenset({"dispatcher"}))
 SUPERVISOR = Staff(username="supervisor1", roles=frozenset({"supervisor"}))

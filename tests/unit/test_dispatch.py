@@ -80,15 +80,15 @@ def test_an_override_needs_a_reason_and_is_recorded(hotline, limits, reference):
     order_id = hotline.dispatched(category="manhole_cover")
 
     with pytest.raises(InvalidInput) as missing:
-        hotline.act(order_id, dispatch.dispatch_by(["110101007"], None, None, reference, limits), DISPATCHER)
+        hotline.act(order_id, dispatch.dispatch_by(["110101003"], None, None, reference, limits), DISPATCHER)
     order = hotline.act(
         order_id,
-        dispatch.dispatch_by(["110101007"], None, "井盖位于交道口辖区", reference, limits),
+        dispatch.dispatch_by(["110101003"], None, "井盖位于交道口辖区", reference, limits),
         DISPATCHER,
     )
 
     assert missing.value.details[0].field == "reason"
-    assert (order.first_receiver, order.copied_to) == ("110101007", ["110101"])
+    assert (order.first_receiver, order.copied_to) == ("110101003", ["110101"])
     assert (order.timeline[-1].action, order.timeline[-1].internal_note) == (
         "redispatched",
         "override: 井盖位于交道口辖区",
@@ -101,7 +101,7 @@ def test_a_signed_order_cannot_be_redispatched(hotline, limits, reference):
 
     with pytest.raises(Conflict):
         hotline.act(
-            order_id, dispatch.dispatch_by(["110101007"], None, "改派", reference, limits), DISPATCHER
+            order_id, dispatch.dispatch_by(["110101003"], None, "改派", reference, limits), DISPATCHER
         )
 
 

@@ -10,7 +10,7 @@ from chalicelib.domain.notifications import StaffNotice, notices
 
 from tests.unit.conftest import DISPATCHER, Staff
 
-JIAODAOKOU = Staff(username="jiaodaokou.handler", roles=frozenset({"handler"}), unit="110101007")
+JIAODAOKOU = Staff(username="jiaodaokou.handler", roles=frozenset({"handler"}), unit="110101003")
 
 
 def objected(hotline):
@@ -46,15 +46,15 @@ def test_an_upheld_objection_reassigns_with_a_fresh_deadline_and_keeps_the_histo
     order_id = objected(hotline)
     clock.advance(hours=1)
 
-    order = decide(hotline, f"{order_id}-1", objections.UPHOLD, "110101007")
+    order = decide(hotline, f"{order_id}-1", objections.UPHOLD, "110101003")
 
     assert (order.status, order.first_receiver, order.copied_to) == (
         Status.DISPATCHED,
-        "110101007",
+        "110101003",
         ["110101"],
     )
     assert order.deadline == clock.now() + timedelta(hours=2)  # a 2-hour matter, counted from reassignment
-    assert order.objections[0].decision == "upheld" and order.objections[0].reassigned_to == "110101007"
+    assert order.objections[0].decision == "upheld" and order.objections[0].reassigned_to == "110101003"
     assert [e.action for e in order.timeline][-4:] == [
         "dispatched",
         "objected",
@@ -100,13 +100,13 @@ def test_an_objection_is_decided_once(hotline):
 
 def test_objection_ping_pong_is_visible(hotline):
     order_id = objected(hotline)
-    decide(hotline, f"{order_id}-1", objections.UPHOLD, "110101007")
+    decide(hotline, f"{order_id}-1", objections.UPHOLD, "110101003")
     hotline.act(order_id, objections.object_to(ObjectionGrounds.JURISDICTION, "应属安定门"), JIAODAOKOU)
 
     order = hotline.order(order_id)
 
     assert objections.pingpong(order)
-    assert [o.unit for o in order.objections] == ["110101004", "110101007"]
+    assert [o.unit for o in order.objections] == ["110101004", "110101003"]
 
 
 def test_no_objection_once_the_unit_is_working(hotline):
