@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from . import moto_patches
-from .stack import ROOT, LocalStack, process_environment
+from . import moto_patches, outbox
+from .stack import ROOT, LocalStack, names, process_environment
 
 FRONTEND_DIST = ROOT / "frontend" / "dist"
 API_PREFIXES = ("/api/", "/open311/")
+NO_STORE_JSON = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}
 
 
 def free_port() -> int:
@@ -56,12 +57,16 @@ def _handler(api: Any, config: dict[str, Any], dist: Path) -> type[BaseHTTPReque
 
         def _static(self) -> None:
             path = urlsplit(self.path).path
+            if path in ("/dev/notifications", "/dev/notifications.json"):
+                items = outbox.sent(config["notificationsTopicArn"])
+                if path.endswith(".json"):
+                    self._send(200, json.dumps({"items": items}, ensure_ascii=False).encode(), NO_STORE_JSON)
+                else:
+                    self._send(200, outbox.page(items), {"Content-Type": "text/html; charset=utf-8"})
+                return
             if path == "/config.json":
-                self._send(
-                    200,
-                    json.dumps(config).encode(),
-                    {"Content-Type": "application/json", "Cache-Control": "no-store"},
-                )
+                public = {k: v for k, v in config.items() if k != "notificationsTopicArn"}
+                self._send(200, json.dumps(public).encode(), NO_STORE_JSON)
                 return
             if not dist.exists():
                 self._send(
@@ -135,7 +140,11 @@ def start(
     from .gateway import LocalApi
 
     origin = f"http://localhost:{port}"
-    http = ThreadingHTTPServer((host, port), _handler(LocalApi(), stack.frontend_config(origin), dist))
+    config = {
+        **stack.frontend_config(origin),
+        "notificationsTopicArn": stack.outputs[names.ENV_UNIT_TOPIC_ARN],
+    }
+    http = ThreadingHTTPServer((host, port), _handler(LocalApi(), config, dist))
     http.daemon_threads = True
     threading.Thread(target=http.serve_forever, name="jiesu-http", daemon=True).start()
     return Running(stack=stack, url=origin, moto=moto, http=http)

@@ -21,7 +21,7 @@ STATEMACHINES = ROOT / "statemachines"
 if str(FUNCTIONS) not in sys.path:
     sys.path.insert(0, str(FUNCTIONS))
 
-from chalicelib import names  # noqa: E402
+from chalicelib import names as names  # noqa: E402  (re-exported to the other local modules)
 
 DEMO_PASSWORD = "Jiesu-demo-2026"
 

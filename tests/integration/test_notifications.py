@@ -27,3 +27,21 @@ def test_receipt_and_dispatch_are_notified(citizen, local_stack):
     assert any(
         a == "unit:110101004" and receipt["id"] in m and "签收" in m for a, m in staff_notices(local_stack)
     )
+
+
+def test_the_dev_page_shows_what_was_sent(citizen, local_stack):
+    import requests
+
+    receipt = citizen.submit(requester={"phone": "13700008888"})
+    wait_until(lambda: citizen.track(receipt)["status"] == "dispatched")
+
+    listed = requests.get(f"{local_stack.url}/dev/notifications.json", timeout=5).json()["items"]
+    page = requests.get(f"{local_stack.url}/dev/notifications", timeout=5)
+    config = requests.get(f"{local_stack.url}/config.json", timeout=5).json()
+
+    assert any(
+        i["kind"] == "sms" and i["to"] == "+8613700008888" and receipt["id"] in i["message"] for i in listed
+    )
+    assert any(i["to"] == "unit:110101004" and receipt["id"] in i["message"] for i in listed)
+    assert page.headers["content-type"].startswith("text/html") and receipt["id"] in page.text
+    assert "notificationsTopicArn" not in config

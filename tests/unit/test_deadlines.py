@@ -52,7 +52,10 @@ def test_reminders_at_half_and_four_fifths_then_overdue_with_escalation(hotline,
     checkpoint = hotline.advance(order_id)
     reminded = hotline.order(order_id)
     assert reminded.reminded == [50, 80]
-    assert any(n.audience == "unit:110101004" and "80%" in n.message for n in notices(before, reminded))
+    assert any(
+        isinstance(n, StaffNotice) and n.audience == "unit:110101004" and "80%" in n.message
+        for n in notices(before, reminded)
+    )
     assert checkpoint.wait_seconds == round(4.8 * 3600)
 
     clock.advance(hours=4.8)

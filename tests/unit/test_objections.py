@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 from chalicelib.domain import handling, objections
 from chalicelib.domain.errors import Conflict, InvalidInput, NotFound
-from chalicelib.domain.model import ObjectionGrounds, Status
+from chalicelib.domain.model import ObjectionGrounds, Staff, Status
 from chalicelib.domain.notifications import StaffNotice, notices
 
-from tests.unit.conftest import DISPATCHER, Staff
+from tests.unit.conftest import DISPATCHER
 
 JIAODAOKOU = Staff(username="jiaodaokou.handler", roles=frozenset({"handler"}), unit="110101003")
 
