@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.domain.deadlines import DEFAULT_LIMITS, TimeLimits
-from chalicelib.domain.errors import KeyTaken, NumberTaken, StaleVersion
+from chalicelib.domain.errors import FieldProblem, InvalidInput, KeyTaken, NumberTaken, StaleVersion
 from chalicelib.domain.model import Category, Unit, UnitKind, WorkOrder
 from chalicelib.domain.ports import (
     IdempotencyRecord,
@@ -71,7 +71,12 @@ class MemoryWorkOrders(WorkOrders):
             found.sort(key=lambda o: (o.deadline.isoformat() if o.deadline else "~", o.id))
         else:
             found.sort(key=lambda o: (o.created_at, o.id), reverse=True)
-        start = int(query.cursor or 0)
+        try:
+            start = int(query.cursor or 0)
+        except ValueError as error:
+            raise InvalidInput(
+                "The cursor is not valid.", [FieldProblem("cursor", "not a cursor")]
+            ) from error
         end = start + query.limit
         return Page(found[start:end], str(end) if end < len(found) else None)
 

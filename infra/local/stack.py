@@ -76,50 +76,50 @@ class LocalStack:
     # --- resources ----------------------------------------------------------------------------
 
     def create_tables(self) -> None:
-        ddb = self.client("dynamodb")
         for spec in names.TABLES:
-            attributes = {spec.partition_key, spec.sort_key}
-            indexes = []
-            for index in spec.indexes:
-                attributes |= {index.partition_key, index.sort_key}
-                indexes.append(
-                    {
-                        "IndexName": index.name,
-                        "KeySchema": [
-                            {"AttributeName": index.partition_key, "KeyType": "HASH"},
-                            {"AttributeName": index.sort_key, "KeyType": "RANGE"},
-                        ],
-                        "Projection": {"ProjectionType": "ALL"},
-                    }
-                )
-            kwargs: dict[str, Any] = {
-                "TableName": spec.local_name,
-                "BillingMode": "PAY_PER_REQUEST",
-                "AttributeDefinitions": [
-                    {"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)
-                ],
-                "KeySchema": [
-                    {"AttributeName": spec.partition_key, "KeyType": "HASH"},
-                    {"AttributeName": spec.sort_key, "KeyType": "RANGE"},
-                ],
-            }
-            if indexes:
-                kwargs["GlobalSecondaryIndexes"] = indexes
-            if spec.stream:
-                kwargs["StreamSpecification"] = {
-                    "StreamEnabled": True,
-                    "StreamViewType": "NEW_AND_OLD_IMAGES",
-                }
-            table = ddb.create_table(**kwargs)["TableDescription"]
-            if spec.ttl_attribute:
-                ddb.update_time_to_live(
-                    TableName=spec.local_name,
-                    TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
-                )
+            table = self.create_table(spec)
             if spec.stream:
                 self.outputs[names.ENV_WORK_ORDERS_STREAM_ARN] = table["LatestStreamArn"]
         self.outputs[names.ENV_WORK_ORDERS_TABLE] = names.WORK_ORDERS_TABLE.local_name
         self.outputs[names.ENV_REFERENCE_TABLE] = names.REFERENCE_TABLE.local_name
+
+    def create_table(self, spec: names.TableSpec, name: str | None = None) -> dict[str, Any]:
+        """One table from its spec (under another name for tests that need an empty one)."""
+        ddb = self.client("dynamodb")
+        attributes = {spec.partition_key, spec.sort_key}
+        indexes = []
+        for index in spec.indexes:
+            attributes |= {index.partition_key, index.sort_key}
+            indexes.append(
+                {
+                    "IndexName": index.name,
+                    "KeySchema": [
+                        {"AttributeName": index.partition_key, "KeyType": "HASH"},
+                        {"AttributeName": index.sort_key, "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            )
+        kwargs: dict[str, Any] = {
+            "TableName": name or spec.local_name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attributes)],
+            "KeySchema": [
+                {"AttributeName": spec.partition_key, "KeyType": "HASH"},
+                {"AttributeName": spec.sort_key, "KeyType": "RANGE"},
+            ],
+        }
+        if indexes:
+            kwargs["GlobalSecondaryIndexes"] = indexes
+        if spec.stream and name is None:
+            kwargs["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}
+        table: dict[str, Any] = ddb.create_table(**kwargs)["TableDescription"]
+        if spec.ttl_attribute:
+            ddb.update_time_to_live(
+                TableName=kwargs["TableName"],
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
+            )
+        return table
 
     def create_topic(self) -> None:
         topic = self.client("sns").create_topic(Name=f"{names.APP_NAME}-local-unit-notifications")

@@ -1,0 +1,169 @@
+"""One contract, two implementations: the in-memory fakes the unit tests use and the DynamoDB
+adapters (on the local stack's moto, in tables of their own) must behave the same."""
+
+import itertools
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from chalicelib import names
+from chalicelib.adapters.dynamodb import DynamoReference, DynamoWorkOrders
+from chalicelib.domain.deadlines import DEFAULT_LIMITS
+from chalicelib.domain.errors import InvalidInput, StaleVersion
+from chalicelib.domain.model import Category, Location, ObjectionGrounds, Requester, Status, WorkOrder
+from chalicelib.domain.model import Objection as ObjectionModel
+from chalicelib.domain.ports import OrderQuery
+from chalicelib.reference_data import all_units, categories
+
+from tests.fakes import MemoryReference, MemoryWorkOrders
+
+_tables = itertools.count()
+T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def store(request, local_stack):
+    if request.param == "memory":
+        return MemoryWorkOrders()
+    name = f"contract-orders-{next(_tables)}"
+    local_stack.stack.create_table(names.WORK_ORDERS_TABLE, name)
+    return DynamoWorkOrders(local_stack.stack.client("dynamodb"), name)
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def reference(request, local_stack):
+    if request.param == "memory":
+        return MemoryReference()
+    name = f"contract-reference-{next(_tables)}"
+    local_stack.stack.create_table(names.REFERENCE_TABLE, name)
+    found = DynamoReference(local_stack.stack.client("dynamodb"), name)
+    found.seed(all_units(), list(categories()))
+    return found
+
+
+def order(n: int, unit: str, status: Status = Status.DISPATCHED, **changes) -> WorkOrder:
+    return WorkOrder(
+        id=f"26112600000{n:02d}",
+        tracking_hash="x",
+        type="complaint",
+        status=status,
+        content=f"第{n}号诉求 路灯不亮",
+        location=Location(district="110101", street="110101004"),
+        requester=Requester(phone="13800001234"),
+        first_receiver=unit,
+        deadline=T0 + timedelta(hours=10 - n),
+        created_at=T0 + timedelta(minutes=n),
+        updated_at=T0,
+        **changes,
+    )
+
+
+def objection(n: int) -> ObjectionModel:
+    return ObjectionModel(
+        id=f"x-{n}",
+        unit="110101004",
+        grounds=ObjectionGrounds.DUTY,
+        reason="r",
+        by="u",
+        at=T0,
+        resume_status="dispatched",
+    )
+
+
+def test_a_unit_inbox_is_sorted_by_deadline_and_filtered(store):
+    for n in range(1, 6):
+        store.create(order(n, "110101004", overdue=n == 2))
+    store.create(order(6, "110101003"))
+
+    inbox = store.find(OrderQuery(unit="110101004"))
+    overdue = store.find(OrderQuery(unit="110101004", overdue=True))
+
+    assert [o.id[-2:] for o in inbox.items] == ["05", "04", "03", "02", "01"]
+    assert [o.id[-2:] for o in overdue.items] == ["02"]
+
+
+def test_the_hotline_pages_through_a_status_newest_first(store):
+    for n in range(1, 6):
+        store.create(order(n, "110101004", Status.RECEIVED if n % 2 else Status.DISPATCHED))
+
+    seen, cursor = [], None
+    while True:
+        page = store.find(OrderQuery(status="received", limit=2, cursor=cursor))
+        seen += [o.id[-2:] for o in page.items]
+        cursor = page.next
+        if cursor is None:
+            break
+
+    assert seen == ["05", "03", "01"]
+
+
+def test_every_status_without_a_filter_and_ping_pong(store):
+    store.create(order(1, "110101004", Status.RECEIVED))
+    store.create(order(2, "110101004", Status.OBJECTED, objections=[objection(1), objection(2)]))
+    store.create(order(3, "110101004", Status.CLOSED))
+
+    everything = store.find(OrderQuery(limit=10))
+    pingpong = store.find(OrderQuery(pingpong=True))
+
+    assert sorted(o.id[-2:] for o in everything.items) == ["01", "02", "03"]
+    assert [o.id[-2:] for o in pingpong.items] == ["02"]
+
+
+def test_a_search_matches_the_number_or_the_text(store):
+    store.create(order(1, "110101004"))
+    store.create(order(2, "110101004"))
+
+    assert [o.id[-2:] for o in store.find(OrderQuery(text="第2号")).items] == ["02"]
+    assert [o.id[-2:] for o in store.find(OrderQuery(text=order(1, "x").id)).items] == ["01"]
+
+
+def test_an_update_needs_the_version_read(store):
+    first = order(1, "110101004")
+    store.create(first)
+    signed = first.model_copy(update={"status": Status.SIGNED, "version": 2})
+
+    store.update(signed, expected_version=1)
+
+    with pytest.raises(StaleVersion):
+        store.update(signed.model_copy(update={"version": 3}), expected_version=1)
+    assert store.get(first.id).status is Status.SIGNED
+
+
+def test_a_foreign_cursor_is_refused(store):
+    with pytest.raises(InvalidInput):
+        store.find(OrderQuery(cursor="bm90LWEtY3Vyc29y"))
+
+
+def test_category_edits_are_versioned_with_history(reference):
+    original = reference.category("street_lighting")
+    changed = original.model_copy(update={"name": "路灯照明（改）", "version": 2, "updated_by": "admin1"})
+
+    reference.put_category(changed, expected_version=1)
+
+    with pytest.raises(StaleVersion):
+        reference.put_category(changed.model_copy(update={"version": 3}), expected_version=1)
+    assert reference.category("street_lighting").name == "路灯照明（改）"
+    assert [c.version for c in reference.category_history("street_lighting")] == [2]
+
+
+def test_a_new_category_and_seeding_never_overwrite_an_edit(reference):
+    new = Category(code="test_new", name="新类别", group="municipal", kind="territorial", tier="7d")
+    reference.put_category(new, expected_version=None)
+    edited = reference.category("manhole_cover").model_copy(update={"tier": "24h", "version": 2})
+    reference.put_category(edited, expected_version=1)
+
+    written = reference.seed(all_units(), list(categories()))
+
+    assert written == 0
+    assert reference.category("manhole_cover").tier == "24h"
+    with pytest.raises(StaleVersion):
+        reference.put_category(new, expected_version=None)  # it exists now
+
+
+def test_time_limits_start_at_the_defaults_and_change_by_version(reference):
+    assert reference.time_limits() == DEFAULT_LIMITS
+
+    reference.put_time_limits(DEFAULT_LIMITS.model_copy(update={"max_reopens": 2, "version": 2}), 1)
+
+    assert reference.time_limits().max_reopens == 2
+    with pytest.raises(StaleVersion):
+        reference.put_time_limits(DEFAULT_LIMITS.model_copy(update={"version": 2}), 1)
