@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from .deadlines import TimeLimits
 from .errors import FieldProblem, InvalidInput, NotFound, StaleVersion
@@ -41,7 +41,11 @@ def save_category(
     """Add a category or change one, after checking it routes somewhere and has a known tier."""
     if not re.match(r"^[a-z][a-z0-9_]{1,39}$", code):
         raise InvalidInput("Not a category code.", [FieldProblem("code", "2-40 of a-z, 0-9, _")])
-    category = Category(code=code, **edit.model_dump(exclude={"version"}))
+    try:
+        category = Category(code=code, **edit.model_dump(exclude={"version"}))
+    except ValidationError as error:
+        found = [FieldProblem(".".join(map(str, e["loc"])), e["msg"]) for e in error.errors()]
+        raise InvalidInput("The category is not valid.", found) from error
     problems: list[FieldProblem] = []
     if category.tier not in limits.tiers:
         problems.append(FieldProblem("tier", f"one of {', '.join(limits.tiers)}"))
