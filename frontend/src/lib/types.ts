@@ -7,22 +7,44 @@ export type RequesterKind = (typeof REQUESTER_KINDS)[number]
 export const SATISFACTIONS = ['satisfied', 'basically_satisfied', 'dissatisfied'] as const
 export type Satisfaction = (typeof SATISFACTIONS)[number]
 
-export type Status =
-  | 'received'
-  | 'answered'
-  | 'not_dispatched'
-  | 'merged'
-  | 'dispatched'
-  | 'signed'
-  | 'in_progress'
-  | 'objected'
-  | 'replied'
-  | 'follow_up'
-  | 'closed'
-  | 'reopened'
+export const STATUSES = [
+  'received',
+  'answered',
+  'not_dispatched',
+  'merged',
+  'dispatched',
+  'signed',
+  'in_progress',
+  'objected',
+  'replied',
+  'follow_up',
+  'closed',
+  'reopened',
+] as const
+export type Status = (typeof STATUSES)[number]
 
-/** Statuses in which the requester is asked to evaluate the reply. */
-export const AWAITING_EVALUATION: readonly string[] = ['replied', 'follow_up']
+/** The timeline actions the public view shows (functions/chalicelib/domain/views.py, PUBLIC_ACTIONS). */
+export const PUBLIC_ACTIONS = [
+  'received',
+  'dispatched',
+  'redispatched',
+  'reassigned',
+  'signed',
+  'contacted',
+  'progress',
+  'extended',
+  'overdue',
+  'replied',
+  'follow_up_started',
+  'evaluated',
+  'reopened',
+  'closed',
+] as const
+export type PublicAction = (typeof PUBLIC_ACTIONS)[number]
+
+/** The codes a `closed` event carries as its note: how the follow-up ended. */
+export const CLOSE_NOTES = ['evaluated', 'not_evaluated'] as const
+export type CloseNote = (typeof CLOSE_NOTES)[number]
 
 export interface Street {
   code: string
@@ -74,9 +96,15 @@ export interface Receipt {
 
 export interface TimelineEntry {
   at: string
-  action: string
+  action: PublicAction | string
   unit: string | null
   note: string | null
+}
+
+export interface Extension {
+  reason: string
+  new_deadline: string
+  at: string
 }
 
 export interface PublicOrder {
@@ -87,8 +115,12 @@ export interface PublicOrder {
   category: { code: string; name: string } | null
   deadline: string | null
   created_at: string
+  /** The name of the unit handling the order; null until it is dispatched. */
+  first_receiver: string | null
   reply: { result: string; at: string } | null
-  extensions: { reason: string; new_deadline: string }[]
+  /** The requester may evaluate now: after the reply, or at the deadline before any reply. */
+  evaluation_due: boolean
+  extensions: Extension[]
   merged_into: string | null
   reason: string | null
   transfer_to: string | null
