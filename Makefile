@@ -16,7 +16,7 @@ TIME_SCALE ?= 720
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
 
 .PHONY: help setup run test lint typecheck test-unit test-integration test-statemachines test-infra \
-        test-browser frontend system-deps clean
+        test-browser frontend system-deps clean bench
 
 help:
 	@echo "make run    set everything up and start the local stack on http://localhost:8000"
@@ -83,6 +83,10 @@ test-browser: setup system-deps
 # Each layer runs in its own process: unit tests disable sockets, the others run moto or jsii.
 # synth comes before the infra tests: their cfn-lint run also reads .cfnlintrc.yaml, which names cdk.out.
 test: lint typecheck test-unit test-integration test-statemachines synth test-infra test-browser
+
+# --- benchmarks: the budgets of DESIGN.md section 9 (docs/benchmarks.md); not part of `make test` --
+bench: $(VENV)/.synced
+	$(BIN)/python -m tests.benchmarks.lifecycle
 
 clean:
 	rm -rf cdk.out chalice.out build frontend/dist test-artifacts functions/.chalice/deployments

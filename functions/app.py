@@ -9,7 +9,7 @@ from chalice import Chalice
 from chalice.app import ConvertToMiddleware, DynamoDBEvent
 from chalicelib import names
 from chalicelib.entrypoints import public_api, staff_api, streams, tasks
-from chalicelib.observability import logger, metrics, tracer
+from chalicelib.observability import logger, metrics
 from chalicelib.reference_data import all_units, categories
 from chalicelib.wiring import deps
 
@@ -18,7 +18,6 @@ app.register_blueprint(public_api.bp, url_prefix="/api/v1/public")
 app.register_blueprint(staff_api.bp, url_prefix="/api/v1/staff")
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
-app.register_middleware(ConvertToMiddleware(tracer.capture_lambda_handler))
 
 # Chalice reads the stream ARN when the app is packaged; CDK passes its token through the stage
 # environment (research: combined-synth.md), the local stack the moto stream's ARN.

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .adapters.cognito import CognitoTokens
 from .adapters.dynamodb import DynamoReference, DynamoWorkOrders
 from .adapters.notifications import SnsNotifier
 from .adapters.stepfunctions import StepFunctionsWorkflows
@@ -14,6 +13,9 @@ from .clock import ScaledClock, SystemClock
 from .domain.deadlines import TimeLimits
 from .domain.ports import Clock, Notifier, Reference, Workflows, WorkOrders
 from .settings import Settings, settings
+
+if TYPE_CHECKING:
+    from .adapters.cognito import CognitoTokens
 
 
 def _client(service: str) -> Any:
@@ -44,6 +46,9 @@ class Dependencies:
 
     @cached_property
     def tokens(self) -> CognitoTokens:
+        # Imported on first use: only the staff authorizer verifies tokens (PyJWT + cryptography).
+        from .adapters.cognito import CognitoTokens
+
         return CognitoTokens(
             self.config.jwks_url, self.config.cognito_issuer, self.config.user_pool_client_id
         )
