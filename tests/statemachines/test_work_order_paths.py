@@ -50,17 +50,21 @@ def act_and_follow(sfn, arn, staff, order_id, action, **body):
     return answer.json()
 
 
+def handle(sfn, arn, handler, order_id: str) -> None:
+    """The unit signs, contacts the requester and replies, the workflow following each step."""
+    wait_parked(sfn, arn)
+    act_and_follow(sfn, arn, handler, order_id, "sign")
+    act_and_follow(sfn, arn, handler, order_id, "contact", note="已电话联系诉求人")
+    act_and_follow(
+        sfn, arn, handler, order_id, "reply", result="已更换灯泡，路灯恢复照明", resolved_claim=True
+    )
+
+
 def test_happy_path_signed_replied_rated_on_time(citizen, unit, sfn, local_stack):
     receipt = citizen.submit()
-    handler = unit()
     arn = execution_arn(local_stack, receipt["id"])
-    wait_parked(sfn, arn)
 
-    act_and_follow(sfn, arn, handler, receipt["id"], "sign")
-    act_and_follow(sfn, arn, handler, receipt["id"], "contact", note="已电话联系诉求人")
-    act_and_follow(
-        sfn, arn, handler, receipt["id"], "reply", result="已更换灯泡，路灯恢复照明", resolved_claim=True
-    )
+    handle(sfn, arn, unit(), receipt["id"])
     assert citizen.track(receipt)["status"] == Status.FOLLOW_UP
     assert citizen.rate(receipt).status == 200
 
@@ -183,14 +187,8 @@ def test_reminders_then_overdue_escalation_and_the_order_keeps_going(citizen, un
 def test_follow_up_reopens_to_the_same_unit_when_unresolved_and_dissatisfied(citizen, unit, sfn, local_stack):
     receipt = citizen.submit()
     arn = execution_arn(local_stack, receipt["id"])
-    wait_parked(sfn, arn)
     handler = unit()
-    for action, body in (
-        ("sign", {}),
-        ("contact", {}),
-        ("reply", {"result": "已处理", "resolved_claim": True}),
-    ):
-        act_and_follow(sfn, arn, handler, receipt["id"], action, **body)
+    handle(sfn, arn, handler, receipt["id"])
 
     before = len(states_entered(sfn, arn))
     assert citizen.rate(receipt, resolved=False, satisfaction="dissatisfied").status == 200
@@ -213,14 +211,8 @@ def test_no_evaluation_closes_as_not_evaluated(citizen, unit, sfn, local_stack, 
     time_limits(follow_up_window=3600)  # one wall second at the test time scale
     receipt = citizen.submit()
     arn = execution_arn(local_stack, receipt["id"])
-    wait_parked(sfn, arn)
     handler = unit()
-    for action, body in (
-        ("sign", {}),
-        ("contact", {}),
-        ("reply", {"result": "已处理", "resolved_claim": True}),
-    ):
-        act_and_follow(sfn, arn, handler, receipt["id"], action, **body)
+    handle(sfn, arn, handler, receipt["id"])
 
     wait_until(lambda: sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED", timeout=10)
 
