@@ -49,8 +49,8 @@ BUDGET_IMPORT_RATIO = 1.5
 
 SUBMISSION = {
     "type": "complaint",
-    "content": "胡同路灯昏暗，晚上经常有人摔跤",
-    "category": "street_lighting",
+    "content": "胡同口垃圾桶满了好几天没人清运，气味很大",
+    "category": "garbage_collection",
     "location": {"district": "110101", "street": "110101004", "address": "东城区安定门街道方家胡同"},
     "requester": {"name": "刘先生", "phone": "13800001234", "kind": "person"},
 }
@@ -58,7 +58,7 @@ HANDLER = "andingmen.handler"
 HANDLING: tuple[tuple[str, dict[str, Any]], ...] = (
     ("sign", {}),
     ("contact", {"note": "已电话联系诉求人"}),
-    ("reply", {"result": "已更换灯泡，路灯恢复照明", "resolved_claim": True}),
+    ("reply", {"result": "已安排环卫车辆清运，垃圾桶已清空", "resolved_claim": True}),
 )
 
 WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}

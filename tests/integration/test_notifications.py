@@ -23,9 +23,13 @@ def test_receipt_and_dispatch_are_notified(citizen, local_stack):
 
     wait_until(lambda: citizen.track(receipt)["status"] == "dispatched")
 
-    assert any(receipt["id"] in m for m in sent_sms("13700007777"))
-    assert any(
-        a == "unit:110101004" and receipt["id"] in m and "签收" in m for a, m in staff_notices(local_stack)
+    # The stream consumer tells people shortly after each change.
+    wait_until(lambda: any(receipt["id"] in m for m in sent_sms("13700007777")))
+    wait_until(
+        lambda: any(
+            a == "unit:110101004" and receipt["id"] in m and "签收" in m
+            for a, m in staff_notices(local_stack)
+        )
     )
 
 
@@ -34,6 +38,12 @@ def test_the_dev_page_shows_what_was_sent(citizen, local_stack):
 
     receipt = citizen.submit(requester={"phone": "13700008888"})
     wait_until(lambda: citizen.track(receipt)["status"] == "dispatched")
+    wait_until(
+        lambda: any(
+            i["to"] == "unit:110101004" and receipt["id"] in i["message"]
+            for i in requests.get(f"{local_stack.url}/dev/notifications.json", timeout=5).json()["items"]
+        )
+    )
 
     listed = requests.get(f"{local_stack.url}/dev/notifications.json", timeout=5).json()["items"]
     page = requests.get(f"{local_stack.url}/dev/notifications", timeout=5)

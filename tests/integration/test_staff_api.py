@@ -45,7 +45,7 @@ def test_another_unit_cannot_see_the_order(citizen, unit):
 
 
 def test_a_co_handling_department_sees_the_dual_dispatched_order_but_cannot_sign_it(citizen, unit):
-    receipt = dispatched(citizen)  # street lighting: the street leads, the lighting centre co-handles
+    receipt = dispatched(citizen, category="street_lighting")  # the street leads, the lighting centre assists
     lighting = unit("lighting.handler")
 
     order = lighting.order(receipt["id"]).json()

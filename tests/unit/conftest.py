@@ -53,8 +53,8 @@ def submission():
     return Submission.model_validate(
         {
             "type": "complaint",
-            "content": "胡同路灯昏暗，晚上经常有人摔跤",
-            "category": "street_lighting",
+            "content": "胡同口垃圾桶满了好几天没人清运，气味很大",
+            "category": "garbage_collection",
             "location": {"district": "110101", "street": "110101004", "address": "东城区安定门街道方家胡同"},
             "requester": {"name": "刘先生", "phone": "13800001234", "kind": "person"},
         }

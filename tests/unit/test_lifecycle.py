@@ -13,7 +13,7 @@ from tests.unit.conftest import HANDLER, LEADER, OPERATOR
 
 
 def test_dispatch_routes_and_waits_for_the_sign_for_limit(hotline, clock):
-    order_id = hotline.receive()
+    order_id = hotline.receive(category="street_lighting")
     clock.advance(minutes=5)
 
     checkpoint = hotline.dispatch(order_id)
@@ -25,7 +25,7 @@ def test_dispatch_routes_and_waits_for_the_sign_for_limit(hotline, clock):
         ["110101"],
         ["bj-lighting"],
     )
-    # Street lighting is a 24-hour matter: sign within 2 hours of receipt, contact within 12.
+    # Street lighting is dual-dispatched, a 24-hour matter: sign within 2 hours, contact within 12.
     assert order.sign_by == order.created_at + timedelta(hours=2)
     assert order.contact_by == order.created_at + timedelta(hours=12)
     assert order.deadline == order.created_at + timedelta(hours=24)

@@ -52,7 +52,7 @@ def test_units_never_see_a_confidential_requester(hotline, reference):
 
 
 def test_receipt_and_dispatch_tell_the_requester_and_every_unit(hotline):
-    order_id = hotline.receive()
+    order_id = hotline.receive(category="street_lighting")
     received = hotline.order(order_id)
     hotline.dispatch(order_id)
 

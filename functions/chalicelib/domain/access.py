@@ -10,6 +10,7 @@ from .model import Staff, WorkOrder
 
 class Permission(StrEnum):
     HANDLE = "handle"  # the first receiver's own actions (首接负责制, Art. 14)
+    ASSIST = "assist"  # an assisting unit's part of the order (协办, Art. 14)
     DISPATCH = "dispatch"  # dispatch or redispatch an order
     REVIEW_OBJECTION = "review_objection"  # decide a dispatch objection (Art. 12 ¶3)
     URGE = "urge"  # 催办
@@ -20,6 +21,7 @@ class Permission(StrEnum):
 
 ROLES: dict[Permission, frozenset[str]] = {
     Permission.HANDLE: frozenset({"handler", "unit_leader"}),
+    Permission.ASSIST: frozenset({"handler", "unit_leader"}),
     Permission.DISPATCH: frozenset({"dispatcher", "operator"}),
     Permission.REVIEW_OBJECTION: frozenset({"dispatcher"}),
     Permission.URGE: frozenset({"supervisor", "dispatcher"}),
@@ -55,3 +57,6 @@ def require(staff: Staff, permission: Permission, order: WorkOrder | None = None
     own = order is None or (staff.unit is not None and staff.unit == order.first_receiver)
     if permission is Permission.HANDLE and not own:
         raise Forbidden("Only the first receiver's staff can act on this order.")
+    assists = order is None or (staff.unit is not None and staff.unit in order.assisting)
+    if permission is Permission.ASSIST and not assists:
+        raise Forbidden("Only an assisting unit's staff act on its part of the order.")

@@ -10,6 +10,7 @@ from .deadlines import TimeLimits, new_round
 from .errors import Conflict, FieldProblem, InvalidInput
 from .model import (
     DISTRICT_DEPARTMENT,
+    Assist,
     Category,
     CategoryKind,
     Location,
@@ -112,12 +113,20 @@ def chosen(units: list[str], reference: Reference, why: str) -> Route:
 def assign(
     order: WorkOrder, chosen_route: Route, start: datetime, limits: TimeLimits, **changes: object
 ) -> dict[str, object]:
-    """The fields of an order sent to the units of `chosen_route`, its round starting at `start`."""
+    """The fields of an order sent to the units of `chosen_route`, its round starting at `start`.
+
+    Co-handling units keep their part when they had one; a new one is due by the order's deadline."""
+    deadline = limits.round_limits(start, order.tier)[2]
+    assists = [
+        order.assist(u.id) or Assist(unit=u.id, deadline=deadline, requested_at=start)
+        for u in chosen_route.assisting
+    ]
     return {
         "status": Status.DISPATCHED,
         "first_receiver": chosen_route.first_receiver.id,
         "copied_to": [u.id for u in chosen_route.copied_to],
-        "assisting": [u.id for u in chosen_route.assisting],
+        "assisting": [a.unit for a in assists],
+        "assists": assists,
         "signed_at": None,
         "contacted_at": None,
         **new_round(start, order.tier, limits),

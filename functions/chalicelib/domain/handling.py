@@ -109,6 +109,12 @@ def reply(result: str, resolved_claim: bool) -> Action:
 
     def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
         expect(order, Status.IN_PROGRESS)
+        waiting = [a.unit for a in order.assists if a.open]
+        if waiting:
+            raise Conflict(
+                f"Assisting units have not reported yet: {', '.join(waiting)}; wait or release them.",
+                "assists_pending",
+            )
         answer = Reply(result=result, resolved_claim=resolved_claim, at=now)
         return order.record(now, staff.event(now, "replied", result), status=Status.REPLIED, reply=answer)
 

@@ -192,6 +192,32 @@ class Objection(BaseModel):
     reassigned_to: str | None = None
 
 
+class AssistStatus(StrEnum):
+    REQUESTED = "requested"
+    SIGNED = "signed"
+    REPORTED = "reported"  # its result went to the first receiver
+    RELEASED = "released"  # the first receiver no longer needs it
+
+
+class Assist(BaseModel):
+    """协办 (Art. 14): an assisting unit's part of an order, with its own deadline."""
+
+    model_config = ConfigDict(frozen=True)
+
+    unit: str
+    deadline: datetime
+    status: AssistStatus = AssistStatus.REQUESTED
+    requested_at: datetime
+    signed_at: datetime | None = None
+    reported_at: datetime | None = None
+    result: str | None = None
+    late: bool = False  # missed its deadline: counts against the assisting unit
+
+    @property
+    def open(self) -> bool:
+        return self.status in (AssistStatus.REQUESTED, AssistStatus.SIGNED)
+
+
 class Extension(BaseModel):
     """延期 (Art. 15): the reason is told to the requester and the hotline centre."""
 
@@ -230,7 +256,8 @@ class WorkOrder(BaseModel):
     confidential: bool = False
     first_receiver: str | None = None  # unit id
     copied_to: list[str] = []
-    assisting: list[str] = []
+    assisting: list[str] = []  # the units of `assists`, for access and lists
+    assists: list[Assist] = []
     tier: str | None = None
     deadline: datetime | None = None
     created_at: datetime
@@ -254,6 +281,9 @@ class WorkOrder(BaseModel):
     closed_at: datetime | None = None
     close_reason: str | None = None
     timeline: list[TimelineEvent] = []
+
+    def assist(self, unit: str) -> Assist | None:
+        return next((a for a in self.assists if a.unit == unit), None)
 
     def open_objection(self) -> Objection | None:
         return next((o for o in reversed(self.objections) if o.decision is None), None)

@@ -66,6 +66,25 @@ def notices(before: WorkOrder | None, after: WorkOrder) -> list[Notice]:
             StaffNotice(unit(u), f"协办工单 {oid}", f"工单{oid}请本单位协助办理，并向承办单位反馈。")
             for u in after.assisting
         ]
+    if not sent_to_new_unit:
+        asked = {a.unit for a in after.assists} - {a.unit for a in before.assists if a.open}
+        found += [
+            StaffNotice(unit(u), f"协办工单 {oid}", f"工单{oid}请本单位协助办理，并在期限内向承办单位反馈。")
+            for u in sorted(asked)
+            if (a := after.assist(u)) is not None and a.open
+        ]
+    was = {a.unit: a for a in before.assists}
+    for assist in after.assists:
+        previous = was.get(assist.unit)
+        if first and assist.late and not (previous and previous.late):
+            message = f"工单{oid}的协办单位未在期限内向承办单位反馈。"
+            found += [
+                StaffNotice(unit(assist.unit), f"协办超期 {oid}", message),
+                StaffNotice(leader(assist.unit), f"协办超期 {oid}", message),
+                StaffNotice(unit(first), f"协办超期 {oid}", message),
+            ]
+        if first and assist.status.value == "reported" and previous and previous.status != assist.status:
+            found.append(StaffNotice(unit(first), f"协办反馈 {oid}", f"工单{oid}的协办单位已反馈办理结果。"))
     if len(after.objections) > len(before.objections):
         found.append(
             StaffNotice(

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from .follow_up import evaluation_due
-from .model import Evaluation, Extension, Objection, Staff, TimelineEvent, Unit, WorkOrder
+from .model import Assist, Evaluation, Extension, Objection, Staff, TimelineEvent, Unit, WorkOrder
 from .objections import pingpong
 from .ports import Reference
 
@@ -121,6 +121,7 @@ class StaffOrder(BaseModel):
     first_receiver: UnitView | None
     copied_to: list[UnitView]
     assisting: list[UnitView]
+    assists: list[Assist]
     deadline: datetime | None
     created_at: datetime
     updated_at: datetime
@@ -210,6 +211,7 @@ def staff_view(order: WorkOrder, staff: Staff, reference: Reference) -> StaffOrd
         first_receiver=_unit_view(reference, order.first_receiver),
         copied_to=[v for u in order.copied_to if (v := _unit_view(reference, u))],
         assisting=[v for u in order.assisting if (v := _unit_view(reference, u))],
+        assists=order.assists,
         deadline=order.deadline,
         created_at=order.created_at,
         updated_at=order.updated_at,

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
+from . import co_handling
 from .deadlines import TimeLimits
 from .dispatch import assign, dispatch_event, route
 from .errors import Conflict, NotFound, StaleVersion
@@ -133,6 +134,10 @@ def _watch(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrd
     if contactable and order.contact_by and now >= order.contact_by and not order.contact_late:
         changes["contact_late"] = True
         system("contact_overdue", internal="the requester was not contacted within the contact limit")
+    assists, late = co_handling.due(order, now)
+    if late:
+        changes["assists"] = assists
+        events.extend(late)
     points = _reminder_points(order, limits)
     passed = [pct for pct, at in points if at <= now and pct not in order.reminded]
     if passed and now < order.deadline:
@@ -168,6 +173,7 @@ def _watch(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrd
         upcoming.append(current.deadline or now)
     if current.follow_up_until is not None:
         upcoming.append(current.follow_up_until)
+    upcoming += [a.deadline for a in current.assists if a.open and not a.late]
     upcoming = [at for at in upcoming if at > now]
     return changed, min(upcoming, default=now + _s(limits.overdue_recheck))
 

@@ -13,7 +13,7 @@ from chalice import AuthResponse, Blueprint, Response
 from chalice.app import AuthRequest
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from ..domain import dispatch, follow_up, handling, intake, objections, policy, supervision
+from ..domain import co_handling, dispatch, follow_up, handling, intake, objections, policy, supervision
 from ..domain.access import Permission, require, require_visible
 from ..domain.listing import ListFilters, list_orders
 from ..domain.model import Channel, ObjectionGrounds, Staff, Submission, UnitKind
@@ -76,6 +76,21 @@ class DispatchForm(Versioned):
     units: Annotated[list[Annotated[str, StringConstraints(max_length=64)]], Field(max_length=5)] = []
     category: Annotated[str, StringConstraints(max_length=64)] | None = None
     reason: Reason | None = None
+
+
+class AssistForm(Versioned):
+    units: Annotated[
+        list[Annotated[str, StringConstraints(max_length=64)]], Field(min_length=1, max_length=5)
+    ]
+    deadline: Annotated[datetime, AfterValidator(_aware)]
+
+
+class AssistReportForm(Versioned):
+    result: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2000)]
+
+
+class ReleaseForm(Versioned):
+    reason: Reason
 
 
 class UrgeForm(Versioned):
@@ -244,6 +259,39 @@ def extend(order_id: str) -> Response:
 @api
 def reply(order_id: str) -> Response:
     return _act(order_id, Permission.HANDLE, ReplyForm, lambda f: handling.reply(f.result, f.resolved_claim))
+
+
+@bp.route(ORDER + "/assists", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def request_assists(order_id: str) -> Response:
+    reference = deps().reference
+    return _act(
+        order_id, Permission.HANDLE, AssistForm, lambda f: co_handling.request(f.units, f.deadline, reference)
+    )
+
+
+@bp.route(ORDER + "/assists/{unit_id}/release", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def release_assist(order_id: str, unit_id: str) -> Response:
+    return _act(order_id, Permission.HANDLE, ReleaseForm, lambda f: co_handling.release(unit_id, f.reason))
+
+
+@bp.route(ORDER + "/assist/sign", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def sign_assist(order_id: str) -> Response:
+    return _act(order_id, Permission.ASSIST, Versioned, lambda _f: co_handling.sign)
+
+
+@bp.route(ORDER + "/assist/report", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def report_assist(order_id: str) -> Response:
+    return _act(order_id, Permission.ASSIST, AssistReportForm, lambda f: co_handling.report(f.result))
+
+
+@bp.route(ORDER + "/assist/progress", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def explain_assist(order_id: str) -> Response:
+    return _act(order_id, Permission.ASSIST, ProgressForm, lambda f: co_handling.explain(f.note))
 
 
 @bp.route(ORDER + "/urge", methods=["POST"], cors=True, authorizer=staff_auth)
