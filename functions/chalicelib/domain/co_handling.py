@@ -43,12 +43,7 @@ def request(units: list[str], deadline: datetime, reference: Reference) -> Actio
             staff.event(now, "assist_requested", internal_note=f"{u} by {deadline.isoformat()}")
             for u in units
         ]
-        return order.record(
-            now,
-            *events,
-            assists=[*kept, *added],
-            assisting=[a.unit for a in [*kept, *added]],
-        )
+        return order.record(now, *events, assists=[*kept, *added])
 
     return act
 

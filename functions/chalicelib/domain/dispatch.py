@@ -125,7 +125,6 @@ def assign(
         "status": Status.DISPATCHED,
         "first_receiver": chosen_route.first_receiver.id,
         "copied_to": [u.id for u in chosen_route.copied_to],
-        "assisting": [a.unit for a in assists],
         "assists": assists,
         "signed_at": None,
         "contacted_at": None,
@@ -165,23 +164,21 @@ def dispatch_by(
         if code and category is None:
             raise InvalidInput("Unknown category.", [FieldProblem("category", "not a catalogue category")])
         suggested = route(order.location, category, reference)
-        if not units:
-            if suggested is None:
-                raise InvalidInput(
-                    "Name the units, or a category the catalogue can route.",
-                    [FieldProblem("units", "required when the order has no category")],
-                )
+        if suggested is None and not units:
+            raise InvalidInput(
+                "Name the units, or a category the catalogue can route.",
+                [FieldProblem("units", "required when the order has no category")],
+            )
+        if suggested is not None and units in ([], suggested.units):
             picked, why = suggested, f"confirmed: {suggested.why}"
+        elif not reason:
+            raise InvalidInput(
+                "Overriding the catalogue's route needs a reason.",
+                [FieldProblem("reason", "required when the units differ from the suggestion")],
+            )
         else:
-            if suggested is not None and units == suggested.units:
-                picked, why = suggested, f"confirmed: {suggested.why}"
-            else:
-                if not reason:
-                    raise InvalidInput(
-                        "Overriding the catalogue's route needs a reason.",
-                        [FieldProblem("reason", "required when the units differ from the suggestion")],
-                    )
-                picked, why = chosen(units, reference, f"override: {reason}"), f"override: {reason}"
+            why = f"override: {reason}"
+            picked = chosen(units, reference, why)
         tier = limits.tier_for(category.tier if category else order.tier)
         event = dispatch_event(now, picked, staff, why)
         redispatched = order.status is Status.DISPATCHED

@@ -256,7 +256,6 @@ class WorkOrder(BaseModel):
     confidential: bool = False
     first_receiver: str | None = None  # unit id
     copied_to: list[str] = []
-    assisting: list[str] = []  # the units of `assists`, for access and lists
     assists: list[Assist] = []
     tier: str | None = None
     deadline: datetime | None = None
@@ -281,6 +280,11 @@ class WorkOrder(BaseModel):
     closed_at: datetime | None = None
     close_reason: str | None = None
     timeline: list[TimelineEvent] = []
+
+    @property
+    def assisting(self) -> list[str]:
+        """The units that assist (or assisted) with the order: they may see it."""
+        return [a.unit for a in self.assists]
 
     def assist(self, unit: str) -> Assist | None:
         return next((a for a in self.assists if a.unit == unit), None)

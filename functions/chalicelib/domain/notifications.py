@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Status, WorkOrder
+from .model import AssistStatus, Status, WorkOrder
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def notices(before: WorkOrder | None, after: WorkOrder) -> list[Notice]:
                 StaffNotice(leader(assist.unit), f"协办超期 {oid}", message),
                 StaffNotice(unit(first), f"协办超期 {oid}", message),
             ]
-        if first and assist.status.value == "reported" and previous and previous.status != assist.status:
+        if first and assist.status is AssistStatus.REPORTED and previous and previous.status != assist.status:
             found.append(StaffNotice(unit(first), f"协办反馈 {oid}", f"工单{oid}的协办单位已反馈办理结果。"))
     if len(after.objections) > len(before.objections):
         found.append(

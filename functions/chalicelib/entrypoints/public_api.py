@@ -9,7 +9,7 @@ from chalice.app import Request
 
 from ..domain import follow_up, intake
 from ..domain.errors import FieldProblem, InvalidInput
-from ..domain.model import Channel, Submission
+from ..domain.model import Channel, Staff, Submission
 from ..domain.views import public_view
 from ..reference_data import divisions
 from ..wiring import deps
@@ -42,24 +42,31 @@ def idempotency_key(request: Request) -> str | None:
     return key
 
 
-@bp.route("/requests", methods=["POST"], cors=True)
-@api
-def submit_request() -> Response:
-    request = bp.current_request
-    key = idempotency_key(request)
-    submission = parse(request, Submission)
+def receive(
+    submission: Submission, channel: Channel, key: str | None, recorded_by: Staff | None = None
+) -> Response:
+    """Intake (Art. 10) for the web form and for an operator's call alike: 201 with the receipt."""
     d = deps()
     receipt = intake.receive(
         submission,
-        Channel.WEB,
+        channel,
         orders=d.orders,
         reference=d.reference,
         workflows=d.workflows,
         clock=d.clock,
         limits=d.limits,
         idempotency_key=key,
+        recorded_by=recorded_by,
     )
     return respond(receipt, 201)
+
+
+@bp.route("/requests", methods=["POST"], cors=True)
+@api
+def submit_request() -> Response:
+    request = bp.current_request
+    key = idempotency_key(request)
+    return receive(parse(request, Submission), Channel.WEB, key)
 
 
 @bp.route("/requests/{order_id}", methods=["GET"], cors=True)

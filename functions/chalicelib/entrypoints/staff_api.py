@@ -13,7 +13,7 @@ from chalice import AuthResponse, Blueprint, Response
 from chalice.app import AuthRequest
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from ..domain import co_handling, dispatch, follow_up, handling, intake, objections, policy, supervision
+from ..domain import co_handling, dispatch, follow_up, handling, objections, policy, supervision
 from ..domain.access import Permission, require, require_visible
 from ..domain.listing import ListFilters, list_orders
 from ..domain.model import Channel, ObjectionGrounds, Staff, Submission, UnitKind
@@ -22,7 +22,7 @@ from ..names import STAFF_AUTHORIZER
 from ..wiring import deps
 from .auth import authorize, staff_from
 from .http import api, parse, parse_query, respond
-from .public_api import idempotency_key
+from .public_api import idempotency_key, receive
 
 bp = Blueprint(__name__)
 
@@ -162,21 +162,11 @@ def list_work_orders() -> Response:
 def record_call() -> Response:
     staff = _staff()
     require(staff, Permission.INTAKE)
-    key = idempotency_key(bp.current_request)
-    form = parse(bp.current_request, StaffSubmission)
-    d = deps()
-    receipt = intake.receive(
-        Submission.model_validate(form.model_dump(exclude={"channel"})),
-        form.channel,
-        orders=d.orders,
-        reference=d.reference,
-        workflows=d.workflows,
-        clock=d.clock,
-        limits=d.limits,
-        idempotency_key=key,
-        recorded_by=staff,
-    )
-    return respond(receipt, 201)
+    request = bp.current_request
+    key = idempotency_key(request)
+    form = parse(request, StaffSubmission)
+    submission = Submission.model_validate(form.model_dump(exclude={"channel"}))
+    return receive(submission, form.channel, key, recorded_by=staff)
 
 
 @bp.route("/work-orders/{order_id}", methods=["GET"], cors=True, authorizer=staff_auth)
