@@ -1,6 +1,7 @@
 """Fixtures shared by the layers that run the local stack (pyproject puts functions/ on sys.path)."""
 
 import json
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any
@@ -69,14 +70,18 @@ class Citizen:
 
     def __init__(self, api) -> None:
         self.api = api
+        self.phone = ""
 
     def submit(self, **changes: Any) -> dict[str, Any]:
+        """A new request; each from a phone of its own (a repeat from one phone is merged), kept
+        in `phone`."""
+        self.phone = f"138{secrets.randbelow(10**8):08d}"
         body = {
             "type": "complaint",
             "content": "胡同口垃圾桶满了好几天没人清运，气味很大",
             "category": "garbage_collection",
             "location": {"district": "110101", "street": "110101004", "address": "东城区安定门街道方家胡同"},
-            "requester": {"name": "刘先生", "phone": "13800001234", "kind": "person"},
+            "requester": {"name": "刘先生", "phone": self.phone, "kind": "person"},
             **changes,
         }
         answer = self.api.post("/api/v1/public/requests", body)

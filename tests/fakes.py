@@ -64,10 +64,11 @@ class MemoryWorkOrders(WorkOrders):
                 and (query.overdue is None or o.overdue == query.overdue)
                 and (not query.pingpong or len(o.objections) >= 2)
                 and (query.text is None or query.text in o.content or query.text == o.id)
+                and (query.requester is None or o.requester.phone == query.requester)
             )
 
         found = [o for o in self.orders.values() if matches(o)]
-        if query.unit is not None:
+        if query.unit is not None and query.requester is None:
             found.sort(key=lambda o: (o.deadline.isoformat() if o.deadline else "~", o.id))
         else:
             found.sort(key=lambda o: (o.created_at, o.id), reverse=True)
@@ -134,9 +135,10 @@ class RecordingWorkflows(Workflows):
         self.resumed: list[str] = []
         self.spent: set[str] = set()
 
-    def start(self, order_id: str) -> None:
-        if order_id not in self.started:
-            self.started.append(order_id)
+    def start(self, order_id: str, run: int = 0) -> None:
+        name = f"{order_id}-r{run}" if run else order_id
+        if name not in self.started:
+            self.started.append(name)
 
     def resume(self, token: str) -> bool:
         if token in self.spent:

@@ -60,13 +60,16 @@ class TableSpec:
 #   idempotency  pk=IDEMPOTENCY#<key> sk=IDEMPOTENCY
 # Access patterns: order by number (GetItem), timeline by order (Query pk, begins_with EVENT#),
 # unit inbox by deadline (GSI1: gsi1pk=UNIT#<unit>, gsi1sk=<deadline>#<id>), all orders by
-# status for the hotline centre (GSI2: gsi2pk=STATUS#<status>, gsi2sk=<created_at>#<id>).
+# status for the hotline centre (GSI2: gsi2pk=STATUS#<status>, gsi2sk=<created_at>#<id>),
+# requester lookup for duplicates (GSI3: gsi3pk=REQUESTER#<sha256 of the phone>,
+# gsi3sk=<created_at>#<id>; the phone itself is never a key).
 WORK_ORDERS_INBOX_INDEX = IndexSpec("inbox", "gsi1pk", "gsi1sk")
 WORK_ORDERS_STATUS_INDEX = IndexSpec("by_status", "gsi2pk", "gsi2sk")
+WORK_ORDERS_REQUESTER_INDEX = IndexSpec("by_requester", "gsi3pk", "gsi3sk")
 WORK_ORDERS_TABLE = TableSpec(
     construct_id="WorkOrders",
     local_name="jiesu-work-orders",
-    indexes=(WORK_ORDERS_INBOX_INDEX, WORK_ORDERS_STATUS_INDEX),
+    indexes=(WORK_ORDERS_INBOX_INDEX, WORK_ORDERS_STATUS_INDEX, WORK_ORDERS_REQUESTER_INDEX),
     stream=True,
     ttl_attribute="expires_at",
 )

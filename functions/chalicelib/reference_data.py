@@ -10,6 +10,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from .domain.model import Category, Unit, UnitKind
+from .domain.triage import EmergencyWords
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -80,3 +81,10 @@ def all_units() -> list[Unit]:
 def categories() -> tuple[Category, ...]:
     raw = json.loads((DATA / "categories.json").read_text(encoding="utf-8"))
     return tuple(Category.model_validate(c) for c in raw)
+
+
+@cache
+def emergency_words() -> EmergencyWords:
+    """Phrases of emergencies in progress per emergency line (data/emergencies.json)."""
+    raw = json.loads((DATA / "emergencies.json").read_text(encoding="utf-8"))
+    return EmergencyWords.model_validate({"numbers": raw["numbers"]})

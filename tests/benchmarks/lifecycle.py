@@ -267,6 +267,7 @@ def intake_cpu_ms(calls: int = INTAKE_CALLS, warm_up: int = INTAKE_WARM_UP) -> l
     from chalicelib.domain import intake
     from chalicelib.domain.deadlines import TimeLimits
     from chalicelib.domain.model import Channel, Submission
+    from chalicelib.reference_data import emergency_words
 
     from tests.fakes import MemoryReference, MemoryWorkOrders, RecordingWorkflows
 
@@ -275,7 +276,12 @@ def intake_cpu_ms(calls: int = INTAKE_CALLS, warm_up: int = INTAKE_WARM_UP) -> l
     clock = FixedClock(datetime(2026, 11, 26, 1, 30, tzinfo=UTC))
     bodies = [
         json.dumps(
-            {**SUBMISSION, "content": f"{SUBMISSION['content']}，第{i}号灯杆附近，已有{i % 7 + 1}天"},
+            {
+                **SUBMISSION,
+                "content": f"{SUBMISSION['content']}，第{i}号灯杆附近，已有{i % 7 + 1}天",
+                # Different requesters: a repeat from the same phone would be merged, not dispatched.
+                "requester": {"name": "刘先生", "phone": f"139{i:08d}", "kind": "person"},
+            },
             ensure_ascii=False,
         ).encode()
         for i in range(warm_up + calls)
@@ -294,6 +300,7 @@ def intake_cpu_ms(calls: int = INTAKE_CALLS, warm_up: int = INTAKE_WARM_UP) -> l
             workflows=workflows,
             clock=clock,
             limits=limits,
+            emergencies=emergency_words(),
         )
         elapsed = time.process_time_ns() - started
         if i >= warm_up:

@@ -162,7 +162,7 @@ def test_extension_moves_the_deadline_and_the_workflow_waits_for_the_new_one(cit
     tracked = citizen.track(receipt)
     assert not tracked["overdue"]
     assert tracked["extensions"][0]["reason"] == "需更换井座，等待材料"
-    wait_until(lambda: any("需更换井座" in m for m in sent_sms("13800001234")))
+    wait_until(lambda: any("需更换井座" in m for m in sent_sms(citizen.phone)))
 
 
 def test_reminders_then_overdue_escalation_and_the_order_keeps_going(citizen, unit, sfn, local_stack):

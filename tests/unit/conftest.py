@@ -6,6 +6,7 @@ from chalicelib.clock import FixedClock
 from chalicelib.domain import follow_up, handling, intake, workflow
 from chalicelib.domain.deadlines import TimeLimits
 from chalicelib.domain.model import Channel, Staff, Submission, WorkOrder
+from chalicelib.reference_data import emergency_words
 
 from tests.fakes import MemoryReference, MemoryWorkOrders, RecordingWorkflows
 
@@ -82,6 +83,7 @@ class Hotline:
             workflows=self.workflows,
             clock=self.clock,
             limits=self.limits,
+            emergencies=emergency_words(),
         )
         self.codes[receipt.id] = receipt.tracking_code
         return receipt.id

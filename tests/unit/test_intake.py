@@ -4,6 +4,7 @@ import pytest
 from chalicelib.domain import intake
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.model import Channel, Status
+from chalicelib.reference_data import emergency_words
 
 
 def receive(submission, orders, reference, workflows, clock, limits, key=None):
@@ -15,6 +16,7 @@ def receive(submission, orders, reference, workflows, clock, limits, key=None):
         workflows=workflows,
         clock=clock,
         limits=limits,
+        emergencies=emergency_words(),
         idempotency_key=key,
     )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import time
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from ..domain.deadlines import DEFAULT_LIMITS, TimeLimits
 from ..domain.errors import FieldProblem, InvalidInput, KeyTaken, NumberTaken, StaleVersion
 from ..domain.model import Category, Status, Unit, UnitKind, WorkOrder
 from ..domain.ports import IdempotencyRecord, OrderQuery, Page, Reference, WorkOrders
-from ..names import WORK_ORDERS_INBOX_INDEX, WORK_ORDERS_STATUS_INDEX
+from ..names import WORK_ORDERS_INBOX_INDEX, WORK_ORDERS_REQUESTER_INDEX, WORK_ORDERS_STATUS_INDEX
 
 ORDER_SK = "ORDER"
 TIME_LIMITS = "time_limits"
@@ -27,8 +28,13 @@ def _order_key(order_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"ORDER#{order_id}"}, "sk": {"S": ORDER_SK}}
 
 
+def _requester_key(phone: str) -> str:
+    return "REQUESTER#" + hashlib.sha256(phone.encode()).hexdigest()
+
+
 def _order_item(order: WorkOrder) -> dict[str, Any]:
     """The order as one item: its document plus the attributes the indexes and conditions need."""
+    created = f"{order.created_at.astimezone(UTC).isoformat()}#{order.id}"
     item: dict[str, Any] = {
         **_order_key(order.id),
         "id": {"S": order.id},
@@ -36,7 +42,9 @@ def _order_item(order: WorkOrder) -> dict[str, Any]:
         "version": {"N": str(order.version)},
         "doc": {"S": order.model_dump_json()},
         "gsi2pk": {"S": f"STATUS#{order.status.value}"},
-        "gsi2sk": {"S": f"{order.created_at.astimezone(UTC).isoformat()}#{order.id}"},
+        "gsi2sk": {"S": created},
+        "gsi3pk": {"S": _requester_key(order.requester.phone)},
+        "gsi3sk": {"S": created},
         "overdue": {"BOOL": order.overdue},
         "objections": {"N": str(len(order.objections))},
     }
@@ -161,7 +169,10 @@ class DynamoWorkOrders(WorkOrders):
         """A unit's inbox from the inbox index (deadline first); the hotline's lists from the status
         index (newest first), walking every status when none is given. Filters apply per page,
         so a page is filled by reading on until it has `limit` orders or nothing is left."""
-        if query.unit is not None:
+        if query.requester is not None:
+            mine = WORK_ORDERS_REQUESTER_INDEX
+            partitions = [(mine.name, mine.partition_key, _requester_key(query.requester), False)]
+        elif query.unit is not None:
             inbox = WORK_ORDERS_INBOX_INDEX
             partitions = [(inbox.name, inbox.partition_key, f"UNIT#{query.unit}", True)]
         else:
@@ -199,7 +210,7 @@ def _filters(query: OrderQuery) -> tuple[list[str], dict[str, str], dict[str, An
     filters: list[str] = []
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
-    if query.unit is not None and query.status:
+    if (query.unit is not None or query.requester is not None) and query.status:
         filters.append("#status = :status")
         names["#status"] = "status"
         values[":status"] = {"S": query.status}

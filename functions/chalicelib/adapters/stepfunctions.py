@@ -19,10 +19,13 @@ class StepFunctionsWorkflows(Workflows):
         self._client = client
         self._arn = state_machine_arn
 
-    def start(self, order_id: str) -> None:
+    def start(self, order_id: str, run: int = 0) -> None:
+        # Execution names are unique per state machine for 90 days: the name makes a retried
+        # start harmless, and a reinstated order's new run gets a name of its own.
+        name = f"order-{order_id}-r{run}" if run else f"order-{order_id}"
         try:
             self._client.start_execution(
-                stateMachineArn=self._arn, name=f"order-{order_id}", input=f'{{"order_id": "{order_id}"}}'
+                stateMachineArn=self._arn, name=name, input=f'{{"order_id": "{order_id}"}}'
             )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ExecutionAlreadyExists":

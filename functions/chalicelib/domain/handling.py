@@ -143,8 +143,11 @@ def perform(
 
 
 def commit(order: WorkOrder, changed: WorkOrder, *, orders: WorkOrders, workflows: Workflows) -> WorkOrder:
-    """Write `changed` if the order is still as read, and wake the workflow waiting on it."""
+    """Write `changed` if the order is still as read, and wake the workflow waiting on it (or start
+    a new run of it when a dispatcher reinstated the order)."""
     token = orders.update(changed, expected_version=order.version)
-    if token:
+    if changed.reinstated > order.reinstated:
+        workflows.start(changed.id, changed.reinstated)
+    elif token:
         workflows.resume(token)
     return changed

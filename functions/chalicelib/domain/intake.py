@@ -13,7 +13,8 @@ from .deadlines import TimeLimits
 from .dispatch import route
 from .errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken
 from .model import Channel, Staff, Status, Submission, TimelineEvent, WorkOrder
-from .ports import Clock, IdempotencyRecord, Reference, Workflows, WorkOrders
+from .ports import Clock, IdempotencyRecord, OrderQuery, Reference, Workflows, WorkOrders
+from .triage import SETTLED, EmergencyWords, Reason, emergency_line, same_matter, settle
 
 BEIJING = timezone(timedelta(hours=8))
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
@@ -62,10 +63,14 @@ def receive(
     workflows: Workflows,
     clock: Clock,
     limits: TimeLimits,
+    emergencies: EmergencyWords,
     idempotency_key: str | None = None,
     recorded_by: Staff | None = None,
 ) -> Receipt:
     """Record the request in full (Art. 10), give it its deadline (Art. 13) and start its workflow.
+
+    An emergency in progress is recorded and the requester told to call the emergency line; a
+    repeat of an open order is merged into it (Art. 11 ¶3): neither is dispatched.
 
     With an Idempotency-Key a retried submission returns the first receipt; the same key with a
     different body is a conflict."""
@@ -81,6 +86,11 @@ def receive(
     route(submission.location, category, reference)
     now = clock.now()
     tier = limits.tier_for(category.tier if category else None)
+    settled: tuple[TimelineEvent, dict[str, object]] | None = None
+    if line := emergency_line(submission.content, emergencies):
+        settled = settle(now, recorded_by, Reason.EMERGENCY, transfer_to=line)
+    elif original := _open_repeat(submission, category.code if category else None, orders):
+        settled = settle(now, recorded_by, Reason.DUPLICATE, merged_into=original.id)
     for _attempt in range(5):
         code = new_tracking_code()
         order = WorkOrder(
@@ -104,11 +114,16 @@ def receive(
                 else TimelineEvent(at=now, action="received", actor_role="requester")
             ],
         )
+        if settled is not None:
+            order = order.model_copy(update={**settled[1], "timeline": [*order.timeline, settled[0]]})
         receipt = Receipt(
             id=order.id,
             tracking_code=code,
             status=order.status,
             deadline=order.deadline,
+            reason=order.reason,
+            transfer_to=order.transfer_to,
+            merged_into=order.merged_into,
         )
         record = (
             IdempotencyRecord(idempotency_key, print_, receipt.model_dump(mode="json"))
@@ -124,9 +139,19 @@ def receive(
             if idempotency_key and (recalled := orders.recall(idempotency_key)) is not None:
                 return _replay(recalled, print_, workflows)
             raise
-        workflows.start(order.id)
+        if order.status not in SETTLED:
+            workflows.start(order.id)
         return receipt
     raise Conflict("Could not allocate an order number; try again.", "number_taken")
+
+
+def _open_repeat(submission: Submission, category: str | None, orders: WorkOrders) -> WorkOrder | None:
+    """The oldest open order of this requester about the same place and category."""
+    if category is None:
+        return None
+    mine = orders.find(OrderQuery(requester=submission.requester.phone, limit=50)).items
+    repeats = [o for o in mine if same_matter(submission, category, o)]
+    return min(repeats, key=lambda o: o.created_at, default=None)
 
 
 def _replay(recalled: IdempotencyRecord, print_: str, workflows: Workflows) -> Receipt:
@@ -134,5 +159,6 @@ def _replay(recalled: IdempotencyRecord, print_: str, workflows: Workflows) -> R
         raise Conflict("This Idempotency-Key was used with a different request.", "idempotency_key_reused")
     receipt = Receipt.model_validate(recalled.response)
     # A first attempt may have stored the order and then failed to start its workflow.
-    workflows.start(receipt.id)
+    if receipt.status not in SETTLED:
+        workflows.start(receipt.id)
     return receipt

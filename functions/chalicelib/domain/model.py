@@ -279,6 +279,12 @@ class WorkOrder(BaseModel):
     follow_up_until: datetime | None = None
     closed_at: datetime | None = None
     close_reason: str | None = None
+    # Not dispatched (Art. 11 ¶3), merged or transferred: the reason code and where it went.
+    reason: str | None = None
+    transfer_to: str | None = None  # 110 / 119 / 120 / 122, or a partner hotline's id
+    merged_into: str | None = None
+    # Workflow executions started after the first: a dispatcher reinstated the order.
+    reinstated: int = 0
     timeline: list[TimelineEvent] = []
 
     @property

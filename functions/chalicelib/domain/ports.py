@@ -41,6 +41,7 @@ class OrderQuery:
     overdue: bool | None = None
     pingpong: bool | None = None
     text: str | None = None
+    requester: str | None = None  # a phone number: that requester's orders, newest first
     limit: int = 50
     cursor: str | None = None
 
@@ -122,8 +123,9 @@ class Reference(ABC):
 
 class Workflows(ABC):
     @abstractmethod
-    def start(self, order_id: str) -> None:
-        """Start the order's workflow; starting it twice is harmless."""
+    def start(self, order_id: str, run: int = 0) -> None:
+        """Start the order's workflow (`run` > 0: again, after a dispatcher reinstated it);
+        starting the same run twice is harmless."""
 
     @abstractmethod
     def resume(self, token: str) -> bool:

@@ -11,7 +11,7 @@ from ..domain import follow_up, intake
 from ..domain.errors import FieldProblem, InvalidInput
 from ..domain.model import Channel, Staff, Submission
 from ..domain.views import public_view
-from ..reference_data import divisions
+from ..reference_data import divisions, emergency_words
 from ..wiring import deps
 from .http import api, parse, respond
 
@@ -55,6 +55,7 @@ def receive(
         workflows=d.workflows,
         clock=d.clock,
         limits=d.limits,
+        emergencies=emergency_words(),
         idempotency_key=key,
         recorded_by=recorded_by,
     )
