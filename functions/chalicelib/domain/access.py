@@ -11,7 +11,8 @@ from .model import Staff, WorkOrder
 class Permission(StrEnum):
     HANDLE = "handle"  # the first receiver's own actions (首接负责制, Art. 14)
     ASSIST = "assist"  # an assisting unit's part of the order (协办, Art. 14)
-    DISPATCH = "dispatch"  # dispatch or redispatch an order
+    DISPATCH = "dispatch"  # dispatch or redispatch an order, or settle it without a unit (Art. 11)
+    REINSTATE = "reinstate"  # undo a triage outcome
     REVIEW_OBJECTION = "review_objection"  # decide a dispatch objection (Art. 12 ¶3)
     URGE = "urge"  # 催办
     TAKE_FOLLOW_UP = "take_follow_up"  # an evaluation taken by phone (Art. 23)
@@ -23,6 +24,7 @@ ROLES: dict[Permission, frozenset[str]] = {
     Permission.HANDLE: frozenset({"handler", "unit_leader"}),
     Permission.ASSIST: frozenset({"handler", "unit_leader"}),
     Permission.DISPATCH: frozenset({"dispatcher", "operator"}),
+    Permission.REINSTATE: frozenset({"dispatcher"}),
     Permission.REVIEW_OBJECTION: frozenset({"dispatcher"}),
     Permission.URGE: frozenset({"supervisor", "dispatcher"}),
     Permission.TAKE_FOLLOW_UP: frozenset({"operator"}),

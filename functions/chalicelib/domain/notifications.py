@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .model import AssistStatus, Status, WorkOrder
+from .triage import SETTLED
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,24 @@ def _when(order: WorkOrder) -> str:
     return order.deadline.isoformat(timespec="minutes") if order.deadline else "—"
 
 
+def _settled_note(order: WorkOrder) -> str:
+    """The last public note of a settled order: what the requester is told to do."""
+    return next((e.note for e in reversed(order.timeline) if e.note), "")
+
+
 def notices(before: WorkOrder | None, after: WorkOrder) -> list[Notice]:
     """The notices one change of an order calls for; none when nothing a person waits for changed."""
     phone = after.requester.phone
     oid = after.id
     if before is None:
+        if after.status in SETTLED:
+            return [Sms(phone, f"【12345】您的诉求已记录，工单号{oid}。{_settled_note(after)}")]
         return [Sms(phone, f"【12345】您的诉求已受理，工单号{oid}，请凭工单号和查询码查询办理进度。")]
     found: list[Notice] = []
+    if after.status in SETTLED and before.status is not after.status:
+        found.append(Sms(phone, f"【12345】您的诉求（工单号{oid}）：{_settled_note(after)}"))
+    if after.reinstated > before.reinstated:
+        found.append(Sms(phone, f"【12345】您的诉求（工单号{oid}）已重新受理，将派至承办单位办理。"))
     first = after.first_receiver
     sent_to_new_unit = after.status is Status.DISPATCHED and (
         before.status is not Status.DISPATCHED or before.first_receiver != first

@@ -12,9 +12,11 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from .deadlines import TimeLimits
+from .dispatch import route
 from .errors import Conflict, FieldProblem, InvalidInput
 from .handling import HANDLING, Action
 from .model import Location, Staff, Status, Submission, TimelineEvent, WorkOrder
+from .ports import OrderQuery, Reference, WorkOrders
 
 
 class Reason(StrEnum):
@@ -198,3 +200,29 @@ def reinstate(note: str, limits: TimeLimits) -> Action:
         )
 
     return act
+
+
+def candidates(
+    phone: str | None,
+    location: Location,
+    category: str | None,
+    *,
+    orders: WorkOrders,
+    reference: Reference,
+    exclude: str | None = None,
+) -> list[WorkOrder]:
+    """Open orders an operator should look at before a new one is dispatched: the requester's own,
+    and others about the same place and category (from the unit that would receive it)."""
+    found: dict[str, WorkOrder] = {}
+    if phone:
+        for order in orders.find(OrderQuery(requester=phone, limit=50)).items:
+            found[order.id] = order
+    catalogue = reference.category(category) if category else None
+    receiver = route(location, catalogue, reference) if catalogue else None
+    if receiver is not None:
+        inbox = orders.find(OrderQuery(unit=receiver.first_receiver.id, limit=100)).items
+        for order in inbox:
+            if order.category == category and _same_place(location, order.location):
+                found[order.id] = order
+    open_ = [o for o in found.values() if o.status in OPEN and o.id != exclude]
+    return sorted(open_, key=lambda o: o.created_at)

@@ -29,6 +29,10 @@ PUBLIC_ACTIONS = frozenset(
         "evaluated",
         "reopened",
         "closed",
+        "not_dispatched",
+        "merged",
+        "transferred",
+        "reinstated",
     }
 )
 
@@ -112,6 +116,9 @@ class StaffOrder(BaseModel):
     evaluation: Evaluation | None
     evaluation_due: bool
     follow_up_until: datetime | None
+    reason: str | None
+    transfer_to: str | None
+    merged_into: str | None
     channel: str
     category: CategoryRef | None
     content: str
@@ -164,9 +171,9 @@ def public_view(order: WorkOrder, reference: Reference) -> PublicOrder:
         extensions=[
             PublicExtension(reason=x.reason, new_deadline=x.new_deadline, at=x.at) for x in order.extensions
         ],
-        merged_into=None,
-        reason=None,
-        transfer_to=None,
+        merged_into=order.merged_into,
+        reason=order.reason,
+        transfer_to=order.transfer_to,
         timeline=[event(e) for e in order.timeline if e.action in PUBLIC_ACTIONS],
     )
 
@@ -202,6 +209,9 @@ def staff_view(order: WorkOrder, staff: Staff, reference: Reference) -> StaffOrd
         evaluation=order.evaluation,
         evaluation_due=evaluation_due(order),
         follow_up_until=order.follow_up_until,
+        reason=order.reason,
+        transfer_to=order.transfer_to,
+        merged_into=order.merged_into,
         channel=order.channel.value,
         category=_category(reference, order.category),
         content=order.content,
@@ -241,6 +251,7 @@ class StaffSummary(BaseModel):
     overdue: bool
     pingpong: bool
     urges: int
+    reason: str | None
     category: CategoryRef | None
     first_receiver: UnitView | None
     deadline: datetime | None
@@ -257,6 +268,7 @@ def staff_summary(order: WorkOrder, reference: Reference) -> StaffSummary:
         overdue=order.overdue,
         pingpong=pingpong(order),
         urges=order.urges,
+        reason=order.reason,
         category=_category(reference, order.category),
         first_receiver=_unit_view(reference, order.first_receiver),
         deadline=order.deadline,

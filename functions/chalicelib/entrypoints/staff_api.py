@@ -13,10 +13,11 @@ from chalice import AuthResponse, Blueprint, Response
 from chalice.app import AuthRequest
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from ..domain import co_handling, dispatch, follow_up, handling, objections, policy, supervision
+from ..domain import co_handling, dispatch, follow_up, handling, objections, policy, supervision, triage
 from ..domain.access import Permission, require, require_visible
+from ..domain.errors import FieldProblem, InvalidInput
 from ..domain.listing import ListFilters, list_orders
-from ..domain.model import Channel, ObjectionGrounds, Staff, Submission, UnitKind
+from ..domain.model import MOBILE, Channel, Location, ObjectionGrounds, Staff, Submission, UnitKind, WorkOrder
 from ..domain.views import staff_summary, staff_view
 from ..names import STAFF_AUTHORIZER
 from ..wiring import deps
@@ -91,6 +92,31 @@ class AssistReportForm(Versioned):
 
 class ReleaseForm(Versioned):
     reason: Reason
+
+
+class TriageForm(Versioned):
+    reason: triage.Reason
+    transfer_to: Annotated[str, StringConstraints(max_length=8)] | None = None
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+class MergeForm(Versioned):
+    into: Annotated[str, StringConstraints(pattern=r"^\d{6,20}$")]
+
+
+class ReinstateForm(Versioned):
+    note: Reason
+
+
+class DuplicateQuery(BaseModel):
+    """What an operator knows during a call: the phone, the place, perhaps the category."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    phone: Annotated[str, StringConstraints(pattern=MOBILE.pattern)] | None = None
+    district: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+    street: Annotated[str, StringConstraints(pattern=r"^\d{9}$")] | None = None
+    category: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 
 class UrgeForm(Versioned):
@@ -205,6 +231,72 @@ def dispatch_order(order_id: str) -> Response:
         DispatchForm,
         lambda f: dispatch.dispatch_by(f.units, f.category, f.reason, d.reference, d.limits),
     )
+
+
+def _summaries(orders: list[WorkOrder]) -> Response:
+    reference = deps().reference
+    items = [staff_summary(o, reference).model_dump(mode="json") for o in orders]
+    return respond({"items": items, "next": None})
+
+
+@bp.route(ORDER + "/triage", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def triage_order(order_id: str) -> Response:
+    return _act(
+        order_id, Permission.DISPATCH, TriageForm, lambda f: triage.decide(f.reason, f.transfer_to, f.note)
+    )
+
+
+@bp.route(ORDER + "/merge", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def merge_order(order_id: str) -> Response:
+    d = deps()
+
+    def into(form: MergeForm) -> handling.Action:
+        original = d.orders.get(form.into)
+        if original is None:
+            raise InvalidInput("Unknown order.", [FieldProblem("into", f"no work order {form.into}")])
+        return triage.merge(original)
+
+    return _act(order_id, Permission.DISPATCH, MergeForm, into)
+
+
+@bp.route(ORDER + "/reinstate", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def reinstate_order(order_id: str) -> Response:
+    limits = deps().limits
+    return _act(order_id, Permission.REINSTATE, ReinstateForm, lambda f: triage.reinstate(f.note, limits))
+
+
+@bp.route(ORDER + "/duplicates", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+def order_duplicates(order_id: str) -> Response:
+    staff = _staff()
+    require(staff, Permission.DISPATCH)
+    d = deps()
+    order = require_visible(staff, d.orders.get(order_id), order_id)
+    found = triage.candidates(
+        order.requester.phone,
+        order.location,
+        order.category,
+        orders=d.orders,
+        reference=d.reference,
+        exclude=order.id,
+    )
+    return _summaries(found)
+
+
+@bp.route("/duplicates", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+def duplicates() -> Response:
+    """Candidate duplicates while an operator takes a call, before the order exists."""
+    staff = _staff()
+    require(staff, Permission.DISPATCH)
+    query = parse_query(bp.current_request, DuplicateQuery)
+    d = deps()
+    location = Location(district=query.district, street=query.street)
+    found = triage.candidates(query.phone, location, query.category, orders=d.orders, reference=d.reference)
+    return _summaries(found)
 
 
 @bp.route(ORDER + "/sign", methods=["POST"], cors=True, authorizer=staff_auth)
