@@ -42,6 +42,11 @@ def advance_order(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return tasks.advance_order(event)
 
 
+@app.lambda_function(name=names.FN_CHECK_WHISTLE)
+def check_whistle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return tasks.check_whistle(event)
+
+
 @app.lambda_function(name=names.FN_SEED_REFERENCE)
 def seed_reference_data(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Adds the units and catalogue that ship with the code to the reference table; what an admin

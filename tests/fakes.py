@@ -11,9 +11,11 @@ from chalicelib.domain.ports import (
     OrderQuery,
     Page,
     Reference,
+    Whistles,
     Workflows,
     WorkOrders,
 )
+from chalicelib.domain.whistles import Whistle
 from chalicelib.reference_data import all_units, categories
 
 
@@ -134,11 +136,15 @@ class RecordingWorkflows(Workflows):
         self.started: list[str] = []
         self.resumed: list[str] = []
         self.spent: set[str] = set()
+        self.watched: list[str] = []
 
     def start(self, order_id: str, run: int = 0) -> None:
         name = f"{order_id}-r{run}" if run else order_id
         if name not in self.started:
             self.started.append(name)
+
+    def watch_whistle(self, whistle_id: str, run: int) -> None:
+        self.watched.append(f"{whistle_id}-{run}")
 
     def resume(self, token: str) -> bool:
         if token in self.spent:
@@ -146,6 +152,36 @@ class RecordingWorkflows(Workflows):
         self.spent.add(token)
         self.resumed.append(token)
         return True
+
+
+class MemoryWhistles(Whistles):
+    def __init__(self) -> None:
+        self.whistles: dict[str, Whistle] = {}
+
+    def create(self, whistle: Whistle) -> None:
+        if whistle.id in self.whistles:
+            raise StaleVersion()
+        self.whistles[whistle.id] = whistle
+
+    def get(self, whistle_id: str) -> Whistle | None:
+        return self.whistles.get(whistle_id)
+
+    def update(self, whistle: Whistle, expected_version: int) -> None:
+        stored = self.whistles.get(whistle.id)
+        if stored is None or stored.version != expected_version:
+            raise StaleVersion()
+        self.whistles[whistle.id] = whistle
+
+    def of_unit(
+        self, unit: str, summoned: bool, limit: int, cursor: str | None
+    ) -> tuple[list[Whistle], str | None]:
+        found = [
+            w
+            for w in self.whistles.values()
+            if (w.summons_of(unit) is not None if summoned else w.street == unit)
+        ]
+        found.sort(key=lambda w: (w.created_at, w.id), reverse=True)
+        return found[:limit], None
 
 
 class RecordingNotifier(Notifier):

@@ -17,6 +17,7 @@ ENV_WORK_ORDERS_TABLE = "WORK_ORDERS_TABLE"
 ENV_WORK_ORDERS_STREAM_ARN = "WORK_ORDERS_STREAM_ARN"
 ENV_REFERENCE_TABLE = "REFERENCE_TABLE"
 ENV_WORK_ORDER_STATE_MACHINE_ARN = "WORK_ORDER_STATE_MACHINE_ARN"
+ENV_WHISTLE_STATE_MACHINE_ARN = "WHISTLE_STATE_MACHINE_ARN"
 ENV_REQUESTER_SMS = "REQUESTER_SMS_ENABLED"
 ENV_UNIT_TOPIC_ARN = "UNIT_NOTIFICATIONS_TOPIC_ARN"
 ENV_USER_POOL_ID = "USER_POOL_ID"
@@ -84,19 +85,49 @@ FN_AWAIT_UNIT = "await_unit"
 FN_ADVANCE_ORDER = "advance_order"
 FN_SEED_REFERENCE = "seed_reference_data"
 FN_ON_WORK_ORDER_CHANGE = "on_work_order_change"
+FN_CHECK_WHISTLE = "check_whistle"
 API_HANDLER = "api_handler"
 STAFF_AUTHORIZER = "staff_auth"
-TASK_FUNCTIONS = (FN_ROUTE_ORDER, FN_AWAIT_UNIT, FN_ADVANCE_ORDER)
+TASK_FUNCTIONS = (FN_ROUTE_ORDER, FN_AWAIT_UNIT, FN_ADVANCE_ORDER, FN_CHECK_WHISTLE)
 
 # --- Step Functions ----------------------------------------------------------------------------
-WORK_ORDER_MACHINE = "work-order"  # deployed as <stack>-work-order, locally jiesu-local-work-order
-WORK_ORDER_ASL = "work_order.asl.json"
-# ASL placeholder -> the Lambda function it stands for.
-WORK_ORDER_PLACEHOLDERS = {
-    "RouteOrderFunctionArn": FN_ROUTE_ORDER,
-    "AwaitUnitFunctionArn": FN_AWAIT_UNIT,
-    "AdvanceOrderFunctionArn": FN_ADVANCE_ORDER,
-}
+
+
+@dataclass(frozen=True)
+class MachineSpec:
+    """A state machine: deployed as <stack>-<name>, locally jiesu-local-<name>; its ASL file, each
+    ASL placeholder with the Lambda function it stands for, and the variable that tells the
+    functions its ARN."""
+
+    construct_id: str
+    name: str
+    asl: str
+    placeholders: dict[str, str]
+    arn_env: str
+
+
+WORK_ORDER_MACHINE_SPEC = MachineSpec(
+    construct_id="WorkOrder",
+    name="work-order",
+    asl="work_order.asl.json",
+    placeholders={
+        "RouteOrderFunctionArn": FN_ROUTE_ORDER,
+        "AwaitUnitFunctionArn": FN_AWAIT_UNIT,
+        "AdvanceOrderFunctionArn": FN_ADVANCE_ORDER,
+    },
+    arn_env=ENV_WORK_ORDER_STATE_MACHINE_ARN,
+)
+WHISTLE_MACHINE_SPEC = MachineSpec(
+    construct_id="Whistle",
+    name="whistle",
+    asl="whistle.asl.json",
+    placeholders={"CheckWhistleFunctionArn": FN_CHECK_WHISTLE},
+    arn_env=ENV_WHISTLE_STATE_MACHINE_ARN,
+)
+MACHINES = (WORK_ORDER_MACHINE_SPEC, WHISTLE_MACHINE_SPEC)
+WORK_ORDER_MACHINE = WORK_ORDER_MACHINE_SPEC.name
+WORK_ORDER_ASL = WORK_ORDER_MACHINE_SPEC.asl
+WORK_ORDER_PLACEHOLDERS = WORK_ORDER_MACHINE_SPEC.placeholders
 
 # --- Cognito -----------------------------------------------------------------------------------
 STAFF_ROLES = ("operator", "dispatcher", "handler", "unit_leader", "supervisor", "analyst", "admin")

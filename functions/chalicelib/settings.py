@@ -18,6 +18,7 @@ class Settings(BaseModel):
     work_orders_table: str
     reference_table: str
     work_order_state_machine_arn: str = ""
+    whistle_state_machine_arn: str = ""
     unit_topic_arn: str = ""
     requester_sms: bool = False
     user_pool_id: str = ""
@@ -37,6 +38,7 @@ def settings() -> Settings:
         work_orders_table=env.get(names.ENV_WORK_ORDERS_TABLE, ""),
         reference_table=env.get(names.ENV_REFERENCE_TABLE, ""),
         work_order_state_machine_arn=env.get(names.ENV_WORK_ORDER_STATE_MACHINE_ARN, ""),
+        whistle_state_machine_arn=env.get(names.ENV_WHISTLE_STATE_MACHINE_ARN, ""),
         unit_topic_arn=env.get(names.ENV_UNIT_TOPIC_ARN, ""),
         requester_sms=env.get(names.ENV_REQUESTER_SMS, "false").lower() == "true",
         user_pool_id=env.get(names.ENV_USER_POOL_ID, ""),

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from .adapters.dynamodb import DynamoReference, DynamoWorkOrders
+from .adapters.dynamodb import DynamoReference, DynamoWhistles, DynamoWorkOrders
 from .adapters.notifications import SnsNotifier
 from .adapters.stepfunctions import StepFunctionsWorkflows
 from .clock import ScaledClock, SystemClock
 from .domain.deadlines import TimeLimits
-from .domain.ports import Clock, Notifier, Reference, Workflows, WorkOrders
+from .domain.ports import Clock, Notifier, Reference, Whistles, Workflows, WorkOrders
 from .settings import Settings, settings
 
 if TYPE_CHECKING:
@@ -33,12 +33,20 @@ class Dependencies:
         return DynamoWorkOrders(_client("dynamodb"), self.config.work_orders_table)
 
     @cached_property
+    def whistles(self) -> Whistles:
+        return DynamoWhistles(_client("dynamodb"), self.config.work_orders_table)
+
+    @cached_property
     def reference(self) -> Reference:
         return DynamoReference(_client("dynamodb"), self.config.reference_table)
 
     @cached_property
     def workflows(self) -> Workflows:
-        return StepFunctionsWorkflows(_client("stepfunctions"), self.config.work_order_state_machine_arn)
+        return StepFunctionsWorkflows(
+            _client("stepfunctions"),
+            self.config.work_order_state_machine_arn,
+            self.config.whistle_state_machine_arn,
+        )
 
     @cached_property
     def notifier(self) -> Notifier:

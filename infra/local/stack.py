@@ -46,6 +46,18 @@ DEMO_USERS = (
     DemoUser(
         "lighting.handler", "handler", "bj-lighting", "handler at 北京市城市照明管理中心 (city department)"
     ),
+    DemoUser(
+        "dongcheng.housing",
+        "handler",
+        "110101-housing",
+        "handler at 东城区住房和城乡建设委员会 (district dept.)",
+    ),
+    DemoUser(
+        "dongcheng.enforcement",
+        "handler",
+        "110101-enforcement",
+        "handler at 东城区城市管理综合行政执法局 (district dept.)",
+    ),
     DemoUser("supervisor1", "supervisor", None, "hotline supervisor (督办)"),
     DemoUser("analyst1", "analyst", None, "analyst (数据分析)"),
     DemoUser("admin1", "admin", None, "platform administrator"),
@@ -207,16 +219,17 @@ class LocalStack:
             f"{names.local_function_name(function)}"
         )
 
-    def create_state_machine(self) -> None:
-        definition = (STATEMACHINES / names.WORK_ORDER_ASL).read_text(encoding="utf-8")
-        for placeholder, function in names.WORK_ORDER_PLACEHOLDERS.items():
-            definition = definition.replace("${" + placeholder + "}", self.function_arn(function))
-        machine = self.client("stepfunctions").create_state_machine(
-            name=f"{names.APP_NAME}-local-{names.WORK_ORDER_MACHINE}",
-            definition=definition,
-            roleArn=f"arn:aws:iam::{names.LOCAL_ACCOUNT}:role/{names.APP_NAME}-local-states",
-        )
-        self.outputs[names.ENV_WORK_ORDER_STATE_MACHINE_ARN] = machine["stateMachineArn"]
+    def create_state_machines(self) -> None:
+        for spec in names.MACHINES:
+            definition = (STATEMACHINES / spec.asl).read_text(encoding="utf-8")
+            for placeholder, function in spec.placeholders.items():
+                definition = definition.replace("${" + placeholder + "}", self.function_arn(function))
+            machine = self.client("stepfunctions").create_state_machine(
+                name=f"{names.APP_NAME}-local-{spec.name}",
+                definition=definition,
+                roleArn=f"arn:aws:iam::{names.LOCAL_ACCOUNT}:role/{names.APP_NAME}-local-states",
+            )
+            self.outputs[spec.arn_env] = machine["stateMachineArn"]
 
     def seed(self) -> dict[str, Any]:
         answer = self.client("lambda").invoke(
@@ -244,7 +257,7 @@ class LocalStack:
         self.create_topic()
         self.create_user_pool()
         os.environ.update(self.environment())
-        self.create_state_machine()
+        self.create_state_machines()
         os.environ.update(self.environment())
         self.create_functions()
         self.seed()

@@ -1,4 +1,4 @@
-"""DynamoDB adapters: the work-order store and the reference data (units, catalogue)."""
+"""DynamoDB adapters: the work-order store, whistles and the reference data (units, catalogue)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from pydantic import BaseModel
 from ..domain.deadlines import DEFAULT_LIMITS, TimeLimits
 from ..domain.errors import FieldProblem, InvalidInput, KeyTaken, NumberTaken, StaleVersion
 from ..domain.model import Category, Status, Unit, UnitKind, WorkOrder
-from ..domain.ports import IdempotencyRecord, OrderQuery, Page, Reference, WorkOrders
+from ..domain.ports import IdempotencyRecord, OrderQuery, Page, Reference, Whistles, WorkOrders
+from ..domain.whistles import Whistle
 from ..names import WORK_ORDERS_INBOX_INDEX, WORK_ORDERS_REQUESTER_INDEX, WORK_ORDERS_STATUS_INDEX
 
 ORDER_SK = "ORDER"
@@ -401,3 +402,93 @@ class DynamoReference(Reference):
                 pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
         self._cache.clear()
         return len(items)
+
+
+class DynamoWhistles(Whistles):
+    """Whistles share the work-order table (and its stream, which tells the departments):
+
+        whistle     pk=WHISTLE#<id>  sk=WHISTLE          gsi1pk=WHISTLES#<street>  gsi1sk=<created>#<id>
+        summons     pk=WHISTLE#<id>  sk=SUMMONS#<unit>   gsi1pk=SUMMONED#<unit>    gsi1sk=<created>#<id>
+
+    A street lists the whistles it blew, a department those it was summoned to, from the inbox
+    index under prefixes of their own; each write puts the whistle and its summons together."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._client = client
+        self._table = table
+
+    def _items(self, whistle: Whistle) -> list[dict[str, Any]]:
+        created = f"{whistle.created_at.astimezone(UTC).isoformat()}#{whistle.id}"
+        return [
+            {
+                "pk": {"S": f"WHISTLE#{whistle.id}"},
+                "sk": {"S": f"SUMMONS#{s.unit}"},
+                "id": {"S": whistle.id},
+                "gsi1pk": {"S": f"SUMMONED#{s.unit}"},
+                "gsi1sk": {"S": created},
+            }
+            for s in whistle.summons
+        ]
+
+    def _whistle_item(self, whistle: Whistle) -> dict[str, Any]:
+        return {
+            "pk": {"S": f"WHISTLE#{whistle.id}"},
+            "sk": {"S": "WHISTLE"},
+            "id": {"S": whistle.id},
+            "version": {"N": str(whistle.version)},
+            "status": {"S": whistle.status.value},
+            "doc": {"S": whistle.model_dump_json()},
+            "gsi1pk": {"S": f"WHISTLES#{whistle.street}"},
+            "gsi1sk": {"S": f"{whistle.created_at.astimezone(UTC).isoformat()}#{whistle.id}"},
+        }
+
+    def _write(self, whistle: Whistle, condition: str, values: dict[str, Any]) -> None:
+        put: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": self._whistle_item(whistle),
+            "ConditionExpression": condition,
+        }
+        if values:
+            put["ExpressionAttributeValues"] = values
+        writes = [{"Put": put}] + [
+            {"Put": {"TableName": self._table, "Item": item}} for item in self._items(whistle)
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=writes)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
+                raise StaleVersion() from error
+            raise
+
+    def create(self, whistle: Whistle) -> None:
+        self._write(whistle, "attribute_not_exists(pk)", {})
+
+    def get(self, whistle_id: str) -> Whistle | None:
+        key = {"pk": {"S": f"WHISTLE#{whistle_id}"}, "sk": {"S": "WHISTLE"}}
+        item = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True).get("Item")
+        return Whistle.model_validate_json(item["doc"]["S"]) if item else None
+
+    def update(self, whistle: Whistle, expected_version: int) -> None:
+        self._write(whistle, "version = :expected", {":expected": {"N": str(expected_version)}})
+
+    def of_unit(
+        self, unit: str, summoned: bool, limit: int, cursor: str | None
+    ) -> tuple[list[Whistle], str | None]:
+        _position, start_key = _decode_cursor(cursor, 1)
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": WORK_ORDERS_INBOX_INDEX.name,
+            "KeyConditionExpression": "gsi1pk = :key",
+            "ExpressionAttributeValues": {":key": {"S": f"{'SUMMONED' if summoned else 'WHISTLES'}#{unit}"}},
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
+        if start_key:
+            kwargs["ExclusiveStartKey"] = start_key
+        page = self._client.query(**kwargs)
+        if summoned:
+            found = [w for item in page.get("Items", []) if (w := self.get(item["id"]["S"]))]
+        else:
+            found = [Whistle.model_validate_json(item["doc"]["S"]) for item in page.get("Items", [])]
+        last = page.get("LastEvaluatedKey")
+        return found, _encode_cursor(0, last) if last else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -15,18 +16,23 @@ TOO_LATE = {"InvalidToken", "TaskTimedOut", "TaskDoesNotExist"}
 
 
 class StepFunctionsWorkflows(Workflows):
-    def __init__(self, client: Any, state_machine_arn: str) -> None:
+    def __init__(self, client: Any, state_machine_arn: str, whistle_machine_arn: str = "") -> None:
         self._client = client
         self._arn = state_machine_arn
+        self._whistle_arn = whistle_machine_arn
 
     def start(self, order_id: str, run: int = 0) -> None:
         # Execution names are unique per state machine for 90 days: the name makes a retried
         # start harmless, and a reinstated order's new run gets a name of its own.
         name = f"order-{order_id}-r{run}" if run else f"order-{order_id}"
+        self._start(self._arn, name, {"order_id": order_id})
+
+    def watch_whistle(self, whistle_id: str, run: int) -> None:
+        self._start(self._whistle_arn, f"whistle-{whistle_id}-{run}", {"whistle_id": whistle_id})
+
+    def _start(self, machine: str, name: str, payload: dict[str, str]) -> None:
         try:
-            self._client.start_execution(
-                stateMachineArn=self._arn, name=name, input=f'{{"order_id": "{order_id}"}}'
-            )
+            self._client.start_execution(stateMachineArn=machine, name=name, input=json.dumps(payload))
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") != "ExecutionAlreadyExists":
                 raise

@@ -51,6 +51,8 @@ class TimeLimits(BaseModel):
     max_extension: PositiveInt = 15 * DAY
     # After the deadline passed the workflow keeps watching the order at this interval.
     overdue_recheck: PositiveInt = 7 * DAY
+    # A department summoned by a street's whistle reports for duty within this (Art. 16; 30 min pilot).
+    whistle_report: PositiveInt = 30 * 60
     version: int = 1
     updated_by: str | None = None
     updated_at: datetime | None = None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from .model import AssistStatus, Status, WorkOrder
 from .triage import SETTLED
+from .whistles import Whistle
 
 
 @dataclass(frozen=True)
@@ -165,4 +166,35 @@ def notices(before: WorkOrder | None, after: WorkOrder) -> list[Notice]:
             )
     if after.follow_up_until is not None and before.follow_up_until is None:
         found.append(Sms(phone, f"【12345】请对工单{oid}的办理情况进行评价：是否解决、是否满意。"))
+    return found
+
+
+def whistle_notices(before: Whistle | None, after: Whistle) -> list[StaffNotice]:
+    """Who a whistle's change concerns: summoned departments, their leaders and the district when
+    a report is missed, the street when a department reports."""
+    wid = after.id
+    was = {s.unit: s for s in before.summons} if before else {}
+    found: list[StaffNotice] = []
+    for s in after.summons:
+        previous = was.get(s.unit)
+        if previous is None:
+            by = s.report_by.isoformat(timespec="minutes")
+            found.append(
+                StaffNotice(
+                    unit(s.unit), f"吹哨报到 {wid}", f"街乡吹哨：{after.matter[:60]}。请于{by}前报到。"
+                )
+            )
+        if s.escalated_at and not (previous and previous.escalated_at):
+            message = f"吹哨{wid}：{s.unit}未在报到时限内报到，已报区政府。"
+            found += [
+                StaffNotice(leader(s.unit), f"未按时报到 {wid}", message),
+                StaffNotice(unit(after.district), f"未按时报到 {wid}", message),
+            ]
+        if s.reported_at and previous and not previous.reported_at:
+            found.append(StaffNotice(unit(after.street), f"部门报到 {wid}", f"吹哨{wid}：{s.unit}已报到。"))
+    if before and before.status is not after.status and after.result:
+        found += [
+            StaffNotice(unit(s.unit), f"吹哨结束 {wid}", f"吹哨{wid}已办结：{after.result[:80]}")
+            for s in after.summons
+        ]
     return found

@@ -5,10 +5,13 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .deadlines import TimeLimits
 from .model import Category, Unit, UnitKind, WorkOrder
+
+if TYPE_CHECKING:
+    from .whistles import Whistle
 
 
 class Clock(ABC):
@@ -130,6 +133,31 @@ class Workflows(ABC):
     @abstractmethod
     def resume(self, token: str) -> bool:
         """Wake the workflow waiting on `token`; False when the token is spent or timed out."""
+
+    @abstractmethod
+    def watch_whistle(self, whistle_id: str, run: int) -> None:
+        """Start the timer that escalates missed reports (one run per batch of summons)."""
+
+
+class Whistles(ABC):
+    """The whistles (吹哨) store. Every change is conditional on the version the caller read."""
+
+    @abstractmethod
+    def create(self, whistle: Whistle) -> None: ...
+
+    @abstractmethod
+    def get(self, whistle_id: str) -> Whistle | None: ...
+
+    @abstractmethod
+    def update(self, whistle: Whistle, expected_version: int) -> None:
+        """Raises StaleVersion when another change won."""
+
+    @abstractmethod
+    def of_unit(
+        self, unit: str, summoned: bool, limit: int, cursor: str | None
+    ) -> tuple[list[Whistle], str | None]:
+        """A page of the whistles a street blew (summoned False) or a department was summoned to,
+        newest first."""
 
 
 class Notifier(ABC):

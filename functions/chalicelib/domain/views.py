@@ -10,6 +10,7 @@ from .follow_up import evaluation_due
 from .model import Assist, Evaluation, Extension, Objection, Staff, TimelineEvent, Unit, WorkOrder
 from .objections import pingpong
 from .ports import Reference
+from .whistles import Whistle
 
 # What the public timeline shows: the steps a requester waits for. Reminders, escalations,
 # urges and objections are the hotline's business; their notes never leave the staff side.
@@ -226,18 +227,19 @@ def staff_view(order: WorkOrder, staff: Staff, reference: Reference) -> StaffOrd
         created_at=order.created_at,
         updated_at=order.updated_at,
         reply=PublicReply(result=order.reply.result, at=order.reply.at) if order.reply else None,
-        timeline=[
-            StaffEvent(
-                at=e.at,
-                action=e.action,
-                actor_role=e.actor_role,
-                actor=e.actor,
-                unit=_unit_view(reference, e.unit),
-                note=e.note,
-                internal_note=e.internal_note,
-            )
-            for e in order.timeline
-        ],
+        timeline=[_staff_event(reference, e) for e in order.timeline],
+    )
+
+
+def _staff_event(reference: Reference, e: TimelineEvent) -> StaffEvent:
+    return StaffEvent(
+        at=e.at,
+        action=e.action,
+        actor_role=e.actor_role,
+        actor=e.actor,
+        unit=_unit_view(reference, e.unit),
+        note=e.note,
+        internal_note=e.internal_note,
     )
 
 
@@ -274,4 +276,66 @@ def staff_summary(order: WorkOrder, reference: Reference) -> StaffSummary:
         deadline=order.deadline,
         created_at=order.created_at,
         content=order.content[:120],
+    )
+
+
+class SummonsView(BaseModel):
+    unit: UnitView | None
+    summoned_at: datetime
+    report_by: datetime
+    reported_at: datetime | None
+    reported_by: str | None
+    note: str | None
+    late: bool
+    escalated_at: datetime | None
+
+
+class WhistleView(BaseModel):
+    id: str
+    version: int
+    status: str
+    matter: str
+    street: UnitView | None
+    district: UnitView | None
+    work_order_id: str | None
+    created_at: datetime
+    created_by: str
+    summons: list[SummonsView]
+    result: str | None
+    closed_at: datetime | None
+    timeline: list[StaffEvent]
+
+
+def whistle_view(whistle: Whistle, reference: Reference) -> WhistleView:
+    """Both sides of a whistle, as the street, the departments, the district and the hotline see it."""
+    return WhistleView(
+        id=whistle.id,
+        version=whistle.version,
+        status=whistle.status.value,
+        matter=whistle.matter,
+        street=_unit_view(reference, whistle.street),
+        district=_unit_view(reference, whistle.district),
+        work_order_id=whistle.work_order_id,
+        created_at=whistle.created_at,
+        created_by=whistle.created_by,
+        summons=[
+            SummonsView(
+                unit=_unit_view(reference, s.unit),
+                **s.model_dump(
+                    include={
+                        "summoned_at",
+                        "report_by",
+                        "reported_at",
+                        "reported_by",
+                        "note",
+                        "late",
+                        "escalated_at",
+                    }
+                ),
+            )
+            for s in whistle.summons
+        ],
+        result=whistle.result,
+        closed_at=whistle.closed_at,
+        timeline=[_staff_event(reference, e) for e in whistle.timeline],
     )

@@ -13,12 +13,22 @@ from chalice import AuthResponse, Blueprint, Response
 from chalice.app import AuthRequest
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from ..domain import co_handling, dispatch, follow_up, handling, objections, policy, supervision, triage
+from ..domain import (
+    co_handling,
+    dispatch,
+    follow_up,
+    handling,
+    objections,
+    policy,
+    supervision,
+    triage,
+    whistles,
+)
 from ..domain.access import Permission, require, require_visible
-from ..domain.errors import FieldProblem, InvalidInput
+from ..domain.errors import FieldProblem, Forbidden, InvalidInput, StaleVersion
 from ..domain.listing import ListFilters, list_orders
 from ..domain.model import MOBILE, Channel, Location, ObjectionGrounds, Staff, Submission, UnitKind, WorkOrder
-from ..domain.views import staff_summary, staff_view
+from ..domain.views import staff_summary, staff_view, whistle_view
 from ..names import STAFF_AUTHORIZER
 from ..wiring import deps
 from .auth import authorize, staff_from
@@ -465,3 +475,136 @@ def save_time_limits() -> Response:
     edit = parse(bp.current_request, policy.LimitsEdit)
     d = deps()
     return respond(policy.save_time_limits(edit, staff, reference=d.reference, clock=d.clock))
+
+
+# --- 街乡吹哨、部门报到 (Arts. 16, 33) ---------------------------------------------------------
+
+Departments = Annotated[
+    list[Annotated[str, StringConstraints(max_length=64)]], Field(min_length=1, max_length=10)
+]
+
+
+class WhistleForm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    matter: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=1000)]
+    departments: Departments
+    work_order_id: Annotated[str, StringConstraints(pattern=r"^\d{6,20}$")] | None = None
+
+
+class SummonForm(Versioned):
+    departments: Departments
+
+
+class ReportForm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note | None = None
+
+
+class CloseWhistleForm(Versioned):
+    result: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2000)]
+
+
+class WhistleFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    unit: Annotated[str, StringConstraints(max_length=64)] | None = None
+    summoned: bool = False
+    limit: Annotated[int, Field(ge=1, le=100)] = 50
+    cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
+
+
+@bp.route("/whistles", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def blow_whistle() -> Response:
+    staff = _staff()
+    d = deps()
+    form = parse(bp.current_request, WhistleForm)
+    order = None
+    if form.work_order_id is not None:
+        order = d.orders.get(form.work_order_id)
+        if order is None:
+            problem = FieldProblem("work_order_id", "no such work order")
+            raise InvalidInput("Unknown work order.", [problem])
+    whistle = whistles.blow(
+        form.matter, form.departments, order, staff, d.clock.now(), reference=d.reference, limits=d.limits
+    )
+    d.whistles.create(whistle)
+    d.workflows.watch_whistle(whistle.id, whistle.version)
+    return respond(whistle_view(whistle, d.reference), 201)
+
+
+@bp.route("/whistles", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+def list_whistles() -> Response:
+    """A street's whistles, or (summoned=true) those a department was summoned to."""
+    staff = _staff()
+    query = parse_query(bp.current_request, WhistleFilter)
+    unit = query.unit or staff.unit
+    if unit is None:
+        raise InvalidInput("Name the unit.", [FieldProblem("unit", "required for hotline staff")])
+    if unit != staff.unit and not staff.hotline_centre:
+        raise Forbidden("A unit lists its own whistles.")
+    d = deps()
+    found, cursor = d.whistles.of_unit(unit, query.summoned, query.limit, query.cursor)
+    items = [whistle_view(w, d.reference).model_dump(mode="json") for w in found]
+    return respond({"items": items, "next": cursor})
+
+
+@bp.route("/whistles/{whistle_id}", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+def get_whistle(whistle_id: str) -> Response:
+    staff = _staff()
+    d = deps()
+    whistle = whistles.visible(d.whistles.get(whistle_id), staff, whistle_id)
+    return respond(whistle_view(whistle, d.reference))
+
+
+def _change_whistle(
+    whistle_id: str, version: int | None, change: Callable[[whistles.Whistle], whistles.Whistle]
+) -> Response:
+    staff = _staff()
+    d = deps()
+    whistle = whistles.visible(d.whistles.get(whistle_id), staff, whistle_id)
+    if version is not None and version != whistle.version:
+        raise StaleVersion()
+    changed = change(whistle)
+    d.whistles.update(changed, expected_version=whistle.version)
+    return respond(whistle_view(changed, d.reference))
+
+
+@bp.route("/whistles/{whistle_id}/summon", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def summon_departments(whistle_id: str) -> Response:
+    staff, d = _staff(), deps()
+    whistles.visible(d.whistles.get(whistle_id), staff, whistle_id)
+    form = parse(bp.current_request, SummonForm)
+
+    def change(whistle: whistles.Whistle) -> whistles.Whistle:
+        now = d.clock.now()
+        return whistles.summon(whistle, form.departments, staff, now, reference=d.reference, limits=d.limits)
+
+    answer = _change_whistle(whistle_id, form.version, change)
+    d.workflows.watch_whistle(whistle_id, form.version + 1)
+    return answer
+
+
+@bp.route("/whistles/{whistle_id}/report", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def report_for_duty(whistle_id: str) -> Response:
+    staff, d = _staff(), deps()
+    whistles.visible(d.whistles.get(whistle_id), staff, whistle_id)
+    form = parse(bp.current_request, ReportForm)
+    return _change_whistle(whistle_id, None, lambda w: whistles.report(w, form.note, staff, d.clock.now()))
+
+
+@bp.route("/whistles/{whistle_id}/close", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def close_whistle(whistle_id: str) -> Response:
+    staff, d = _staff(), deps()
+    whistles.visible(d.whistles.get(whistle_id), staff, whistle_id)
+    form = parse(bp.current_request, CloseWhistleForm)
+    return _change_whistle(
+        whistle_id, form.version, lambda w: whistles.close(w, form.result, staff, d.clock.now())
+    )

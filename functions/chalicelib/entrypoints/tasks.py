@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, StringConstraints
 
-from ..domain import workflow
+from ..domain import whistles, workflow
 from ..wiring import deps
 
 OrderId = Annotated[str, StringConstraints(pattern=r"^\d{6,20}$")]
@@ -14,6 +14,10 @@ OrderId = Annotated[str, StringConstraints(pattern=r"^\d{6,20}$")]
 
 class OrderTask(BaseModel):
     order_id: OrderId
+
+
+class WhistleTask(BaseModel):
+    whistle_id: Annotated[str, StringConstraints(pattern=r"^W\d{6,20}$")]
 
 
 class ParkTask(BaseModel):
@@ -43,3 +47,9 @@ def advance_order(event: dict[str, Any]) -> dict[str, Any]:
     return workflow.advance(task.order_id, orders=d.orders, clock=d.clock, limits=d.limits).model_dump(
         mode="json"
     )
+
+
+def check_whistle(event: dict[str, Any]) -> dict[str, Any]:
+    task = WhistleTask.model_validate(event)
+    d = deps()
+    return whistles.check(task.whistle_id, whistles=d.whistles, clock=d.clock).model_dump(mode="json")
