@@ -87,6 +87,7 @@ test: lint typecheck test-unit test-integration test-statemachines synth test-in
 # --- benchmarks: the budgets of DESIGN.md section 9 (docs/benchmarks.md); not part of `make test` --
 bench: $(VENV)/.synced
 	$(BIN)/python -m tests.benchmarks.lifecycle
+	$(BIN)/python -m tests.benchmarks.dispatch
 
 clean:
 	rm -rf cdk.out chalice.out build frontend/dist test-artifacts functions/.chalice/deployments

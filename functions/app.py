@@ -10,7 +10,7 @@ from chalice.app import ConvertToMiddleware, DynamoDBEvent
 from chalicelib import names
 from chalicelib.entrypoints import public_api, staff_api, streams, tasks
 from chalicelib.observability import logger, metrics
-from chalicelib.reference_data import all_units, categories
+from chalicelib.reference_data import all_units, categories, knowledge_base
 from chalicelib.wiring import deps
 
 app = Chalice(app_name=names.APP_NAME)
@@ -52,7 +52,7 @@ def seed_reference_data(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Adds the units and catalogue that ship with the code to the reference table; what an admin
     edited stays as it is."""
     reference = deps().reference
-    written = reference.seed(all_units(), list(categories()))
+    written = reference.seed(all_units(), list(categories()), list(knowledge_base()))
     logger.info("reference data seeded", items=written)
     return {"items": written}
 

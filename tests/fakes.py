@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from chalicelib.domain.deadlines import DEFAULT_LIMITS, TimeLimits
 from chalicelib.domain.errors import FieldProblem, InvalidInput, KeyTaken, NumberTaken, StaleVersion
+from chalicelib.domain.knowledge import KnowledgeEntry
 from chalicelib.domain.model import Category, Unit, UnitKind, WorkOrder
 from chalicelib.domain.ports import (
     IdempotencyRecord,
@@ -16,7 +17,7 @@ from chalicelib.domain.ports import (
     WorkOrders,
 )
 from chalicelib.domain.whistles import Whistle
-from chalicelib.reference_data import all_units, categories
+from chalicelib.reference_data import all_units, categories, knowledge_base
 
 
 class MemoryWorkOrders(WorkOrders):
@@ -89,6 +90,7 @@ class MemoryReference(Reference):
         self._units = {u.id: u for u in all_units()}
         self._categories = {c.code: c for c in categories()}
         self._history: dict[str, list[Category]] = {}
+        self._knowledge = {e.id: e for e in knowledge_base()}
         self._limits = limits
 
     def unit(self, unit_id: str) -> Unit | None:
@@ -123,12 +125,29 @@ class MemoryReference(Reference):
         self._limits = limits
         return limits
 
-    def seed(self, units: list[Unit], categories: list[Category]) -> int:
+    def knowledge(self) -> list[KnowledgeEntry]:
+        return list(self._knowledge.values())
+
+    def knowledge_entry(self, entry_id: str) -> KnowledgeEntry | None:
+        return self._knowledge.get(entry_id)
+
+    def put_knowledge(self, entry: KnowledgeEntry, expected_version: int | None) -> KnowledgeEntry:
+        stored = self._knowledge.get(entry.id)
+        if (stored.version if stored else None) != expected_version:
+            raise StaleVersion()
+        self._knowledge[entry.id] = entry
+        return entry
+
+    def seed(
+        self, units: list[Unit], categories: list[Category], knowledge: list[KnowledgeEntry] | None = None
+    ) -> int:
         missing = [u for u in units if u.id not in self._units]
         new = [c for c in categories if c.code not in self._categories]
+        entries = [e for e in knowledge or [] if e.id not in self._knowledge]
         self._units.update({u.id: u for u in missing})
         self._categories.update({c.code: c for c in new})
-        return len(missing) + len(new)
+        self._knowledge.update({e.id: e for e in entries})
+        return len(missing) + len(new) + len(entries)
 
 
 class RecordingWorkflows(Workflows):

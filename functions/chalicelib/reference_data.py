@@ -9,7 +9,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .domain.model import Category, Unit, UnitKind
+from .domain.knowledge import KnowledgeEntry
+from .domain.model import Category, RequestType, Unit, UnitKind
+from .domain.suggest import Example
 from .domain.triage import EmergencyWords
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -88,3 +90,19 @@ def emergency_words() -> EmergencyWords:
     """Phrases of emergencies in progress per emergency line (data/emergencies.json)."""
     raw = json.loads((DATA / "emergencies.json").read_text(encoding="utf-8"))
     return EmergencyWords.model_validate({"numbers": raw["numbers"]})
+
+
+@cache
+def knowledge_base() -> tuple[KnowledgeEntry, ...]:
+    """The knowledge-base entries that ship with the code (data/knowledge.json, SOURCES.md)."""
+    raw = json.loads((DATA / "knowledge.json").read_text(encoding="utf-8"))
+    return tuple(KnowledgeEntry.model_validate(e) for e in raw["entries"])
+
+
+@cache
+def dispatch_examples() -> tuple[Example, ...]:
+    """Requests written to train the category suggester (data/dispatch_examples.json)."""
+    raw = json.loads((DATA / "dispatch_examples.json").read_text(encoding="utf-8"))
+    return tuple(
+        Example(text=e["text"], category=e["category"], type=RequestType(e["type"])) for e in raw["examples"]
+    )

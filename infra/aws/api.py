@@ -1,9 +1,10 @@
 """The Chalice app (functions/): REST API, authorizer, task functions and stream consumer, with
-least-privilege grants on the data, the workflow and the topics."""
+least-privilege grants on the data, the workflows and the topics."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from aws_cdk import CfnElement, CfnResource, RemovalPolicy, Stack
@@ -70,19 +71,20 @@ class Api(Construct):
         data: Data,
         auth: StaffAuth,
         layer: lambda_.ILayerVersion,
-        state_machine_arn: str,
+        machine_arns: Mapping[str, str],
         stage: str,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = Stack.of(self)
-        self.state_machine_arn = state_machine_arn
+        # Every machine's formatted ARN by spec.name, never the machine: it refers to the functions.
+        self.machine_arns = dict(machine_arns)
         self.api_name = f"{stack.stack_name}-api"
         environment = {
             names.ENV_STAGE: stage,
             names.ENV_WORK_ORDERS_TABLE: data.work_orders.table_name,
             names.ENV_WORK_ORDERS_STREAM_ARN: data.work_orders.table_stream_arn,
             names.ENV_REFERENCE_TABLE: data.reference.table_name,
-            names.ENV_WORK_ORDER_STATE_MACHINE_ARN: state_machine_arn,
+            **{spec.arn_env: self.machine_arns[spec.name] for spec in names.MACHINES},
             names.ENV_UNIT_TOPIC_ARN: data.unit_topic.topic_arn,
             names.ENV_REQUESTER_SMS: "true",
             names.ENV_USER_POOL_ID: auth.user_pool.user_pool_id,
@@ -217,14 +219,19 @@ class Api(Construct):
         stream.apply_before(self.chalice.get_resource(function_id(names.FN_ON_WORK_ORDER_CHANGE)))
         grants.append(stream)
 
-        # The machine's ARN, not the machine: the machine refers to the functions (no cycle).
+        # The machines' ARNs, not the machines: a machine refers to the functions (no cycle).
+        # Every machine is started by the functions; only the work-order machine waits for a
+        # unit's answer with a task token (the whistle machine only waits on the clock).
         self.role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["states:StartExecution"], resources=[self.state_machine_arn])
+            iam.PolicyStatement(
+                actions=["states:StartExecution"],
+                resources=[self.machine_arns[spec.name] for spec in names.MACHINES],
+            )
         )
         self.role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"],
-                resources=[self.state_machine_arn],
+                resources=[self.machine_arns[names.WORK_ORDER_MACHINE_SPEC.name]],
             )
         )
         # The topic's key is the AWS managed alias/aws/sns, whose key policy already lets this
@@ -241,7 +248,7 @@ class Api(Construct):
             )
         )
 
-        indexed = [data.tables[spec.construct_id] for spec in names.TABLES if spec.indexes]
+        indexed = [(data.tables[spec.construct_id], spec) for spec in names.TABLES if spec.indexes]
         acknowledge(
             self.role,
             (
@@ -252,9 +259,9 @@ class Api(Construct):
             *(
                 (
                     f"AwsSolutions-IAM5[Resource::<{logical_id(table)}.Arn>/index/*]",
-                    "Queries on the table's own GSIs (inbox, by_status).",
+                    f"Queries on the table's own GSIs ({', '.join(index.name for index in spec.indexes)}).",
                 )
-                for table in indexed
+                for table, spec in indexed
             ),
         )
         return grants

@@ -15,7 +15,7 @@ from .layer import DependenciesLayer
 from .monitoring import Monitoring
 from .project import names
 from .seed import ReferenceSeed
-from .workflows import Workflows, machine_arn
+from .workflows import Workflows, machine_arns
 
 
 class JiesuStack(Stack):
@@ -34,7 +34,7 @@ class JiesuStack(Stack):
             data=data,
             auth=auth,
             layer=layer.layer,
-            state_machine_arn=machine_arn(self),
+            machine_arns=machine_arns(self),
             stage=stage,
         )
         workflows = Workflows(self, "Workflows", function=api.function)
@@ -58,6 +58,9 @@ class JiesuStack(Stack):
         CfnOutput(self, "Region", value=self.region)
         CfnOutput(self, "UserPoolId", value=auth.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=auth.client.user_pool_client_id)
-        CfnOutput(self, "WorkOrderStateMachineArn", value=workflows.work_order.state_machine_arn)
+        # WorkOrderStateMachineArn and WhistleStateMachineArn.
+        for spec in names.MACHINES:
+            machine = workflows.machines[spec.name]
+            CfnOutput(self, f"{spec.construct_id}StateMachineArn", value=machine.state_machine_arn)
         CfnOutput(self, "UnitNotificationsTopicArn", value=data.unit_topic.topic_arn)
         CfnOutput(self, "AlarmTopicArn", value=monitoring.topic.topic_arn)

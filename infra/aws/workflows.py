@@ -1,4 +1,6 @@
-"""Workflows: the Standard state machine that carries each work order from dispatch to closure."""
+"""Workflows: one Standard state machine per names.MACHINES entry. The work-order machine carries
+each work order from dispatch to closure; the whistle machine watches a street's summons until
+every department has reported."""
 
 from __future__ import annotations
 
@@ -14,19 +16,29 @@ from .api import function_id
 from .nag import acknowledge
 from .project import STATEMACHINES, names
 
+# The work-order machine's log group keeps the construct id it had while it was the only machine.
+# A new logical id would make CloudFormation create a group of the same (fixed) name before it
+# deletes the old one, and that update fails.
+LOG_GROUP_IDS = {names.WORK_ORDER_MACHINE_SPEC.name: "Logs"}
 
-def machine_name(stack: Stack) -> str:
+
+def machine_name(stack: Stack, spec: names.MachineSpec) -> str:
     """Named up front so the functions can be told its ARN before it exists (no dependency cycle)."""
-    return f"{stack.stack_name}-{names.WORK_ORDER_MACHINE}"
+    return f"{stack.stack_name}-{spec.name}"
 
 
-def machine_arn(stack: Stack) -> str:
+def machine_arn(stack: Stack, spec: names.MachineSpec) -> str:
     return stack.format_arn(
         service="states",
         resource="stateMachine",
-        resource_name=machine_name(stack),
+        resource_name=machine_name(stack, spec),
         arn_format=ArnFormat.COLON_RESOURCE_NAME,
     )
+
+
+def machine_arns(stack: Stack) -> dict[str, str]:
+    """Every machine's formatted ARN, by spec.name."""
+    return {spec.name: machine_arn(stack, spec) for spec in names.MACHINES}
 
 
 class Workflows(Construct):
@@ -34,37 +46,46 @@ class Workflows(Construct):
         self, scope: Construct, construct_id: str, *, function: Callable[[str], lambda_.IFunction]
     ) -> None:
         super().__init__(scope, construct_id)
-        name = machine_name(Stack.of(self))
-        tasks = {placeholder: function(fn) for placeholder, fn in names.WORK_ORDER_PLACEHOLDERS.items()}
-        self.log_group = logs.LogGroup(
+        self.log_groups: dict[str, logs.LogGroup] = {}
+        self.machines = {spec.name: self._machine(spec, function) for spec in names.MACHINES}
+        self.work_order = self.machines[names.WORK_ORDER_MACHINE_SPEC.name]
+        self.whistle = self.machines[names.WHISTLE_MACHINE_SPEC.name]
+
+    def _machine(
+        self, spec: names.MachineSpec, function: Callable[[str], lambda_.IFunction]
+    ) -> sfn.StateMachine:
+        name = machine_name(Stack.of(self), spec)
+        tasks = {placeholder: function(fn) for placeholder, fn in spec.placeholders.items()}
+        log_group = logs.LogGroup(
             self,
-            "Logs",
+            LOG_GROUP_IDS.get(spec.name, f"{spec.construct_id}Logs"),
             log_group_name=f"/aws/vendedlogs/states/{name}",
             retention=logs.RetentionDays.THREE_MONTHS,
             removal_policy=RemovalPolicy.DESTROY,
         )
+        self.log_groups[spec.name] = log_group
         # from_string, not from_file: the ASL stays inline, visible to template tests and cfn-lint.
-        asl = (STATEMACHINES / names.WORK_ORDER_ASL).read_text(encoding="utf-8")
-        self.work_order = sfn.StateMachine(
+        asl = (STATEMACHINES / spec.asl).read_text(encoding="utf-8")
+        machine = sfn.StateMachine(
             self,
-            "WorkOrder",
+            spec.construct_id,
             state_machine_name=name,
             state_machine_type=sfn.StateMachineType.STANDARD,
             definition_body=sfn.DefinitionBody.from_string(asl),
             definition_substitutions={placeholder: fn.function_arn for placeholder, fn in tasks.items()},
             logs=sfn.LogOptions(
-                destination=self.log_group, level=sfn.LogLevel.ERROR, include_execution_data=False
+                destination=log_group, level=sfn.LogLevel.ERROR, include_execution_data=False
             ),
             tracing_enabled=True,
         )
         for fn in tasks.values():
-            fn.grant_invoke(self.work_order)
+            fn.grant_invoke(machine)
         acknowledge(
-            self.work_order,
+            machine,
             (
                 "AwsSolutions-SF1",
-                "Only errors are logged, without execution data: orders carry requesters' "
-                "names and phone numbers, and the order timeline is the audit record.",
+                "Only errors are logged, without execution data: orders carry requesters' names "
+                "and phone numbers, and the order and whistle timelines are the audit record.",
             ),
             (
                 "AwsSolutions-IAM5[Resource::*]",
@@ -76,6 +97,7 @@ class Workflows(Construct):
                     f"AwsSolutions-IAM5[Resource::<{function_id(fn)}.Arn>:*]",
                     "The task function's versions and aliases (CDK's grant_invoke adds them).",
                 )
-                for fn in names.WORK_ORDER_PLACEHOLDERS.values()
+                for fn in sorted(set(spec.placeholders.values()))
             ),
         )
+        return machine

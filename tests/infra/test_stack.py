@@ -19,11 +19,12 @@ from chalicelib import names
 from infra.aws.api import API_GATEWAY_STAGE, DEFAULT_ROLE, GATEWAY_ERRORS, function_id
 from infra.aws.project import ROOT, STATEMACHINES
 from infra.aws.seed import reference_data_hash
-from infra.aws.workflows import machine_arn
+from infra.aws.workflows import machine_arn, machine_name
 
 from .conftest import ACCOUNT, REGION, Synth
 
 SAM_FUNCTION = "AWS::Serverless::Function"
+STATE_MACHINE = "AWS::StepFunctions::StateMachine"
 ASL_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 # Actions granted on "*" because IAM accepts nothing narrower for them: requester SMS, listing
 # streams (stream read), and the log-delivery and X-Ray actions CDK gives the state machine.
@@ -81,6 +82,28 @@ def functions(synth: Synth) -> dict[str, dict[str, Any]]:
     return synth.of_type(SAM_FUNCTION)
 
 
+def machine(synth: Synth, spec: names.MachineSpec) -> tuple[str, dict[str, Any]]:
+    """The logical id and resource of the state machine deployed for `spec`, found by its name."""
+    name = f"{synth.stack.stack_name}-{spec.name}"
+    (found,) = [
+        (rid, res)
+        for rid, res in synth.of_type(STATE_MACHINE).items()
+        if res["Properties"]["StateMachineName"] == name
+    ]
+    return found
+
+
+def arn_of(synth: Synth, spec: names.MachineSpec) -> Any:
+    return synth.resolve(machine_arn(synth.stack, spec))
+
+
+def as_keys(resources: list[Any]) -> list[str]:
+    return sorted(json.dumps(resource, sort_keys=True) for resource in resources)
+
+
+MACHINE_IDS = [spec.construct_id for spec in names.MACHINES]
+
+
 # --- data ---------------------------------------------------------------------------------------
 
 
@@ -101,6 +124,7 @@ def test_tables_are_built_from_the_shared_specs(synth: Synth, spec: names.TableS
             {"AttributeName": index.sort_key, "KeyType": "RANGE"},
         ]
         assert indexes[index.name]["Projection"] == {"ProjectionType": "ALL"}
+    assert len(props.get("GlobalSecondaryIndexes", [])) == len(spec.indexes)
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert table["DeletionPolicy"] == "Retain"
@@ -113,6 +137,27 @@ def test_tables_are_built_from_the_shared_specs(synth: Synth, spec: names.TableS
         assert props["TimeToLiveSpecification"] == {"AttributeName": spec.ttl_attribute, "Enabled": True}
     else:
         assert "TimeToLiveSpecification" not in props
+
+
+def test_the_work_orders_table_has_the_inbox_status_and_requester_indexes(synth: Synth) -> None:
+    """Whistles live in the work-orders table too: no table of their own, three GSIs in all."""
+    assert [spec.construct_id for spec in names.TABLES] == ["WorkOrders", "Reference"]
+    props = synth.resources[table_id(synth, names.WORK_ORDERS_TABLE)]["Properties"]
+    indexes = {
+        index["IndexName"]: (
+            [key["AttributeName"] for key in index["KeySchema"]],
+            index["Projection"]["ProjectionType"],
+        )
+        for index in props["GlobalSecondaryIndexes"]
+    }
+    assert indexes == {
+        "inbox": (["gsi1pk", "gsi1sk"], "ALL"),
+        "by_status": (["gsi2pk", "gsi2sk"], "ALL"),
+        "by_requester": (["gsi3pk", "gsi3sk"], "ALL"),
+    }
+    attributes = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
+    keys = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk")
+    assert attributes == dict.fromkeys(keys, "S")
 
 
 # --- functions ----------------------------------------------------------------------------------
@@ -141,7 +186,7 @@ def test_functions_are_configured_through_the_shared_env_names(synth: Synth) -> 
     topic = logical_id_of(synth, "AWS::SNS::Topic", "DataUnitNotifications")
     pool = logical_id_of(synth, "AWS::Cognito::UserPool", "AuthUserPool")
     client = logical_id_of(synth, "AWS::Cognito::UserPoolClient", "AuthUserPoolStaffPortal")
-    machine = logical_id_of(synth, "AWS::StepFunctions::StateMachine", "WorkflowsWorkOrder")
+    machines = {spec.name: machine(synth, spec)[0] for spec in names.MACHINES}
     issuer = {"Fn::Join": ["", [f"https://cognito-idp.{REGION}.amazonaws.com/", {"Ref": pool}]]}
 
     for fid, fn in functions(synth).items():
@@ -158,19 +203,30 @@ def test_functions_are_configured_through_the_shared_env_names(synth: Synth) -> 
         assert jwks == [*issuer["Fn::Join"][1], "/.well-known/jwks.json"], fid
         assert env[names.ENV_STAGE], fid
         assert env["POWERTOOLS_SERVICE_NAME"] == names.APP_NAME, fid
-        # The machine's formatted ARN, never a reference to the machine (that is the cycle).
-        arn = env[names.ENV_WORK_ORDER_STATE_MACHINE_ARN]
-        assert arn == synth.resolve(machine_arn(synth.stack)), fid
-        assert machine not in json.dumps(arn), fid
+        # Each machine's formatted ARN, never a reference to a machine (that is the cycle).
+        for spec in names.MACHINES:
+            arn = env[spec.arn_env]
+            assert arn == arn_of(synth, spec), (fid, spec.name)
+            assert not any(rid in json.dumps(arn) for rid in machines.values()), (fid, spec.name)
+        assert env[names.ENV_WHISTLE_STATE_MACHINE_ARN] == arn_of(synth, names.WHISTLE_MACHINE_SPEC), fid
         # Local-only settings stay local.
         assert names.ENV_COGNITO_ENDPOINT not in env and names.ENV_TIME_SCALE not in env, fid
 
 
-def test_the_formatted_machine_arn_names_the_deployed_machine(synth: Synth) -> None:
-    (machine,) = synth.of_type("AWS::StepFunctions::StateMachine").values()
-    name = f"{synth.stack.stack_name}-{names.WORK_ORDER_MACHINE}"
-    assert machine["Properties"]["StateMachineName"] == name
-    assert synth.resolve(machine_arn(synth.stack)) == f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{name}"
+def test_there_is_one_machine_per_spec(synth: Synth) -> None:
+    deployed = {res["Properties"]["StateMachineName"] for res in synth.of_type(STATE_MACHINE).values()}
+    stack = synth.stack.stack_name
+    assert deployed == {f"{stack}-{spec.name}" for spec in names.MACHINES}
+    assert deployed == {f"{stack}-work-order", f"{stack}-whistle"}
+
+
+@pytest.mark.parametrize("spec", names.MACHINES, ids=MACHINE_IDS)
+def test_the_formatted_machine_arn_names_the_deployed_machine(synth: Synth, spec: names.MachineSpec) -> None:
+    name = f"{synth.stack.stack_name}-{spec.name}"
+    assert synth.resolve(machine_name(synth.stack, spec)) == name
+    _, resource = machine(synth, spec)
+    assert resource["Properties"]["StateMachineName"] == name
+    assert arn_of(synth, spec) == f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{name}"
 
 
 def test_the_stream_consumer_reads_the_work_order_stream_once_it_may(synth: Synth) -> None:
@@ -191,15 +247,17 @@ def test_the_stream_consumer_reads_the_work_order_stream_once_it_may(synth: Synt
 # --- workflows ----------------------------------------------------------------------------------
 
 
-def test_the_work_order_machine_substitutes_every_asl_placeholder(synth: Synth) -> None:
-    asl_text = (STATEMACHINES / names.WORK_ORDER_ASL).read_text(encoding="utf-8")
-    (machine,) = synth.of_type("AWS::StepFunctions::StateMachine").values()
-    props = machine["Properties"]
+@pytest.mark.parametrize("spec", names.MACHINES, ids=MACHINE_IDS)
+def test_each_machine_substitutes_every_asl_placeholder(synth: Synth, spec: names.MachineSpec) -> None:
+    asl_text = (STATEMACHINES / spec.asl).read_text(encoding="utf-8")
+    _, resource = machine(synth, spec)
+    props = resource["Properties"]
 
     in_asl = set(ASL_PLACEHOLDER.findall(asl_text))
     substitutions = props["DefinitionSubstitutions"]
-    assert set(substitutions) == in_asl == set(names.WORK_ORDER_PLACEHOLDERS)
-    for placeholder, fn in names.WORK_ORDER_PLACEHOLDERS.items():
+    assert in_asl, f"{spec.asl} names no task function"
+    assert set(substitutions) == in_asl == set(spec.placeholders)
+    for placeholder, fn in spec.placeholders.items():
         assert substitutions[placeholder] == {"Fn::GetAtt": [function_id(fn), "Arn"]}
 
     definition = props["DefinitionString"]
@@ -213,21 +271,54 @@ def test_the_work_order_machine_substitutes_every_asl_placeholder(synth: Synth) 
     assert props["LoggingConfiguration"]["IncludeExecutionData"] is False
 
 
-def test_the_machine_may_invoke_exactly_its_task_functions(synth: Synth) -> None:
-    (machine,) = synth.of_type("AWS::StepFunctions::StateMachine").values()
-    role_id = machine["Properties"]["RoleArn"]["Fn::GetAtt"][0]
+def test_the_whistle_machine_runs_check_whistle(synth: Synth) -> None:
+    _, resource = machine(synth, names.WHISTLE_MACHINE_SPEC)
+    check = {"Fn::GetAtt": [function_id(names.FN_CHECK_WHISTLE), "Arn"]}
+    assert resource["Properties"]["DefinitionSubstitutions"] == {"CheckWhistleFunctionArn": check}
+
+
+def test_every_task_function_belongs_to_one_machine() -> None:
+    used = [fn for spec in names.MACHINES for fn in set(spec.placeholders.values())]
+    assert sorted(used) == sorted(names.TASK_FUNCTIONS)
+
+
+@pytest.mark.parametrize("spec", names.MACHINES, ids=MACHINE_IDS)
+def test_each_machine_may_invoke_exactly_its_task_functions(synth: Synth, spec: names.MachineSpec) -> None:
+    machine_id, resource = machine(synth, spec)
+    role_id = resource["Properties"]["RoleArn"]["Fn::GetAtt"][0]
+    others = {
+        res["Properties"]["RoleArn"]["Fn::GetAtt"][0]
+        for rid, res in synth.of_type(STATE_MACHINE).items()
+        if rid != machine_id
+    }
+    assert role_id not in others, "each machine has a role of its own"
 
     invoked = set()
     for statement in statements_of_role(synth, role_id):
         if "lambda:InvokeFunction" in as_list(statement["Action"]):
-            for resource in as_list(statement["Resource"]):
-                invoked.add(json.dumps(resource, sort_keys=True))
+            for resource_arn in as_list(statement["Resource"]):
+                invoked.add(json.dumps(resource_arn, sort_keys=True))
     expected = set()
-    for fn in names.TASK_FUNCTIONS:
+    for fn in set(spec.placeholders.values()):
         arn = {"Fn::GetAtt": [function_id(fn), "Arn"]}
         expected.add(json.dumps(arn, sort_keys=True))
         expected.add(json.dumps({"Fn::Join": ["", [arn, ":*"]]}, sort_keys=True))
     assert invoked == expected
+
+
+@pytest.mark.parametrize("spec", names.MACHINES, ids=MACHINE_IDS)
+def test_each_machine_logs_errors_to_its_own_log_group(synth: Synth, spec: names.MachineSpec) -> None:
+    _, resource = machine(synth, spec)
+    (destination,) = resource["Properties"]["LoggingConfiguration"]["Destinations"]
+    group_id, attribute = destination["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"]
+    assert attribute == "Arn"
+    group = synth.resources[group_id]["Properties"]
+    assert group["LogGroupName"] == f"/aws/vendedlogs/states/{synth.stack.stack_name}-{spec.name}"
+    assert group["RetentionInDays"] == 90
+    if spec == names.WORK_ORDER_MACHINE_SPEC:
+        # The logical id it had as the only machine: a new one would make CloudFormation create
+        # a second group of the same name before deleting the first, and the update would fail.
+        assert group_id.startswith("WorkflowsLogs"), group_id
 
 
 # --- least privilege ----------------------------------------------------------------------------
@@ -260,8 +351,10 @@ def test_the_functions_role_only_writes_its_own_logs_inline(synth: Synth) -> Non
         assert fn["Properties"]["LoggingConfig"]["LogGroup"]["Ref"] in targets, fid
 
 
-def test_the_functions_may_start_and_wake_only_the_work_order_machine(synth: Synth) -> None:
-    arn = synth.resolve(machine_arn(synth.stack))
+def test_the_functions_may_start_every_machine_and_wake_only_the_work_order_machine(synth: Synth) -> None:
+    work_order = arn_of(synth, names.WORK_ORDER_MACHINE_SPEC)
+    whistle = arn_of(synth, names.WHISTLE_MACHINE_SPEC)
+    assert work_order != whistle
     granted: dict[str, list[Any]] = {}
     for statement in statements_of_role(synth, DEFAULT_ROLE):
         for action in as_list(statement["Action"]):
@@ -273,7 +366,9 @@ def test_the_functions_may_start_and_wake_only_the_work_order_machine(synth: Syn
         "states:SendTaskFailure",
         "states:SendTaskHeartbeat",
     }
-    assert all(resources == [arn] for resources in granted.values())
+    assert as_keys(granted["states:StartExecution"]) == as_keys([work_order, whistle])
+    for action in ("states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"):
+        assert granted[action] == [work_order], action
 
 
 # --- API ----------------------------------------------------------------------------------------
@@ -365,9 +460,17 @@ def test_alarms_watch_failed_workflows_and_api_errors(synth: Synth) -> None:
     assert api["Name"] == api["DefinitionBody"]["info"]["title"]
     dimensions = {d["Name"]: d["Value"] for d in alarms["5XXError"]["Dimensions"]}
     assert dimensions == {"ApiName": api["Name"], "Stage": API_GATEWAY_STAGE}
-    (machine,) = synth.of_type("AWS::StepFunctions::StateMachine")
+    work_order, _ = machine(synth, names.WORK_ORDER_MACHINE_SPEC)
     (dimension,) = alarms["ExecutionsFailed"]["Dimensions"]
-    assert dimension == {"Name": "StateMachineArn", "Value": {"Ref": machine}}
+    assert dimension == {"Name": "StateMachineArn", "Value": {"Ref": work_order}}
+
+
+def test_the_stack_outputs_every_machine_arn(synth: Synth) -> None:
+    outputs = synth.json["Outputs"]
+    for spec in names.MACHINES:
+        machine_id, _ = machine(synth, spec)
+        assert outputs[f"{spec.construct_id}StateMachineArn"]["Value"] == {"Ref": machine_id}, spec.name
+    assert {"WorkOrderStateMachineArn", "WhistleStateMachineArn"} <= set(outputs)
 
 
 # --- the template as a whole --------------------------------------------------------------------

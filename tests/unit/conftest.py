@@ -84,6 +84,7 @@ class Hotline:
             clock=self.clock,
             limits=self.limits,
             emergencies=emergency_words(),
+            knowledge=self.reference.knowledge(),
         )
         self.codes[receipt.id] = receipt.tracking_code
         return receipt.id

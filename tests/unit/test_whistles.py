@@ -80,13 +80,14 @@ def test_a_missed_report_is_escalated_once_and_the_late_department_still_reports
     assert whistles.check(whistle.id, whistles=store, clock=clock).wait_seconds == 20 * 60
     clock.advance(minutes=20)
     done = whistles.check(whistle.id, whistles=store, clock=clock)
-    escalated = store.get(whistle.id)
+    escalated = store.whistles[whistle.id]
     again = whistles.check(whistle.id, whistles=store, clock=clock)
 
     assert done.phase == again.phase == "done"
     assert store.get(whistle.id) == escalated  # escalated once
-    missed = escalated.summons_of("110101-enforcement")
-    assert (missed.late, missed.escalated_at, escalated.summons_of("110101-housing").late) == (
+    part = {s.unit: s for s in escalated.summons}
+    missed = part["110101-enforcement"]
+    assert (missed.late, missed.escalated_at, part["110101-housing"].late) == (
         True,
         clock.now(),
         False,
@@ -96,7 +97,7 @@ def test_a_missed_report_is_escalated_once_and_the_late_department_still_reports
         "unit:110101",
     }
     late = whistles.report(escalated, "已到场", ENFORCEMENT, clock.now() + timedelta(minutes=5))
-    assert late.summons_of("110101-enforcement").late
+    assert [s.late for s in late.summons] == [False, True]
     assert whistle_notices(escalated, late) == [
         StaffNotice(
             "unit:110101004", f"部门报到 {whistle.id}", f"吹哨{whistle.id}：110101-enforcement已报到。"

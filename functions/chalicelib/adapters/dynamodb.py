@@ -14,6 +14,7 @@ from pydantic import BaseModel
 
 from ..domain.deadlines import DEFAULT_LIMITS, TimeLimits
 from ..domain.errors import FieldProblem, InvalidInput, KeyTaken, NumberTaken, StaleVersion
+from ..domain.knowledge import KnowledgeEntry
 from ..domain.model import Category, Status, Unit, UnitKind, WorkOrder
 from ..domain.ports import IdempotencyRecord, OrderQuery, Page, Reference, Whistles, WorkOrders
 from ..domain.whistles import Whistle
@@ -258,6 +259,7 @@ class DynamoReference(Reference):
         category        pk=CATEGORY                 sk=<code>
         its versions    pk=CATEGORY_HISTORY#<code>  sk=V#<version, 6 digits>
         time limits     pk=CONFIG                   sk=time_limits (versions under CONFIG_HISTORY#...)
+        knowledge       pk=KNOWLEDGE                sk=<entry id> (versions under KNOWLEDGE_HISTORY#<id>)
     """
 
     CACHE_SECONDS = 60.0
@@ -331,6 +333,31 @@ class DynamoReference(Reference):
             Category.model_validate(d) for d in self._query(f"CATEGORY_HISTORY#{code}", newest_first=True)
         ]
 
+    def knowledge(self) -> list[KnowledgeEntry]:
+        cached = self._cache.get(("KNOWLEDGE", "*"))
+        if cached is None or time.monotonic() - cached[0] > self.CACHE_SECONDS:
+            cached = (time.monotonic(), {"items": self._query("KNOWLEDGE")})
+            self._cache[("KNOWLEDGE", "*")] = cached
+        return [KnowledgeEntry.model_validate(d) for d in (cached[1] or {}).get("items", [])]
+
+    def knowledge_entry(self, entry_id: str) -> KnowledgeEntry | None:
+        found = self._client.get_item(
+            TableName=self._table, Key={"pk": {"S": "KNOWLEDGE"}, "sk": {"S": entry_id}}, ConsistentRead=True
+        ).get("Item")
+        return KnowledgeEntry.model_validate_json(found["doc"]["S"]) if found else None
+
+    def put_knowledge(self, entry: KnowledgeEntry, expected_version: int | None) -> KnowledgeEntry:
+        condition = (
+            ("attribute_not_exists(pk)", {})
+            if expected_version is None
+            else ("version = :expected", {":expected": {"N": str(expected_version)}})
+        )
+        self._versioned_put(
+            ("KNOWLEDGE", entry.id), f"KNOWLEDGE_HISTORY#{entry.id}", entry, entry.version, condition
+        )
+        self._cache.pop(("KNOWLEDGE", "*"), None)
+        return entry
+
     def put_time_limits(self, limits: TimeLimits, expected_version: int) -> TimeLimits:
         stored = self._doc("CONFIG", TIME_LIMITS)
         condition = (
@@ -380,13 +407,19 @@ class DynamoReference(Reference):
                 raise StaleVersion() from error
             raise
 
-    def seed(self, units: list[Unit], categories: list[Category]) -> int:
+    def seed(
+        self, units: list[Unit], categories: list[Category], knowledge: list[KnowledgeEntry] | None = None
+    ) -> int:
         """Write what is missing in batches; an admin's edits stay as they are."""
         have_units = {u.id for u in self.units()}
         have_categories = {c.code for c in self.categories()}
+        have_entries = {d["id"] for d in self._query("KNOWLEDGE")}
         items = [("UNIT", u.id, u.model_dump_json()) for u in units if u.id not in have_units]
         items += [
             ("CATEGORY", c.code, c.model_dump_json()) for c in categories if c.code not in have_categories
+        ]
+        items += [
+            ("KNOWLEDGE", e.id, e.model_dump_json()) for e in knowledge or [] if e.id not in have_entries
         ]
         for start in range(0, len(items), 25):
             batch = [

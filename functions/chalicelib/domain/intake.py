@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel
@@ -12,7 +13,8 @@ from pydantic import BaseModel
 from .deadlines import TimeLimits
 from .dispatch import route
 from .errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken
-from .model import Channel, Staff, Status, Submission, TimelineEvent, WorkOrder
+from .knowledge import KnowledgeEntry, answered_event, on_the_spot
+from .model import Channel, DirectAnswer, RequestType, Staff, Status, Submission, TimelineEvent, WorkOrder
 from .ports import Clock, IdempotencyRecord, OrderQuery, Reference, Workflows, WorkOrders
 from .triage import SETTLED, EmergencyWords, Reason, emergency_line, same_matter, settle
 
@@ -30,6 +32,7 @@ class Receipt(BaseModel):
     reason: str | None = None
     transfer_to: str | None = None
     merged_into: str | None = None
+    answer: DirectAnswer | None = None
 
 
 def new_order_id(clock: Clock) -> str:
@@ -64,13 +67,16 @@ def receive(
     clock: Clock,
     limits: TimeLimits,
     emergencies: EmergencyWords,
+    knowledge: Sequence[KnowledgeEntry] = (),
     idempotency_key: str | None = None,
     recorded_by: Staff | None = None,
 ) -> Receipt:
     """Record the request in full (Art. 10), give it its deadline (Art. 13) and start its workflow.
 
     An emergency in progress is recorded and the requester told to call the emergency line; a
-    repeat of an open order is merged into it (Art. 11 ¶3): neither is dispatched.
+    repeat of an open order is merged into it (Art. 11 ¶3): neither is dispatched. A consultation
+    the knowledge base answers confidently is answered on the spot (Art. 11 ¶1) unless the
+    requester asked for a dispatch anyway.
 
     With an Idempotency-Key a retried submission returns the first receipt; the same key with a
     different body is a conflict."""
@@ -91,6 +97,24 @@ def receive(
         settled = settle(now, recorded_by, Reason.EMERGENCY, transfer_to=line)
     elif original := _open_repeat(submission, category.code if category else None, orders):
         settled = settle(now, recorded_by, Reason.DUPLICATE, merged_into=original.id)
+    elif (
+        submission.type is RequestType.CONSULTATION
+        and not submission.dispatch_anyway
+        and (found := on_the_spot(list(knowledge), submission.content, now.astimezone(BEIJING).date()))
+    ):
+        settled = (
+            answered_event(now, found),
+            {
+                "status": Status.ANSWERED,
+                "deadline": None,
+                "answer": DirectAnswer(
+                    entry=found.id,
+                    question=found.question,
+                    answer=found.answer,
+                    source_policy=found.source_policy,
+                ),
+            },
+        )
     for _attempt in range(5):
         code = new_tracking_code()
         order = WorkOrder(
@@ -124,6 +148,7 @@ def receive(
             reason=order.reason,
             transfer_to=order.transfer_to,
             merged_into=order.merged_into,
+            answer=order.answer,
         )
         record = (
             IdempotencyRecord(idempotency_key, print_, receipt.model_dump(mode="json"))

@@ -140,6 +140,9 @@ class Submission(BaseModel):
     requester: Requester
     confidential: bool = False
     attachments: Annotated[list[str], Field(max_length=0)] = []
+    # A consultation the knowledge base answers is settled on the spot unless the requester, having
+    # read the suggested answers, asks for it to be dispatched anyway.
+    dispatch_anyway: bool = False
 
 
 class TimelineEvent(BaseModel):
@@ -218,6 +221,17 @@ class Assist(BaseModel):
         return self.status in (AssistStatus.REQUESTED, AssistStatus.SIGNED)
 
 
+class DirectAnswer(BaseModel):
+    """直接答复 (Art. 11 ¶1): the knowledge-base entry that answered a consultation on the spot."""
+
+    model_config = ConfigDict(frozen=True)
+
+    entry: str
+    question: str
+    answer: str
+    source_policy: str
+
+
 class Extension(BaseModel):
     """延期 (Art. 15): the reason is told to the requester and the hotline centre."""
 
@@ -283,6 +297,7 @@ class WorkOrder(BaseModel):
     reason: str | None = None
     transfer_to: str | None = None  # 110 / 119 / 120 / 122, or a partner hotline's id
     merged_into: str | None = None
+    answer: DirectAnswer | None = None
     # Workflow executions started after the first: a dispatcher reinstated the order.
     reinstated: int = 0
     timeline: list[TimelineEvent] = []

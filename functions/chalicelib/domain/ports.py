@@ -11,6 +11,7 @@ from .deadlines import TimeLimits
 from .model import Category, Unit, UnitKind, WorkOrder
 
 if TYPE_CHECKING:
+    from .knowledge import KnowledgeEntry
     from .whistles import Whistle
 
 
@@ -119,9 +120,23 @@ class Reference(ABC):
         """Store new time limits; raises StaleVersion when another edit won."""
 
     @abstractmethod
-    def seed(self, units: list[Unit], categories: list[Category]) -> int:
-        """Add the units and categories that are missing, never overwriting an admin's edits;
-        returns how many were written."""
+    def knowledge(self) -> list[KnowledgeEntry]:
+        """Every knowledge-base entry (valid or not)."""
+
+    @abstractmethod
+    def knowledge_entry(self, entry_id: str) -> KnowledgeEntry | None: ...
+
+    @abstractmethod
+    def put_knowledge(self, entry: KnowledgeEntry, expected_version: int | None) -> KnowledgeEntry:
+        """Store a new version of an entry, keeping the previous one; StaleVersion when another
+        edit won."""
+
+    @abstractmethod
+    def seed(
+        self, units: list[Unit], categories: list[Category], knowledge: list[KnowledgeEntry] | None = None
+    ) -> int:
+        """Add the units, categories and knowledge entries that are missing, never overwriting an
+        admin's edits; returns how many were written."""
 
 
 class Workflows(ABC):

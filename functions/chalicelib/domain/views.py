@@ -7,7 +7,17 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from .follow_up import evaluation_due
-from .model import Assist, Evaluation, Extension, Objection, Staff, TimelineEvent, Unit, WorkOrder
+from .model import (
+    Assist,
+    DirectAnswer,
+    Evaluation,
+    Extension,
+    Objection,
+    Staff,
+    TimelineEvent,
+    Unit,
+    WorkOrder,
+)
 from .objections import pingpong
 from .ports import Reference
 from .whistles import Whistle
@@ -31,6 +41,7 @@ PUBLIC_ACTIONS = frozenset(
         "reopened",
         "closed",
         "not_dispatched",
+        "answered",
         "merged",
         "transferred",
         "reinstated",
@@ -82,6 +93,7 @@ class PublicOrder(BaseModel):
     merged_into: str | None
     reason: str | None
     transfer_to: str | None
+    answer: DirectAnswer | None
     timeline: list[PublicEvent]
 
 
@@ -120,6 +132,7 @@ class StaffOrder(BaseModel):
     reason: str | None
     transfer_to: str | None
     merged_into: str | None
+    answer: DirectAnswer | None
     channel: str
     category: CategoryRef | None
     content: str
@@ -175,6 +188,7 @@ def public_view(order: WorkOrder, reference: Reference) -> PublicOrder:
         merged_into=order.merged_into,
         reason=order.reason,
         transfer_to=order.transfer_to,
+        answer=order.answer,
         timeline=[event(e) for e in order.timeline if e.action in PUBLIC_ACTIONS],
     )
 
@@ -213,6 +227,7 @@ def staff_view(order: WorkOrder, staff: Staff, reference: Reference) -> StaffOrd
         reason=order.reason,
         transfer_to=order.transfer_to,
         merged_into=order.merged_into,
+        answer=order.answer,
         channel=order.channel.value,
         category=_category(reference, order.category),
         content=order.content,

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from chalice import Blueprint, Response
 from chalice.app import Request
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ..domain import follow_up, intake
+from ..domain import follow_up, handling, intake, knowledge, suggest
 from ..domain.errors import FieldProblem, InvalidInput
-from ..domain.model import Channel, Staff, Submission
+from ..domain.intake import BEIJING
+from ..domain.model import Channel, Location, Staff, Submission
 from ..domain.views import public_view
-from ..reference_data import divisions, emergency_words
+from ..reference_data import dispatch_examples, divisions, emergency_words
 from ..wiring import deps
-from .http import api, parse, respond
+from .http import api, parse, parse_query, respond
 
 bp = Blueprint(__name__)
 
@@ -56,6 +58,7 @@ def receive(
         clock=d.clock,
         limits=d.limits,
         emergencies=emergency_words(),
+        knowledge=d.reference.knowledge(),
         idempotency_key=key,
         recorded_by=recorded_by,
     )
@@ -89,3 +92,73 @@ def evaluate_request(order_id: str) -> Response:
         order_id, form, orders=d.orders, workflows=d.workflows, clock=d.clock, limits=d.limits
     )
     return respond(public_view(order, d.reference))
+
+
+class KnowledgeQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    limit: Annotated[int, Field(ge=1, le=20)] = 5
+
+
+@bp.route("/knowledge", methods=["GET"], cors=True)
+@api
+def search_knowledge() -> Response:
+    """知识库: answers valid today, best first (Art. 31)."""
+    query = parse_query(bp.current_request, KnowledgeQuery)
+    d = deps()
+    today = d.clock.now().astimezone(BEIJING).date()
+    found = knowledge.search(d.reference.knowledge(), query.q, today, query.limit)
+    return respond({"items": [_named(a) for a in found], "next": None})
+
+
+def _named(answer: knowledge.Answer) -> dict[str, Any]:
+    unit = deps().reference.unit(answer.unit)
+    return {**answer.model_dump(mode="json"), "unit": unit.name if unit else answer.unit}
+
+
+class SuggestionForm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    content: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2000)]
+    location: Location | None = None
+
+
+@bp.route("/suggestions", methods=["POST"], cors=True)
+@api
+def suggestions() -> Response:
+    """What the form (and the operator) is offered while a request is written: categories, type,
+    urgency, units, an emergency line, knowledge-base answers."""
+    form = parse(bp.current_request, SuggestionForm)
+    d = deps()
+    found = suggest.suggest(
+        form.content,
+        form.location,
+        examples=dispatch_examples(),
+        reference=d.reference,
+        emergencies=emergency_words(),
+        knowledge=d.reference.knowledge(),
+        today=d.clock.now().astimezone(BEIJING).date(),
+    )
+    body = found.model_dump(mode="json")
+    body["answers"] = [_named(a) for a in found.answers]
+    return respond(body)
+
+
+class DispatchAnywayForm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: Annotated[str, StringConstraints(max_length=40)]
+
+
+@bp.route("/requests/{order_id}/dispatch", methods=["POST"], cors=True)
+@api
+def dispatch_anyway(order_id: str) -> Response:
+    """The requester read the on-the-spot answer and still wants the matter handled."""
+    form = parse(bp.current_request, DispatchAnywayForm)
+    d = deps()
+    order = follow_up.find_by_code(d.orders, order_id, form.code)
+    now = d.clock.now()
+    changed = knowledge.dispatch_anyway(now, order, d.limits.deadline(now, order.tier))
+    committed = handling.commit(order, changed, orders=d.orders, workflows=d.workflows)
+    return respond(public_view(committed, d.reference))

@@ -18,6 +18,7 @@ from ..domain import (
     dispatch,
     follow_up,
     handling,
+    knowledge,
     objections,
     policy,
     supervision,
@@ -26,6 +27,7 @@ from ..domain import (
 )
 from ..domain.access import Permission, require, require_visible
 from ..domain.errors import FieldProblem, Forbidden, InvalidInput, StaleVersion
+from ..domain.intake import BEIJING
 from ..domain.listing import ListFilters, list_orders
 from ..domain.model import MOBILE, Channel, Location, ObjectionGrounds, Staff, Submission, UnitKind, WorkOrder
 from ..domain.views import staff_summary, staff_view, whistle_view
@@ -608,3 +610,45 @@ def close_whistle(whistle_id: str) -> Response:
     return _change_whistle(
         whistle_id, form.version, lambda w: whistles.close(w, form.result, staff, d.clock.now())
     )
+
+
+# --- 知识库 (Art. 31) ---------------------------------------------------------------------------
+
+
+class KnowledgeFilter(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+    unit: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+@bp.route("/knowledge", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+def list_knowledge() -> Response:
+    """Every entry (expired ones too, for their units to renew), or a search of the valid ones."""
+    _staff()
+    query = parse_query(bp.current_request, KnowledgeFilter)
+    d = deps()
+    entries = d.reference.knowledge()
+    if query.q:
+        today = d.clock.now().astimezone(BEIJING).date()
+        found = {a.id: a.confidence for a in knowledge.search(entries, query.q, today, limit=20)}
+        items = [
+            {**e.model_dump(mode="json"), "confidence": found[e.id]}
+            for e in sorted(entries, key=lambda e: -found.get(e.id, -1))
+            if e.id in found
+        ]
+    else:
+        items = [e.model_dump(mode="json") for e in sorted(entries, key=lambda e: e.id)]
+    if query.unit:
+        items = [i for i in items if i["unit"] == query.unit]
+    return respond({"items": items, "next": None})
+
+
+@bp.route("/knowledge/{entry_id}", methods=["PUT"], cors=True, authorizer=staff_auth)
+@api
+def save_knowledge(entry_id: str) -> Response:
+    staff = _staff()
+    edit = parse(bp.current_request, knowledge.KnowledgeEdit)
+    d = deps()
+    return respond(knowledge.save(entry_id, edit, staff, reference=d.reference, clock=d.clock))
