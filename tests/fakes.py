@@ -61,6 +61,8 @@ class MemoryWorkOrders(WorkOrders):
 
     def find(self, query: OrderQuery) -> Page:
         def matches(o: WorkOrder) -> bool:
+            if query.assisting:
+                return query.unit in o.assisting
             return (
                 (query.unit is None or o.first_receiver == query.unit)
                 and (query.status is None or o.status.value == query.status)

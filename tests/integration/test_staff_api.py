@@ -90,3 +90,20 @@ def test_bad_action_input_names_the_field(citizen, unit):
 
     assert answer.status == 400
     assert answer.json()["error"]["details"][0]["field"] == "version"
+
+
+def test_an_assisting_unit_lists_the_orders_it_assists_with(citizen, unit):
+    receipt = citizen.submit(category="street_lighting", content="路灯杆被车撞歪，灯罩掉落")
+    lighting = unit("lighting.handler")
+
+    def assisted() -> list[str]:
+        return [o["id"] for o in lighting.get("/work-orders?assisting=true&limit=100").json()["items"]]
+
+    listed = wait_until(lambda: receipt["id"] in (found := assisted()) and found)
+    own = [o["id"] for o in lighting.get("/work-orders").json()["items"]]
+    unnamed = unit("supervisor1").get("/work-orders?assisting=true")
+
+    assert receipt["id"] in listed
+    assert receipt["id"] not in own  # its own inbox holds what it received, not what it assists with
+    assert (unnamed.status, unnamed.json()["error"]["details"][0]["field"]) == (400, "unit")
+    assert unit("supervisor1").get("/work-orders?assisting=true&unit=bj-lighting").status == 200

@@ -137,6 +137,8 @@ class DynamoWorkOrders(WorkOrders):
             if _conditional_failed(error):
                 raise StaleVersion() from error
             raise
+        if order.assists:
+            self._index_assists(order)
         token = answer["Attributes"].get("task_token", {}).get("S")
         return str(token) if token else None
 
@@ -156,6 +158,43 @@ class DynamoWorkOrders(WorkOrders):
             raise
         return True
 
+    def _index_assists(self, order: WorkOrder) -> None:
+        """One item per assisting unit under ASSISTS#<unit> in the inbox index (by its part's
+        deadline), put after each write of an order that has assists. An index, not state: a
+        repeated put is harmless, and a unit that no longer assists is filtered out on reading."""
+        writes: list[dict[str, Any]] = [
+            {
+                "PutRequest": {
+                    "Item": {
+                        "pk": {"S": f"ORDER#{order.id}"},
+                        "sk": {"S": f"ASSIST#{a.unit}"},
+                        "order_id": {"S": order.id},
+                        "gsi1pk": {"S": f"ASSISTS#{a.unit}"},
+                        "gsi1sk": {"S": f"{a.deadline.astimezone(UTC).isoformat()}#{order.id}"},
+                    }
+                }
+            }
+            for a in order.assists
+        ]
+        for start in range(0, len(writes), 25):
+            pending: dict[str, Any] = {self._table: writes[start : start + 25]}
+            while pending:
+                pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+
+    def _orders(self, ids: list[str]) -> list[WorkOrder]:
+        """Orders by number, in the order given (BatchGetItem)."""
+        found: dict[str, WorkOrder] = {}
+        keys = [_order_key(i) for i in dict.fromkeys(ids)]
+        for start in range(0, len(keys), 100):
+            pending: dict[str, Any] = {self._table: {"Keys": keys[start : start + 100]}}
+            while pending:
+                answer = self._client.batch_get_item(RequestItems=pending)
+                for item in answer.get("Responses", {}).get(self._table, []):
+                    order = WorkOrder.model_validate_json(item["doc"]["S"])
+                    found[order.id] = order
+                pending = answer.get("UnprocessedKeys") or {}
+        return [found[i] for i in ids if i in found]
+
     def recall(self, key: str) -> IdempotencyRecord | None:
         found = self._client.get_item(
             TableName=self._table,
@@ -171,7 +210,10 @@ class DynamoWorkOrders(WorkOrders):
         """A unit's inbox from the inbox index (deadline first); the hotline's lists from the status
         index (newest first), walking every status when none is given. Filters apply per page,
         so a page is filled by reading on until it has `limit` orders or nothing is left."""
-        if query.requester is not None:
+        if query.unit is not None and query.assisting:
+            inbox = WORK_ORDERS_INBOX_INDEX
+            partitions = [(inbox.name, inbox.partition_key, f"ASSISTS#{query.unit}", True)]
+        elif query.requester is not None:
             mine = WORK_ORDERS_REQUESTER_INDEX
             partitions = [(mine.name, mine.partition_key, _requester_key(query.requester), False)]
         elif query.unit is not None:
@@ -182,7 +224,8 @@ class DynamoWorkOrders(WorkOrders):
             by_status = WORK_ORDERS_STATUS_INDEX
             partitions = [(by_status.name, by_status.partition_key, f"STATUS#{s}", False) for s in statuses]
         position, start_key = _decode_cursor(query.cursor, len(partitions))
-        filters, names, values = _filters(query)
+        # An assisting unit's items carry no order attributes to filter on.
+        filters, names, values = ([], {}, {}) if query.assisting else _filters(query)
         found: list[WorkOrder] = []
         while position < len(partitions) and len(found) < query.limit:
             index, key, value, ascending = partitions[position]
@@ -200,7 +243,12 @@ class DynamoWorkOrders(WorkOrders):
             if start_key:
                 kwargs["ExclusiveStartKey"] = start_key
             page = self._client.query(**kwargs)
-            found += [WorkOrder.model_validate_json(item["doc"]["S"]) for item in page.get("Items", [])]
+            items = page.get("Items", [])
+            if query.assisting:
+                ids = [item["order_id"]["S"] for item in items]
+                found += [o for o in self._orders(ids) if query.unit in o.assisting]
+            else:
+                found += [WorkOrder.model_validate_json(item["doc"]["S"]) for item in items]
             start_key = page.get("LastEvaluatedKey")
             if start_key is None:
                 position += 1

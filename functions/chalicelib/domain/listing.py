@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .errors import Forbidden
+from .errors import FieldProblem, Forbidden, InvalidInput
 from .model import Staff, Status
 from .ports import OrderQuery, Page, WorkOrders
 
@@ -19,6 +19,8 @@ class ListFilters(BaseModel):
     status: Status | None = None
     overdue: bool | None = None
     pingpong: bool | None = None
+    # The orders the unit assists with (协办) rather than those it received.
+    assisting: bool = False
     unit: Annotated[str, StringConstraints(max_length=64)] | None = None
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 50
@@ -28,6 +30,8 @@ class ListFilters(BaseModel):
 def list_orders(filters: ListFilters, staff: Staff, *, orders: WorkOrders) -> Page:
     """A unit sees its own inbox, by deadline; the hotline centre sees every order, or one unit's."""
     unit = filters.unit
+    if filters.assisting and unit is None and staff.hotline_centre:
+        raise InvalidInput("Name the unit.", [FieldProblem("unit", "required with assisting")])
     if not staff.hotline_centre:
         if staff.unit is None:
             raise Forbidden("This account belongs to no unit.")
@@ -39,6 +43,7 @@ def list_orders(filters: ListFilters, staff: Staff, *, orders: WorkOrders) -> Pa
         status=filters.status.value if filters.status else None,
         overdue=filters.overdue,
         pingpong=filters.pingpong,
+        assisting=filters.assisting,
         text=filters.q,
         limit=filters.limit,
         cursor=filters.cursor,

@@ -44,6 +44,7 @@ class OrderQuery:
     status: str | None = None
     overdue: bool | None = None
     pingpong: bool | None = None
+    assisting: bool = False  # with unit: the orders that unit assists with, by its part's deadline
     text: str | None = None
     requester: str | None = None  # a phone number: that requester's orders, newest first
     limit: int = 50

@@ -569,9 +569,9 @@ def _change_whistle(
     staff = _staff()
     d = deps()
     whistle = whistles.visible(d.whistles.get(whistle_id), staff, whistle_id)
+    changed = change(whistle)  # who may act (403) and the whistle's status first, then its version
     if version is not None and version != whistle.version:
         raise StaleVersion()
-    changed = change(whistle)
     d.whistles.update(changed, expected_version=whistle.version)
     return respond(whistle_view(changed, d.reference))
 
