@@ -1,4 +1,4 @@
-"""Monitoring: an alarm when work-order workflows fail and one when the API answers 5XX."""
+"""Monitoring: an alarm when work-order or whistle workflows fail and one when the API answers 5XX."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ class Monitoring(Construct):
         construct_id: str,
         *,
         work_order: sfn.IStateMachine,
+        whistle: sfn.IStateMachine,
         api_name: str,
         api_stage: str,
     ) -> None:
@@ -42,6 +43,16 @@ class Monitoring(Construct):
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
+        whistle_failed = cloudwatch.Alarm(
+            self,
+            "WhistleExecutionsFailed",
+            alarm_description="A whistle workflow failed: missed reports for duty are no longer escalated.",
+            metric=whistle.metric_failed(period=FIVE_MINUTES, statistic="Sum"),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
         api_errors = cloudwatch.Alarm(
             self,
             "Api5xx",
@@ -58,5 +69,5 @@ class Monitoring(Construct):
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        for alarm in (workflow_failed, api_errors):
+        for alarm in (workflow_failed, whistle_failed, api_errors):
             alarm.add_alarm_action(actions.SnsAction(self.topic))

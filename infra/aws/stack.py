@@ -49,6 +49,7 @@ class JiesuStack(Stack):
             self,
             "Monitoring",
             work_order=workflows.work_order,
+            whistle=workflows.whistle,
             api_name=api.api_name,
             api_stage=API_GATEWAY_STAGE,
         )

@@ -451,18 +451,26 @@ def test_reference_data_is_seeded_again_when_it_changes(synth: Synth) -> None:
 
 
 def test_alarms_watch_failed_workflows_and_api_errors(synth: Synth) -> None:
-    alarms = {
-        a["Properties"]["MetricName"]: a["Properties"]
-        for a in synth.of_type("AWS::CloudWatch::Alarm").values()
-    }
-    assert set(alarms) == {"ExecutionsFailed", "5XXError"}
+    every = list(synth.of_type("AWS::CloudWatch::Alarm").values())
+    alarms = {a["Properties"]["MetricName"]: a["Properties"] for a in every}
+    assert sorted(a["Properties"]["MetricName"] for a in every) == [
+        "5XXError",
+        "ExecutionsFailed",
+        "ExecutionsFailed",
+    ]
     api = synth.resources["RestAPI"]["Properties"]
     assert api["Name"] == api["DefinitionBody"]["info"]["title"]
     dimensions = {d["Name"]: d["Value"] for d in alarms["5XXError"]["Dimensions"]}
     assert dimensions == {"ApiName": api["Name"], "Stage": API_GATEWAY_STAGE}
-    work_order, _ = machine(synth, names.WORK_ORDER_MACHINE_SPEC)
-    (dimension,) = alarms["ExecutionsFailed"]["Dimensions"]
-    assert dimension == {"Name": "StateMachineArn", "Value": {"Ref": work_order}}
+    watched = {
+        json.dumps(a["Properties"]["Dimensions"], sort_keys=True)
+        for a in every
+        if a["Properties"]["MetricName"] == "ExecutionsFailed"
+    }
+    assert watched == {
+        json.dumps([{"Name": "StateMachineArn", "Value": {"Ref": machine(synth, spec)[0]}}], sort_keys=True)
+        for spec in names.MACHINES
+    }
 
 
 def test_the_stack_outputs_every_machine_arn(synth: Synth) -> None:
