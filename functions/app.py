@@ -8,7 +8,7 @@ from typing import Any
 from chalice import Chalice
 from chalice.app import ConvertToMiddleware, DynamoDBEvent
 from chalicelib import names
-from chalicelib.entrypoints import public_api, staff_api, streams, tasks
+from chalicelib.entrypoints import partner_api, public_api, staff_api, streams, tasks
 from chalicelib.observability import logger, metrics
 from chalicelib.reference_data import all_units, categories, knowledge_base
 from chalicelib.wiring import deps
@@ -16,6 +16,7 @@ from chalicelib.wiring import deps
 app = Chalice(app_name=names.APP_NAME)
 app.register_blueprint(public_api.bp, url_prefix="/api/v1/public")
 app.register_blueprint(staff_api.bp, url_prefix="/api/v1/staff")
+app.register_blueprint(partner_api.bp, url_prefix="/api/v1/partner")
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
 

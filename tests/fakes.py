@@ -6,6 +6,7 @@ from chalicelib.domain.deadlines import DEFAULT_LIMITS, TimeLimits
 from chalicelib.domain.errors import FieldProblem, InvalidInput, KeyTaken, NumberTaken, StaleVersion
 from chalicelib.domain.knowledge import KnowledgeEntry
 from chalicelib.domain.model import Category, Unit, UnitKind, WorkOrder
+from chalicelib.domain.partners import ApiClient
 from chalicelib.domain.ports import (
     IdempotencyRecord,
     Notifier,
@@ -63,6 +64,8 @@ class MemoryWorkOrders(WorkOrders):
         def matches(o: WorkOrder) -> bool:
             if query.assisting:
                 return query.unit in o.assisting
+            if query.partner is not None:
+                return o.reason == "transferred" and o.transfer_to == query.partner
             return (
                 (query.unit is None or o.first_receiver == query.unit)
                 and (query.status is None or o.status.value == query.status)
@@ -93,6 +96,7 @@ class MemoryReference(Reference):
         self._categories = {c.code: c for c in categories()}
         self._history: dict[str, list[Category]] = {}
         self._knowledge = {e.id: e for e in knowledge_base()}
+        self._clients: dict[str, ApiClient] = {}
         self._limits = limits
 
     def unit(self, unit_id: str) -> Unit | None:
@@ -126,6 +130,12 @@ class MemoryReference(Reference):
             raise StaleVersion()
         self._limits = limits
         return limits
+
+    def api_client(self, key_hash: str) -> ApiClient | None:
+        return self._clients.get(key_hash)
+
+    def put_api_client(self, client: ApiClient) -> None:
+        self._clients[client.key_hash] = client
 
     def knowledge(self) -> list[KnowledgeEntry]:
         return list(self._knowledge.values())

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from .domain.knowledge import KnowledgeEntry
 from .domain.model import Category, RequestType, Unit, UnitKind
+from .domain.partners import Partner
 from .domain.suggest import Example
 from .domain.triage import EmergencyWords
 
@@ -106,3 +107,10 @@ def dispatch_examples() -> tuple[Example, ...]:
     return tuple(
         Example(text=e["text"], category=e["category"], type=RequestType(e["type"])) for e in raw["examples"]
     )
+
+
+@cache
+def partners() -> dict[str, Partner]:
+    """Partner hotlines and central units in Beijing (data/partners.json)."""
+    raw = json.loads((DATA / "partners.json").read_text(encoding="utf-8"))
+    return {p["id"]: Partner.model_validate(p) for p in raw["partners"]}

@@ -34,6 +34,7 @@ class DemoUser:
     description: str
 
 
+DEMO_PARTNER_KEY, DEMO_PARTNER = "local-partner-tianjin", "tianjin-12345"
 DEMO_USERS = (
     DemoUser("operator1", "operator", None, "hotline operator (话务员)"),
     DemoUser("dispatcher1", "dispatcher", None, "hotline dispatcher (派单员)"),
@@ -238,6 +239,18 @@ class LocalStack:
         result: dict[str, Any] = json.loads(answer["Payload"].read())
         if answer.get("FunctionError"):
             raise RuntimeError(f"seeding the reference data failed: {result}")
+        # The demo partner key (README): what an administrator would issue to Tianjin's 12345.
+        from chalicelib.adapters.dynamodb import DynamoReference
+        from chalicelib.domain.partners import ApiClient, key_hash
+
+        DynamoReference(self.client("dynamodb"), names.REFERENCE_TABLE.local_name).put_api_client(
+            ApiClient(
+                key_hash=key_hash(DEMO_PARTNER_KEY),
+                partner=DEMO_PARTNER,
+                created_by="local-stack",
+                created_at=datetime.now(UTC),
+            )
+        )
         return result
 
     # --- environment --------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ..domain.deadlines import DEFAULT_LIMITS, TimeLimits
 from ..domain.errors import FieldProblem, InvalidInput, KeyTaken, NumberTaken, StaleVersion
 from ..domain.knowledge import KnowledgeEntry
 from ..domain.model import Category, Status, Unit, UnitKind, WorkOrder
+from ..domain.partners import ApiClient
 from ..domain.ports import IdempotencyRecord, OrderQuery, Page, Reference, Whistles, WorkOrders
 from ..domain.whistles import Whistle
 from ..names import WORK_ORDERS_INBOX_INDEX, WORK_ORDERS_REQUESTER_INDEX, WORK_ORDERS_STATUS_INDEX
@@ -54,6 +55,10 @@ def _order_item(order: WorkOrder) -> dict[str, Any]:
         deadline = order.deadline.astimezone(UTC).isoformat() if order.deadline else "~"
         item["gsi1pk"] = {"S": f"UNIT#{order.first_receiver}"}
         item["gsi1sk"] = {"S": f"{deadline}#{order.id}"}
+    elif order.reason == "transferred" and order.transfer_to:
+        # A partner lists what was transferred to it from the same index.
+        item["gsi1pk"] = {"S": f"PARTNER#{order.transfer_to}"}
+        item["gsi1sk"] = {"S": created}
     return item
 
 
@@ -210,7 +215,10 @@ class DynamoWorkOrders(WorkOrders):
         """A unit's inbox from the inbox index (deadline first); the hotline's lists from the status
         index (newest first), walking every status when none is given. Filters apply per page,
         so a page is filled by reading on until it has `limit` orders or nothing is left."""
-        if query.unit is not None and query.assisting:
+        if query.partner is not None:
+            inbox = WORK_ORDERS_INBOX_INDEX
+            partitions = [(inbox.name, inbox.partition_key, f"PARTNER#{query.partner}", False)]
+        elif query.unit is not None and query.assisting:
             inbox = WORK_ORDERS_INBOX_INDEX
             partitions = [(inbox.name, inbox.partition_key, f"ASSISTS#{query.unit}", True)]
         elif query.requester is not None:
@@ -308,6 +316,7 @@ class DynamoReference(Reference):
         its versions    pk=CATEGORY_HISTORY#<code>  sk=V#<version, 6 digits>
         time limits     pk=CONFIG                   sk=time_limits (versions under CONFIG_HISTORY#...)
         knowledge       pk=KNOWLEDGE                sk=<entry id> (versions under KNOWLEDGE_HISTORY#<id>)
+        partner keys    pk=API_KEY                  sk=<sha256 of the key>
     """
 
     CACHE_SECONDS = 60.0
@@ -380,6 +389,22 @@ class DynamoReference(Reference):
         return [
             Category.model_validate(d) for d in self._query(f"CATEGORY_HISTORY#{code}", newest_first=True)
         ]
+
+    def api_client(self, key_hash: str) -> ApiClient | None:
+        doc = self._doc("API_KEY", key_hash)
+        return ApiClient.model_validate(doc) if doc else None
+
+    def put_api_client(self, client: ApiClient) -> None:
+        self._client.put_item(
+            TableName=self._table,
+            Item={
+                "pk": {"S": "API_KEY"},
+                "sk": {"S": client.key_hash},
+                "doc": {"S": client.model_dump_json()},
+            },
+            ConditionExpression="attribute_not_exists(pk)",
+        )
+        self._cache.pop(("API_KEY", client.key_hash), None)
 
     def knowledge(self) -> list[KnowledgeEntry]:
         cached = self._cache.get(("KNOWLEDGE", "*"))

@@ -14,7 +14,17 @@ from .deadlines import TimeLimits
 from .dispatch import route
 from .errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken
 from .knowledge import KnowledgeEntry, answered_event, on_the_spot
-from .model import Channel, DirectAnswer, RequestType, Staff, Status, Submission, TimelineEvent, WorkOrder
+from .model import (
+    Channel,
+    DirectAnswer,
+    Origin,
+    RequestType,
+    Staff,
+    Status,
+    Submission,
+    TimelineEvent,
+    WorkOrder,
+)
 from .ports import Clock, IdempotencyRecord, OrderQuery, Reference, Workflows, WorkOrders
 from .triage import SETTLED, EmergencyWords, Reason, emergency_line, same_matter, settle
 
@@ -70,6 +80,7 @@ def receive(
     knowledge: Sequence[KnowledgeEntry] = (),
     idempotency_key: str | None = None,
     recorded_by: Staff | None = None,
+    origin: Origin | None = None,
 ) -> Receipt:
     """Record the request in full (Art. 10), give it its deadline (Art. 13) and start its workflow.
 
@@ -132,11 +143,8 @@ def receive(
             deadline=limits.deadline(now, tier),
             created_at=now,
             updated_at=now,
-            timeline=[
-                recorded_by.event(now, "received", internal_note=f"recorded from a {channel.value} call")
-                if recorded_by
-                else TimelineEvent(at=now, action="received", actor_role="requester")
-            ],
+            origin=origin,
+            timeline=[_received(now, channel, recorded_by, origin)],
         )
         if settled is not None:
             order = order.model_copy(update={**settled[1], "timeline": [*order.timeline, settled[0]]})
@@ -168,6 +176,20 @@ def receive(
             workflows.start(order.id)
         return receipt
     raise Conflict("Could not allocate an order number; try again.", "number_taken")
+
+
+def _received(now: datetime, channel: Channel, by: Staff | None, origin: Origin | None) -> TimelineEvent:
+    if by is not None:
+        return by.event(now, "received", internal_note=f"recorded from a {channel.value} call")
+    if origin is not None:
+        return TimelineEvent(
+            at=now,
+            action="received",
+            actor_role="partner",
+            actor=origin.partner,
+            internal_note=f"transferred in by {origin.partner}, their number {origin.reference}",
+        )
+    return TimelineEvent(at=now, action="received", actor_role="requester")
 
 
 def _open_repeat(submission: Submission, category: str | None, orders: WorkOrders) -> WorkOrder | None:

@@ -221,6 +221,15 @@ class Assist(BaseModel):
         return self.status in (AssistStatus.REQUESTED, AssistStatus.SIGNED)
 
 
+class Origin(BaseModel):
+    """A request a partner hotline transferred in (Arts. 21, 22), with the partner's own number."""
+
+    model_config = ConfigDict(frozen=True)
+
+    partner: str
+    reference: str
+
+
 class DirectAnswer(BaseModel):
     """直接答复 (Art. 11 ¶1): the knowledge-base entry that answered a consultation on the spot."""
 
@@ -298,6 +307,7 @@ class WorkOrder(BaseModel):
     transfer_to: str | None = None  # 110 / 119 / 120 / 122, or a partner hotline's id
     merged_into: str | None = None
     answer: DirectAnswer | None = None
+    origin: Origin | None = None
     # Workflow executions started after the first: a dispatcher reinstated the order.
     reinstated: int = 0
     timeline: list[TimelineEvent] = []

@@ -58,6 +58,9 @@ def notices(before: WorkOrder | None, after: WorkOrder) -> list[Notice]:
     found: list[Notice] = []
     if after.status in SETTLED and before.status is not after.status:
         found.append(Sms(phone, f"【12345】您的诉求（工单号{oid}）：{_settled_note(after)}"))
+    replied = [e for e in after.timeline[len(before.timeline) :] if e.action == "partner_replied"]
+    if replied:
+        found.append(Sms(phone, f"【12345】您的诉求（工单号{oid}）承办方已反馈办理结果，请查询。"))
     if after.reinstated > before.reinstated:
         found.append(Sms(phone, f"【12345】您的诉求（工单号{oid}）已重新受理，将派至承办单位办理。"))
     first = after.first_receiver

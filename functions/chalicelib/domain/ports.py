@@ -12,6 +12,7 @@ from .model import Category, Unit, UnitKind, WorkOrder
 
 if TYPE_CHECKING:
     from .knowledge import KnowledgeEntry
+    from .partners import ApiClient
     from .whistles import Whistle
 
 
@@ -47,6 +48,7 @@ class OrderQuery:
     assisting: bool = False  # with unit: the orders that unit assists with, by its part's deadline
     text: str | None = None
     requester: str | None = None  # a phone number: that requester's orders, newest first
+    partner: str | None = None  # the orders transferred to that partner, newest first
     limit: int = 50
     cursor: str | None = None
 
@@ -119,6 +121,13 @@ class Reference(ABC):
     @abstractmethod
     def put_time_limits(self, limits: TimeLimits, expected_version: int) -> TimeLimits:
         """Store new time limits; raises StaleVersion when another edit won."""
+
+    @abstractmethod
+    def api_client(self, key_hash: str) -> ApiClient | None:
+        """The machine client holding the key with this hash."""
+
+    @abstractmethod
+    def put_api_client(self, client: ApiClient) -> None: ...
 
     @abstractmethod
     def knowledge(self) -> list[KnowledgeEntry]:

@@ -74,6 +74,7 @@ def emergency_line(text: str, words: EmergencyWords) -> str | None:
 
 
 def told(reason: Reason, transfer_to: str | None = None, merged_into: str | None = None) -> str:
+    """What the requester is told; `transfer_to` is the line or the partner's name."""
     return TOLD[reason].format(transfer_to=transfer_to or "", merged_into=merged_into or "")
 
 
@@ -99,9 +100,11 @@ def settle(
     transfer_to: str | None = None,
     merged_into: str | None = None,
     note: str | None = None,
+    to: str | None = None,
 ) -> tuple[TimelineEvent, dict[str, object]]:
-    """The event and the fields of an order that no unit will handle."""
-    message = told(reason, transfer_to, merged_into)
+    """The event and the fields of an order that no unit will handle (`to`: where it went, as
+    the requester is told it, when that is not `transfer_to` itself)."""
+    message = told(reason, to or transfer_to, merged_into)
     action = "merged" if reason is Reason.DUPLICATE else "not_dispatched"
     if reason is Reason.TRANSFERRED:
         action = "transferred"
@@ -128,7 +131,7 @@ def settle(
     }
 
 
-def _before_signing(order: WorkOrder) -> None:
+def before_signing(order: WorkOrder) -> None:
     if order.status not in (Status.RECEIVED, Status.DISPATCHED):
         raise Conflict(
             f"The order is {order.status.value}; only a received order, or one not yet signed for, "
@@ -152,7 +155,7 @@ def decide(reason: Reason, transfer_to: str | None, note: str | None) -> Action:
         )
 
     def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
-        _before_signing(order)
+        before_signing(order)
         event, changes = settle(now, staff, reason, transfer_to, note=note)
         return order.record(now, event, **changes)
 
@@ -163,7 +166,7 @@ def merge(original: WorkOrder) -> Action:
     """Merge a repeat into the order already open about the same matter (DESIGN.md section 3)."""
 
     def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
-        _before_signing(order)
+        before_signing(order)
         if original.id == order.id:
             raise InvalidInput("An order cannot merge into itself.", [FieldProblem("into", "another order")])
         if original.status not in OPEN:

@@ -44,6 +44,7 @@ PUBLIC_ACTIONS = frozenset(
         "answered",
         "merged",
         "transferred",
+        "partner_replied",
         "reinstated",
     }
 )

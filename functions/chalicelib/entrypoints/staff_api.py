@@ -20,18 +20,20 @@ from ..domain import (
     handling,
     knowledge,
     objections,
+    partners,
     policy,
     supervision,
     triage,
     whistles,
 )
 from ..domain.access import Permission, require, require_visible
-from ..domain.errors import FieldProblem, Forbidden, InvalidInput, StaleVersion
+from ..domain.errors import FieldProblem, Forbidden, InvalidInput, NotFound, StaleVersion
 from ..domain.intake import BEIJING
 from ..domain.listing import ListFilters, list_orders
 from ..domain.model import MOBILE, Channel, Location, ObjectionGrounds, Staff, Submission, UnitKind, WorkOrder
 from ..domain.views import staff_summary, staff_view, whistle_view
 from ..names import STAFF_AUTHORIZER
+from ..reference_data import partners as known_partners
 from ..wiring import deps
 from .auth import authorize, staff_from
 from .http import api, parse, parse_query, respond
@@ -652,3 +654,44 @@ def save_knowledge(entry_id: str) -> Response:
     edit = parse(bp.current_request, knowledge.KnowledgeEdit)
     d = deps()
     return respond(knowledge.save(entry_id, edit, staff, reference=d.reference, clock=d.clock))
+
+
+# --- 京津冀 and central units (Arts. 21, 22) ------------------------------------------------------
+
+
+class TransferForm(Versioned):
+    partner: Annotated[str, StringConstraints(max_length=64)]
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+@bp.route(ORDER + "/transfer", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def transfer_order(order_id: str) -> Response:
+    def to(form: TransferForm) -> handling.Action:
+        partner = known_partners().get(form.partner)
+        if partner is None:
+            raise InvalidInput("Unknown partner.", [FieldProblem("partner", f"no partner {form.partner}")])
+        return partners.transfer(partner, form.note)
+
+    return _act(order_id, Permission.DISPATCH, TransferForm, to)
+
+
+@bp.route("/partners", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+def list_partners() -> Response:
+    _staff()
+    return respond({"items": [p.model_dump(mode="json") for p in known_partners().values()], "next": None})
+
+
+@bp.route("/partners/{partner_id}/keys", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def issue_partner_key(partner_id: str) -> Response:
+    """A new machine key for a partner; the answer is the only time the key is shown."""
+    staff = _staff()
+    partner = known_partners().get(partner_id)
+    if partner is None:
+        raise NotFound(f"No partner {partner_id}.")
+    d = deps()
+    key, client = partners.issue(partner, staff, d.clock.now())
+    d.reference.put_api_client(client)
+    return respond({"partner": partner.id, "key": key, "created_at": client.created_at.isoformat()}, 201)
