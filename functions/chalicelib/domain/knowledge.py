@@ -9,15 +9,15 @@ at least 1.4 times the runner-up's score — and the requester can still ask for
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .errors import Conflict, FieldProblem, Forbidden, InvalidInput, StaleVersion
+from .errors import Conflict, FieldProblem, Forbidden, InvalidInput
 from .model import Staff, Status, TimelineEvent, WorkOrder
+from .policy import next_version
 from .ports import Clock, Reference
 from .text import Bm25, terms
 
@@ -60,16 +60,10 @@ class Answer(BaseModel):
     confidence: float
 
 
-@dataclass(frozen=True)
-class _Index:
-    entries: tuple[KnowledgeEntry, ...]
-    bm25: Bm25
-
-
 @lru_cache(maxsize=4)
-def _index(entries: tuple[KnowledgeEntry, ...]) -> _Index:
-    documents = [terms(f"{e.question} {e.question} {' '.join(e.keywords)} {e.answer}") for e in entries]
-    return _Index(entries, Bm25(documents))
+def _index(entries: tuple[KnowledgeEntry, ...]) -> Bm25:
+    """BM25 over the entries (the question counts twice), built once per set of entries."""
+    return Bm25([terms(f"{e.question} {e.question} {' '.join(e.keywords)} {e.answer}") for e in entries])
 
 
 def confidence(entry: KnowledgeEntry, text: str, score: float, runner_up: float) -> float:
@@ -84,8 +78,7 @@ def search(entries: list[KnowledgeEntry], text: str, today: date, limit: int = 5
     valid = tuple(sorted((e for e in entries if e.valid_on(today)), key=lambda e: e.id))
     if not valid or not text.strip():
         return []
-    index = _index(valid)
-    scored = sorted(zip(index.bm25.scores(terms(text)), valid, strict=True), key=lambda p: -p[0])
+    scored = sorted(zip(_index(valid).scores(terms(text)), valid, strict=True), key=lambda p: -p[0])
     scored = [(score, e) for score, e in scored[: limit + 1] if score > 0]
     return [
         Answer(
@@ -179,13 +172,7 @@ def save(
         problems.append(FieldProblem("id", str(error).splitlines()[0]))
     if problems:
         raise InvalidInput("The knowledge entry is not valid.", problems)
-    if (stored is None) != (edit.version is None) or (stored and stored.version != edit.version):
-        raise StaleVersion()
-    saved = entry.model_copy(
-        update={
-            "version": (stored.version + 1) if stored else 1,
-            "updated_by": staff.username,
-            "updated_at": clock.now(),
-        }
+    read = stored.version if stored else None
+    return reference.put_knowledge(
+        entry.model_copy(update=next_version(read, edit.version, staff, clock)), read
     )
-    return reference.put_knowledge(saved, stored.version if stored else None)

@@ -56,16 +56,18 @@ def save_category(
     if problems:
         raise InvalidInput("The category is not valid.", problems)
     stored = reference.category(category.code)
-    if (stored is None) != (edit.version is None) or (stored and stored.version != edit.version):
-        raise StaleVersion()
-    saved = category.model_copy(
-        update={
-            "version": (stored.version + 1) if stored else 1,
-            "updated_by": staff.username,
-            "updated_at": clock.now(),
-        }
+    read = stored.version if stored else None
+    return reference.put_category(
+        category.model_copy(update=next_version(read, edit.version, staff, clock)), read
     )
-    return reference.put_category(saved, stored.version if stored else None)
+
+
+def next_version(stored: int | None, read: int | None, staff: Staff, clock: Clock) -> dict[str, object]:
+    """The stamp of an edit of versioned reference data: the version the editor read must be the
+    stored one (none for a new record), else another edit won (409)."""
+    if stored != read:
+        raise StaleVersion()
+    return {"version": (stored or 0) + 1, "updated_by": staff.username, "updated_at": clock.now()}
 
 
 def _department_problems(department: str | None, reference: Reference) -> list[FieldProblem]:
@@ -98,9 +100,5 @@ class LimitsEdit(BaseModel):
 
 def save_time_limits(edit: LimitsEdit, staff: Staff, *, reference: Reference, clock: Clock) -> TimeLimits:
     current = reference.time_limits()
-    if current.version != edit.version:
-        raise StaleVersion()
-    saved = edit.limits.model_copy(
-        update={"version": current.version + 1, "updated_by": staff.username, "updated_at": clock.now()}
-    )
-    return reference.put_time_limits(saved, current.version)
+    stamp = next_version(current.version, edit.version, staff, clock)
+    return reference.put_time_limits(edit.limits.model_copy(update=stamp), current.version)
