@@ -33,26 +33,30 @@ class Monitoring(Construct):
             enforce_ssl=True,
             master_key=kms.Alias.from_alias_name(self, "SnsManagedKey", "alias/aws/sns"),
         )
-        workflow_failed = cloudwatch.Alarm(
-            self,
-            "WorkOrderExecutionsFailed",
-            alarm_description="A work-order workflow failed: its order no longer advances on its own.",
-            metric=work_order.metric_failed(period=FIVE_MINUTES, statistic="Sum"),
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
-        whistle_failed = cloudwatch.Alarm(
-            self,
-            "WhistleExecutionsFailed",
-            alarm_description="A whistle workflow failed: missed reports for duty are no longer escalated.",
-            metric=whistle.metric_failed(period=FIVE_MINUTES, statistic="Sum"),
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
+        failed = [
+            cloudwatch.Alarm(
+                self,
+                construct_id,
+                alarm_description=description,
+                metric=machine.metric_failed(period=FIVE_MINUTES, statistic="Sum"),
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            for construct_id, machine, description in (
+                (
+                    "WorkOrderExecutionsFailed",
+                    work_order,
+                    "A work-order workflow failed: its order no longer advances on its own.",
+                ),
+                (
+                    "WhistleExecutionsFailed",
+                    whistle,
+                    "A whistle workflow failed: missed reports for duty are no longer escalated.",
+                ),
+            )
+        ]
         api_errors = cloudwatch.Alarm(
             self,
             "Api5xx",
@@ -69,5 +73,5 @@ class Monitoring(Construct):
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        for alarm in (workflow_failed, whistle_failed, api_errors):
+        for alarm in (*failed, api_errors):
             alarm.add_alarm_action(actions.SnsAction(self.topic))

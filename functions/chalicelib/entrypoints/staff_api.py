@@ -48,6 +48,7 @@ def staff_auth(request: AuthRequest) -> AuthResponse:
 
 
 F = TypeVar("F", bound="Versioned")
+W = TypeVar("W", bound=BaseModel)
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=500)]
 
@@ -566,52 +567,56 @@ def get_whistle(whistle_id: str) -> Response:
 
 
 def _change_whistle(
-    whistle_id: str, version: int | None, change: Callable[[whistles.Whistle], whistles.Whistle]
-) -> Response:
-    staff = _staff()
-    d = deps()
+    whistle_id: str,
+    form_model: type[W],
+    change: Callable[[whistles.Whistle, Staff, W], whistles.Whistle],
+) -> whistles.Whistle:
+    """Read the whistle once; then scope, input, who may act and its status, and last the version
+    (API.md's order); one conditional write."""
+    staff, d = _staff(), deps()
     whistle = whistles.visible(d.whistles.get(whistle_id), staff, whistle_id)
-    changed = change(whistle)  # who may act (403) and the whistle's status first, then its version
+    form = parse(bp.current_request, form_model)
+    changed = change(whistle, staff, form)
+    version = getattr(form, "version", None)
     if version is not None and version != whistle.version:
         raise StaleVersion()
     d.whistles.update(changed, expected_version=whistle.version)
-    return respond(whistle_view(changed, d.reference))
+    return changed
 
 
 @bp.route("/whistles/{whistle_id}/summon", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
 def summon_departments(whistle_id: str) -> Response:
-    staff, d = _staff(), deps()
-    whistles.visible(d.whistles.get(whistle_id), staff, whistle_id)
-    form = parse(bp.current_request, SummonForm)
-
-    def change(whistle: whistles.Whistle) -> whistles.Whistle:
-        now = d.clock.now()
-        return whistles.summon(whistle, form.departments, staff, now, reference=d.reference, limits=d.limits)
-
-    answer = _change_whistle(whistle_id, form.version, change)
-    d.workflows.watch_whistle(whistle_id, form.version + 1)
-    return answer
+    d = deps()
+    changed = _change_whistle(
+        whistle_id,
+        SummonForm,
+        lambda w, staff, f: whistles.summon(
+            w, f.departments, staff, d.clock.now(), reference=d.reference, limits=d.limits
+        ),
+    )
+    d.workflows.watch_whistle(whistle_id, changed.version)
+    return respond(whistle_view(changed, d.reference))
 
 
 @bp.route("/whistles/{whistle_id}/report", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
 def report_for_duty(whistle_id: str) -> Response:
-    staff, d = _staff(), deps()
-    whistles.visible(d.whistles.get(whistle_id), staff, whistle_id)
-    form = parse(bp.current_request, ReportForm)
-    return _change_whistle(whistle_id, None, lambda w: whistles.report(w, form.note, staff, d.clock.now()))
+    d = deps()
+    changed = _change_whistle(
+        whistle_id, ReportForm, lambda w, staff, f: whistles.report(w, f.note, staff, d.clock.now())
+    )
+    return respond(whistle_view(changed, d.reference))
 
 
 @bp.route("/whistles/{whistle_id}/close", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
 def close_whistle(whistle_id: str) -> Response:
-    staff, d = _staff(), deps()
-    whistles.visible(d.whistles.get(whistle_id), staff, whistle_id)
-    form = parse(bp.current_request, CloseWhistleForm)
-    return _change_whistle(
-        whistle_id, form.version, lambda w: whistles.close(w, form.result, staff, d.clock.now())
+    d = deps()
+    changed = _change_whistle(
+        whistle_id, CloseWhistleForm, lambda w, staff, f: whistles.close(w, f.result, staff, d.clock.now())
     )
+    return respond(whistle_view(changed, d.reference))
 
 
 # --- 知识库 (Art. 31) ---------------------------------------------------------------------------
