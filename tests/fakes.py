@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from chalicelib.domain.deadlines import DEFAULT_LIMITS, TimeLimits
 from chalicelib.domain.errors import FieldProblem, InvalidInput, KeyTaken, NumberTaken, StaleVersion
 from chalicelib.domain.knowledge import KnowledgeEntry
@@ -13,6 +15,8 @@ from chalicelib.domain.ports import (
     OrderQuery,
     Page,
     Reference,
+    StoredUpload,
+    Uploads,
     Whistles,
     Workflows,
     WorkOrders,
@@ -225,3 +229,34 @@ class RecordingNotifier(Notifier):
 
     def staff_notice(self, audience: str, subject: str, message: str) -> None:
         self.notices.append((audience, subject, message))
+
+
+class MemoryUploads(Uploads):
+    """Storage for attachments: what a browser uploaded, and what orders kept."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, tuple[bytes, str, str]] = {}  # upload -> (bytes, content type, name)
+        self.kept: set[str] = set()
+        self.offers: list[tuple[str, str, int]] = []
+
+    def put(self, upload: str, data: bytes, content_type: str, name: str = "photo.png") -> None:
+        """What the browser's POST would store."""
+        self.stored[upload] = (data, content_type, name)
+
+    def offer(
+        self, upload: str, content_type: str, max_size: int, name: str, valid_for: timedelta
+    ) -> tuple[str, dict[str, str]]:
+        self.offers.append((upload, content_type, max_size))
+        return "memory://attachments", {"key": f"incoming/{upload}", "Content-Type": content_type}
+
+    def inspect(self, upload: str) -> StoredUpload | None:
+        if upload not in self.stored:
+            return None
+        data, content_type, name = self.stored[upload]
+        return StoredUpload(size=len(data), content_type=content_type, name=name, head=data[:262])
+
+    def keep(self, upload: str) -> None:
+        self.kept.add(upload)
+
+    def link(self, upload: str, name: str, valid_for: timedelta) -> str:
+        return f"memory://attachments/{upload}?expires={int(valid_for.total_seconds())}"

@@ -7,6 +7,7 @@ This module ships with the Lambdas and imports nothing but the standard library.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 APP_NAME = "jiesu"
@@ -25,6 +26,7 @@ ENV_USER_POOL_CLIENT_ID = "USER_POOL_CLIENT_ID"
 ENV_JWKS_URL = "COGNITO_JWKS_URL"
 ENV_COGNITO_ISSUER = "COGNITO_ISSUER"
 ENV_COGNITO_ENDPOINT = "COGNITO_ENDPOINT"
+ENV_ATTACHMENTS_BUCKET = "ATTACHMENTS_BUCKET"
 # The demo clock: workflow time runs TIME_SCALE times faster than wall time from CLOCK_EPOCH on.
 # Both are unset in AWS (scale 1). The local stack sets them and moto divides its timers by the
 # same scale (infra/local/moto_patches.py), so deadlines fall due when the demo clock says so.
@@ -78,6 +80,42 @@ WORK_ORDERS_TABLE = TableSpec(
 REFERENCE_TABLE = TableSpec(construct_id="Reference", local_name="jiesu-reference")
 
 TABLES = (WORK_ORDERS_TABLE, REFERENCE_TABLE)
+
+# --- Attachments: uploaded by the browser to incoming/<upload>, copied to attachments/<upload> once an
+# order refers to them; what stays in incoming/ is removed after a day.
+ATTACHMENTS_BUCKET_LOCAL = "jiesu-local-attachments"
+UPLOAD_PREFIX = "incoming/"
+KEPT_PREFIX = "attachments/"
+UNATTACHED_UPLOAD_DAYS = 1
+
+
+# --- Throttling of the public and machine routes: API Gateway in AWS (the stage's method settings),
+# the local server in the app. Requests per second and burst, per client.
+@dataclass(frozen=True)
+class Throttle:
+    rate: int
+    burst: int
+
+
+THROTTLE_DEFAULT = Throttle(rate=20, burst=40)
+# Writes a person makes a few times per visit; per client (source address) and route.
+THROTTLED_ROUTES: dict[tuple[str, str], Throttle] = {
+    ("POST", "/api/v1/public/requests"): Throttle(rate=1, burst=5),
+    ("POST", "/api/v1/public/uploads"): Throttle(rate=2, burst=20),
+    ("POST", "/api/v1/public/suggestions"): Throttle(rate=5, burst=20),
+    ("POST", "/api/v1/public/requests/{order_id}/evaluation"): Throttle(rate=1, burst=5),
+    ("POST", "/api/v1/public/requests/{order_id}/dispatch"): Throttle(rate=1, burst=5),
+    ("GET", "/api/v1/public/requests/{order_id}"): Throttle(rate=2, burst=20),
+    ("POST", "/open311/v2/requests.json"): Throttle(rate=1, burst=10),
+    ("POST", "/open311/v2/requests.xml"): Throttle(rate=1, burst=10),
+}
+
+
+def route_pattern(path: str) -> str:
+    """A regex matching request paths of a route template ({order_id} is one segment); anchored at
+    the end only, since a stage name may precede the path."""
+    return re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(path)) + "$"
+
 
 # --- Lambda functions (Chalice @app.lambda_function names) --------------------------------------
 FN_ROUTE_ORDER = "route_order"

@@ -20,6 +20,7 @@ class Settings(BaseModel):
     work_order_state_machine_arn: str = ""
     whistle_state_machine_arn: str = ""
     unit_topic_arn: str = ""
+    attachments_bucket: str = ""
     requester_sms: bool = False
     user_pool_id: str = ""
     user_pool_client_id: str = ""
@@ -40,6 +41,7 @@ def settings() -> Settings:
         work_order_state_machine_arn=env.get(names.ENV_WORK_ORDER_STATE_MACHINE_ARN, ""),
         whistle_state_machine_arn=env.get(names.ENV_WHISTLE_STATE_MACHINE_ARN, ""),
         unit_topic_arn=env.get(names.ENV_UNIT_TOPIC_ARN, ""),
+        attachments_bucket=env.get(names.ENV_ATTACHMENTS_BUCKET, ""),
         requester_sms=env.get(names.ENV_REQUESTER_SMS, "false").lower() == "true",
         user_pool_id=env.get(names.ENV_USER_POOL_ID, ""),
         user_pool_client_id=env.get(names.ENV_USER_POOL_CLIENT_ID, ""),

@@ -11,7 +11,7 @@ from .adapters.notifications import SnsNotifier
 from .adapters.stepfunctions import StepFunctionsWorkflows
 from .clock import ScaledClock, SystemClock
 from .domain.deadlines import TimeLimits
-from .domain.ports import Clock, Notifier, Reference, Whistles, Workflows, WorkOrders
+from .domain.ports import Clock, Notifier, Reference, Uploads, Whistles, Workflows, WorkOrders
 from .settings import Settings, settings
 
 if TYPE_CHECKING:
@@ -51,6 +51,13 @@ class Dependencies:
     @cached_property
     def notifier(self) -> Notifier:
         return SnsNotifier(_client("sns"), self.config.unit_topic_arn, self.config.requester_sms)
+
+    @cached_property
+    def uploads(self) -> Uploads:
+        from .adapters.s3 import S3Uploads
+        from .domain.attachments import SNIFF_BYTES
+
+        return S3Uploads(_client("s3"), self.config.attachments_bucket, SNIFF_BYTES)
 
     @cached_property
     def tokens(self) -> CognitoTokens:

@@ -86,6 +86,7 @@ class Api(Construct):
             names.ENV_REFERENCE_TABLE: data.reference.table_name,
             **{spec.arn_env: self.machine_arns[spec.name] for spec in names.MACHINES},
             names.ENV_UNIT_TOPIC_ARN: data.unit_topic.topic_arn,
+            names.ENV_ATTACHMENTS_BUCKET: data.attachments.bucket_name,
             names.ENV_REQUESTER_SMS: "true",
             names.ENV_USER_POOL_ID: auth.user_pool.user_pool_id,
             names.ENV_USER_POOL_CLIENT_ID: auth.client.user_pool_client_id,
@@ -162,9 +163,13 @@ class Api(Construct):
         return self._functions[fid]
 
     @property
+    def rest_api(self) -> CfnResource:
+        resource: CfnResource = self.chalice.get_resource(REST_API)
+        return resource
+
+    @property
     def rest_api_id(self) -> str:
-        rest_api: CfnResource = self.chalice.get_resource(REST_API)
-        return rest_api.ref
+        return self.rest_api.ref
 
     def url(self, path: str = "") -> str:
         stack = Stack.of(self)
@@ -214,6 +219,24 @@ class Api(Construct):
             data.work_orders.grant_read_write_data(self.role),
             data.reference.grant_read_write_data(self.role),
         ]
+        # Attachments: the presigned POST is signed with this role, so it needs PutObject on the
+        # uploads; intake reads them and copies them to the kept prefix; staff download kept ones.
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject", "s3:GetObject"],
+                resources=[data.attachments.arn_for_objects(f"{names.UPLOAD_PREFIX}*")],
+            )
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject", "s3:GetObject"],
+                resources=[data.attachments.arn_for_objects(f"{names.KEPT_PREFIX}*")],
+            )
+        )
+        # Without ListBucket, S3 answers a missing upload with 403 instead of 404.
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[data.attachments.bucket_arn])
+        )
         # The stream's event source mapping is created with the function: its permissions first.
         stream = data.work_orders.grant_stream_read(self.role)
         stream.apply_before(self.chalice.get_resource(function_id(names.FN_ON_WORK_ORDER_CHANGE)))
@@ -262,6 +285,13 @@ class Api(Construct):
                     f"Queries on the table's own GSIs ({', '.join(index.name for index in spec.indexes)}).",
                 )
                 for table, spec in indexed
+            ),
+            *(
+                (
+                    f"AwsSolutions-IAM5[Resource::<{logical_id(data.attachments)}.Arn>/{prefix}*]",
+                    "Objects under one prefix of the attachments bucket: each upload has a key of its own.",
+                )
+                for prefix in (names.UPLOAD_PREFIX, names.KEPT_PREFIX)
             ),
         )
         return grants

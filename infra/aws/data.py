@@ -1,13 +1,16 @@
-"""Data: the work-order and reference tables (built from names.TABLES) and the unit-notice topic."""
+"""Data: the work-order and reference tables (built from names.TABLES), the attachments bucket and
+the unit-notice topic."""
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from .nag import acknowledge
 from .project import names
 
 
@@ -22,6 +25,8 @@ class Data(Construct):
         self.work_orders = self.tables[names.WORK_ORDERS_TABLE.construct_id]
         self.reference = self.tables[names.REFERENCE_TABLE.construct_id]
 
+        self.attachments = self._attachments()
+
         # Units subscribe (e-mail, SMS, HTTPS) and filter on the `unit` message attribute.
         self.unit_topic = sns.Topic(
             self,
@@ -29,6 +34,54 @@ class Data(Construct):
             display_name="Jiesu unit notifications",
             enforce_ssl=True,
             master_key=kms.Alias.from_alias_name(self, "SnsManagedKey", "alias/aws/sns"),
+        )
+
+    def _attachments(self) -> s3.Bucket:
+        """Photos, video and recordings: browsers upload with presigned POSTs (hence CORS for POST);
+        what no order kept is removed after a day; kept files are records and stay. Every access to
+        a requester's files is logged."""
+        access_logs = s3.Bucket(
+            self,
+            "AttachmentsAccessLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+            lifecycle_rules=[s3.LifecycleRule(id="keep-a-year", expiration=Duration.days(365))],
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        acknowledge(access_logs, ("AwsSolutions-S1", "The access-log bucket itself: logging it would loop."))
+        return s3.Bucket(
+            self,
+            "Attachments",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            server_access_logs_bucket=access_logs,
+            server_access_logs_prefix="attachments/",
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.POST],
+                    allowed_origins=["*"],
+                    allowed_headers=["*"],
+                    exposed_headers=["ETag", "Location"],
+                    max_age=3000,
+                )
+            ],
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    id="unattached-uploads",
+                    prefix=names.UPLOAD_PREFIX,
+                    expiration=Duration.days(names.UNATTACHED_UPLOAD_DAYS),
+                    noncurrent_version_expiration=Duration.days(names.UNATTACHED_UPLOAD_DAYS),
+                ),
+                s3.LifecycleRule(
+                    id="abort-incomplete", abort_incomplete_multipart_upload_after=Duration.days(1)
+                ),
+            ],
+            removal_policy=RemovalPolicy.RETAIN,
         )
 
     def _table(self, spec: names.TableSpec) -> dynamodb.Table:

@@ -15,6 +15,7 @@ from .layer import DependenciesLayer
 from .monitoring import Monitoring
 from .project import names
 from .seed import ReferenceSeed
+from .throttling import Throttling
 from .workflows import Workflows, machine_arns
 
 
@@ -37,6 +38,7 @@ class JiesuStack(Stack):
             machine_arns=machine_arns(self),
             stage=stage,
         )
+        Throttling(self, "Throttling", rest_api=api.rest_api)
         workflows = Workflows(self, "Workflows", function=api.function)
         ReferenceSeed(
             self,

@@ -17,10 +17,20 @@ from urllib.parse import urlsplit
 
 from . import moto_patches, outbox
 from .stack import ROOT, LocalStack, names, process_environment
+from .throttle import Throttle
 
 FRONTEND_DIST = ROOT / "frontend" / "dist"
 API_PREFIXES = ("/api/", "/open311/")
 NO_STORE_JSON = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}
+THROTTLED = json.dumps(
+    {
+        "error": {
+            "code": "throttled",
+            "message": "Too many requests: wait a moment and try again.",
+            "details": [],
+        }
+    }
+).encode()
 
 
 def free_port() -> int:
@@ -29,7 +39,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _handler(api: Any, config: dict[str, Any], dist: Path) -> type[BaseHTTPRequestHandler]:
+def _handler(
+    api: Any, config: dict[str, Any], dist: Path, throttle: Throttle | None = None
+) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "jiesu-local"
         protocol_version = "HTTP/1.1"
@@ -51,6 +63,11 @@ def _handler(api: Any, config: dict[str, Any], dist: Path) -> type[BaseHTTPReque
         def _api(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
+            if throttle is not None and self.command != "OPTIONS":
+                wait = throttle.wait(self.client_address[0], self.command, self.path)
+                if wait:
+                    self._send(429, THROTTLED, {**NO_STORE_JSON, "Retry-After": str(wait)})
+                    return
             headers = {k.lower(): v for k, v in self.headers.items()}
             answer = api.request(self.command, self.path, headers=headers, body=body)
             self._send(answer.status, answer.body, answer.headers)
@@ -144,7 +161,7 @@ def start(
         **stack.frontend_config(origin),
         "notificationsTopicArn": stack.outputs[names.ENV_UNIT_TOPIC_ARN],
     }
-    http = ThreadingHTTPServer((host, port), _handler(LocalApi(), config, dist))
+    http = ThreadingHTTPServer((host, port), _handler(LocalApi(), config, dist, Throttle()))
     http.daemon_threads = True
     threading.Thread(target=http.serve_forever, name="jiesu-http", daemon=True).start()
     return Running(stack=stack, url=origin, moto=moto, http=http)

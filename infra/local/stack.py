@@ -65,6 +65,16 @@ DEMO_USERS = (
 )
 
 
+# Browsers post uploads straight to the bucket and read the answer: the same rule as in AWS.
+ATTACHMENTS_CORS = {
+    "AllowedMethods": ["POST"],
+    "AllowedOrigins": ["*"],
+    "AllowedHeaders": ["*"],
+    "ExposeHeaders": ["ETag", "Location"],
+    "MaxAgeSeconds": 3000,
+}
+
+
 @dataclass
 class LocalStack:
     """Creates every resource on a running moto server and knows where each one is."""
@@ -138,6 +148,27 @@ class LocalStack:
         topic = self.client("sns").create_topic(Name=f"{names.APP_NAME}-local-unit-notifications")
         self.outputs[names.ENV_UNIT_TOPIC_ARN] = topic["TopicArn"]
         self.outputs[names.ENV_REQUESTER_SMS] = "true"
+
+    def create_bucket(self) -> None:
+        """The attachments bucket: browsers upload to it directly (CORS), unattached uploads expire."""
+        s3 = self.client("s3")
+        bucket = names.ATTACHMENTS_BUCKET_LOCAL
+        s3.create_bucket(Bucket=bucket)
+        s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [ATTACHMENTS_CORS]})
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=bucket,
+            LifecycleConfiguration={
+                "Rules": [
+                    {
+                        "ID": "unattached-uploads",
+                        "Status": "Enabled",
+                        "Filter": {"Prefix": names.UPLOAD_PREFIX},
+                        "Expiration": {"Days": names.UNATTACHED_UPLOAD_DAYS},
+                    }
+                ]
+            },
+        )
+        self.outputs[names.ENV_ATTACHMENTS_BUCKET] = bucket
 
     def create_user_pool(self) -> None:
         idp = self.client("cognito-idp")
@@ -243,10 +274,21 @@ class LocalStack:
         from chalicelib.adapters.dynamodb import DynamoReference
         from chalicelib.domain.partners import ApiClient, key_hash
 
-        DynamoReference(self.client("dynamodb"), names.REFERENCE_TABLE.local_name).put_api_client(
+        reference = DynamoReference(self.client("dynamodb"), names.REFERENCE_TABLE.local_name)
+        reference.put_api_client(
             ApiClient(
                 key_hash=key_hash(DEMO_PARTNER_KEY),
                 partner=DEMO_PARTNER,
+                created_by="local-stack",
+                created_at=datetime.now(UTC),
+            )
+        )
+        # The demo Open311 api_key (API.md): what an administrator would issue to a city app.
+        reference.put_api_client(
+            ApiClient(
+                key_hash=key_hash("local-open311-demo"),
+                partner="open311-demo",
+                audience="open311",
                 created_by="local-stack",
                 created_at=datetime.now(UTC),
             )
@@ -268,6 +310,7 @@ class LocalStack:
         """Create everything in order; the app's environment is complete before the first Lambda runs."""
         self.create_tables()
         self.create_topic()
+        self.create_bucket()
         self.create_user_pool()
         os.environ.update(self.environment())
         self.create_state_machines()

@@ -74,6 +74,13 @@ def logical_id_of(synth: Synth, kind: str, prefix: str) -> str:
     return found
 
 
+def attachments_id(synth: Synth) -> str:
+    (found,) = [
+        rid for rid in synth.of_type("AWS::S3::Bucket") if re.fullmatch(r"DataAttachments[0-9A-F]{8}", rid)
+    ]
+    return found
+
+
 def table_id(synth: Synth, spec: names.TableSpec) -> str:
     return logical_id_of(synth, "AWS::DynamoDB::Table", f"Data{spec.construct_id}")
 
@@ -195,6 +202,7 @@ def test_functions_are_configured_through_the_shared_env_names(synth: Synth) -> 
         assert env[names.ENV_WORK_ORDERS_STREAM_ARN] == {"Fn::GetAtt": [work_orders, "StreamArn"]}, fid
         assert env[names.ENV_REFERENCE_TABLE] == {"Ref": reference}, fid
         assert env[names.ENV_UNIT_TOPIC_ARN] == {"Ref": topic}, fid
+        assert env[names.ENV_ATTACHMENTS_BUCKET] == {"Ref": attachments_id(synth)}, fid
         assert env[names.ENV_REQUESTER_SMS] == "true", fid
         assert env[names.ENV_USER_POOL_ID] == {"Ref": pool}, fid
         assert env[names.ENV_USER_POOL_CLIENT_ID] == {"Ref": client}, fid
@@ -513,7 +521,10 @@ def test_cdk_nag_findings_are_acknowledged_one_by_one_with_a_reason(synth: Synth
     assert acknowledged
     for (path, rule), reason in acknowledged.items():
         assert path != synth.stack.node.path, f"{rule} is acknowledged for the whole stack"
-        assert rule.startswith("AwsSolutions::AwsSolutions-"), rule
+        # cdk-nag's findings, and the one SAM reference CDK's own check cannot resolve.
+        assert rule.startswith("AwsSolutions::AwsSolutions-") or (
+            rule == "CloudFormation-Validate::F1020" and path.endswith("/Throttling/OnStage")
+        ), rule
         assert len(reason) > 40, (rule, reason)
 
 
@@ -522,3 +533,82 @@ def test_the_template_has_no_dependency_cycle(synth: Synth) -> None:
     from aws_cdk.assertions import Template
 
     Template.from_stack(synth.stack, skip_cyclical_dependencies_check=False)
+
+
+# --- attachments and throttling ------------------------------------------------------------------
+
+
+def test_attachments_are_private_encrypted_logged_and_unattached_uploads_expire(synth: Synth) -> None:
+    bucket = synth.resources[attachments_id(synth)]["Properties"]
+
+    assert bucket["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+        "ServerSideEncryptionByDefault"
+    ] == {"SSEAlgorithm": "AES256"}
+    assert "DestinationBucketName" in bucket["LoggingConfiguration"]
+    (expiry,) = [r for r in bucket["LifecycleConfiguration"]["Rules"] if r.get("ExpirationInDays")]
+    assert (expiry["Prefix"], expiry["ExpirationInDays"]) == (
+        names.UPLOAD_PREFIX,
+        names.UNATTACHED_UPLOAD_DAYS,
+    )
+    # Browsers post uploads straight to the bucket and nothing else.
+    (cors,) = bucket["CorsConfiguration"]["CorsRules"]
+    assert cors["AllowedMethods"] == ["POST"]
+    assert synth.resources[attachments_id(synth)]["DeletionPolicy"] == "Retain"
+
+
+def test_the_functions_may_touch_only_the_upload_and_kept_prefixes(synth: Synth) -> None:
+    bucket = attachments_id(synth)
+    s3_statements = [
+        st
+        for st in statements_of_role(synth, DEFAULT_ROLE)
+        if any(a.startswith("s3:") for a in as_list(st["Action"]))
+    ]
+
+    granted = {
+        (action, json.dumps(resource, sort_keys=True))
+        for st in s3_statements
+        for action in as_list(st["Action"])
+        for resource in as_list(st["Resource"])
+    }
+    objects = {
+        json.dumps({"Fn::Join": ["", [{"Fn::GetAtt": [bucket, "Arn"]}, f"/{prefix}*"]]}, sort_keys=True)
+        for prefix in (names.UPLOAD_PREFIX, names.KEPT_PREFIX)
+    }
+    whole = json.dumps({"Fn::GetAtt": [bucket, "Arn"]}, sort_keys=True)
+    assert granted == {(a, o) for a in ("s3:GetObject", "s3:PutObject") for o in objects} | {
+        ("s3:ListBucket", whole)
+    }
+
+
+def test_every_throttled_route_has_a_gateway_limit_and_a_per_client_rule(synth: Synth) -> None:
+    settings = synth.resources["RestAPI"]["Properties"]["MethodSettings"]
+    by_route = {(m["HttpMethod"], m["ResourcePath"]): m for m in settings}
+    (acl,) = synth.of_type("AWS::WAFv2::WebACL").values()
+    rules = acl["Properties"]["Rules"]
+    patterns = {
+        rid: res["Properties"]["RegularExpressionList"]
+        for rid, res in synth.of_type("AWS::WAFv2::RegexPatternSet").items()
+    }
+
+    assert ("*", "/*") in by_route
+    for (method, path), throttle in names.THROTTLED_ROUTES.items():
+        setting = by_route[(method, "/" + path.replace("/", "~1"))]
+        assert setting["ThrottlingBurstLimit"] >= throttle.burst
+        matching = [
+            r
+            for r in rules
+            if method in json.dumps(r)
+            and any(rid in json.dumps(r) and patterns[rid] == [names.route_pattern(path)] for rid in patterns)
+        ]
+        assert len(matching) == 1, (method, path)
+        (rule,) = matching
+        assert rule["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+        assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    (association,) = synth.of_type("AWS::WAFv2::WebACLAssociation").values()
+    assert {"Ref": "RestAPI.Stage"} in association["Properties"]["ResourceArn"]["Fn::Join"][1]

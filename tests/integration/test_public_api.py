@@ -1,5 +1,7 @@
 """The public API on the local stack: Chalice's gateway, moto, the real workflow."""
 
+from chalicelib import names
+
 from tests.conftest import wait_until
 
 
@@ -126,3 +128,19 @@ def test_the_public_timeline_never_names_staff(citizen, unit):
 
     assert "andingmen.handler" not in str(tracked)
     assert set(tracked["timeline"][-1]) == {"at", "action", "unit", "note"}
+
+
+def test_a_client_that_sends_too_fast_is_told_to_wait(local_stack):
+    """Over HTTP, as a browser: the server answers 429 with Retry-After once the burst is spent."""
+    import requests
+
+    burst = names.THROTTLED_ROUTES[("POST", "/api/v1/public/requests")].burst
+    # Even refused submissions count: a flood of bad bodies is still a flood.
+    url = f"{local_stack.url}/api/v1/public/requests"
+    answers = [requests.post(url, json={}, timeout=5) for _ in range(burst + 3)]
+
+    statuses = [a.status_code for a in answers]
+    assert statuses[:burst] == [400] * burst and 429 in statuses
+    throttled = answers[statuses.index(429)]
+    assert int(throttled.headers["Retry-After"]) >= 1
+    assert throttled.json()["error"]["code"] == "throttled"

@@ -8,7 +8,7 @@ from chalicelib.domain.deadlines import TimeLimits
 from chalicelib.domain.model import Channel, Staff, Submission, WorkOrder
 from chalicelib.reference_data import emergency_words
 
-from tests.fakes import MemoryReference, MemoryWorkOrders, RecordingWorkflows
+from tests.fakes import MemoryReference, MemoryUploads, MemoryWorkOrders, RecordingWorkflows
 
 HANDLER = Staff(username="andingmen.handler", roles=frozenset({"handler"}), unit="110101004")
 LEADER = Staff(username="andingmen.leader", roles=frozenset({"unit_leader"}), unit="110101004")
@@ -73,6 +73,7 @@ class Hotline:
         self.limits = limits
         self.submission = submission
         self.codes: dict[str, str] = {}
+        self.uploads = MemoryUploads()
 
     def receive(self, channel: Channel = Channel.WEB, **changes: Any) -> str:
         receipt = intake.receive(
@@ -85,6 +86,7 @@ class Hotline:
             limits=self.limits,
             emergencies=emergency_words(),
             knowledge=self.reference.knowledge(),
+            uploads=self.uploads,
         )
         self.codes[receipt.id] = receipt.tracking_code
         return receipt.id

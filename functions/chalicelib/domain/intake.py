@@ -10,11 +10,13 @@ from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel
 
+from .attachments import attach
 from .deadlines import TimeLimits
 from .dispatch import route
 from .errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken
 from .knowledge import KnowledgeEntry, answered_event, on_the_spot
 from .model import (
+    Attachment,
     Channel,
     DirectAnswer,
     Origin,
@@ -25,7 +27,7 @@ from .model import (
     TimelineEvent,
     WorkOrder,
 )
-from .ports import Clock, IdempotencyRecord, OrderQuery, Reference, Workflows, WorkOrders
+from .ports import Clock, IdempotencyRecord, OrderQuery, Reference, Uploads, Workflows, WorkOrders
 from .triage import SETTLED, EmergencyWords, Reason, emergency_line, same_matter, settle
 
 BEIJING = timezone(timedelta(hours=8))
@@ -81,6 +83,7 @@ def receive(
     idempotency_key: str | None = None,
     recorded_by: Staff | None = None,
     origin: Origin | None = None,
+    uploads: Uploads | None = None,
 ) -> Receipt:
     """Record the request in full (Art. 10), give it its deadline (Art. 13) and start its workflow.
 
@@ -88,6 +91,8 @@ def receive(
     repeat of an open order is merged into it (Art. 11 ¶3): neither is dispatched. A consultation
     the knowledge base answers confidently is answered on the spot (Art. 11 ¶1) unless the
     requester asked for a dispatch anyway.
+
+    Attachments are re-checked in storage and kept before the order refers to them.
 
     With an Idempotency-Key a retried submission returns the first receipt; the same key with a
     different body is a conflict."""
@@ -126,6 +131,7 @@ def receive(
                 ),
             },
         )
+    attached = _attachments(submission, uploads)
     for _attempt in range(5):
         code = new_tracking_code()
         order = WorkOrder(
@@ -144,6 +150,7 @@ def receive(
             created_at=now,
             updated_at=now,
             origin=origin,
+            attachments=attached,
             timeline=[_received(now, channel, recorded_by, origin)],
         )
         if settled is not None:
@@ -176,6 +183,16 @@ def receive(
             workflows.start(order.id)
         return receipt
     raise Conflict("Could not allocate an order number; try again.", "number_taken")
+
+
+def _attachments(submission: Submission, uploads: Uploads | None) -> list[Attachment]:
+    if not submission.attachments:
+        return []
+    if uploads is None:
+        raise InvalidInput(
+            "This channel takes no attachments.", [FieldProblem("attachments", "not accepted here")]
+        )
+    return attach(submission.attachments, uploads)
 
 
 def _received(now: datetime, channel: Channel, by: Staff | None, origin: Origin | None) -> TimelineEvent:

@@ -128,6 +128,28 @@ class Requester(BaseModel):
         return value
 
 
+MAX_ATTACHMENTS = 9
+UploadId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+
+
+class AttachmentKind(StrEnum):
+    IMAGE = "image"
+    VIDEO = "video"
+    AUDIO = "audio"
+
+
+class Attachment(BaseModel):
+    """A checked photo, video or recording an order refers to; `id` is the upload it came from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+    kind: AttachmentKind
+    content_type: str
+    size: int
+
+
 class Submission(BaseModel):
     """A request as the requester (or an operator on the phone) submits it."""
 
@@ -139,7 +161,7 @@ class Submission(BaseModel):
     location: Location
     requester: Requester
     confidential: bool = False
-    attachments: Annotated[list[str], Field(max_length=0)] = []
+    attachments: Annotated[list[UploadId], Field(max_length=MAX_ATTACHMENTS)] = []
     # A consultation the knowledge base answers is settled on the spot unless the requester, having
     # read the suggested answers, asks for it to be dispatched anyway.
     dispatch_anyway: bool = False
@@ -308,6 +330,7 @@ class WorkOrder(BaseModel):
     merged_into: str | None = None
     answer: DirectAnswer | None = None
     origin: Origin | None = None
+    attachments: list[Attachment] = []
     # Workflow executions started after the first: a dispatcher reinstated the order.
     reinstated: int = 0
     timeline: list[TimelineEvent] = []

@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from .follow_up import evaluation_due
 from .model import (
     Assist,
+    Attachment,
     DirectAnswer,
     Evaluation,
     Extension,
@@ -79,9 +80,16 @@ class PublicExtension(BaseModel):
     at: datetime
 
 
+class PublicAttachment(BaseModel):
+    name: str
+    kind: str
+    size: int
+
+
 class PublicOrder(BaseModel):
     id: str
     type: str
+    content: str
     status: str
     overdue: bool
     category: CategoryRef | None
@@ -95,6 +103,7 @@ class PublicOrder(BaseModel):
     reason: str | None
     transfer_to: str | None
     answer: DirectAnswer | None
+    attachments: list[PublicAttachment]
     timeline: list[PublicEvent]
 
 
@@ -137,6 +146,7 @@ class StaffOrder(BaseModel):
     channel: str
     category: CategoryRef | None
     content: str
+    attachments: list[Attachment]
     location: dict[str, object]
     requester: dict[str, object]
     confidential: bool
@@ -175,6 +185,7 @@ def public_view(order: WorkOrder, reference: Reference) -> PublicOrder:
     return PublicOrder(
         id=order.id,
         type=order.type.value,
+        content=order.content,
         status=order.status.value,
         overdue=order.overdue,
         category=_category(reference, order.category),
@@ -190,6 +201,9 @@ def public_view(order: WorkOrder, reference: Reference) -> PublicOrder:
         reason=order.reason,
         transfer_to=order.transfer_to,
         answer=order.answer,
+        attachments=[
+            PublicAttachment(name=a.name, kind=a.kind.value, size=a.size) for a in order.attachments
+        ],
         timeline=[event(e) for e in order.timeline if e.action in PUBLIC_ACTIONS],
     )
 
@@ -232,6 +246,7 @@ def staff_view(order: WorkOrder, staff: Staff, reference: Reference) -> StaffOrd
         channel=order.channel.value,
         category=_category(reference, order.category),
         content=order.content,
+        attachments=order.attachments,
         location=order.location.model_dump(mode="json"),
         requester=requester,
         confidential=order.confidential,

@@ -8,7 +8,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ..domain import follow_up, handling, intake, knowledge, suggest
+from ..domain import attachments, follow_up, handling, intake, knowledge, suggest
 from ..domain.errors import FieldProblem, InvalidInput
 from ..domain.intake import BEIJING
 from ..domain.model import Channel, Location, Staff, Submission
@@ -61,8 +61,18 @@ def receive(
         knowledge=d.reference.knowledge(),
         idempotency_key=key,
         recorded_by=recorded_by,
+        uploads=d.uploads,
     )
     return respond(receipt, 201)
+
+
+@bp.route("/uploads", methods=["POST"], cors=True)
+@api
+def offer_upload() -> Response:
+    """A presigned POST for one photo, video or recording; intake re-checks the file later."""
+    form = parse(bp.current_request, attachments.UploadForm)
+    d = deps()
+    return respond(attachments.ticket(form, d.uploads, d.clock.now()), 201)
 
 
 @bp.route("/requests", methods=["POST"], cors=True)

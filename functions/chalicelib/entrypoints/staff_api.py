@@ -14,6 +14,7 @@ from chalice.app import AuthRequest
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from ..domain import (
+    attachments,
     co_handling,
     dispatch,
     follow_up,
@@ -217,6 +218,16 @@ def get_order(order_id: str) -> Response:
     d = deps()
     order = require_visible(staff, d.orders.get(order_id), order_id)
     return respond(staff_view(order, staff, d.reference))
+
+
+@bp.route("/work-orders/{order_id}/attachments/{upload}", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+def attachment_link(order_id: str, upload: str) -> Response:
+    """A five-minute download link for one of the order's attachments, for whoever may see the order."""
+    staff = _staff()
+    d = deps()
+    order = require_visible(staff, d.orders.get(order_id), order_id)
+    return respond(attachments.download(order, upload, d.uploads))
 
 
 def _act(
@@ -700,3 +711,17 @@ def issue_partner_key(partner_id: str) -> Response:
     key, client = partners.issue(partner, staff, d.clock.now())
     d.reference.put_api_client(client)
     return respond({"partner": partner.id, "key": key, "created_at": client.created_at.isoformat()}, 201)
+
+
+# --- Open311 GeoReport v2 clients -------------------------------------------------------------
+
+
+@bp.route("/open311/clients/{client}/keys", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+def issue_open311_key(client: str) -> Response:
+    """A new Open311 api_key for a client app (admins only); the answer is the only time it is shown."""
+    staff = _staff()
+    d = deps()
+    key, issued = partners.issue_open311(client, staff, d.clock.now())
+    d.reference.put_api_client(issued)
+    return respond({"key": key, "client": issued.partner, "created_at": issued.created_at.isoformat()}, 201)
