@@ -5,7 +5,8 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from chalice import Response
 from chalice.app import Request
@@ -17,16 +18,74 @@ from ..observability import logger
 MAX_BODY_BYTES = 64 * 1024
 JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json; charset=utf-8"}
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+V = TypeVar("V", bound=Callable[..., Response])
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: list[ErrorDetail]
+
+
+class ErrorBody(BaseModel):
+    """Every 4xx and 5xx answer (API.md, Errors)."""
+
+    error: ErrorInfo
+
+
+class Page(BaseModel, Generic[T]):
+    """A list, and the cursor of its next page (null on the last)."""
+
+    items: list[T]
+    next: str | None = None
 
 
 def error_body(code: str, message: str, details: list[FieldProblem] | None = None) -> dict[str, Any]:
-    return {
-        "error": {
-            "code": code,
-            "message": message,
-            "details": [{"field": d.field, "message": d.message} for d in details or []],
-        }
-    }
+    found = [ErrorDetail(field=d.field, message=d.message) for d in details or []]
+    return ErrorBody(error=ErrorInfo(code=code, message=message, details=found)).model_dump(mode="json")
+
+
+@dataclass(frozen=True)
+class RouteDoc:
+    """What the OpenAPI document says of a route: its body, query and answer models."""
+
+    response: Any
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    status: int = 200
+    conflicts: bool = False  # answers 409 (stale version, wrong status)
+    idempotent: bool = False  # takes an Idempotency-Key header
+
+
+def doc(
+    response: Any,
+    *,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    status: int = 200,
+    conflicts: bool = False,
+    idempotent: bool = False,
+) -> Callable[[V], V]:
+    """Describe a route for GET /api/v1/openapi.json; the summary is the view's docstring."""
+
+    def mark(view: V) -> V:
+        view.openapi = RouteDoc(  # type: ignore[attr-defined]
+            response=response,
+            body=body,
+            query=query,
+            status=status,
+            conflicts=conflicts,
+            idempotent=idempotent,
+        )
+        return view
+
+    return mark
 
 
 def respond(body: BaseModel | dict[str, Any], status: int = 200) -> Response:

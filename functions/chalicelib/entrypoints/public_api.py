@@ -11,28 +11,38 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from ..domain import attachments, follow_up, handling, intake, knowledge, suggest
 from ..domain.errors import FieldProblem, InvalidInput
 from ..domain.intake import BEIJING
-from ..domain.model import Channel, Location, Staff, Submission
-from ..domain.views import public_view
-from ..reference_data import dispatch_examples, divisions, emergency_words
+from ..domain.model import CategoryKind, Channel, Location, Staff, Submission
+from ..domain.views import PublicOrder, public_view
+from ..reference_data import District, dispatch_examples, divisions, emergency_words
 from ..wiring import deps
-from .http import api, parse, parse_query, respond
+from .http import Page, api, doc, parse, parse_query, respond
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/divisions", methods=["GET"], cors=True)
 @api
+@doc(Page[District])
 def list_divisions() -> Response:
-    return respond({"items": [d.model_dump() for d in divisions()]})
+    """Beijing's 16 districts with their 343 streets and townships."""
+    return respond(Page[District](items=list(divisions())))
+
+
+class PublicCategory(BaseModel):
+    code: str
+    name: str
+    group: str
+    kind: CategoryKind
+    tier: str
 
 
 @bp.route("/categories", methods=["GET"], cors=True)
 @api
+@doc(Page[PublicCategory])
 def list_categories() -> Response:
-    items = deps().reference.categories()
-    return respond(
-        {"items": [c.model_dump(include={"code", "name", "group", "kind", "tier"}) for c in items]}
-    )
+    """The dispatch catalogue's categories a requester may choose from."""
+    items = [PublicCategory.model_validate(c.model_dump()) for c in deps().reference.categories()]
+    return respond(Page[PublicCategory](items=items))
 
 
 def idempotency_key(request: Request) -> str | None:
@@ -68,6 +78,7 @@ def receive(
 
 @bp.route("/uploads", methods=["POST"], cors=True)
 @api
+@doc(attachments.UploadTicket, body=attachments.UploadForm, status=201)
 def offer_upload() -> Response:
     """A presigned POST for one photo, video or recording; intake re-checks the file later."""
     form = parse(bp.current_request, attachments.UploadForm)
@@ -77,17 +88,29 @@ def offer_upload() -> Response:
 
 @bp.route("/requests", methods=["POST"], cors=True)
 @api
+@doc(intake.Receipt, body=Submission, status=201, conflicts=True, idempotent=True)
 def submit_request() -> Response:
+    """Submit a request (Art. 10): the answer carries the order number and the tracking code.
+
+    Also answers 201 for a request that is not dispatched: an emergency (call the line named in
+    `transfer_to`), a repeat merged into an open order, or a consultation answered on the spot."""
     request = bp.current_request
     key = idempotency_key(request)
     return receive(parse(request, Submission), Channel.WEB, key)
 
 
+class TrackingQuery(BaseModel):
+    code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
+
+
 @bp.route("/requests/{order_id}", methods=["GET"], cors=True)
 @api
+@doc(PublicOrder, query=TrackingQuery)
 def track_request(order_id: str) -> Response:
-    params: Any = bp.current_request.query_params or {}
-    code = str(params.get("code") or "")
+    """Track a request with its tracking code: status, deadline, public timeline, the reply.
+
+    A wrong number and a wrong code answer the same 404."""
+    code = parse_query(bp.current_request, TrackingQuery).code
     d = deps()
     order = follow_up.find_by_code(d.orders, order_id, code)
     return respond(public_view(order, d.reference))
@@ -95,7 +118,9 @@ def track_request(order_id: str) -> Response:
 
 @bp.route("/requests/{order_id}/evaluation", methods=["POST"], cors=True)
 @api
+@doc(PublicOrder, body=follow_up.EvaluationForm, conflicts=True)
 def evaluate_request(order_id: str) -> Response:
+    """Rate the handling once the unit replied (Art. 27): resolved or not, and satisfaction."""
     form = parse(bp.current_request, follow_up.EvaluationForm)
     d = deps()
     order = follow_up.rate(
@@ -113,18 +138,20 @@ class KnowledgeQuery(BaseModel):
 
 @bp.route("/knowledge", methods=["GET"], cors=True)
 @api
+@doc(Page[knowledge.Answer], query=KnowledgeQuery)
 def search_knowledge() -> Response:
     """知识库: answers valid today, best first (Art. 31)."""
     query = parse_query(bp.current_request, KnowledgeQuery)
     d = deps()
     today = d.clock.now().astimezone(BEIJING).date()
     found = knowledge.search(d.reference.knowledge(), query.q, today, query.limit)
-    return respond({"items": [_named(a) for a in found], "next": None})
+    return respond(Page[knowledge.Answer](items=[_named(a) for a in found]))
 
 
-def _named(answer: knowledge.Answer) -> dict[str, Any]:
+def _named(answer: knowledge.Answer) -> knowledge.Answer:
+    """The answer with its unit's name in place of the unit's id."""
     unit = deps().reference.unit(answer.unit)
-    return {**answer.model_dump(mode="json"), "unit": unit.name if unit else answer.unit}
+    return answer.model_copy(update={"unit": unit.name}) if unit else answer
 
 
 class SuggestionForm(BaseModel):
@@ -136,6 +163,7 @@ class SuggestionForm(BaseModel):
 
 @bp.route("/suggestions", methods=["POST"], cors=True)
 @api
+@doc(suggest.Suggestions, body=SuggestionForm)
 def suggestions() -> Response:
     """What the form (and the operator) is offered while a request is written: categories, type,
     urgency, units, an emergency line, knowledge-base answers."""
@@ -150,9 +178,7 @@ def suggestions() -> Response:
         knowledge=d.reference.knowledge(),
         today=d.clock.now().astimezone(BEIJING).date(),
     )
-    body = found.model_dump(mode="json")
-    body["answers"] = [_named(a) for a in found.answers]
-    return respond(body)
+    return respond(found.model_copy(update={"answers": [_named(a) for a in found.answers]}))
 
 
 class DispatchAnywayForm(BaseModel):
@@ -163,6 +189,7 @@ class DispatchAnywayForm(BaseModel):
 
 @bp.route("/requests/{order_id}/dispatch", methods=["POST"], cors=True)
 @api
+@doc(PublicOrder, body=DispatchAnywayForm, conflicts=True)
 def dispatch_anyway(order_id: str) -> Response:
     """The requester read the on-the-spot answer and still wants the matter handled."""
     form = parse(bp.current_request, DispatchAnywayForm)

@@ -1,0 +1,103 @@
+"""GET /api/v1/openapi.json describes every route from its models, and the public routes keep
+their word: a fuzz of each (schemathesis) finds no 5xx and no answer outside its schema."""
+
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+API_ROUTE_PREFIXES = ("/api/v1/public/", "/api/v1/staff/", "/api/v1/partner/")
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+def as_wsgi(api: Any):
+    """The local API gateway as a WSGI app, so the fuzzer calls it in this process."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        path = quote(environ.get("PATH_INFO", "").encode("latin-1"), safe="/-_.~")
+        if environ.get("QUERY_STRING"):
+            path += "?" + environ["QUERY_STRING"]
+        headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = environ["CONTENT_TYPE"]
+        answer = api.request(environ["REQUEST_METHOD"], path, headers=headers, body=body)
+        start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}", list(answer.headers.items()))
+        return [answer.body]
+
+    return app
+
+
+@pytest.fixture(scope="module")
+def document(api) -> dict[str, Any]:
+    answer = api.get("/api/v1/openapi.json")
+    assert answer.status == 200
+    return dict(answer.json())
+
+
+def test_every_route_of_the_api_is_described(document):
+    import app
+
+    routes = {
+        (path, method.lower())
+        for path, methods in app.app.routes.items()
+        for method in methods
+        if path.startswith(API_ROUTE_PREFIXES)
+    }
+    described = {(path, method) for path, operations in document["paths"].items() for method in operations}
+
+    assert routes - described == set()
+    assert len(routes) > 50
+
+
+def test_a_submission_is_described_from_its_model_with_every_limit(document):
+    submit = document["paths"]["/api/v1/public/requests"]["post"]
+    schemas = document["components"]["schemas"]
+
+    assert submit["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Submission"
+    }
+    content = schemas["Submission"]["properties"]["content"]
+    assert (content["minLength"], content["maxLength"]) == (5, 2000)
+    assert schemas["Submission"]["properties"]["attachments"]["maxItems"] == 9
+    assert set(submit["responses"]) >= {"201", "400", "409", "413", "429"}
+    assert {p["name"] for p in submit["parameters"]} == {"Idempotency-Key"}
+
+
+def test_staff_routes_need_the_staff_token(document):
+    sign = document["paths"]["/api/v1/staff/work-orders/{order_id}/sign"]["post"]
+
+    assert sign["security"] == [{"staffToken": []}]
+    assert {"401", "403", "404", "409"} <= set(sign["responses"])
+
+
+def test_public_routes_answer_within_their_schema_whatever_they_are_sent(api):
+    """Each public operation, fed what its schema allows and what it does not."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", as_wsgi(api)).include(tag="public")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 9
+
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=25,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def answers_within_schema(case: Any) -> None:
+            case.call_and_validate(checks=CHECKS)
+
+        answers_within_schema()
