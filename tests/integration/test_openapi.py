@@ -101,3 +101,37 @@ def test_public_routes_answer_within_their_schema_whatever_they_are_sent(api):
             case.call_and_validate(checks=CHECKS)
 
         answers_within_schema()
+
+
+def conforms(document: dict[str, Any], path: str, method: str, answer: Any) -> None:
+    """The answer's body is what the document says this route answers with this status."""
+    from jsonschema import Draft202012Validator
+
+    described = document["paths"][path][method]["responses"][str(answer.status)]
+    schema = described["content"]["application/json"]["schema"]
+    root = {**schema, "components": document["components"]}
+    Draft202012Validator(root).validate(answer.json())
+
+
+def test_staff_answers_match_their_description(api, document, citizen, unit):
+    receipt = citizen.submit()
+    handler, admin, dispatcher = unit(), unit("admin1"), unit("dispatcher1")
+
+    answers = [
+        ("/api/v1/staff/me", "get", handler.get("/me")),
+        ("/api/v1/staff/work-orders", "get", handler.get("/work-orders")),
+        ("/api/v1/staff/work-orders/{order_id}", "get", handler.order(receipt["id"])),
+        ("/api/v1/staff/work-orders/{order_id}/sign", "post", handler.act(receipt["id"], "sign")),
+        ("/api/v1/staff/work-orders/{order_id}/sign", "post", handler.act(receipt["id"], "sign", version=1)),
+        ("/api/v1/staff/work-orders/{order_id}/duplicates", "get", dispatcher.get(f"/work-orders/{receipt['id']}/duplicates")),
+        ("/api/v1/staff/units", "get", admin.get("/units?kind=street")),
+        ("/api/v1/staff/catalogue", "get", admin.get("/catalogue")),
+        ("/api/v1/staff/time-limits", "get", admin.get("/time-limits")),
+        ("/api/v1/staff/knowledge", "get", admin.get("/knowledge?q=居住证")),
+        ("/api/v1/staff/whistles", "get", handler.get("/whistles")),
+        ("/api/v1/staff/partners", "get", admin.get("/partners")),
+    ]
+
+    assert [a.status for _, _, a in answers] == [200] * 4 + [409] + [200] * 7
+    for path, method, answer in answers:
+        conforms(document, path, method, answer)

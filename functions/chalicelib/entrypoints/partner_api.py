@@ -3,20 +3,22 @@ administrator issued to the partner (header X-Api-Key; only its hash is stored).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from ..domain import handling, intake, partners
 from ..domain.errors import Forbidden, NotFound
-from ..domain.model import Channel, Origin, Submission, WorkOrder
+from ..domain.intake import Receipt
+from ..domain.model import Channel, Location, Origin, Submission, WorkOrder
 from ..domain.ports import OrderQuery
-from ..domain.views import public_view
+from ..domain.views import PublicOrder, public_view
 from ..reference_data import emergency_words
 from ..reference_data import partners as known_partners
 from ..wiring import deps
-from .http import api, parse, respond
+from .http import Page, api, doc, parse, respond
 
 bp = Blueprint(__name__)
 
@@ -30,30 +32,55 @@ def _partner() -> partners.Partner:
     return partner
 
 
-def _transfer(order: WorkOrder) -> dict[str, Any]:
+class TransferredRequester(BaseModel):
+    name: str | None
+    phone: str | None
+    kind: str
+    confidential: bool
+
+
+class TransferView(BaseModel):
     """What a partner needs to handle an order: the matter, the place and how to reach the requester."""
-    requester = order.requester.model_dump(mode="json")
-    if order.confidential:
-        requester = {"name": None, "phone": None, "kind": order.requester.kind.value, "confidential": True}
-    return {
-        "id": order.id,
-        "type": order.type.value,
-        "content": order.content,
-        "location": order.location.model_dump(mode="json"),
-        "requester": requester,
-        "created_at": order.created_at.isoformat(),
-        "status": order.status.value,
-        "transferred": order.reason == "transferred",
-        "results": [e.note for e in order.timeline if e.action == "partner_replied"],
-    }
+
+    id: str
+    type: str
+    content: str
+    location: Location
+    requester: TransferredRequester
+    created_at: datetime
+    status: str
+    transferred: bool
+    results: list[str]
+
+
+def _transfer(order: WorkOrder) -> TransferView:
+    hidden = order.confidential
+    return TransferView(
+        id=order.id,
+        type=order.type.value,
+        content=order.content,
+        location=order.location,
+        requester=TransferredRequester(
+            name=None if hidden else order.requester.name,
+            phone=None if hidden else order.requester.phone,
+            kind=order.requester.kind.value,
+            confidential=hidden,
+        ),
+        created_at=order.created_at,
+        status=order.status.value,
+        transferred=order.reason == "transferred",
+        results=[e.note or "" for e in order.timeline if e.action == "partner_replied"],
+    )
 
 
 @bp.route("/transfers", methods=["GET"], cors=True)
 @api
+@doc(Page[TransferView])
 def list_transfers() -> Response:
+    """The orders transferred to the calling partner, newest first."""
     partner = _partner()
     page = deps().orders.find(OrderQuery(partner=partner.id, limit=100))
-    return respond({"items": [_transfer(o) for o in page.items], "next": page.next})
+    return respond(Page[TransferView](items=[_transfer(o) for o in page.items], next=page.next))
 
 
 class ResultForm(BaseModel):
@@ -64,7 +91,9 @@ class ResultForm(BaseModel):
 
 @bp.route("/transfers/{order_id}/result", methods=["POST"], cors=True)
 @api
+@doc(TransferView, body=ResultForm, conflicts=True)
 def report_result(order_id: str) -> Response:
+    """The partner's result for a transferred order: the requester reads it on the tracking page."""
     partner = _partner()
     d = deps()
     order = d.orders.get(order_id)
@@ -83,7 +112,9 @@ class TransferIn(Submission):
 
 @bp.route("/requests", methods=["POST"], cors=True)
 @api
+@doc(Receipt, body=TransferIn, status=201, conflicts=True)
 def transfer_in() -> Response:
+    """A request the partner transfers to Beijing; its own number makes a retry answer the same order."""
     partner = _partner()
     form = parse(bp.current_request, TransferIn)
     d = deps()
@@ -104,6 +135,7 @@ def transfer_in() -> Response:
 
 @bp.route("/requests/{order_id}", methods=["GET"], cors=True)
 @api
+@doc(PublicOrder)
 def transferred_in(order_id: str) -> Response:
     """The state of a request the partner sent, as the requester would see it."""
     partner = _partner()

@@ -28,16 +28,36 @@ from ..domain import (
     whistles,
 )
 from ..domain.access import Permission, require, require_visible
+from ..domain.deadlines import TimeLimits
 from ..domain.errors import FieldProblem, Forbidden, InvalidInput, NotFound, StaleVersion
-from ..domain.intake import BEIJING
+from ..domain.intake import BEIJING, Receipt
 from ..domain.listing import ListFilters, list_orders
-from ..domain.model import MOBILE, Channel, Location, ObjectionGrounds, Staff, Submission, UnitKind, WorkOrder
-from ..domain.views import staff_summary, staff_view, whistle_view
+from ..domain.model import (
+    MOBILE,
+    Category,
+    Channel,
+    Location,
+    ObjectionGrounds,
+    Staff,
+    Submission,
+    Unit,
+    UnitKind,
+    WorkOrder,
+)
+from ..domain.views import (
+    StaffOrder,
+    StaffSummary,
+    UnitView,
+    WhistleView,
+    staff_summary,
+    staff_view,
+    whistle_view,
+)
 from ..names import STAFF_AUTHORIZER
 from ..reference_data import partners as known_partners
 from ..wiring import deps
 from .auth import authorize, staff_from
-from .http import api, parse, parse_query, respond
+from .http import Page, api, doc, parse, parse_query, respond
 from .public_api import idempotency_key, receive
 
 bp = Blueprint(__name__)
@@ -166,41 +186,67 @@ class UnitFilter(BaseModel):
     kind: UnitKind | None = None
 
 
+class MeView(BaseModel):
+    user: str
+    roles: list[str]
+    unit: UnitView | None
+
+
+class PartnerKey(BaseModel):
+    """A new partner key: shown this once, stored only as its hash."""
+
+    partner: str
+    key: str
+    created_at: datetime
+
+
+class Open311Key(BaseModel):
+    """A new Open311 api_key: shown this once, stored only as its hash."""
+
+    client: str
+    key: str
+    created_at: datetime
+
+
+class KnowledgeListing(knowledge.KnowledgeEntry):
+    confidence: float | None = None
+
+
 def _staff() -> Staff:
     return staff_from(bp.current_request.context)
 
 
 @bp.route("/me", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
+@doc(MeView)
 def me() -> Response:
     staff = _staff()
     unit = deps().reference.unit(staff.unit) if staff.unit else None
     return respond(
-        {
-            "user": staff.username,
-            "roles": sorted(staff.roles),
-            "unit": {"id": unit.id, "name": unit.name, "kind": unit.kind.value} if unit else None,
-        }
+        MeView(
+            user=staff.username,
+            roles=sorted(staff.roles),
+            unit=UnitView(id=unit.id, name=unit.name, kind=unit.kind.value) if unit else None,
+        )
     )
 
 
 @bp.route("/work-orders", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
+@doc(Page[StaffSummary], query=ListFilters)
 def list_work_orders() -> Response:
     staff = _staff()
     filters = parse_query(bp.current_request, ListFilters)
     d = deps()
     page = list_orders(filters, staff, orders=d.orders)
     return respond(
-        {
-            "items": [staff_summary(o, d.reference).model_dump(mode="json") for o in page.items],
-            "next": page.next,
-        }
+        Page[StaffSummary](items=[staff_summary(o, d.reference) for o in page.items], next=page.next)
     )
 
 
 @bp.route("/work-orders", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(Receipt, body=StaffSubmission, status=201, idempotent=True)
 def record_call() -> Response:
     staff = _staff()
     require(staff, Permission.INTAKE)
@@ -213,6 +259,7 @@ def record_call() -> Response:
 
 @bp.route("/work-orders/{order_id}", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder)
 def get_order(order_id: str) -> Response:
     staff = _staff()
     d = deps()
@@ -222,6 +269,7 @@ def get_order(order_id: str) -> Response:
 
 @bp.route("/work-orders/{order_id}/attachments/{upload}", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
+@doc(attachments.DownloadLink)
 def attachment_link(order_id: str, upload: str) -> Response:
     """A five-minute download link for one of the order's attachments, for whoever may see the order."""
     staff = _staff()
@@ -249,6 +297,7 @@ ORDER = "/work-orders/{order_id}"
 
 @bp.route(ORDER + "/dispatch", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=DispatchForm, conflicts=True)
 def dispatch_order(order_id: str) -> Response:
     d = deps()
     return _act(
@@ -261,12 +310,12 @@ def dispatch_order(order_id: str) -> Response:
 
 def _summaries(orders: list[WorkOrder]) -> Response:
     reference = deps().reference
-    items = [staff_summary(o, reference).model_dump(mode="json") for o in orders]
-    return respond({"items": items, "next": None})
+    return respond(Page[StaffSummary](items=[staff_summary(o, reference) for o in orders]))
 
 
 @bp.route(ORDER + "/triage", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=TriageForm, conflicts=True)
 def triage_order(order_id: str) -> Response:
     return _act(
         order_id, Permission.DISPATCH, TriageForm, lambda f: triage.decide(f.reason, f.transfer_to, f.note)
@@ -275,6 +324,7 @@ def triage_order(order_id: str) -> Response:
 
 @bp.route(ORDER + "/merge", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=MergeForm, conflicts=True)
 def merge_order(order_id: str) -> Response:
     d = deps()
 
@@ -289,6 +339,7 @@ def merge_order(order_id: str) -> Response:
 
 @bp.route(ORDER + "/reinstate", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=ReinstateForm, conflicts=True)
 def reinstate_order(order_id: str) -> Response:
     limits = deps().limits
     return _act(order_id, Permission.REINSTATE, ReinstateForm, lambda f: triage.reinstate(f.note, limits))
@@ -296,6 +347,7 @@ def reinstate_order(order_id: str) -> Response:
 
 @bp.route(ORDER + "/duplicates", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
+@doc(Page[StaffSummary])
 def order_duplicates(order_id: str) -> Response:
     staff = _staff()
     require(staff, Permission.DISPATCH)
@@ -314,6 +366,7 @@ def order_duplicates(order_id: str) -> Response:
 
 @bp.route("/duplicates", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
+@doc(Page[StaffSummary], query=DuplicateQuery)
 def duplicates() -> Response:
     """Candidate duplicates while an operator takes a call, before the order exists."""
     staff = _staff()
@@ -327,12 +380,14 @@ def duplicates() -> Response:
 
 @bp.route(ORDER + "/sign", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=Versioned, conflicts=True)
 def sign(order_id: str) -> Response:
     return _act(order_id, Permission.HANDLE, Versioned, lambda _f: handling.sign)
 
 
 @bp.route(ORDER + "/objection", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=ObjectionForm, conflicts=True)
 def object_to(order_id: str) -> Response:
     return _act(
         order_id, Permission.HANDLE, ObjectionForm, lambda f: objections.object_to(f.grounds, f.reason)
@@ -341,18 +396,21 @@ def object_to(order_id: str) -> Response:
 
 @bp.route(ORDER + "/contact", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=ContactForm, conflicts=True)
 def contact(order_id: str) -> Response:
     return _act(order_id, Permission.HANDLE, ContactForm, lambda f: handling.contact(f.note))
 
 
 @bp.route(ORDER + "/progress", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=ProgressForm, conflicts=True)
 def progress(order_id: str) -> Response:
     return _act(order_id, Permission.HANDLE, ProgressForm, lambda f: handling.progress(f.note))
 
 
 @bp.route(ORDER + "/extension", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=ExtensionForm, conflicts=True)
 def extend(order_id: str) -> Response:
     limits = deps().limits
     return _act(
@@ -365,12 +423,14 @@ def extend(order_id: str) -> Response:
 
 @bp.route(ORDER + "/reply", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=ReplyForm, conflicts=True)
 def reply(order_id: str) -> Response:
     return _act(order_id, Permission.HANDLE, ReplyForm, lambda f: handling.reply(f.result, f.resolved_claim))
 
 
 @bp.route(ORDER + "/assists", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=AssistForm, conflicts=True)
 def request_assists(order_id: str) -> Response:
     reference = deps().reference
     return _act(
@@ -380,36 +440,42 @@ def request_assists(order_id: str) -> Response:
 
 @bp.route(ORDER + "/assists/{unit_id}/release", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=ReleaseForm, conflicts=True)
 def release_assist(order_id: str, unit_id: str) -> Response:
     return _act(order_id, Permission.HANDLE, ReleaseForm, lambda f: co_handling.release(unit_id, f.reason))
 
 
 @bp.route(ORDER + "/assist/sign", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=Versioned, conflicts=True)
 def sign_assist(order_id: str) -> Response:
     return _act(order_id, Permission.ASSIST, Versioned, lambda _f: co_handling.sign)
 
 
 @bp.route(ORDER + "/assist/report", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=AssistReportForm, conflicts=True)
 def report_assist(order_id: str) -> Response:
     return _act(order_id, Permission.ASSIST, AssistReportForm, lambda f: co_handling.report(f.result))
 
 
 @bp.route(ORDER + "/assist/progress", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=ProgressForm, conflicts=True)
 def explain_assist(order_id: str) -> Response:
     return _act(order_id, Permission.ASSIST, ProgressForm, lambda f: co_handling.explain(f.note))
 
 
 @bp.route(ORDER + "/urge", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=UrgeForm, conflicts=True)
 def urge(order_id: str) -> Response:
     return _act(order_id, Permission.URGE, UrgeForm, lambda f: supervision.urge(f.note))
 
 
 @bp.route(ORDER + "/follow-up", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=PhoneFollowUpForm, conflicts=True)
 def follow_up_by_phone(order_id: str) -> Response:
     limits = deps().limits
     return _act(
@@ -419,6 +485,7 @@ def follow_up_by_phone(order_id: str) -> Response:
 
 @bp.route("/objections/{objection_id}/decision", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=DecisionForm, conflicts=True)
 def decide_objection(objection_id: str) -> Response:
     staff = _staff()
     require(staff, Permission.REVIEW_OBJECTION)
@@ -443,22 +510,24 @@ def decide_objection(objection_id: str) -> Response:
 
 @bp.route("/units", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
+@doc(Page[Unit], query=UnitFilter)
 def list_units() -> Response:
     _staff()
     kind = parse_query(bp.current_request, UnitFilter).kind
-    return respond({"items": [u.model_dump(mode="json") for u in deps().reference.units(kind)], "next": None})
+    return respond(Page[Unit](items=deps().reference.units(kind)))
 
 
 @bp.route("/catalogue", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
+@doc(Page[Category])
 def list_catalogue() -> Response:
     _staff()
-    items = deps().reference.categories()
-    return respond({"items": [c.model_dump(mode="json") for c in items], "next": None})
+    return respond(Page[Category](items=deps().reference.categories()))
 
 
 @bp.route("/catalogue/{code}", methods=["PUT"], cors=True, authorizer=staff_auth)
 @api
+@doc(Category, body=policy.CategoryEdit, conflicts=True)
 def save_category(code: str) -> Response:
     staff = _staff()
     require(staff, Permission.EDIT_POLICY)
@@ -470,14 +539,16 @@ def save_category(code: str) -> Response:
 
 @bp.route("/catalogue/{code}/history", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
+@doc(Page[Category])
 def category_history(code: str) -> Response:
     _staff()
     versions = policy.history(code, deps().reference)
-    return respond({"items": [c.model_dump(mode="json") for c in versions], "next": None})
+    return respond(Page[Category](items=versions))
 
 
 @bp.route("/time-limits", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
+@doc(TimeLimits)
 def get_time_limits() -> Response:
     _staff()
     return respond(deps().limits)
@@ -485,6 +556,7 @@ def get_time_limits() -> Response:
 
 @bp.route("/time-limits", methods=["PUT"], cors=True, authorizer=staff_auth)
 @api
+@doc(TimeLimits, body=policy.LimitsEdit, conflicts=True)
 def save_time_limits() -> Response:
     staff = _staff()
     require(staff, Permission.EDIT_POLICY)
@@ -533,6 +605,7 @@ class WhistleFilter(BaseModel):
 
 @bp.route("/whistles", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(WhistleView, body=WhistleForm, status=201)
 def blow_whistle() -> Response:
     staff = _staff()
     d = deps()
@@ -553,6 +626,7 @@ def blow_whistle() -> Response:
 
 @bp.route("/whistles", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
+@doc(Page[WhistleView], query=WhistleFilter)
 def list_whistles() -> Response:
     """A street's whistles, or (summoned=true) those a department was summoned to."""
     staff = _staff()
@@ -564,12 +638,12 @@ def list_whistles() -> Response:
         raise Forbidden("A unit lists its own whistles.")
     d = deps()
     found, cursor = d.whistles.of_unit(unit, query.summoned, query.limit, query.cursor)
-    items = [whistle_view(w, d.reference).model_dump(mode="json") for w in found]
-    return respond({"items": items, "next": cursor})
+    return respond(Page[WhistleView](items=[whistle_view(w, d.reference) for w in found], next=cursor))
 
 
 @bp.route("/whistles/{whistle_id}", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
+@doc(WhistleView)
 def get_whistle(whistle_id: str) -> Response:
     staff = _staff()
     d = deps()
@@ -597,6 +671,7 @@ def _change_whistle(
 
 @bp.route("/whistles/{whistle_id}/summon", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(WhistleView, body=SummonForm, conflicts=True)
 def summon_departments(whistle_id: str) -> Response:
     d = deps()
     changed = _change_whistle(
@@ -612,6 +687,7 @@ def summon_departments(whistle_id: str) -> Response:
 
 @bp.route("/whistles/{whistle_id}/report", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(WhistleView, body=ReportForm, conflicts=True)
 def report_for_duty(whistle_id: str) -> Response:
     d = deps()
     changed = _change_whistle(
@@ -622,6 +698,7 @@ def report_for_duty(whistle_id: str) -> Response:
 
 @bp.route("/whistles/{whistle_id}/close", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(WhistleView, body=CloseWhistleForm, conflicts=True)
 def close_whistle(whistle_id: str) -> Response:
     d = deps()
     changed = _change_whistle(
@@ -642,6 +719,7 @@ class KnowledgeFilter(BaseModel):
 
 @bp.route("/knowledge", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
+@doc(Page[KnowledgeListing], query=KnowledgeFilter)
 def list_knowledge() -> Response:
     """Every entry (expired ones too, for their units to renew), or a search of the valid ones."""
     _staff()
@@ -652,19 +730,20 @@ def list_knowledge() -> Response:
         today = d.clock.now().astimezone(BEIJING).date()
         found = {a.id: a.confidence for a in knowledge.search(entries, query.q, today, limit=20)}
         items = [
-            {**e.model_dump(mode="json"), "confidence": found[e.id]}
+            KnowledgeListing(**dict(e), confidence=found[e.id])
             for e in sorted(entries, key=lambda e: -found.get(e.id, -1))
             if e.id in found
         ]
     else:
-        items = [e.model_dump(mode="json") for e in sorted(entries, key=lambda e: e.id)]
+        items = [KnowledgeListing(**dict(e)) for e in sorted(entries, key=lambda e: e.id)]
     if query.unit:
-        items = [i for i in items if i["unit"] == query.unit]
-    return respond({"items": items, "next": None})
+        items = [i for i in items if i.unit == query.unit]
+    return respond(Page[KnowledgeListing](items=items))
 
 
 @bp.route("/knowledge/{entry_id}", methods=["PUT"], cors=True, authorizer=staff_auth)
 @api
+@doc(knowledge.KnowledgeEntry, body=knowledge.KnowledgeEdit, conflicts=True)
 def save_knowledge(entry_id: str) -> Response:
     staff = _staff()
     edit = parse(bp.current_request, knowledge.KnowledgeEdit)
@@ -682,6 +761,7 @@ class TransferForm(Versioned):
 
 @bp.route(ORDER + "/transfer", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(StaffOrder, body=TransferForm, conflicts=True)
 def transfer_order(order_id: str) -> Response:
     def to(form: TransferForm) -> handling.Action:
         partner = known_partners().get(form.partner)
@@ -694,13 +774,15 @@ def transfer_order(order_id: str) -> Response:
 
 @bp.route("/partners", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
+@doc(Page[partners.Partner])
 def list_partners() -> Response:
     _staff()
-    return respond({"items": [p.model_dump(mode="json") for p in known_partners().values()], "next": None})
+    return respond(Page[partners.Partner](items=list(known_partners().values())))
 
 
 @bp.route("/partners/{partner_id}/keys", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(PartnerKey, status=201)
 def issue_partner_key(partner_id: str) -> Response:
     """A new machine key for a partner; the answer is the only time the key is shown."""
     staff = _staff()
@@ -710,7 +792,7 @@ def issue_partner_key(partner_id: str) -> Response:
     d = deps()
     key, client = partners.issue(partner, staff, d.clock.now())
     d.reference.put_api_client(client)
-    return respond({"partner": partner.id, "key": key, "created_at": client.created_at.isoformat()}, 201)
+    return respond(PartnerKey(partner=partner.id, key=key, created_at=client.created_at), 201)
 
 
 # --- Open311 GeoReport v2 clients -------------------------------------------------------------
@@ -718,10 +800,11 @@ def issue_partner_key(partner_id: str) -> Response:
 
 @bp.route("/open311/clients/{client}/keys", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
+@doc(Open311Key, status=201)
 def issue_open311_key(client: str) -> Response:
     """A new Open311 api_key for a client app (admins only); the answer is the only time it is shown."""
     staff = _staff()
     d = deps()
     key, issued = partners.issue_open311(client, staff, d.clock.now())
     d.reference.put_api_client(issued)
-    return respond({"key": key, "client": issued.partner, "created_at": issued.created_at.isoformat()}, 201)
+    return respond(Open311Key(client=issued.partner, key=key, created_at=issued.created_at), 201)
