@@ -123,7 +123,11 @@ def test_staff_answers_match_their_description(api, document, citizen, unit):
         ("/api/v1/staff/work-orders/{order_id}", "get", handler.order(receipt["id"])),
         ("/api/v1/staff/work-orders/{order_id}/sign", "post", handler.act(receipt["id"], "sign")),
         ("/api/v1/staff/work-orders/{order_id}/sign", "post", handler.act(receipt["id"], "sign", version=1)),
-        ("/api/v1/staff/work-orders/{order_id}/duplicates", "get", dispatcher.get(f"/work-orders/{receipt['id']}/duplicates")),
+        (
+            "/api/v1/staff/work-orders/{order_id}/duplicates",
+            "get",
+            dispatcher.get(f"/work-orders/{receipt['id']}/duplicates"),
+        ),
         ("/api/v1/staff/units", "get", admin.get("/units?kind=street")),
         ("/api/v1/staff/catalogue", "get", admin.get("/catalogue")),
         ("/api/v1/staff/time-limits", "get", admin.get("/time-limits")),
@@ -135,3 +139,47 @@ def test_staff_answers_match_their_description(api, document, citizen, unit):
     assert [a.status for _, _, a in answers] == [200] * 4 + [409] + [200] * 7
     for path, method, answer in answers:
         conforms(document, path, method, answer)
+
+
+def unbounded(document: dict[str, Any], schema: dict[str, Any], where: str, seen: set[str]) -> list[str]:
+    """The places in an input schema that take text, lists, maps or numbers of any size."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        if name in seen:
+            return []
+        seen.add(name)
+        return unbounded(document, document["components"]["schemas"][name], name, seen)
+    found = []
+    for option in schema.get("anyOf", []) + schema.get("allOf", []) + schema.get("oneOf", []):
+        found += unbounded(document, option, where, seen)
+    kind = schema.get("type")
+    if kind == "string" and not {"maxLength", "enum", "const", "pattern", "format"} & set(schema):
+        found.append(where)
+    if kind == "integer" and not {"maximum", "exclusiveMaximum"} & set(schema):
+        found.append(where)
+    if kind in ("array", "object") and "properties" not in schema:
+        if not {"maxItems", "maxProperties"} & set(schema):
+            found.append(where)
+    if isinstance(schema.get("items"), dict):
+        found += unbounded(document, schema["items"], f"{where}[]", seen)
+    if isinstance(schema.get("additionalProperties"), dict):
+        found += unbounded(document, schema["additionalProperties"], f"{where}{{}}", seen)
+    for name, field in schema.get("properties", {}).items():
+        found += unbounded(document, field, f"{where}.{name}", seen)
+    return found
+
+
+def test_every_input_has_a_maximum_size(document):
+    """Bodies, queries and path parameters: no text, list or number without a limit."""
+    found = []
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" in operation:
+                schema = operation["requestBody"]["content"]["application/json"]["schema"]
+                found += unbounded(document, schema, f"{method} {path}", set())
+            for parameter in operation["parameters"]:
+                found += unbounded(
+                    document, parameter["schema"], f"{method} {path} {parameter['name']}", set()
+                )
+
+    assert sorted(set(found)) == []

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from .model import Version
 
 HOUR = 3600
 DAY = 24 * HOUR
+# A limit in seconds: positive, and at most a year.
+Seconds = Annotated[int, Field(gt=0, le=366 * DAY)]
 
 
 class Tier(BaseModel):
@@ -17,9 +21,9 @@ class Tier(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    deadline: PositiveInt
-    sign_for: PositiveInt
-    contact: PositiveInt
+    deadline: Seconds
+    sign_for: Seconds
+    contact: Seconds
 
 
 def _default_tiers() -> dict[str, Tier]:
@@ -38,23 +42,23 @@ class TimeLimits(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     tiers: dict[Annotated[str, Field(min_length=1, max_length=16)], Tier] = Field(
-        default_factory=_default_tiers, min_length=1
+        default_factory=_default_tiers, min_length=1, max_length=12
     )
-    default_tier: str = "7d"
+    default_tier: Annotated[str, Field(min_length=1, max_length=16)] = "7d"
     # Reminders to the unit at these points of its handling round (催办提醒).
-    reminders: tuple[Annotated[int, Field(gt=0, lt=100)], ...] = (50, 80)
+    reminders: Annotated[tuple[Annotated[int, Field(gt=0, lt=100)], ...], Field(max_length=5)] = (50, 80)
     # How long the requester may answer the follow-up (回访) before it closes as not evaluated.
-    follow_up_window: PositiveInt = 3 * DAY
+    follow_up_window: Seconds = 3 * DAY
     # How many times an unresolved and dissatisfied evaluation sends the order back (重办).
     max_reopens: Annotated[int, Field(ge=0, le=5)] = 1
     # An extension may move the deadline at most this far (Art. 15).
-    max_extension: PositiveInt = 15 * DAY
+    max_extension: Seconds = 15 * DAY
     # After the deadline passed the workflow keeps watching the order at this interval.
-    overdue_recheck: PositiveInt = 7 * DAY
+    overdue_recheck: Seconds = 7 * DAY
     # A department summoned by a street's whistle reports for duty within this (Art. 16; 30 min pilot).
-    whistle_report: PositiveInt = 30 * 60
-    version: int = 1
-    updated_by: str | None = None
+    whistle_report: Seconds = 30 * 60
+    version: Version = 1
+    updated_by: Annotated[str, Field(max_length=128)] | None = None
     updated_at: datetime | None = None
 
     @model_validator(mode="after")

@@ -16,7 +16,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .errors import Conflict, FieldProblem, Forbidden, InvalidInput
-from .model import Staff, Status, TimelineEvent, WorkOrder
+from .model import Staff, Status, TimelineEvent, Version, WorkOrder
 from .policy import next_version
 from .ports import Clock, Reference
 from .text import Bm25, terms
@@ -143,7 +143,7 @@ class KnowledgeEdit(BaseModel):
         list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]],
         Field(max_length=20),
     ] = []
-    version: Annotated[int, Field(ge=1)] | None = None
+    version: Version | None = None
 
 
 KEEPERS = frozenset({"handler", "unit_leader"})

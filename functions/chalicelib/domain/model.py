@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+# The version a change was made from (optimistic concurrency): bounded like every input.
+Version = Annotated[int, Field(ge=1, le=1_000_000_000)]
 
 
 class RequestType(StrEnum):
@@ -117,7 +119,7 @@ class Requester(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[Text, StringConstraints(max_length=50)] | None = None
-    phone: Annotated[str, StringConstraints(strip_whitespace=True)]
+    phone: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)]
     kind: RequesterKind = RequesterKind.PERSON
 
     @field_validator("phone")

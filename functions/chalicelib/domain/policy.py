@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 from .deadlines import TimeLimits
 from .errors import FieldProblem, InvalidInput, NotFound, StaleVersion
-from .model import DISTRICT_DEPARTMENT, Category, CategoryKind, Staff, UnitKind
+from .model import DISTRICT_DEPARTMENT, Category, CategoryKind, Staff, UnitKind, Version
 from .ports import Clock, Reference
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
@@ -32,7 +32,7 @@ class CategoryEdit(BaseModel):
         list[Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]],
         Field(max_length=30),
     ] = []
-    version: Annotated[int, Field(ge=1)] | None = None
+    version: Version | None = None
 
 
 def save_category(
@@ -95,7 +95,7 @@ class LimitsEdit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limits: TimeLimits
-    version: Annotated[int, Field(ge=1)]
+    version: Version
 
 
 def save_time_limits(edit: LimitsEdit, staff: Staff, *, reference: Reference, clock: Clock) -> TimeLimits:

@@ -18,7 +18,10 @@ bp = Blueprint(__name__)
 API_PREFIX = "/api/v1"
 AREAS = {
     f"{API_PREFIX}/public": ("public", "No sign-in: requesters submit, track and rate requests."),
-    f"{API_PREFIX}/staff": ("staff", "Cognito ID token of a staff user; every answer is scoped to the caller."),
+    f"{API_PREFIX}/staff": (
+        "staff",
+        "Cognito ID token of a staff user; every answer is scoped to the caller.",
+    ),
     f"{API_PREFIX}/partner": ("partner", "Partner hotlines and central units, with the key an admin issued."),
 }
 REF = "#/components/schemas/{model}"
@@ -63,7 +66,12 @@ def _parameters(
     path: str, route: RouteDoc, schemas: dict[str, Any], keys: dict[Any, dict[str, Any]]
 ) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string", "minLength": 1}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "string", "minLength": 1, "maxLength": 128},
+        }
         for name in PATH_PARAMETER.findall(path)
     ]
     if route.query is not None:
@@ -129,9 +137,7 @@ def document(app: Chalice) -> dict[str, Any]:
             "summary": summary,
             "tags": [area],
             "parameters": _parameters(path, route, schemas, keys),
-            "responses": _responses(
-                path, method, route, area, keys[(route.response, "serialization")]
-            ),
+            "responses": _responses(path, method, route, area, keys[(route.response, "serialization")]),
         }
         if description:
             operation["description"] = description

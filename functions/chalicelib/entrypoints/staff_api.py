@@ -42,6 +42,7 @@ from ..domain.model import (
     Submission,
     Unit,
     UnitKind,
+    Version,
     WorkOrder,
 )
 from ..domain.views import (
@@ -83,7 +84,7 @@ def _aware(value: datetime) -> datetime:
 class Versioned(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: Annotated[int, Field(ge=1)]
+    version: Version
 
 
 class ContactForm(Versioned):
@@ -169,7 +170,7 @@ class DecisionForm(BaseModel):
     decision: Literal["uphold", "reject"]
     reassign_to: Annotated[str, StringConstraints(max_length=64)] | None = None
     note: Note | None = None
-    version: Annotated[int, Field(ge=1)] | None = None
+    version: Version | None = None
 
 
 class StaffSubmission(Submission):
