@@ -157,9 +157,9 @@ def unbounded(document: dict[str, Any], schema: dict[str, Any], where: str, seen
         found.append(where)
     if kind == "integer" and not {"maximum", "exclusiveMaximum"} & set(schema):
         found.append(where)
-    if kind in ("array", "object") and "properties" not in schema:
-        if not {"maxItems", "maxProperties"} & set(schema):
-            found.append(where)
+    sized = {"maxItems", "maxProperties"} & set(schema)
+    if kind in ("array", "object") and "properties" not in schema and not sized:
+        found.append(where)
     if isinstance(schema.get("items"), dict):
         found += unbounded(document, schema["items"], f"{where}[]", seen)
     if isinstance(schema.get("additionalProperties"), dict):
