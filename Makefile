@@ -85,9 +85,10 @@ test-browser: setup system-deps
 test: lint typecheck test-unit test-integration test-statemachines synth test-infra test-browser
 
 # --- benchmarks: the budgets of DESIGN.md section 9 (docs/benchmarks.md); not part of `make test` --
-bench: $(VENV)/.synced
+bench: $(VENV)/.synced frontend
 	$(BIN)/python -m tests.benchmarks.lifecycle
 	$(BIN)/python -m tests.benchmarks.dispatch
+	$(BIN)/python -m tests.benchmarks.page_weight
 
 clean:
 	rm -rf cdk.out chalice.out build frontend/dist test-artifacts functions/.chalice/deployments
