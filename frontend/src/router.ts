@@ -24,6 +24,13 @@ export const router = createRouter({
       meta: { titleKey: 'track.title' },
     },
     {
+      // The API reference loads its renderer only here: it adds nothing to the form's page.
+      path: '/developers',
+      name: 'developers',
+      component: () => import('./views/DevelopersView.vue'),
+      meta: { titleKey: 'developers.title' },
+    },
+    {
       path: '/:pathMatch(.*)*',
       name: 'not-found',
       component: () => import('./views/NotFoundView.vue'),

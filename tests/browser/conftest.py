@@ -77,6 +77,12 @@ def stack_url():
         pytest.fail("the local stack did not stop on Ctrl-C")
 
 
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Mobile first: every page is driven at a phone's size (390 x 844)."""
+    return {**browser_context_args, "viewport": {"width": 390, "height": 844}}
+
+
 @pytest.fixture
 def shot(page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

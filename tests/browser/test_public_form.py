@@ -1,15 +1,22 @@
-"""A requester submits the public form, then follows the order to its closure on the tracking page."""
+"""A requester submits the public form, then follows the order to its closure on the tracking page.
+
+Every page is driven at a phone's size (conftest.py). Staff act through the API."""
 
 import re
+import struct
+import time
+import zlib
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 import requests
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, FilePayload, Page, expect
 
 pytestmark = pytest.mark.browser
+FRONTEND_SOURCES = Path(__file__).resolve().parents[2] / "frontend" / "src"
 PASSWORD = "Jiesu-demo-2026"
 BEIJING = timezone(timedelta(hours=8))
 ANDINGMEN = "110101004"  # 安定门街道, 东城区
@@ -73,31 +80,100 @@ def pick(page: Page, select_id: str, option: str) -> None:
     page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
 
 
-def test_submit_track_and_rate_an_order(page: Page, stack_url: str, shot) -> None:
-    page.goto(stack_url)
-    expect(page.locator("html")).to_have_attribute("lang", re.compile("zh"))
-    page.get_by_text("投诉", exact=True).first.click()
-    page.locator("#f-content").fill("方家胡同的路灯坏了好几天，晚上很黑，老人经常摔跤")
+def tiny_png() -> bytes:
+    """A real 1 x 1 PNG: the server sniffs what an upload's first bytes are."""
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\x1a\x5f\xb4")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def fill_form(page: Page, *, kind: str, content: str, phone: str) -> None:
+    """The required fields, in Chinese (the default language); the place is 安定门街道."""
+    page.get_by_text(kind, exact=True).first.click()
+    page.locator("#f-content").fill(content)
     pick(page, "f-district", "东城区")
     pick(page, "f-street", "安定门街道")
     page.locator("#f-address").fill("东城区安定门街道方家胡同")
-    page.locator("#f-phone").fill("13800001234")
+    page.locator("#f-phone").fill(phone)
     page.get_by_text("我已阅读并同意").click()
-    shot("01-form-filled")
-    page.get_by_test_id("submit-request").click()
 
-    result = page.get_by_test_id("submit-result")
-    expect(result).to_be_visible()
+
+def submitted(page: Page) -> tuple[str, str]:
+    """Sends the form; answers the order number and tracking code the result shows."""
+    page.get_by_test_id("submit-request").click()
+    expect(page.get_by_test_id("submit-result")).to_be_visible()
     order_id = page.get_by_test_id("order-id").inner_text().strip()
     code = page.get_by_test_id("tracking-code").inner_text().strip()
     assert re.fullmatch(r"\d{13}", order_id) and re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", code)
+    return order_id, code
+
+
+def submit_by_api(url: str, content: str, phone: str) -> tuple[str, str]:
+    config = requests.get(f"{url}/config.json", timeout=5).json()
+    answer = requests.post(
+        f"{config['apiUrl']}/public/requests",
+        json={
+            "type": "help",
+            "content": content,
+            "category": None,
+            "location": {"district": "110101", "street": ANDINGMEN, "address": "东城区安定门街道方家胡同"},
+            "requester": {"name": None, "phone": phone, "kind": "person"},
+            "confidential": False,
+            "attachments": [],
+        },
+        timeout=5,
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()["id"], answer.json()["tracking_code"]
+
+
+def rate(page: Page, resolved: str, satisfaction: str) -> None:
+    form = page.get_by_test_id("evaluation-form")
+    form.get_by_text(resolved, exact=True).first.click()
+    form.get_by_text(satisfaction, exact=True).first.click()
+    form.get_by_role("button", name="提交评价").click()
+
+
+def until(page: Page, shown: Any, seconds: float = 20) -> None:
+    """Brings the tab back into focus (the tracking page then reads the order again) until `shown`."""
+    deadline = time.monotonic() + seconds
+    while not shown.is_visible():
+        assert time.monotonic() < deadline, "the tracking page did not refresh itself"
+        page.evaluate("window.dispatchEvent(new Event('focus'))")
+        page.wait_for_timeout(300)
+
+
+def test_submit_with_a_photo_and_track_it_to_closure(page: Page, stack_url: str, shot) -> None:
+    # Given the form, filled in, with a photo whose upload completes
+    page.goto(stack_url)
+    expect(page.locator("html")).to_have_attribute("lang", re.compile("zh"))
+    content = "方家胡同的路灯坏了好几天，晚上很黑，老人经常摔跤"
+    fill_form(page, kind="投诉", content=content, phone="13800001234")
+    photo_file: FilePayload = {"name": "路灯.png", "mimeType": "image/png", "buffer": tiny_png()}
+    page.locator("#f-attachments").set_input_files(files=[photo_file])
+    photo = page.get_by_test_id("attachment")
+    expect(photo).to_contain_text("路灯.png")
+    expect(photo.get_by_test_id("attachment-state")).to_have_text("已上传", timeout=10_000)
+    expect(photo.locator("progress")).to_have_js_property("value", 100)
+    shot("01-form-filled")
+
+    # When it is submitted
+    order_id, code = submitted(page)
+    expect(page.get_by_test_id("result-next")).to_contain_text("派发给承办单位")
+    expect(page.get_by_test_id("track-url")).to_have_text(re.compile(rf"/track/{order_id}\?code={code}$"))
     shot("02-submitted")
 
-    page.goto(f"{stack_url}/track/{order_id}?code={code}")
-    # No category chosen: the order waits for a dispatcher.
-    expect(page.get_by_test_id("order-status")).to_have_text("已受理")
+    # Then the bookmarkable link opens its tracking page, which names the photo
+    page.get_by_test_id("track-url").click()
+    expect(page.get_by_test_id("order-status")).to_have_text("已受理")  # no category: a dispatcher decides
     expect(page.get_by_test_id("first-receiver")).to_have_text("待派单")
+    expect(page.get_by_test_id("order-attachments")).to_contain_text("路灯.png")
 
+    # And it follows the order through dispatch, handling and the reply
     dispatch(stack_url, order_id)
     page.reload()
     timeline = page.get_by_test_id("timeline")
@@ -109,24 +185,223 @@ def test_submit_track_and_rate_an_order(page: Page, stack_url: str, shot) -> Non
 
     handle(stack_url, order_id)
     page.reload()
-    form = page.get_by_test_id("evaluation-form")
-    expect(form).to_be_visible(timeout=10_000)
+    expect(page.get_by_test_id("evaluation-form")).to_be_visible(timeout=10_000)
     expect(page.locator(".reply-text")).to_have_text("已更换路灯灯泡，恢复照明")
     for wording in ("受理", "派单", "签收", "联系诉求人", "已电话联系", "答复"):
         expect(timeline).to_contain_text(wording)
     expect(timeline).not_to_contain_text(RAW_CODES)
     shot("04-tracking-replied")
-    form.get_by_text("已解决", exact=True).first.click()
-    form.get_by_text("满意", exact=True).first.click()
-    form.get_by_role("button").last.click()
 
+    # And rating it closes it
+    rate(page, "已解决", "满意")
     expect(page.get_by_test_id("order-status")).to_have_text("已办结")
     expect(timeline).to_contain_text("诉求人评价")
     expect(timeline).to_contain_text("办结")
     expect(timeline).to_contain_text("已评价")  # the closing event's note is a code, shown translated
     expect(timeline).not_to_contain_text(RAW_CODES)
     expect(page.get_by_test_id("evaluation-form")).to_have_count(0)
+    expect(page.get_by_test_id("order-attachments")).to_contain_text("路灯.png")
     shot("05-closed")
+
+
+def test_an_emergency_is_told_to_call_the_emergency_line(page: Page, stack_url: str, shot) -> None:
+    # Given a report of a fire being written
+    page.goto(stack_url)
+    fill_form(page, kind="举报", content="楼下着火了，浓烟很大", phone="13800002119")
+
+    # Then, before it is submitted, a banner says to call 119 now
+    banner = page.get_by_test_id("emergency-banner")
+    expect(banner).to_have_attribute("role", "alert")
+    expect(banner).to_contain_text("119")
+    expect(banner).to_contain_text("火警")
+    expect(banner.get_by_role("link", name="119")).to_have_attribute("href", "tel:119")
+    banner.scroll_into_view_if_needed()
+    shot("07-emergency-banner")
+
+    # When it is submitted anyway, the result says it is not dispatched and to call 119
+    submitted(page)
+    expect(page.get_by_test_id("result-title")).to_have_text("诉求未派发")
+    call = page.get_by_test_id("result-call")
+    expect(call).to_contain_text("请立即拨打")
+    expect(call.get_by_role("link", name="119")).to_have_attribute("href", "tel:119")
+    expect(page.get_by_test_id("result-next")).to_contain_text("紧急事项")
+    shot("08-emergency-result")
+
+
+def test_a_consultation_answered_from_the_knowledge_base_can_still_be_handled(
+    page: Page, stack_url: str, shot
+) -> None:
+    # Given a consultation the knowledge base answers
+    page.goto(stack_url)
+    fill_form(page, kind="咨询", content="请问北京供暖季是什么时候开始？几号来暖气", phone="13800003456")
+
+    # Then the answers appear while it is written
+    answers = page.get_by_test_id("kb-answers")
+    expect(answers).to_contain_text("您的问题可能已有答复")
+    expect(answers).to_contain_text("北京供暖季是什么时候开始？")
+    expect(answers).to_contain_text("北京市城市管理委员会")
+    expect(answers.get_by_test_id("kb-still-submit")).to_be_visible()
+    answers.scroll_into_view_if_needed()
+    shot("09-knowledge-answers")
+
+    # When it is submitted, it is answered on the spot
+    order_id, code = submitted(page)
+    expect(page.get_by_test_id("result-title")).to_have_text("诉求已答复")
+    expect(page.get_by_test_id("direct-answer-text")).to_contain_text("11月15日")
+    shot("10-answered")
+
+    # And "I still want this handled" sends it on for dispatch
+    page.get_by_test_id("handle-anyway").click()
+    expect(page.get_by_test_id("result-title")).to_have_text("诉求已受理")
+    expect(page.get_by_test_id("result-next")).to_contain_text("已按您的要求转交办理")
+    expect(page.get_by_test_id("result-deadline")).to_have_text(re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"))
+    page.goto(f"{stack_url}/track/{order_id}?code={code}")
+    expect(page.get_by_test_id("order-status")).to_have_text("已受理")
+    expect(page.get_by_test_id("timeline")).to_contain_text("申请转办")
+
+
+def test_a_new_evaluation_after_reopening_starts_afresh(page: Page, stack_url: str, shot) -> None:
+    # Given a replied order open on the tracking page
+    order_id, code = submit_by_api(stack_url, "小区东门的路灯一直不亮，晚上出行不便", "13800004567")
+    dispatch(stack_url, order_id)
+    handle(stack_url, order_id)
+    page.goto(f"{stack_url}/track/{order_id}?code={code}")
+    expect(page.get_by_test_id("evaluation-form")).to_be_visible()
+
+    # When the requester says it is not solved, the order is reopened and the thanks shown
+    rate(page, "未解决", "不满意")
+    expect(page.get_by_test_id("order-status")).to_have_text("退回重办中")
+    expect(page.get_by_text("感谢您的评价！")).to_be_visible()
+    expect(page.get_by_test_id("evaluation-form")).to_have_count(0)
+
+    # And when the unit replies again while the page stays open
+    act(stack_url, "andingmen.handler", order_id, "contact", {"note": "再次电话联系"})
+    again = {"result": "已重新敷设线路，路灯恢复", "resolved_claim": True}
+    act(stack_url, "andingmen.handler", order_id, "reply", again)
+    form = page.get_by_test_id("evaluation-form")
+    until(page, form)
+
+    # Then the page shows the new reply and a fresh form, without the previous round's thanks
+    expect(page.locator(".reply-text")).to_have_text("已重新敷设线路，路灯恢复")
+    expect(page.get_by_text("感谢您的评价！")).to_have_count(0)
+    expect(form.locator("input[type=radio]:checked")).to_have_count(0)
+    shot("11-evaluation-again")
+    rate(page, "已解决", "满意")
+    expect(page.get_by_test_id("order-status")).to_have_text("已办结")
+    expect(page.get_by_text("感谢您的评价！")).to_be_visible()
+
+
+def test_switching_to_english_keeps_the_page_and_the_form(page: Page, stack_url: str, shot) -> None:
+    # Given a half-filled form
+    page.goto(stack_url)
+    page.get_by_text("投诉", exact=True).first.click()
+    page.locator("#f-content").fill("胡同口的井盖松动，车辆经过时响声很大")
+    page.locator("#f-phone").fill("13800005555")
+
+    # When the language is switched
+    page.get_by_role("button", name="English").click()
+
+    # Then labels are English, the page and what was typed stay, and the document says so
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Submit a request")
+    expect(page.get_by_text("Request type", exact=True)).to_be_visible()
+    expect(page.get_by_label("Complaint")).to_be_checked()
+    expect(page.locator("#f-content")).to_have_value("胡同口的井盖松动，车辆经过时响声很大")
+    expect(page.locator("#f-phone")).to_have_value("13800005555")
+    expect(page.get_by_test_id("content-count")).to_contain_text("/ 2000 characters")
+    expect(page.get_by_label("I have read and agree to the personal-data notice")).not_to_be_checked()
+    assert page.url.rstrip("/") == stack_url
+    shot("12-english")
+
+    # And the validation messages come in English too
+    page.get_by_test_id("submit-request").click()
+    expect(page.get_by_text("Please read and agree to the personal-data notice")).to_be_visible()
+    expect(page.get_by_label("I have read and agree to the personal-data notice")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+
+    page.get_by_role("button", name="中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.locator("#f-content")).to_have_value("胡同口的井盖松动，车辆经过时响声很大")
+
+
+def test_html_in_a_request_is_shown_as_text(page: Page, stack_url: str, shot) -> None:
+    dialogs: list[str] = []
+
+    def record(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", record)
+    markup = "<b>粗体</b><img src=x onerror=alert(1)>"
+    content = f"楼道灯不亮{markup}请尽快修理"
+
+    # Given a request whose text holds markup
+    page.goto(stack_url)
+    fill_form(page, kind="求助", content=content, phone="13800006666")
+    order_id, code = submitted(page)
+
+    # When its tracking page shows it
+    page.goto(f"{stack_url}/track/{order_id}?code={code}")
+    shown = page.get_by_test_id("order-content")
+
+    # Then the markup is literal text: no element made of it, no script run
+    expect(shown).to_have_text(content)
+    expect(shown.locator("b, img")).to_have_count(0)
+    expect(page.locator("img[src=x]")).to_have_count(0)
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    shot("13-markup-as-text")
+
+
+def test_no_template_renders_text_as_html() -> None:
+    """Text from people and from the server is interpolated, never inserted as markup."""
+    markup = re.compile(r"v-html|innerHTML|insertAdjacentHTML")
+    offenders = [
+        str(path.relative_to(FRONTEND_SOURCES))
+        for path in FRONTEND_SOURCES.rglob("*")
+        if path.suffix in {".vue", ".ts"} and markup.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_phone_number_is_never_shown_in_full(page: Page, stack_url: str) -> None:
+    phone = "13912345678"
+
+    # Given a submitted request
+    page.goto(stack_url)
+    fill_form(page, kind="建议", content="建议在方家胡同口增设一处共享单车停放点", phone=phone)
+    order_id, code = submitted(page)
+
+    # Then the result shows the number masked, and nowhere whole
+    expect(page.get_by_test_id("result-next")).to_contain_text("139****5678")
+    assert phone not in page.content()
+
+    # And the tracking page does not show it either
+    page.goto(f"{stack_url}/track/{order_id}?code={code}")
+    expect(page.get_by_test_id("order-status")).to_be_visible()
+    assert phone not in page.content()
+
+
+def test_the_developer_docs_load_their_renderer_only_on_their_page(page: Page, stack_url: str, shot) -> None:
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+
+    # Given the form's page, which loads nothing of the API reference
+    page.goto(stack_url)
+    expect(page.get_by_test_id("submit-request")).to_be_visible()
+    assert not [url for url in fetched if "swagger" in url or "openapi" in url]
+
+    # When the footer link is followed
+    page.get_by_test_id("developers-link").click()
+
+    # Then the page renders the deployment's OpenAPI document
+    expect(page.get_by_role("heading", level=1)).to_have_text("开发者 API 文档")
+    reference = page.get_by_test_id("api-reference")
+    expect(reference.locator(".opblock").first).to_be_visible(timeout=20_000)
+    expect(reference).to_contain_text("/api/v1/public/requests")
+    assert [url for url in fetched if url.endswith("/api/v1/openapi.json")]
+    shot("14-developers")
 
 
 def test_an_extension_and_its_reason_reach_the_tracking_page(page: Page, stack_url: str, shot) -> None:

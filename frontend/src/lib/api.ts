@@ -1,5 +1,16 @@
 import { config } from './config'
-import type { Category, District, EvaluationBody, FieldDetail, PublicOrder, Receipt, Submission } from './types'
+import type {
+  Category,
+  District,
+  EvaluationBody,
+  FieldDetail,
+  PublicOrder,
+  Receipt,
+  Submission,
+  SuggestionQuery,
+  Suggestions,
+  UploadTicket,
+} from './types'
 
 const TIMEOUT_MS = 20_000
 
@@ -29,11 +40,28 @@ function toDetails(raw: unknown): FieldDetail[] {
     .map((d) => ({ field: typeof d.field === 'string' ? d.field : '', message: String(d.message ?? '') }))
 }
 
-async function call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+/** Raised instead of ApiError when the caller itself cancelled the call (a stale suggestion request). */
+export class Cancelled extends Error {
+  constructor() {
+    super('cancelled')
+    this.name = 'Cancelled'
+  }
+}
+
+async function call<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<T> {
   const cfg = config()
   if (!cfg) throw new ApiError(0, 'no_config', '')
+  if (signal?.aborted) throw new Cancelled()
   const controller = new AbortController()
   const timer = window.setTimeout(() => controller.abort(), TIMEOUT_MS)
+  const cancel = (): void => controller.abort()
+  signal?.addEventListener('abort', cancel)
   let response: Response
   try {
     response = await fetch(`${cfg.apiUrl}${path}`, {
@@ -47,9 +75,11 @@ async function call<T>(method: string, path: string, body?: unknown, headers: Re
       signal: controller.signal,
     })
   } catch {
+    if (signal?.aborted) throw new Cancelled()
     throw new ApiError(0, controller.signal.aborted ? 'timeout' : 'network_error', '')
   } finally {
     window.clearTimeout(timer)
+    signal?.removeEventListener('abort', cancel)
   }
   let payload: unknown = null
   const text = await response.text().catch(() => '')
@@ -108,4 +138,70 @@ export function getOrder(id: string, code: string): Promise<PublicOrder> {
 
 export function evaluate(id: string, body: EvaluationBody): Promise<PublicOrder> {
   return call<PublicOrder>('POST', `/public/requests/${encodeURIComponent(id)}/evaluation`, body)
+}
+
+/** Categories, an emergency line and knowledge-base answers for the text being written. */
+export function suggest(query: SuggestionQuery, signal: AbortSignal): Promise<Suggestions> {
+  return call<Suggestions>('POST', '/public/suggestions', query, {}, signal)
+}
+
+/** The requester read the on-the-spot answer and still wants the matter handled. */
+export function dispatchAnyway(id: string, code: string): Promise<PublicOrder> {
+  return call<PublicOrder>('POST', `/public/requests/${encodeURIComponent(id)}/dispatch`, { code })
+}
+
+export function requestUpload(file: { filename: string; content_type: string; size: number }): Promise<UploadTicket> {
+  return call<UploadTicket>('POST', '/public/uploads', file)
+}
+
+/** Storage refused the file or could not be reached; `status` 0 means no answer. */
+export class UploadFailed extends Error {
+  readonly status: number
+
+  constructor(status: number) {
+    super(`upload failed: ${status}`)
+    this.name = 'UploadFailed'
+    this.status = status
+  }
+}
+
+/**
+ * Sends a file straight to storage with its presigned POST: every field first, in order, the file
+ * last as `file` (storage ignores what follows the file). XMLHttpRequest, because fetch reports no
+ * upload progress.
+ */
+export function uploadToStorage(
+  ticket: UploadTicket,
+  file: Blob,
+  onProgress: (fraction: number) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const form = new FormData()
+    for (const [name, value] of Object.entries(ticket.fields)) form.append(name, value)
+    form.append('file', file)
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', ticket.url)
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && event.total > 0) onProgress(Math.min(1, event.loaded / event.total))
+    }
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        onProgress(1)
+        resolve()
+      } else {
+        reject(new UploadFailed(xhr.status))
+      }
+    }
+    xhr.onerror = () => reject(new UploadFailed(0))
+    xhr.ontimeout = () => reject(new UploadFailed(0))
+    xhr.onabort = () => reject(new Cancelled())
+    const abort = (): void => xhr.abort()
+    if (signal.aborted) {
+      reject(new Cancelled())
+      return
+    }
+    signal.addEventListener('abort', abort, { once: true })
+    xhr.send(form)
+  })
 }

@@ -23,3 +23,10 @@ export function formatBeijing(iso: string | null | undefined): string {
   for (const part of beijing.formatToParts(d)) p[part.type] = part.value
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`
 }
+
+/** A mobile number as it may be shown back to its owner: 138****1234. Never the whole number. */
+export function maskPhone(phone: string): string {
+  const digits = phone.replace(/\D/g, '')
+  if (digits.length < 7) return '****'
+  return `${digits.slice(0, 3)}****${digits.slice(-4)}`
+}

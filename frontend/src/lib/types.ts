@@ -26,6 +26,12 @@ export type Status = (typeof STATUSES)[number]
 /** The timeline actions the public view shows (functions/chalicelib/domain/views.py, PUBLIC_ACTIONS). */
 export const PUBLIC_ACTIONS = [
   'received',
+  'answered',
+  'not_dispatched',
+  'merged',
+  'transferred',
+  'partner_replied',
+  'reinstated',
   'dispatched',
   'redispatched',
   'reassigned',
@@ -41,6 +47,22 @@ export const PUBLIC_ACTIONS = [
   'closed',
 ] as const
 export type PublicAction = (typeof PUBLIC_ACTIONS)[number]
+
+/** Why an order is not dispatched (functions/chalicelib/domain/triage.py, Reason). */
+export const REASONS = [
+  'emergency',
+  'legal_channel',
+  'duplicate',
+  'secrets_privacy',
+  'outside_duties',
+  'unlawful',
+  'transferred',
+] as const
+export type Reason = (typeof REASONS)[number]
+
+/** The lines an emergency is sent to. */
+export const EMERGENCY_LINES = ['110', '119', '120', '122'] as const
+export type EmergencyLine = (typeof EMERGENCY_LINES)[number]
 
 /** The codes a `closed` event carries as its note: how the follow-up ended. */
 export const CLOSE_NOTES = ['evaluated', 'not_evaluated'] as const
@@ -81,7 +103,18 @@ export interface Submission {
     kind: RequesterKind
   }
   confidential: boolean
+  /** Upload ids from POST /public/uploads, in the order the files were added. */
   attachments: string[]
+  /** The requester read the knowledge-base answers and wants the matter handled anyway. */
+  dispatch_anyway?: boolean
+}
+
+/** A knowledge-base entry that settled a consultation on the spot. */
+export interface DirectAnswer {
+  entry: string
+  question: string
+  answer: string
+  source_policy: string
 }
 
 export interface Receipt {
@@ -92,6 +125,7 @@ export interface Receipt {
   reason: string | null
   transfer_to: string | null
   merged_into: string | null
+  answer?: DirectAnswer | null
 }
 
 export interface TimelineEntry {
@@ -110,6 +144,8 @@ export interface Extension {
 export interface PublicOrder {
   id: string
   type: RequestType | string
+  /** What the requester wrote (shown back to the holder of the tracking code only). */
+  content?: string
   status: Status | string
   overdue: boolean
   category: { code: string; name: string } | null
@@ -124,7 +160,57 @@ export interface PublicOrder {
   merged_into: string | null
   reason: string | null
   transfer_to: string | null
+  answer?: DirectAnswer | null
+  /** The files sent with the request, by name only. */
+  attachments?: PublicAttachment[]
   timeline: TimelineEntry[]
+}
+
+export interface PublicAttachment {
+  name: string
+  kind: AttachmentKind | string
+  size: number
+}
+
+export type AttachmentKind = 'image' | 'video' | 'audio'
+
+export interface SuggestedCategory {
+  code: string
+  name: string
+  kind: string
+  confidence: number
+}
+
+/** A knowledge-base answer offered while the request is written; `unit` is the keeping unit's name. */
+export interface KnowledgeAnswer {
+  id: string
+  question: string
+  answer: string
+  source_policy?: string
+  unit: string
+  confidence: number
+}
+
+export interface Suggestions {
+  categories: SuggestedCategory[]
+  type: RequestType | string
+  urgency: string | null
+  emergency: EmergencyLine | string | null
+  answers: KnowledgeAnswer[]
+}
+
+export interface SuggestionQuery {
+  content: string
+  location?: { district: string; street: string | null }
+}
+
+/** A presigned POST for one file: send `fields` in order, then the file as `file`, to `url`. */
+export interface UploadTicket {
+  upload: string
+  url: string
+  fields: Record<string, string>
+  max_size: number
+  expires_at: string
 }
 
 export interface EvaluationBody {
