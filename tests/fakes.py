@@ -65,18 +65,25 @@ class MemoryWorkOrders(WorkOrders):
         return self.keys.get(key)
 
     def find(self, query: OrderQuery) -> Page:
+        def created(o: WorkOrder) -> bool:
+            return (query.created_from is None or o.created_at >= query.created_from) and (
+                query.created_to is None or o.created_at <= query.created_to
+            )
+
         def matches(o: WorkOrder) -> bool:
             if query.assisting:
                 return query.unit in o.assisting
             if query.partner is not None:
-                return o.reason == "transferred" and o.transfer_to == query.partner
+                return o.reason == "transferred" and o.transfer_to == query.partner and created(o)
             return (
-                (query.unit is None or o.first_receiver == query.unit)
+                created(o)
+                and (query.unit is None or o.first_receiver == query.unit)
                 and (query.status is None or o.status.value == query.status)
                 and (query.overdue is None or o.overdue == query.overdue)
                 and (not query.pingpong or len(o.objections) >= 2)
                 and (query.text is None or query.text in o.content or query.text == o.id)
                 and (query.requester is None or o.requester.phone == query.requester)
+                and (query.category is None or o.category == query.category)
             )
 
         found = [o for o in self.orders.values() if matches(o)]

@@ -2,7 +2,7 @@
 adapters (on the local stack's moto, in tables of their own) must behave the same."""
 
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from chalicelib import names
@@ -167,3 +167,36 @@ def test_time_limits_start_at_the_defaults_and_change_by_version(reference):
     assert reference.time_limits().max_reopens == 2
     with pytest.raises(StaleVersion):
         reference.put_time_limits(DEFAULT_LIMITS.model_copy(update={"version": 2}), 1)
+
+
+def test_a_creation_range_reads_statuses_newest_first_with_exact_bounds(store):
+    for n in range(1, 7):
+        lighting = "street_lighting" if n % 2 else "manhole_cover"
+        store.create(order(n, "110101004", Status.CLOSED if n == 4 else Status.RECEIVED, category=lighting))
+    # Half a second after the upper bound: outside it, though the second is the same.
+    late = order(7, "110101004", Status.RECEIVED).model_copy(
+        update={"created_at": T0 + timedelta(minutes=5, milliseconds=500)}
+    )
+    store.create(late)
+    beijing = timezone(timedelta(hours=8))
+
+    ranged = store.find(
+        OrderQuery(
+            status="received",
+            created_from=T0 + timedelta(minutes=2),
+            created_to=(T0 + timedelta(minutes=5)).astimezone(beijing),
+            limit=10,
+        )
+    )
+    lighting = store.find(
+        OrderQuery(status="received", category="street_lighting", created_from=T0 + timedelta(minutes=2))
+    )
+    until = store.find(OrderQuery(status="received", created_to=T0 + timedelta(minutes=2)))
+    closed = store.find(OrderQuery(status="closed", created_from=T0, created_to=T0 + timedelta(hours=1)))
+    inbox = store.find(OrderQuery(unit="110101004", created_from=T0 + timedelta(minutes=5)))
+
+    assert [o.id[-2:] for o in ranged.items] == ["05", "03", "02"]
+    assert [o.id[-2:] for o in lighting.items] == ["05", "03"]
+    assert [o.id[-2:] for o in until.items] == ["02", "01"]
+    assert [o.id[-2:] for o in closed.items] == ["04"]
+    assert sorted(o.id[-2:] for o in inbox.items) == ["05", "06", "07"]

@@ -232,15 +232,24 @@ class DynamoWorkOrders(WorkOrders):
             by_status = WORK_ORDERS_STATUS_INDEX
             partitions = [(by_status.name, by_status.partition_key, f"STATUS#{s}", False) for s in statuses]
         position, start_key = _decode_cursor(query.cursor, len(partitions))
+        # The status index is sorted by creation time: a creation range is a range of its keys.
+        ranged = partitions[0][0] == WORK_ORDERS_STATUS_INDEX.name
+        key_range, range_names, range_values = _created_range(query, WORK_ORDERS_STATUS_INDEX.sort_key)
         # An assisting unit's items carry no order attributes to filter on.
         filters, names, values = ([], {}, {}) if query.assisting else _filters(query)
+        if key_range and not ranged and not query.assisting:
+            filters.append(key_range)
+        if key_range and not query.assisting:
+            names |= range_names
+            values |= range_values
         found: list[WorkOrder] = []
         while position < len(partitions) and len(found) < query.limit:
             index, key, value, ascending = partitions[position]
+            condition = "#key = :key" + (f" AND {key_range}" if key_range and ranged else "")
             kwargs: dict[str, Any] = {
                 "TableName": self._table,
                 "IndexName": index,
-                "KeyConditionExpression": "#key = :key",
+                "KeyConditionExpression": condition,
                 "ExpressionAttributeNames": {"#key": key, **names},
                 "ExpressionAttributeValues": {":key": {"S": value}, **values},
                 "ScanIndexForward": ascending,
@@ -264,10 +273,33 @@ class DynamoWorkOrders(WorkOrders):
         return Page(found, next_cursor)
 
 
+def _created_range(query: OrderQuery, attribute: str) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """The condition on the creation key (`<created, UTC ISO>#<id>`) for a creation range, or ""."""
+    if query.created_from is None and query.created_to is None:
+        return "", {}, {}
+    names = {"#created": attribute}
+    values: dict[str, Any] = {}
+    if query.created_from is not None:
+        values[":created_from"] = {"S": query.created_from.astimezone(UTC).isoformat()}
+    if query.created_to is not None:
+        # "~" sorts after "#<id>": an order created at exactly created_to is in the range.
+        values[":created_to"] = {"S": query.created_to.astimezone(UTC).isoformat() + "#~"}
+    if query.created_from is not None and query.created_to is not None:
+        return "#created BETWEEN :created_from AND :created_to", names, values
+    if query.created_from is not None:
+        return "#created >= :created_from", names, values
+    return "#created <= :created_to", names, values
+
+
 def _filters(query: OrderQuery) -> tuple[list[str], dict[str, str], dict[str, Any]]:
     filters: list[str] = []
     names: dict[str, str] = {}
     values: dict[str, Any] = {}
+    if query.category is not None:
+        # The item carries no category attribute; the document holds it as compact JSON.
+        filters.append("contains(#doc, :category)")
+        names["#doc"] = "doc"
+        values[":category"] = {"S": json.dumps({"category": query.category}, separators=(",", ":"))[1:-1]}
     if (query.unit is not None or query.requester is not None) and query.status:
         filters.append("#status = :status")
         names["#status"] = "status"

@@ -5,13 +5,15 @@ in. The requester sees where the order went; the partner reports its result back
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .errors import Conflict, Forbidden, NotFound, Unauthenticated
+from .errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound, Unauthenticated
 from .handling import Action
 from .model import Staff, Status, TimelineEvent, WorkOrder
 from .triage import Reason, before_signing, settle
@@ -31,13 +33,21 @@ class Partner(BaseModel):
     region: str
 
 
+Audience = Literal["partner", "open311"]
+# An Open311 client's name: a short slug an administrator picks (e.g. "beijing-city-app").
+CLIENT_SLUG = re.compile(r"^[a-z0-9-]{2,40}$")
+
+
 class ApiClient(BaseModel):
-    """A machine client: its key is stored only as a hash, and shown once when issued."""
+    """A machine client: its key is stored only as a hash, and shown once when issued. A key
+    serves one API: a partner's the partner API, an Open311 client's Open311 (keys stored before
+    Open311 have no audience: they are partner keys)."""
 
     model_config = ConfigDict(frozen=True)
 
     key_hash: str
-    partner: str
+    partner: str  # the partner's id, or the Open311 client's slug
+    audience: Audience = "partner"
     created_by: str
     created_at: datetime
 
@@ -57,6 +67,20 @@ def issue(partner: Partner, staff: Staff, now: datetime) -> tuple[str, ApiClient
     key = new_key()
     return key, ApiClient(
         key_hash=key_hash(key), partner=partner.id, created_by=staff.username, created_at=now
+    )
+
+
+def issue_open311(client: str, staff: Staff, now: datetime) -> tuple[str, ApiClient]:
+    """A new Open311 api_key for a client app (admins only), shown once like a partner's."""
+    if "admin" not in staff.roles:
+        raise Forbidden("Only an administrator issues Open311 keys.")
+    if not CLIENT_SLUG.match(client):
+        raise InvalidInput(
+            "Name the client with a short slug.", [FieldProblem("client", "2 to 40 of a-z, 0-9 and -")]
+        )
+    key = new_key()
+    return key, ApiClient(
+        key_hash=key_hash(key), partner=client, audience="open311", created_by=staff.username, created_at=now
     )
 
 
@@ -84,6 +108,9 @@ def report(order: WorkOrder, partner: Partner, result: str, now: datetime) -> Wo
 
 
 def require_key(client: ApiClient | None) -> ApiClient:
+    """The partner API's check: a partner's key, not an Open311 client's."""
     if client is None:
         raise Unauthenticated("A valid partner key is needed (X-Api-Key).")
+    if client.audience != "partner":
+        raise Forbidden("This is an Open311 key; the partner API needs a partner key.")
     return client

@@ -49,6 +49,11 @@ class OrderQuery:
     text: str | None = None
     requester: str | None = None  # a phone number: that requester's orders, newest first
     partner: str | None = None  # the orders transferred to that partner, newest first
+    category: str | None = None  # a catalogue code
+    # Created in [created_from, created_to] (either bound may be left open); read as a range of the
+    # status index when the query walks statuses (Open311's requests by date).
+    created_from: datetime | None = None
+    created_to: datetime | None = None
     limit: int = 50
     cursor: str | None = None
 

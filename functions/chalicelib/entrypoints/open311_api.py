@@ -1,0 +1,239 @@
+"""Open311 GeoReport v2 under /open311/v2 (API.md "Open311 GeoReport v2"; the mapping lives in
+domain/open311.py). Every resource in JSON and XML; errors are the spec's list of
+{code, description} in the format asked for.
+
+API Gateway path parts are whole parameters, so `services.{format}` is two literal routes and
+`services/{code}.{format}` one parameter split here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+from urllib.parse import parse_qs
+from xml.etree import ElementTree
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ValidationError
+
+from ..domain import open311
+from ..domain.errors import DomainError, FieldProblem, InvalidInput, NotFound
+from ..observability import logger
+from ..reference_data import divisions, emergency_words
+from ..reference_data import partners as known_partners
+from ..wiring import deps
+from .http import MAX_BODY_BYTES, problems
+from .public_api import idempotency_key
+
+bp = Blueprint(__name__)
+
+Format = Literal["json", "xml"]
+CONTENT_TYPES: dict[Format, str] = {
+    "json": "application/json; charset=utf-8",
+    "xml": "text/xml; charset=utf-8",
+}
+FORM = ["application/x-www-form-urlencoded"]
+# The element of each item of a list in the spec's XML (JSON has bare arrays).
+ITEMS = {
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+    "attributes": "attribute",
+    "values": "value",
+    "endpoints": "endpoint",
+    "formats": "format",
+}
+Payload = BaseModel | Sequence[BaseModel]
+
+
+def _element(tag: str, value: Any) -> ElementTree.Element:
+    element = ElementTree.Element(tag)
+    if isinstance(value, dict):
+        element.extend(_element(k, v) for k, v in value.items())
+    elif isinstance(value, list):
+        element.extend(_element(ITEMS[tag], v) for v in value)
+    elif isinstance(value, bool):
+        element.text = "true" if value else "false"
+    elif value is not None:  # null is an empty element, as in the spec's examples
+        element.text = str(value)
+    return element
+
+
+def _render(fmt: Format, root: str, payload: Any, status: int) -> Response:
+    if fmt == "json":
+        body = json.dumps(payload, ensure_ascii=False)
+    else:
+        tree = ElementTree.tostring(_element(root, payload), encoding="unicode")
+        body = '<?xml version="1.0" encoding="utf-8"?>\n' + tree
+    return Response(body=body, status_code=status, headers={"Content-Type": CONTENT_TYPES[fmt]})
+
+
+def _dump(payload: Payload) -> Any:
+    if isinstance(payload, BaseModel):
+        return payload.model_dump(mode="json")
+    return [item.model_dump(mode="json") for item in payload]
+
+
+def _errors(fmt: Format, error: DomainError) -> Response:
+    said = [f"{p.field}: {p.message}" for p in error.details] or [error.message]
+    return _render(fmt, "errors", [{"code": error.status, "description": d} for d in said], error.status)
+
+
+def _serve(fmt: Format, root: str, produce: Callable[[], Payload], status: int = 200) -> Response:
+    """Run the route and answer in `fmt`, errors included; never a stack trace."""
+    try:
+        return _render(fmt, root, _dump(produce()), status)
+    except DomainError as error:
+        return _errors(fmt, error)
+    except Exception:
+        logger.exception("unhandled error")
+        return _errors(fmt, DomainError("Something went wrong on our side; try again.", [], "internal", 500))
+
+
+def _split(file: str) -> tuple[str, Format]:
+    """`<name>.json` or `<name>.xml`; anything else is no resource of ours."""
+    name, _, suffix = file.rpartition(".")
+    if not name or suffix not in ("json", "xml"):
+        raise NotFound(f"No resource {file}: ask for <id>.json or <id>.xml.")
+    return name, "json" if suffix == "json" else "xml"
+
+
+def _by_file(file: str, root: str, produce: Callable[[str], Payload]) -> Response:
+    try:
+        name, fmt = _split(file)
+    except NotFound as error:
+        return _errors("json", error)
+    return _serve(fmt, root, lambda: produce(name))
+
+
+def _partner_names() -> dict[str, str]:
+    return {p.id: p.name for p in known_partners().values()}
+
+
+# --- discovery and services -------------------------------------------------------------------
+
+
+def _discovery() -> open311.Discovery:
+    request = bp.current_request
+    host = request.headers.get("host") or "localhost"
+    scheme = request.headers.get("x-forwarded-proto") or "http"  # API Gateway always sets it
+    # The path as the client called it (with the stage, in AWS), minus /discovery.<format>.
+    path = str(request.context.get("path") or "/open311/v2/discovery.json").rsplit("/", 1)[0]
+    d = deps()
+    return open311.discovery(f"{scheme}://{host}{path}", d.config.stage == "prod", d.reference.categories())
+
+
+@bp.route("/discovery.json", methods=["GET"], cors=True)
+def discovery_json() -> Response:
+    return _serve("json", "discovery", _discovery)
+
+
+@bp.route("/discovery.xml", methods=["GET"], cors=True)
+def discovery_xml() -> Response:
+    return _serve("xml", "discovery", _discovery)
+
+
+def _services() -> list[open311.Service]:
+    return open311.services(deps().reference.categories())
+
+
+@bp.route("/services.json", methods=["GET"], cors=True)
+def services_json() -> Response:
+    return _serve("json", "services", _services)
+
+
+@bp.route("/services.xml", methods=["GET"], cors=True)
+def services_xml() -> Response:
+    return _serve("xml", "services", _services)
+
+
+@bp.route("/services/{file}", methods=["GET"], cors=True)
+def service_definition(file: str) -> Response:
+    districts = [(d.code, d.name) for d in divisions()]
+    return _by_file(
+        file, "service_definition", lambda code: open311.definition(code, deps().reference, districts)
+    )
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+def _search() -> list[open311.ServiceRequest]:
+    params: Any = bp.current_request.query_params or {}
+    # A parameter may be declared several times (status=open&status=closed): one comma list.
+    raw = {k: ",".join(params.getlist(k)) if hasattr(params, "getlist") else params[k] for k in params}
+    try:
+        query = open311.RequestQuery.model_validate(raw)
+    except ValidationError as error:
+        raise InvalidInput("Some query parameters are not valid.", problems(error)) from error
+    d = deps()
+    return open311.search(
+        query, orders=d.orders, reference=d.reference, now=d.clock.now(), partner_names=_partner_names()
+    )
+
+
+def _form() -> dict[str, str]:
+    """The form-encoded body; a field sent twice counts once (the first)."""
+    raw = bp.current_request.raw_body or b""
+    if len(raw) > MAX_BODY_BYTES:
+        raise DomainError("The request body is too large.", [], "too_large", 413)
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        fields = parse_qs(text, keep_blank_values=True)
+    except UnicodeDecodeError as error:
+        raise InvalidInput("The body is not UTF-8.", [FieldProblem("body", "not UTF-8")]) from error
+    return {k: v[0] for k, v in fields.items()}
+
+
+def _create() -> list[open311.Created]:
+    fields = _form()
+    key = idempotency_key(bp.current_request)
+    d = deps()
+    created = open311.submit(
+        fields,
+        orders=d.orders,
+        reference=d.reference,
+        workflows=d.workflows,
+        clock=d.clock,
+        limits=d.limits,
+        emergencies=emergency_words(),
+        idempotency_key=key,
+        partner_names=_partner_names(),
+    )
+    return [created]
+
+
+@bp.route("/requests.json", methods=["GET"], cors=True)
+def requests_json() -> Response:
+    return _serve("json", "service_requests", _search)
+
+
+@bp.route("/requests.xml", methods=["GET"], cors=True)
+def requests_xml() -> Response:
+    return _serve("xml", "service_requests", _search)
+
+
+@bp.route("/requests.json", methods=["POST"], cors=True, content_types=FORM)
+def create_request_json() -> Response:
+    return _serve("json", "service_requests", _create, 201)
+
+
+@bp.route("/requests.xml", methods=["POST"], cors=True, content_types=FORM)
+def create_request_xml() -> Response:
+    return _serve("xml", "service_requests", _create, 201)
+
+
+def _one(order_id: str) -> list[open311.ServiceRequest]:
+    d = deps()
+    order = open311.lookup(order_id, d.orders)
+    return [open311.service_request(order, d.reference, _partner_names())]
+
+
+@bp.route("/requests/{file}", methods=["GET"], cors=True)
+def service_request(file: str) -> Response:
+    return _by_file(file, "service_requests", _one)
+
+
+@bp.route("/tokens/{file}", methods=["GET"], cors=True)
+def request_from_token(file: str) -> Response:
+    return _by_file(file, "service_requests", lambda value: [open311.token(value, deps().orders)])
