@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Annotated
 
-import filetype  # type: ignore[import-untyped]
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .errors import FieldProblem, InvalidInput, NotFound
@@ -117,6 +116,8 @@ def _problem(stored: StoredUpload | None) -> str | None:
         return f"{stored.content_type} is not accepted"
     if stored.size > MAX_BYTES[kind] or stored.size < 1:
         return f"at most {MAX_BYTES[kind] // MB} MB for {kind.value} files"
+    import filetype  # type: ignore[import-untyped]  # on first use: only intake with attachments needs it
+
     found = filetype.guess_mime(stored.head)
     if found is None or not found.startswith(SNIFFED[kind]):
         return f"the file's content is not {KIND_NAMES[kind]}"

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs
 from xml.etree import ElementTree
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
-from ..domain import open311
 from ..domain.errors import DomainError, FieldProblem, InvalidInput, NotFound
 from ..observability import logger
 from ..reference_data import divisions, emergency_words
@@ -24,6 +23,11 @@ from ..reference_data import partners as known_partners
 from ..wiring import deps
 from .http import MAX_BODY_BYTES, problems
 from .public_api import idempotency_key
+
+# The Open311 mapping is imported by the routes that use it: it keeps the API's cold start short
+# for the web form and the staff portal.
+if TYPE_CHECKING:
+    from ..domain import open311
 
 bp = Blueprint(__name__)
 
@@ -114,6 +118,8 @@ def _partner_names() -> dict[str, str]:
 
 
 def _discovery() -> open311.Discovery:
+    from ..domain import open311
+
     request = bp.current_request
     host = request.headers.get("host") or "localhost"
     scheme = request.headers.get("x-forwarded-proto") or "http"  # API Gateway always sets it
@@ -134,6 +140,8 @@ def discovery_xml() -> Response:
 
 
 def _services() -> list[open311.Service]:
+    from ..domain import open311
+
     return open311.services(deps().reference.categories())
 
 
@@ -149,6 +157,8 @@ def services_xml() -> Response:
 
 @bp.route("/services/{file}", methods=["GET"], cors=True)
 def service_definition(file: str) -> Response:
+    from ..domain import open311
+
     districts = [(d.code, d.name) for d in divisions()]
     return _by_file(
         file, "service_definition", lambda code: open311.definition(code, deps().reference, districts)
@@ -159,6 +169,8 @@ def service_definition(file: str) -> Response:
 
 
 def _search() -> list[open311.ServiceRequest]:
+    from ..domain import open311
+
     params: Any = bp.current_request.query_params or {}
     # A parameter may be declared several times (status=open&status=closed): one comma list.
     raw = {k: ",".join(params.getlist(k)) if hasattr(params, "getlist") else params[k] for k in params}
@@ -186,6 +198,8 @@ def _form() -> dict[str, str]:
 
 
 def _create() -> list[open311.Created]:
+    from ..domain import open311
+
     fields = _form()
     key = idempotency_key(bp.current_request)
     d = deps()
@@ -224,6 +238,8 @@ def create_request_xml() -> Response:
 
 
 def _one(order_id: str) -> list[open311.ServiceRequest]:
+    from ..domain import open311
+
     d = deps()
     order = open311.lookup(order_id, d.orders)
     return [open311.service_request(order, d.reference, _partner_names())]
@@ -236,4 +252,6 @@ def service_request(file: str) -> Response:
 
 @bp.route("/tokens/{file}", methods=["GET"], cors=True)
 def request_from_token(file: str) -> Response:
+    from ..domain import open311
+
     return _by_file(file, "service_requests", lambda value: [open311.token(value, deps().orders)])

@@ -6,13 +6,15 @@ from __future__ import annotations
 import inspect
 import re
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Chalice, Response
 from pydantic import BaseModel
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from .http import ErrorBody, RouteDoc, api, respond
+
+if TYPE_CHECKING:
+    from pydantic.json_schema import JsonSchemaMode
 
 bp = Blueprint(__name__)
 API_PREFIX = "/api/v1"
@@ -121,6 +123,8 @@ def _cached(app: Chalice) -> dict[str, Any]:
 
 
 def document(app: Chalice) -> dict[str, Any]:
+    from pydantic.json_schema import models_json_schema  # only this route needs it
+
     routes = [(p, m, e, d) for p, m, e in documented_routes(app) if (d := route_doc(e)) is not None]
     wanted: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorBody, "serialization")]
     for _, _, _, route in routes:
