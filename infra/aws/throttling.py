@@ -59,25 +59,10 @@ class Throttling(Construct):
         super().__init__(scope, construct_id)
         rest_api.add_property_override("MethodSettings", method_settings())
         rules = [
-            self._per_client(priority, method, path, throttle)
+            self._rule(priority, throttle, self._route(priority, method, path), _rule_name(method, path))
             for priority, ((method, path), throttle) in enumerate(names.THROTTLED_ROUTES.items())
         ]
-        default = names.THROTTLE_DEFAULT
-        rules.append(
-            wafv2.CfnWebACL.RuleProperty(
-                name="any-route-per-client",
-                priority=len(rules),
-                action=wafv2.CfnWebACL.RuleActionProperty(block=self._too_many()),
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                        aggregate_key_type="IP",
-                        evaluation_window_sec=WAF_WINDOW_SECONDS,
-                        limit=client_limit(default),
-                    )
-                ),
-                visibility_config=self._visibility("any-route-per-client"),
-            )
-        )
+        rules.append(self._rule(len(rules), names.THROTTLE_DEFAULT, None, "any-route-per-client"))
         self.web_acl = wafv2.CfnWebACL(
             self,
             "PerClient",
@@ -134,55 +119,61 @@ class Throttling(Construct):
             cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
         )
 
-    def _per_client(
-        self, priority: int, method: str, path: str, throttle: names.Throttle
+    @classmethod
+    def _rule(
+        cls,
+        priority: int,
+        throttle: names.Throttle,
+        scope: wafv2.CfnWebACL.StatementProperty | None,
+        name: str,
     ) -> wafv2.CfnWebACL.RuleProperty:
-        name = f"{method.lower()}-{re.sub(r'[^a-z0-9]+', '-', path.lower()).strip('-')}"[:128]
+        """Block a client address that sends more than its limit (within `scope`, if any)."""
+        return wafv2.CfnWebACL.RuleProperty(
+            name=name,
+            priority=priority,
+            action=wafv2.CfnWebACL.RuleActionProperty(block=cls._too_many()),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    aggregate_key_type="IP",
+                    evaluation_window_sec=WAF_WINDOW_SECONDS,
+                    limit=client_limit(throttle),
+                    scope_down_statement=scope,
+                )
+            ),
+            visibility_config=cls._visibility(name),
+        )
+
+    def _route(self, priority: int, method: str, path: str) -> wafv2.CfnWebACL.StatementProperty:
+        """Requests with this method whose path matches the route's template."""
         pattern_set = wafv2.CfnRegexPatternSet(
             self,
             f"Route{priority}",
             scope="REGIONAL",
             regular_expression_list=[names.route_pattern(path)],
         )
-        return wafv2.CfnWebACL.RuleProperty(
-            name=name,
-            priority=priority,
-            action=wafv2.CfnWebACL.RuleActionProperty(block=self._too_many()),
-            statement=wafv2.CfnWebACL.StatementProperty(
-                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                    aggregate_key_type="IP",
-                    evaluation_window_sec=WAF_WINDOW_SECONDS,
-                    limit=client_limit(throttle),
-                    scope_down_statement=wafv2.CfnWebACL.StatementProperty(
-                        and_statement=wafv2.CfnWebACL.AndStatementProperty(
-                            statements=[
-                                wafv2.CfnWebACL.StatementProperty(
-                                    byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
-                                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(method={}),
-                                        positional_constraint="EXACTLY",
-                                        search_string=method,
-                                        text_transformations=[
-                                            wafv2.CfnWebACL.TextTransformationProperty(
-                                                priority=0, type="NONE"
-                                            )
-                                        ],
-                                    )
-                                ),
-                                wafv2.CfnWebACL.StatementProperty(
-                                    regex_pattern_set_reference_statement=wafv2.CfnWebACL.RegexPatternSetReferenceStatementProperty(
-                                        arn=pattern_set.attr_arn,
-                                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
-                                        text_transformations=[
-                                            wafv2.CfnWebACL.TextTransformationProperty(
-                                                priority=0, type="NONE"
-                                            )
-                                        ],
-                                    )
-                                ),
-                            ]
+        as_sent = [wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")]
+        return wafv2.CfnWebACL.StatementProperty(
+            and_statement=wafv2.CfnWebACL.AndStatementProperty(
+                statements=[
+                    wafv2.CfnWebACL.StatementProperty(
+                        byte_match_statement=wafv2.CfnWebACL.ByteMatchStatementProperty(
+                            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(method={}),
+                            positional_constraint="EXACTLY",
+                            search_string=method,
+                            text_transformations=as_sent,
                         )
                     ),
-                )
-            ),
-            visibility_config=self._visibility(name),
+                    wafv2.CfnWebACL.StatementProperty(
+                        regex_pattern_set_reference_statement=wafv2.CfnWebACL.RegexPatternSetReferenceStatementProperty(
+                            arn=pattern_set.attr_arn,
+                            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+                            text_transformations=as_sent,
+                        )
+                    ),
+                ]
+            )
         )
+
+
+def _rule_name(method: str, path: str) -> str:
+    return f"{method.lower()}-{re.sub(r'[^a-z0-9]+', '-', path.lower()).strip('-')}"[:128]

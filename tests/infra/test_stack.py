@@ -19,6 +19,7 @@ from chalicelib import names
 from infra.aws.api import API_GATEWAY_STAGE, DEFAULT_ROLE, GATEWAY_ERRORS, function_id
 from infra.aws.project import ROOT, STATEMACHINES
 from infra.aws.seed import reference_data_hash
+from infra.aws.throttling import resource_path
 from infra.aws.workflows import machine_arn, machine_name
 
 from .conftest import ACCOUNT, REGION, Synth
@@ -598,7 +599,7 @@ def test_every_throttled_route_has_a_gateway_limit_and_a_per_client_rule(synth: 
 
     assert ("*", "/*") in by_route
     for (method, path), throttle in names.THROTTLED_ROUTES.items():
-        setting = by_route[(method, "/" + path.replace("/", "~1"))]
+        setting = by_route[(method, resource_path(path))]
         assert setting["ThrottlingBurstLimit"] >= throttle.burst
         matching = [
             r
