@@ -40,7 +40,15 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 	cd frontend && $(CURDIR)/$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
+# The staff portal's API types come from the API's own OpenAPI document (infra/local/openapi.py).
+API_SOURCES := $(shell find functions -name '*.py' 2>/dev/null)
+frontend/build/openapi.json: $(VENV)/.synced $(API_SOURCES) infra/local/openapi.py
+	$(BIN)/python -m infra.local.openapi $@
+
+frontend/src/staff/schema.d.ts: frontend/build/openapi.json frontend/node_modules/.installed
+	cd frontend && $(CURDIR)/$(BIN)/npm run --silent schema
+
+frontend/dist/index.html: frontend/node_modules/.installed frontend/src/staff/schema.d.ts $(FRONTEND_SOURCES)
 	cd frontend && $(CURDIR)/$(BIN)/npm run --silent build
 
 frontend: frontend/dist/index.html

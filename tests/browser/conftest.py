@@ -87,3 +87,34 @@ def browser_context_args(browser_context_args):
 def shot(page):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return lambda name: page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+STAFF_PASSWORD = "Jiesu-demo-2026"
+
+
+@pytest.fixture
+def staff(browser, stack_url):
+    """Signs a demo account in to the staff portal in a context of its own, at a desk's size."""
+    contexts = []
+
+    def sign_in(username: str, password: str = STAFF_PASSWORD):
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(f"{stack_url}/staff/sign-in")
+        page.locator("#username").fill(username)
+        page.locator("#password").fill(password)
+        page.get_by_test_id("sign-in").click()
+        page.get_by_test_id("staff-user").wait_for()
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def snap():
+    """A full-page screenshot of any page, kept in test-artifacts/browser/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return lambda page, name: page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

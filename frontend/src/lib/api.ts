@@ -48,7 +48,7 @@ export class Cancelled extends Error {
   }
 }
 
-async function call<T>(
+export async function call<T>(
   method: string,
   path: string,
   body?: unknown,

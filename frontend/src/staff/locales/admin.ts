@@ -1,0 +1,5 @@
+/** Messages of the admin screens, under staff.admin. */
+export default {
+  'zh-CN': {},
+  en: {},
+}

@@ -1,0 +1,5 @@
+/** Messages of the orders screens, under staff.orders. */
+export default {
+  'zh-CN': {},
+  en: {},
+}
