@@ -8,7 +8,16 @@ from typing import Any
 from chalice import Chalice
 from chalice.app import ConvertToMiddleware, DynamoDBEvent
 from chalicelib import names
-from chalicelib.entrypoints import open311_api, openapi, partner_api, public_api, staff_api, streams, tasks
+from chalicelib.entrypoints import (
+    admin_api,
+    open311_api,
+    openapi,
+    partner_api,
+    public_api,
+    staff_api,
+    streams,
+    tasks,
+)
 from chalicelib.observability import logger, metrics
 from chalicelib.reference_data import all_units, categories, knowledge_base
 from chalicelib.wiring import deps
@@ -16,6 +25,7 @@ from chalicelib.wiring import deps
 app = Chalice(app_name=names.APP_NAME)
 app.register_blueprint(public_api.bp, url_prefix="/api/v1/public")
 app.register_blueprint(staff_api.bp, url_prefix="/api/v1/staff")
+app.register_blueprint(admin_api.bp, url_prefix="/api/v1/staff")
 app.register_blueprint(partner_api.bp, url_prefix="/api/v1/partner")
 app.register_blueprint(openapi.bp, url_prefix="/api/v1")
 app.register_blueprint(open311_api.bp, url_prefix="/open311/v2")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.deadlines import DEFAULT_LIMITS, TimeLimits
-from chalicelib.domain.errors import FieldProblem, InvalidInput, KeyTaken, NumberTaken, StaleVersion
+from chalicelib.domain.errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken, StaleVersion
 from chalicelib.domain.knowledge import KnowledgeEntry
 from chalicelib.domain.model import Category, Unit, UnitKind, WorkOrder
 from chalicelib.domain.partners import ApiClient
@@ -109,6 +110,7 @@ class MemoryReference(Reference):
         self._knowledge = {e.id: e for e in knowledge_base()}
         self._clients: dict[str, ApiClient] = {}
         self._limits = limits
+        self.trail: list[AuditEntry] = []
 
     def unit(self, unit_id: str) -> Unit | None:
         return self._units.get(unit_id)
@@ -147,6 +149,38 @@ class MemoryReference(Reference):
 
     def put_api_client(self, client: ApiClient) -> None:
         self._clients[client.key_hash] = client
+
+    def api_clients(self, limit: int, cursor: str | None) -> tuple[list[ApiClient], str | None]:
+        ordered = sorted(self._clients.values(), key=lambda c: c.key_hash)
+        start = int(cursor or 0)
+        end = start + limit
+        return ordered[start:end], str(end) if end < len(ordered) else None
+
+    def revoke_api_client(self, key_id: str, at: datetime, by: str) -> ApiClient | None:
+        found = [c for c in self._clients.values() if c.key_hash.startswith(key_id)]
+        if len(found) != 1:
+            return None
+        if found[0].revoked_at is not None:
+            raise Conflict("The key is revoked already.", "revoked")
+        revoked = found[0].model_copy(update={"revoked_at": at, "revoked_by": by})
+        self._clients[revoked.key_hash] = revoked
+        return revoked
+
+    def put_unit(self, unit: Unit, expected_version: int | None) -> Unit:
+        stored = self._units.get(unit.id)
+        if (stored.version if stored else None) != expected_version:
+            raise StaleVersion()
+        self._units[unit.id] = unit
+        return unit
+
+    def record(self, entry: AuditEntry) -> None:
+        self.trail.insert(0, entry)
+
+    def audit(self, actor: str | None, limit: int, cursor: str | None) -> tuple[list[AuditEntry], str | None]:
+        found = [e for e in self.trail if actor is None or e.actor == actor]
+        start = int(cursor or 0)
+        end = start + limit
+        return found[start:end], str(end) if end < len(found) else None
 
     def knowledge(self) -> list[KnowledgeEntry]:
         return list(self._knowledge.values())

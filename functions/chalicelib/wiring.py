@@ -16,6 +16,7 @@ from .settings import Settings, settings
 
 if TYPE_CHECKING:
     from .adapters.cognito import CognitoTokens
+    from .domain.ports import Directory
 
 
 def _client(service: str) -> Any:
@@ -67,6 +68,12 @@ class Dependencies:
         return CognitoTokens(
             self.config.jwks_url, self.config.cognito_issuer, self.config.user_pool_client_id
         )
+
+    @cached_property
+    def directory(self) -> Directory:
+        from .adapters.cognito_directory import CognitoDirectory
+
+        return CognitoDirectory(_client("cognito-idp"), self.config.user_pool_id)
 
     @cached_property
     def clock(self) -> Clock:

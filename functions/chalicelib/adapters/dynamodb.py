@@ -12,8 +12,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
+from ..domain.audit import AuditEntry
 from ..domain.deadlines import DEFAULT_LIMITS, TimeLimits
-from ..domain.errors import FieldProblem, InvalidInput, KeyTaken, NumberTaken, StaleVersion
+from ..domain.errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken, StaleVersion
 from ..domain.knowledge import KnowledgeEntry
 from ..domain.model import Category, Status, Unit, UnitKind, WorkOrder
 from ..domain.partners import ApiClient
@@ -349,6 +350,8 @@ class DynamoReference(Reference):
         time limits     pk=CONFIG                   sk=time_limits (versions under CONFIG_HISTORY#...)
         knowledge       pk=KNOWLEDGE                sk=<entry id> (versions under KNOWLEDGE_HISTORY#<id>)
         partner keys    pk=API_KEY                  sk=<sha256 of the key>
+        units' versions pk=UNIT_HISTORY#<id>        sk=V#<version, 6 digits>
+        audit trail     pk=AUDIT                    sk=<ISO time>#<entry id>, actor
     """
 
     CACHE_SECONDS = 60.0
@@ -437,6 +440,87 @@ class DynamoReference(Reference):
             ConditionExpression="attribute_not_exists(pk)",
         )
         self._cache.pop(("API_KEY", client.key_hash), None)
+
+    def api_clients(self, limit: int, cursor: str | None) -> tuple[list[ApiClient], str | None]:
+        docs, after = self._page("API_KEY", limit, cursor)
+        return [ApiClient.model_validate(d) for d in docs], after
+
+    def revoke_api_client(self, key_id: str, at: datetime, by: str) -> ApiClient | None:
+        found = self._client.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :id)",
+            ExpressionAttributeValues={":pk": {"S": "API_KEY"}, ":id": {"S": key_id}},
+            ConsistentRead=True,
+        ).get("Items", [])
+        if len(found) != 1:
+            return None
+        client = ApiClient.model_validate_json(found[0]["doc"]["S"])
+        if client.revoked_at is not None:
+            raise Conflict("The key is revoked already.", "revoked")
+        revoked = client.model_copy(update={"revoked_at": at, "revoked_by": by})
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    **found[0],
+                    "doc": {"S": revoked.model_dump_json()},
+                    "revoked_at": {"S": at.isoformat()},
+                },
+                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(revoked_at)",
+            )
+        except ClientError as error:
+            if _conditional_failed(error):
+                raise Conflict("The key is revoked already.", "revoked") from error
+            raise
+        self._cache.pop(("API_KEY", client.key_hash), None)
+        return revoked
+
+    def put_unit(self, unit: Unit, expected_version: int | None) -> Unit:
+        condition = (
+            ("attribute_not_exists(pk)", {})
+            if expected_version is None
+            else ("version = :expected", {":expected": {"N": str(expected_version)}})
+        )
+        self._versioned_put(("UNIT", unit.id), f"UNIT_HISTORY#{unit.id}", unit, unit.version, condition)
+        self._cache.pop(("UNIT", unit.id), None)
+        return unit
+
+    def record(self, entry: AuditEntry) -> None:
+        self._client.put_item(
+            TableName=self._table,
+            Item={
+                "pk": {"S": "AUDIT"},
+                "sk": {"S": f"{entry.at.astimezone(UTC).isoformat()}#{entry.id}"},
+                "doc": {"S": entry.model_dump_json()},
+                "actor": {"S": entry.actor},
+            },
+        )
+
+    def audit(self, actor: str | None, limit: int, cursor: str | None) -> tuple[list[AuditEntry], str | None]:
+        docs, after = self._page("AUDIT", limit, cursor, newest_first=True, actor=actor)
+        return [AuditEntry.model_validate(d) for d in docs], after
+
+    def _page(
+        self, pk: str, limit: int, cursor: str | None, newest_first: bool = False, actor: str | None = None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of a partition; with `actor`, only that actor's items (filtered by DynamoDB)."""
+        _, start = _decode_cursor(cursor, 1)
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": pk}},
+            "ScanIndexForward": not newest_first,
+            "Limit": limit,
+        }
+        if actor:
+            kwargs["FilterExpression"] = "actor = :actor"
+            kwargs["ExpressionAttributeValues"][":actor"] = {"S": actor}
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        page = self._client.query(**kwargs)
+        docs = [json.loads(item["doc"]["S"]) for item in page.get("Items", [])]
+        last = page.get("LastEvaluatedKey")
+        return docs, _encode_cursor(0, last) if last else None
 
     def knowledge(self) -> list[KnowledgeEntry]:
         cached = self._cache.get(("KNOWLEDGE", "*"))

@@ -149,6 +149,14 @@ class KnowledgeEdit(BaseModel):
 KEEPERS = frozenset({"handler", "unit_leader"})
 
 
+def require_keeper(staff: Staff, stored: KnowledgeEntry | None) -> None:
+    """Before the body is read: an admin, or a unit's staff for a new entry or their unit's own."""
+    if "admin" in staff.roles:
+        return
+    if staff.unit is None or not staff.roles & KEEPERS or (stored is not None and stored.unit != staff.unit):
+        raise Forbidden("An entry is kept by its own unit, or by an administrator.")
+
+
 def save(
     entry_id: str, edit: KnowledgeEdit, staff: Staff, *, reference: Reference, clock: Clock
 ) -> KnowledgeEntry:

@@ -75,6 +75,7 @@ class Unit(BaseModel):
     name: str
     kind: UnitKind
     district: str | None = None
+    version: int = 1  # seeded units are version 1; an admin's edit stores the next one
 
 
 class CategoryKind(StrEnum):

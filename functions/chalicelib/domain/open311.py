@@ -241,7 +241,7 @@ def definition(code: str, reference: Reference, districts: Sequence[tuple[str, s
 
 def require_client(client: ApiClient | None) -> ApiClient:
     """Open311's check (403 as the spec says): an Open311 client's key, not a partner's."""
-    if client is None:
+    if client is None or client.revoked_at is not None:
         raise Forbidden("A valid api_key is needed to create a request.")
     if client.audience != "open311":
         raise Forbidden("This api_key is not an Open311 key.")

@@ -50,6 +50,16 @@ class ApiClient(BaseModel):
     audience: Audience = "partner"
     created_by: str
     created_at: datetime
+    revoked_at: datetime | None = None
+    revoked_by: str | None = None
+
+    @property
+    def id(self) -> str:
+        """How an admin names the key: the start of its hash (the key itself is never stored)."""
+        return self.key_hash[:KEY_ID_LENGTH]
+
+
+KEY_ID_LENGTH = 16
 
 
 def key_hash(key: str) -> str:
@@ -109,7 +119,7 @@ def report(order: WorkOrder, partner: Partner, result: str, now: datetime) -> Wo
 
 def require_key(client: ApiClient | None) -> ApiClient:
     """The partner API's check: a partner's key, not an Open311 client's."""
-    if client is None:
+    if client is None or client.revoked_at is not None:
         raise Unauthenticated("A valid partner key is needed (X-Api-Key).")
     if client.audience != "partner":
         raise Forbidden("This is an Open311 key; the partner API needs a partner key.")

@@ -11,6 +11,8 @@ from .deadlines import TimeLimits
 from .model import Category, Unit, UnitKind, WorkOrder
 
 if TYPE_CHECKING:
+    from .accounts import Account
+    from .audit import AuditEntry
     from .knowledge import KnowledgeEntry
     from .partners import ApiClient
     from .whistles import Whistle
@@ -135,6 +137,28 @@ class Reference(ABC):
     def put_api_client(self, client: ApiClient) -> None: ...
 
     @abstractmethod
+    def api_clients(self, limit: int, cursor: str | None) -> tuple[list[ApiClient], str | None]:
+        """A page of the issued machine keys (their hashes), in hash order."""
+
+    @abstractmethod
+    def revoke_api_client(self, key_id: str, at: datetime, by: str) -> ApiClient | None:
+        """Revoke the key whose hash starts with `key_id`; None if there is none. Raises Conflict
+        when it is revoked already."""
+
+    @abstractmethod
+    def put_unit(self, unit: Unit, expected_version: int | None) -> Unit:
+        """Store a unit (expected_version None: a new one), keeping its previous version;
+        StaleVersion when another edit won or the new unit exists."""
+
+    @abstractmethod
+    def record(self, entry: AuditEntry) -> None:
+        """Add an entry to the administrators' audit trail."""
+
+    @abstractmethod
+    def audit(self, actor: str | None, limit: int, cursor: str | None) -> tuple[list[AuditEntry], str | None]:
+        """A page of the audit trail, newest first, optionally one actor's."""
+
+    @abstractmethod
     def knowledge(self) -> list[KnowledgeEntry]:
         """Every knowledge-base entry (valid or not)."""
 
@@ -152,6 +176,33 @@ class Reference(ABC):
     ) -> int:
         """Add the units, categories and knowledge entries that are missing, never overwriting an
         admin's edits; returns how many were written."""
+
+
+class Directory(ABC):
+    """The staff accounts (Cognito: groups are the roles, custom:unit the unit)."""
+
+    @abstractmethod
+    def accounts(
+        self, role: str | None, prefix: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[Account], str | None]:
+        """A page of accounts, one role's or all, optionally those whose name starts with `prefix`."""
+
+    @abstractmethod
+    def account(self, username: str) -> Account | None: ...
+
+    @abstractmethod
+    def create(
+        self, username: str, email: str | None, roles: list[str], unit: str | None, password: str
+    ) -> Account:
+        """A new account whose temporary `password` must be changed at the first sign-in; Conflict
+        when the name is taken."""
+
+    @abstractmethod
+    def update(self, username: str, roles: list[str], unit: str | None, enabled: bool) -> Account: ...
+
+    @abstractmethod
+    def reset_password(self, username: str, password: str) -> None:
+        """A new temporary password, to be changed at the next sign-in."""
 
 
 class Workflows(ABC):

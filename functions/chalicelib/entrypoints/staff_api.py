@@ -217,6 +217,14 @@ def _staff() -> Staff:
     return staff_from(bp.current_request.context)
 
 
+def _audit(staff: Staff, action: str, target: str, summary: str = "") -> None:
+    """An administrator's change, in the audit trail (after it succeeded)."""
+    from ..domain.audit import entry
+
+    d = deps()
+    d.reference.record(entry(staff, d.clock.now(), action, target, summary))
+
+
 @bp.route("/me", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
 @doc(MeView)
@@ -535,6 +543,7 @@ def save_category(code: str) -> Response:
     edit = parse(bp.current_request, policy.CategoryEdit)
     d = deps()
     saved = policy.save_category(code, edit, staff, reference=d.reference, clock=d.clock, limits=d.limits)
+    _audit(staff, "category.saved", code, f"version {saved.version}: {saved.name}, tier {saved.tier}")
     return respond(saved)
 
 
@@ -563,7 +572,9 @@ def save_time_limits() -> Response:
     require(staff, Permission.EDIT_POLICY)
     edit = parse(bp.current_request, policy.LimitsEdit)
     d = deps()
-    return respond(policy.save_time_limits(edit, staff, reference=d.reference, clock=d.clock))
+    saved = policy.save_time_limits(edit, staff, reference=d.reference, clock=d.clock)
+    _audit(staff, "time_limits.saved", "time_limits", f"version {saved.version}")
+    return respond(saved)
 
 
 # --- 街乡吹哨、部门报到 (Arts. 16, 33) ---------------------------------------------------------
@@ -747,9 +758,12 @@ def list_knowledge() -> Response:
 @doc(knowledge.KnowledgeEntry, body=knowledge.KnowledgeEdit, conflicts=True)
 def save_knowledge(entry_id: str) -> Response:
     staff = _staff()
-    edit = parse(bp.current_request, knowledge.KnowledgeEdit)
     d = deps()
-    return respond(knowledge.save(entry_id, edit, staff, reference=d.reference, clock=d.clock))
+    knowledge.require_keeper(staff, d.reference.knowledge_entry(entry_id))
+    edit = parse(bp.current_request, knowledge.KnowledgeEdit)
+    saved = knowledge.save(entry_id, edit, staff, reference=d.reference, clock=d.clock)
+    _audit(staff, "knowledge.saved", entry_id, f"version {saved.version}: {saved.question}")
+    return respond(saved)
 
 
 # --- 京津冀 and central units (Arts. 21, 22) ------------------------------------------------------
@@ -793,6 +807,7 @@ def issue_partner_key(partner_id: str) -> Response:
     d = deps()
     key, client = partners.issue(partner, staff, d.clock.now())
     d.reference.put_api_client(client)
+    _audit(staff, "key.issued", client.id, f"partner key for {partner.id}")
     return respond(PartnerKey(partner=partner.id, key=key, created_at=client.created_at), 201)
 
 
@@ -808,4 +823,5 @@ def issue_open311_key(client: str) -> Response:
     d = deps()
     key, issued = partners.issue_open311(client, staff, d.clock.now())
     d.reference.put_api_client(issued)
+    _audit(staff, "key.issued", issued.id, f"Open311 key for {issued.partner}")
     return respond(Open311Key(client=issued.partner, key=key, created_at=issued.created_at), 201)

@@ -1,0 +1,133 @@
+"""The three rates of 接诉即办 per unit and month (Arts. 24, 32; DESIGN.md section 8), computed
+live from the work orders until the analytics pipeline stores them.
+
+- response rate: dispatched orders whose requester was contacted within the contact limit;
+- resolution rate: followed-up orders the requester called resolved;
+- satisfaction rate: followed-up orders rated satisfied or basically satisfied.
+
+Orders settled without dispatch (Art. 11 ¶3) have no receiving unit and so never count. Units are
+ranked among their own kind by a weighted score of the rates they have (configuration)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta, tzinfo
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from .model import Satisfaction, UnitKind, WorkOrder
+from .ports import Reference
+from .views import UnitView
+
+SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
+
+
+class Weights(BaseModel):
+    """The composite score's weights (they need not sum to 1: the score is normalised)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    response: float = 0.1
+    resolution: float = 0.45
+    satisfaction: float = 0.45
+
+
+WEIGHTS = Weights()
+
+
+class AssessmentQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    month: Annotated[str, StringConstraints(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
+    kind: UnitKind = UnitKind.STREET
+
+
+class Assessment(BaseModel):
+    unit: UnitView
+    rank: int | None
+    dispatched: int
+    responded: int
+    followed_up: int
+    resolved: int
+    satisfied: int
+    response_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    score: float | None
+
+
+class Assessments(BaseModel):
+    month: str
+    kind: UnitKind
+    source: str = "live"
+    weights: Weights
+    # More orders than a live computation reads: the figures cover the first `orders` only.
+    truncated: bool = False
+    orders: int
+    items: Annotated[list[Assessment], Field(max_length=1000)]
+
+
+class _Tally:
+    def __init__(self) -> None:
+        self.dispatched = self.responded = self.followed_up = self.resolved = self.satisfied = 0
+
+    def add(self, order: WorkOrder) -> None:
+        self.dispatched += 1
+        if order.contacted_at is not None and not order.contact_late:
+            self.responded += 1
+        if order.evaluation is not None:
+            self.followed_up += 1
+            self.resolved += order.evaluation.resolved
+            self.satisfied += order.evaluation.satisfaction in SATISFIED
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def month_bounds(month: str, zone: tzinfo) -> tuple[datetime, datetime]:
+    """The month's first and last instant in the hotline's time zone."""
+    year, number = (int(p) for p in month.split("-"))
+    start = datetime(year, number, 1, tzinfo=zone)
+    following = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=zone)
+    return start, following - timedelta(microseconds=1)
+
+
+def assess(
+    orders: Iterable[WorkOrder], kind: UnitKind, reference: Reference, weights: Weights = WEIGHTS
+) -> list[Assessment]:
+    """Rates per receiving unit of `kind`, ranked by score (then by volume); unrated units last."""
+    tallies: dict[str, _Tally] = {}
+    for order in orders:
+        if order.first_receiver and order.dispatched_at is not None:
+            tallies.setdefault(order.first_receiver, _Tally()).add(order)
+    rows: list[Assessment] = []
+    for unit_id, tally in tallies.items():
+        unit = reference.unit(unit_id)
+        if unit is None or unit.kind is not kind:
+            continue
+        rates = (
+            (weights.response, _rate(tally.responded, tally.dispatched)),
+            (weights.resolution, _rate(tally.resolved, tally.followed_up)),
+            (weights.satisfaction, _rate(tally.satisfied, tally.followed_up)),
+        )
+        weighed = [(w, r) for w, r in rates if r is not None and w > 0]
+        total = sum(w for w, _ in weighed)
+        rows.append(
+            Assessment(
+                unit=UnitView(id=unit.id, name=unit.name, kind=unit.kind.value),
+                rank=None,
+                dispatched=tally.dispatched,
+                responded=tally.responded,
+                followed_up=tally.followed_up,
+                resolved=tally.resolved,
+                satisfied=tally.satisfied,
+                response_rate=rates[0][1],
+                resolution_rate=rates[1][1],
+                satisfaction_rate=rates[2][1],
+                score=round(100 * sum(w * r for w, r in weighed) / total, 2) if total else None,
+            )
+        )
+    rows.sort(key=lambda a: (a.score is None, -(a.score or 0), -a.dispatched, a.unit.id))
+    return [a.model_copy(update={"rank": i + 1 if a.score is not None else None}) for i, a in enumerate(rows)]

@@ -1,0 +1,30 @@
+"""The administrators' audit trail: who changed which setting, account, unit or key, and when."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from .model import Staff
+
+
+class AuditEntry(BaseModel):
+    id: str
+    at: datetime
+    actor: str
+    action: str  # e.g. user.created, category.saved, key.revoked
+    target: str
+    summary: str
+
+
+def entry(staff: Staff, now: datetime, action: str, target: str, summary: str = "") -> AuditEntry:
+    return AuditEntry(
+        id=secrets.token_hex(6),
+        at=now,
+        actor=staff.username,
+        action=action,
+        target=target,
+        summary=summary[:500],
+    )

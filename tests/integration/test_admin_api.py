@@ -1,0 +1,180 @@
+"""Administrators manage accounts, units and machine keys on the local stack (moto's Cognito and
+DynamoDB); every change lands in the audit trail. Supervisors rank units by the three rates."""
+
+import secrets
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.conftest import wait_until
+
+BEIJING = timezone(timedelta(hours=8))
+
+
+@pytest.fixture
+def admin(unit):
+    return unit("admin1")
+
+
+@pytest.fixture
+def idp(local_stack):
+    from chalicelib import names
+
+    client = local_stack.stack.client("cognito-idp")
+    return client, local_stack.stack.outputs[names.ENV_USER_POOL_CLIENT_ID]
+
+
+def _name() -> str:
+    return f"jdk.{secrets.token_hex(3)}"
+
+
+def test_an_admin_creates_an_account_that_signs_in_with_a_new_password(admin, idp, api):
+    client, client_id = idp
+    username = _name()
+    created = admin.post("/users", {"username": username, "roles": ["handler"], "unit": "110101003"})
+
+    assert created.status == 201, created.body
+    body = created.json()
+    assert body["user"]["unit"] == {"id": "110101003", "name": "交道口街道", "kind": "street"}
+    assert (body["user"]["roles"], body["user"]["status"]) == (["handler"], "FORCE_CHANGE_PASSWORD")
+    first = client.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": body["temporary_password"]},
+    )
+    assert first["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+    done = client.respond_to_auth_challenge(
+        ClientId=client_id,
+        ChallengeName="NEW_PASSWORD_REQUIRED",
+        Session=first["Session"],
+        ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": "Jiaodaokou-2026!"},
+    )
+    token = done["AuthenticationResult"]["IdToken"]
+    me = api.get("/api/v1/staff/me", headers={"authorization": f"Bearer {token}"})
+    assert (me.status, me.json()["unit"]["id"], me.json()["roles"]) == (200, "110101003", ["handler"])
+
+    listed = admin.get(f"/users?q={username}")
+    assert [u["username"] for u in listed.json()["items"]] == [username]
+    trail = admin.get("/audit?actor=admin1").json()["items"]
+    assert any(e["action"] == "user.created" and e["target"] == username for e in trail)
+
+
+def test_account_rules_name_the_field(admin):
+    no_unit = admin.post("/users", {"username": _name(), "roles": ["handler"]})
+    mixed = admin.post(
+        "/users", {"username": _name(), "roles": ["handler", "dispatcher"], "unit": "110101003"}
+    )
+    hotline_unit = admin.post("/users", {"username": _name(), "roles": ["operator"], "unit": "110101003"})
+    unknown = admin.post("/users", {"username": _name(), "roles": ["handler"], "unit": "999999999"})
+    bad_name = admin.post("/users", {"username": "X", "roles": ["operator"]})
+    taken = admin.post("/users", {"username": "operator1", "roles": ["operator"]})
+    self_disable = admin.put("/users/admin1", {"roles": ["admin"], "unit": None, "enabled": False})
+
+    def field(answer):
+        return answer.status, answer.json()["error"]["details"][0]["field"]
+
+    assert field(no_unit) == (400, "unit")
+    assert field(mixed) == (400, "roles")
+    assert field(hotline_unit) == (400, "unit")
+    assert field(unknown) == (400, "unit")
+    assert field(bad_name) == (400, "username")
+    assert (taken.status, taken.json()["error"]["code"]) == (409, "user_exists")
+    assert field(self_disable) == (400, "enabled")
+
+
+def test_a_changed_or_disabled_account_loses_its_old_powers(admin, idp, api):
+    client, client_id = idp
+    username = _name()
+    password = admin.post("/users", {"username": username, "roles": ["operator"]}).json()[
+        "temporary_password"
+    ]
+    moved = admin.put(f"/users/{username}", {"roles": ["handler"], "unit": "110101004", "enabled": True})
+    disabled = admin.put(f"/users/{username}", {"roles": ["handler"], "unit": "110101004", "enabled": False})
+    reset = admin.post(f"/users/{username}/password")
+
+    assert moved.status == 200, moved.body
+    assert (moved.json()["roles"], moved.json()["unit"]["id"]) == (["handler"], "110101004")
+    assert disabled.json()["enabled"] is False
+    with pytest.raises(client.exceptions.NotAuthorizedException):
+        client.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": password},
+        )
+    assert reset.status == 200 and reset.json()["temporary_password"] != password
+    actions = [e["action"] for e in admin.get("/audit").json()["items"] if e["target"] == username]
+    assert actions[:3] == ["user.password_reset", "user.updated", "user.updated"]
+
+
+def test_only_admins_manage_accounts(unit):
+    for who in ("supervisor1", "andingmen.handler", "operator1"):
+        assert unit(who).get("/users").status == 403
+        assert unit(who).post("/users", {"username": _name(), "roles": ["operator"]}).status == 403
+
+
+def test_units_are_added_and_renamed_conditionally(admin, unit):
+    slug = f"bj-test-{secrets.token_hex(3)}"
+    created = admin.put(f"/units/{slug}", {"name": "北京市测试服务中心", "kind": "enterprise", "version": 0})
+    again = admin.put(f"/units/{slug}", {"name": "北京市测试服务中心", "kind": "enterprise", "version": 0})
+    renamed = admin.put(f"/units/{slug}", {"name": "北京市测试服务公司", "kind": "enterprise", "version": 1})
+    bad_street = admin.put(
+        "/units/12345", {"name": "某街道", "kind": "street", "district": "110101", "version": 0}
+    )
+    handler = unit().put(f"/units/{slug}", {"name": "x" * 5, "kind": "enterprise", "version": 2})
+
+    assert created.status == 200, created.body
+    assert (again.status, again.json()["error"]["code"]) == (409, "stale_version")
+    assert (renamed.status, renamed.json()["version"]) == (200, 2)
+    listed = {u["id"]: u for u in admin.get("/units?kind=enterprise").json()["items"]}
+    assert listed[slug]["name"] == "北京市测试服务公司"
+    assert (bad_street.status, bad_street.json()["error"]["details"][0]["field"]) == (400, "unit_id")
+    assert handler.status == 403
+
+
+def test_a_revoked_partner_key_stops_working(admin, api):
+    issued = admin.post("/partners/tianjin-12345/keys").json()
+    before = api.get("/api/v1/partner/transfers", headers={"x-api-key": issued["key"]})
+    clients = admin.get("/api-clients?limit=100").json()["items"]
+    mine = [c for c in clients if c["client"] == "tianjin-12345" and c["created_at"] == issued["created_at"]]
+    assert len(mine) == 1
+    revoked = admin.post(f"/api-clients/{mine[0]['id']}/revoke")
+    twice = admin.post(f"/api-clients/{mine[0]['id']}/revoke")
+    after = api.get("/api/v1/partner/transfers", headers={"x-api-key": issued["key"]})
+
+    assert before.status == 200, before.body
+    assert (revoked.status, revoked.json()["revoked_by"]) == (200, "admin1")
+    assert twice.status == 409
+    assert after.status == 401
+    assert admin.post("/api-clients/0000000000000000/revoke").status == 404
+
+
+def test_supervisors_rank_units_by_the_three_rates_of_the_month(citizen, unit, api):
+    handler, supervisor = unit(), unit("supervisor1")
+    receipt = citizen.submit()
+    order_id = receipt["id"]
+    wait_until(lambda: handler.order(order_id).json().get("status") == "dispatched")
+    for action, body in (
+        ("sign", {}),
+        ("contact", {"note": "电话联系诉求人"}),
+        ("reply", {"result": "已修复路灯", "resolved_claim": True}),
+    ):
+        assert handler.act(order_id, action, **body).status == 200
+    rated = citizen.rate(receipt)
+    assert rated.status == 200, rated.body
+    month = datetime.now(BEIJING).strftime("%Y-%m")
+
+    ranking = supervisor.get(f"/analytics/assessments?month={month}&kind=street")
+    bad = supervisor.get("/analytics/assessments?month=2026-13")
+    denied = handler.get(f"/analytics/assessments?month={month}")
+
+    assert ranking.status == 200, ranking.body
+    body = ranking.json()
+    row = next(i for i in body["items"] if i["unit"]["id"] == "110101004")
+    assert row["dispatched"] >= 1 and row["followed_up"] >= 1
+    assert 0 <= row["satisfaction_rate"] <= 1 and row["rank"] >= 1
+    assert [i["rank"] for i in body["items"] if i["rank"]] == list(
+        range(1, len([i for i in body["items"] if i["rank"]]) + 1)
+    )
+    assert {i["unit"]["kind"] for i in body["items"]} == {"street"}
+    assert (bad.status, bad.json()["error"]["details"][0]["field"]) == (400, "month")
+    assert denied.status == 403
