@@ -62,6 +62,24 @@ def function_id(name: str) -> str:
     return "APIHandler" if name == names.API_HANDLER else to_cfn_resource_name(name)
 
 
+# What entrypoints/admin_api.py (adapters/cognito_directory.py) calls on the staff user pool.
+STAFF_ADMIN_ACTIONS = (
+    "cognito-idp:ListUsers",
+    "cognito-idp:ListUsersInGroup",
+    "cognito-idp:AdminGetUser",
+    "cognito-idp:AdminListGroupsForUser",
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminAddUserToGroup",
+    "cognito-idp:AdminRemoveUserFromGroup",
+    "cognito-idp:AdminUpdateUserAttributes",
+    "cognito-idp:AdminDeleteUserAttributes",
+    "cognito-idp:AdminEnableUser",
+    "cognito-idp:AdminDisableUser",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminUserGlobalSignOut",
+)
+
+
 class Api(Construct):
     def __init__(
         self,
@@ -135,6 +153,14 @@ class Api(Construct):
         self.role = self.chalice.get_role(DEFAULT_ROLE)
         self._logs_only()
         self.grants = self._grant(stack, data)
+        self._manage_staff(auth)
+
+    def _manage_staff(self, auth: StaffAuth) -> None:
+        """Administrators manage staff accounts through the API: the admin actions it calls, on
+        this user pool only (no user pool or client configuration, no deletion)."""
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(STAFF_ADMIN_ACTIONS), resources=[auth.user_pool.user_pool_arn])
+        )
 
     def functions(self) -> list[CfnResource]:
         """Every function of the Chalice app, as the included SAM resource."""

@@ -380,6 +380,21 @@ def test_the_functions_may_start_every_machine_and_wake_only_the_work_order_mach
         assert granted[action] == [work_order], action
 
 
+def test_the_functions_manage_staff_accounts_on_the_staff_pool_only(synth: Synth) -> None:
+    from infra.aws.api import STAFF_ADMIN_ACTIONS
+
+    (pool,) = synth.of_type("AWS::Cognito::UserPool")
+    granted = [
+        statement
+        for statement in statements_of_role(synth, DEFAULT_ROLE)
+        if any(a.startswith("cognito-idp:") for a in as_list(statement["Action"]))
+    ]
+    assert len(granted) == 1
+    assert set(as_list(granted[0]["Action"])) == set(STAFF_ADMIN_ACTIONS)
+    assert as_list(granted[0]["Resource"]) == [{"Fn::GetAtt": [pool, "Arn"]}]
+    assert not any("Delete" in a and "Attributes" not in a for a in STAFF_ADMIN_ACTIONS)
+
+
 # --- API ----------------------------------------------------------------------------------------
 
 
