@@ -85,10 +85,14 @@ def _department_problems(department: str | None, reference: Reference) -> list[F
 
 
 def history(code: str, reference: Reference) -> list[Category]:
+    """Every version, newest first; a category never edited since it was seeded has one."""
     found = reference.category_history(code)
-    if not found:
+    if found:
+        return found
+    current = reference.category(code)
+    if current is None:
         raise NotFound(f"No category {code}.")
-    return found
+    return [current]
 
 
 class LimitsEdit(BaseModel):

@@ -76,7 +76,7 @@ def new_whistle_id(now: datetime) -> str:
     return "W" + now.strftime("%y%m%d") + f"{secrets.randbelow(10**6):06d}"
 
 
-def _street_of(staff: Staff, reference: Reference) -> str:
+def street_of(staff: Staff, reference: Reference) -> str:
     """Only a street or township's own staff blow its whistle."""
     unit = reference.unit(staff.unit) if staff.unit else None
     if not staff.roles & WHISTLE_ROLES or unit is None or unit.kind is not UnitKind.STREET:
@@ -115,7 +115,7 @@ def blow(
     limits: TimeLimits,
 ) -> Whistle:
     """吹哨: summon departments to a matter, on an order the street holds or on its own."""
-    street = _street_of(staff, reference)
+    street = street_of(staff, reference)
     if order is not None and not may_see(staff, order):
         raise InvalidInput(
             "Unknown work order.", [FieldProblem("work_order_id", "not an order of this unit")]
@@ -137,7 +137,7 @@ def blow(
     )
 
 
-def _own(whistle: Whistle, staff: Staff) -> None:
+def require_own(whistle: Whistle, staff: Staff) -> None:
     if staff.unit != whistle.street or not staff.roles & WHISTLE_ROLES:
         raise Forbidden("Only the street that blew the whistle can do this.")
 
@@ -157,7 +157,7 @@ def summon(
     limits: TimeLimits,
 ) -> Whistle:
     """Summon more departments to an open whistle."""
-    _own(whistle, staff)
+    require_own(whistle, staff)
     _open(whistle)
     _summonable(departments, reference, [s.unit for s in whistle.summons])
     return whistle.record(
@@ -167,11 +167,16 @@ def summon(
     )
 
 
-def report(whistle: Whistle, note: str | None, staff: Staff, now: datetime) -> Whistle:
-    """报到: a summoned department reports for duty (late when past its report limit)."""
+def require_summoned(whistle: Whistle, staff: Staff) -> Summons:
     mine = whistle.summons_of(staff.unit or "")
     if mine is None or not staff.roles & WHISTLE_ROLES:
         raise Forbidden("Only a summoned department's handlers and leaders report for duty.")
+    return mine
+
+
+def report(whistle: Whistle, note: str | None, staff: Staff, now: datetime) -> Whistle:
+    """报到: a summoned department reports for duty (late when past its report limit)."""
+    mine = require_summoned(whistle, staff)
     _open(whistle)
     if mine.reported_at is not None:
         raise Conflict("This department has already reported for duty.", "already_reported")
@@ -188,7 +193,7 @@ def report(whistle: Whistle, note: str | None, staff: Staff, now: datetime) -> W
 
 def close(whistle: Whistle, result: str, staff: Staff, now: datetime) -> Whistle:
     """事不完，人不撤: only the street closes the whistle, with what was done."""
-    _own(whistle, staff)
+    require_own(whistle, staff)
     _open(whistle)
     return whistle.record(
         now,

@@ -621,6 +621,7 @@ class WhistleFilter(BaseModel):
 def blow_whistle() -> Response:
     staff = _staff()
     d = deps()
+    whistles.street_of(staff, d.reference)
     form = parse(bp.current_request, WhistleForm)
     order = None
     if form.work_order_id is not None:
@@ -666,12 +667,14 @@ def get_whistle(whistle_id: str) -> Response:
 def _change_whistle(
     whistle_id: str,
     form_model: type[W],
+    may: Callable[[whistles.Whistle, Staff], object],
     change: Callable[[whistles.Whistle, Staff, W], whistles.Whistle],
 ) -> whistles.Whistle:
-    """Read the whistle once; then scope, input, who may act and its status, and last the version
+    """Read the whistle once; then scope and who may act, input, its status, and last the version
     (API.md's order); one conditional write."""
     staff, d = _staff(), deps()
     whistle = whistles.visible(d.whistles.get(whistle_id), staff, whistle_id)
+    may(whistle, staff)
     form = parse(bp.current_request, form_model)
     changed = change(whistle, staff, form)
     version = getattr(form, "version", None)
@@ -689,6 +692,7 @@ def summon_departments(whistle_id: str) -> Response:
     changed = _change_whistle(
         whistle_id,
         SummonForm,
+        whistles.require_own,
         lambda w, staff, f: whistles.summon(
             w, f.departments, staff, d.clock.now(), reference=d.reference, limits=d.limits
         ),
@@ -703,7 +707,10 @@ def summon_departments(whistle_id: str) -> Response:
 def report_for_duty(whistle_id: str) -> Response:
     d = deps()
     changed = _change_whistle(
-        whistle_id, ReportForm, lambda w, staff, f: whistles.report(w, f.note, staff, d.clock.now())
+        whistle_id,
+        ReportForm,
+        whistles.require_summoned,
+        lambda w, staff, f: whistles.report(w, f.note, staff, d.clock.now()),
     )
     return respond(whistle_view(changed, d.reference))
 
@@ -714,7 +721,10 @@ def report_for_duty(whistle_id: str) -> Response:
 def close_whistle(whistle_id: str) -> Response:
     d = deps()
     changed = _change_whistle(
-        whistle_id, CloseWhistleForm, lambda w, staff, f: whistles.close(w, f.result, staff, d.clock.now())
+        whistle_id,
+        CloseWhistleForm,
+        whistles.require_own,
+        lambda w, staff, f: whistles.close(w, f.result, staff, d.clock.now()),
     )
     return respond(whistle_view(changed, d.reference))
 
