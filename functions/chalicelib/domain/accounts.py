@@ -32,6 +32,8 @@ UnitId = Annotated[str, StringConstraints(max_length=64)]
 class Account(BaseModel):
     """A staff account as the directory holds it."""
 
+    model_config = ConfigDict(defer_build=True)
+
     username: str
     email: str | None
     roles: list[str]
@@ -42,7 +44,7 @@ class Account(BaseModel):
 
 
 class NewAccount(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     username: Username
     email: Email | None = None
@@ -51,7 +53,7 @@ class NewAccount(BaseModel):
 
 
 class AccountEdit(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     roles: Annotated[list[Role], Field(min_length=1, max_length=7)]
     unit: UnitId | None = None

@@ -26,7 +26,7 @@ SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED}
 class Weights(BaseModel):
     """The composite score's weights (they need not sum to 1: the score is normalised)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     response: float = 0.1
     resolution: float = 0.45
@@ -37,13 +37,15 @@ WEIGHTS = Weights()
 
 
 class AssessmentQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     month: Annotated[str, StringConstraints(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
     kind: UnitKind = UnitKind.STREET
 
 
 class Assessment(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     unit: UnitView
     rank: int | None
     dispatched: int
@@ -58,6 +60,8 @@ class Assessment(BaseModel):
 
 
 class Assessments(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     month: str
     kind: UnitKind
     source: str = "live"

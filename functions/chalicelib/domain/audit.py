@@ -5,12 +5,14 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from .model import Staff
 
 
 class AuditEntry(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     at: datetime
     actor: str

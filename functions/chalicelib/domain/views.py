@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from .follow_up import evaluation_due
 from .model import (
@@ -52,12 +52,16 @@ PUBLIC_ACTIONS = frozenset(
 
 
 class UnitView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     name: str
     kind: str
 
 
 class PublicEvent(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     at: datetime
     action: str
     unit: str | None
@@ -65,28 +69,38 @@ class PublicEvent(BaseModel):
 
 
 class PublicReply(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     result: str
     at: datetime
 
 
 class CategoryRef(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     code: str
     name: str
 
 
 class PublicExtension(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     reason: str
     new_deadline: datetime
     at: datetime
 
 
 class PublicAttachment(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     name: str
     kind: str
     size: int
 
 
 class PublicOrder(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     type: str
     content: str
@@ -108,6 +122,8 @@ class PublicOrder(BaseModel):
 
 
 class StaffEvent(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     at: datetime
     action: str
     actor_role: str
@@ -118,6 +134,8 @@ class StaffEvent(BaseModel):
 
 
 class StaffOrder(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     type: str
     status: str
@@ -277,6 +295,8 @@ def _staff_event(reference: Reference, e: TimelineEvent) -> StaffEvent:
 class StaffSummary(BaseModel):
     """An order in a list: enough to sort, filter and open it."""
 
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     type: str
     status: str
@@ -311,6 +331,8 @@ def staff_summary(order: WorkOrder, reference: Reference) -> StaffSummary:
 
 
 class SummonsView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     unit: UnitView | None
     summoned_at: datetime
     report_by: datetime
@@ -322,6 +344,8 @@ class SummonsView(BaseModel):
 
 
 class WhistleView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     version: int
     status: str

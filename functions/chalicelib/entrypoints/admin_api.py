@@ -43,6 +43,8 @@ def _admin() -> Staff:
 
 
 class StaffUser(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     username: str
     email: str | None
     roles: list[str]
@@ -53,16 +55,20 @@ class StaffUser(BaseModel):
 
 
 class NewStaffUser(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     user: StaffUser
     temporary_password: str
 
 
 class TemporaryPassword(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     temporary_password: str
 
 
 class UserFilter(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     role: Role | None = None
     q: Annotated[str, StringConstraints(pattern=r"^[a-z0-9._-]{1,64}$")] | None = None
@@ -167,7 +173,7 @@ def reset_password(username: str) -> Response:
 
 
 class UnitEdit(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=60)]
     kind: UnitKind
@@ -220,6 +226,8 @@ def save_unit(unit_id: str) -> Response:
 
 
 class ApiClientView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     id: str
     audience: str
     client: str
@@ -230,7 +238,7 @@ class ApiClientView(BaseModel):
 
 
 class PageQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     limit: Annotated[int, Field(ge=1, le=100)] = 50
     cursor: Cursor | None = None
@@ -283,6 +291,8 @@ def _client_view(client: ApiClient) -> ApiClientView:
 
 
 class AuditQuery(PageQuery):
+    model_config = ConfigDict(defer_build=True)
+
     actor: Annotated[str, StringConstraints(max_length=64)] | None = None
 
 

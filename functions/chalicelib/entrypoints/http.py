@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 
 from chalice import Response
 from chalice.app import Request
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..domain.errors import DomainError, FieldProblem, InvalidInput
 from ..observability import logger
@@ -41,6 +41,8 @@ class ErrorBody(BaseModel):
 
 class Page(BaseModel, Generic[T]):
     """A list, and the cursor of its next page (null on the last)."""
+
+    model_config = ConfigDict(defer_build=True)
 
     items: list[T]
     next: str | None = None

@@ -82,7 +82,7 @@ def _aware(value: datetime) -> datetime:
 
 
 class Versioned(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     version: Version
 
@@ -148,7 +148,7 @@ class ReinstateForm(Versioned):
 class DuplicateQuery(BaseModel):
     """What an operator knows during a call: the phone, the place, perhaps the category."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     phone: Annotated[str, StringConstraints(pattern=MOBILE.pattern)] | None = None
     district: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
@@ -165,7 +165,7 @@ class PhoneFollowUpForm(Versioned, follow_up.Answers):
 
 
 class DecisionForm(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     decision: Literal["uphold", "reject"]
     reassign_to: Annotated[str, StringConstraints(max_length=64)] | None = None
@@ -182,12 +182,14 @@ class StaffSubmission(Submission):
 
 
 class UnitFilter(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     kind: UnitKind | None = None
 
 
 class MeView(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     user: str
     roles: list[str]
     unit: UnitView | None
@@ -196,6 +198,8 @@ class MeView(BaseModel):
 class PartnerKey(BaseModel):
     """A new partner key: shown this once, stored only as its hash."""
 
+    model_config = ConfigDict(defer_build=True)
+
     partner: str
     key: str
     created_at: datetime
@@ -203,6 +207,8 @@ class PartnerKey(BaseModel):
 
 class Open311Key(BaseModel):
     """A new Open311 api_key: shown this once, stored only as its hash."""
+
+    model_config = ConfigDict(defer_build=True)
 
     client: str
     key: str
@@ -585,7 +591,7 @@ Departments = Annotated[
 
 
 class WhistleForm(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     matter: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=1000)]
     departments: Departments
@@ -597,7 +603,7 @@ class SummonForm(Versioned):
 
 
 class ReportForm(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     note: Note | None = None
 
@@ -607,7 +613,7 @@ class CloseWhistleForm(Versioned):
 
 
 class WhistleFilter(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     unit: Annotated[str, StringConstraints(max_length=64)] | None = None
     summoned: bool = False
@@ -733,7 +739,7 @@ def close_whistle(whistle_id: str) -> Response:
 
 
 class KnowledgeFilter(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
     unit: Annotated[str, StringConstraints(max_length=64)] | None = None
