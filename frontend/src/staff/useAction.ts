@@ -1,5 +1,7 @@
 import { ref } from 'vue'
 import { ElMessage } from 'element-plus'
+// Imported by hand, so the on-demand resolver does not bring its styles: they come with it here.
+import 'element-plus/es/components/message/style/css'
 import { useI18n } from 'vue-i18n'
 import { errorText } from '../lib/errors'
 
