@@ -1,0 +1,215 @@
+"""The hotline's workbenches in the staff portal: an operator takes a call and dispatches it, a
+repeat call shows its duplicate, a dispatcher reads a unit's objection, a street blows the
+whistle and departments report for duty (or are late), a supervisor watches overdue orders and
+the units' ranking. The local stack's demo clock runs at 3600x (conftest.py)."""
+
+import random
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+PASSWORD = "Jiesu-demo-2026"
+BEIJING = timezone(timedelta(hours=8))
+ANDINGMEN = "110101004"  # 安定门街道, 东城区
+CONTENT = "安定门街道方家胡同的路灯坏了好几天，晚上一片漆黑，老人出门很不方便"
+
+
+def staff_token(url: str, username: str) -> str:
+    config = requests.get(f"{url}/config.json", timeout=5).json()
+    idp = boto3.client(
+        "cognito-idp",
+        endpoint_url=config["cognitoEndpoint"],
+        region_name=config["region"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    answer = idp.initiate_auth(
+        ClientId=config["userPoolClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+    )
+    return str(answer["AuthenticationResult"]["IdToken"])
+
+
+def api(url: str, username: str, method: str, path: str, body: Any = None) -> requests.Response:
+    headers = {"Authorization": f"Bearer {staff_token(url, username)}", "Idempotency-Key": str(uuid.uuid4())}
+    return requests.request(method, f"{url}/api/v1/staff{path}", json=body, headers=headers, timeout=10)
+
+
+def phone() -> str:
+    return "139" + "".join(random.choice("0123456789") for _ in range(8))
+
+
+def pick(page: Page, select_id: str, option: str) -> None:
+    page.locator(f"#{select_id}").click()
+    page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
+
+
+def fill_call(page: Page, caller: str) -> None:
+    page.get_by_test_id("intake-type-complaint").click()
+    page.get_by_test_id("intake-content").fill(CONTENT)
+    pick(page, "f-district", "东城区")
+    pick(page, "f-street", "安定门街道")
+    page.get_by_test_id("intake-phone").fill(caller)
+    chip = page.get_by_test_id("suggested-category").filter(has_text="路灯")
+    chip.first.click()
+    expect(chip.first).to_have_attribute("aria-pressed", "true")
+
+
+def test_operator_takes_a_call_dispatches_it_and_sees_the_repeat(staff, snap, stack_url):
+    page = staff("operator1")
+    page.goto(f"{stack_url}/staff/intake")
+    caller = phone()
+    fill_call(page, caller)
+    snap(page, "hotline-intake-form")
+    page.get_by_test_id("intake-submit").click()
+
+    receipt = page.get_by_test_id("intake-receipt")
+    expect(receipt).to_be_visible()
+    order_id = page.get_by_test_id("receipt-id").inner_text().strip()
+    assert order_id.isdigit()
+    expect(page.get_by_test_id("receipt-code")).not_to_be_empty()
+    page.get_by_test_id("intake-dispatch").click()
+    expect(page.get_by_test_id("intake-dispatch")).to_have_count(0)
+    expect(page.get_by_test_id("receipt-receiver")).to_have_text("安定门街道")
+    snap(page, "hotline-intake-receipt")
+
+    # The street's handler has it now.
+    answer = api(stack_url, "andingmen.handler", "GET", f"/work-orders/{order_id}")
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["first_receiver"]["id"] == ANDINGMEN
+    inbox = api(stack_url, "andingmen.handler", "GET", "/work-orders?status=dispatched&limit=100").json()
+    assert order_id in [o["id"] for o in inbox["items"]]
+
+    # The same caller rings again about the same lamp: the open order is shown as a duplicate.
+    page.get_by_test_id("intake-next").click()
+    fill_call(page, caller)
+    candidate = page.get_by_test_id("duplicate-candidate").filter(has_text=order_id)
+    expect(candidate).to_be_visible()
+    link = candidate.get_by_role("link", name=order_id)
+    expect(link).to_have_attribute("href", f"/staff/orders/{order_id}")
+    snap(page, "hotline-intake-duplicate")
+
+
+def test_dispatcher_reads_the_objection(staff, snap, stack_url):
+    body = {
+        "type": "complaint",
+        "content": "交道口南大街路灯不亮，已经一周了",
+        "category": "street_lighting",
+        "location": {"district": "110101", "street": ANDINGMEN, "address": "交道口南大街"},
+        "requester": {"name": "张女士", "phone": phone(), "kind": "person"},
+        "channel": "phone",
+    }
+    created = api(stack_url, "operator1", "POST", "/work-orders", body)
+    assert created.status_code == 201, created.text
+    order_id = created.json()["id"]
+    deadline = time.monotonic() + 10
+    while (
+        order := api(stack_url, "andingmen.handler", "GET", f"/work-orders/{order_id}")
+    ).status_code >= 400:
+        assert time.monotonic() < deadline, "the order was not dispatched to the street"
+        time.sleep(0.3)
+    reason = "该路段属于交道口街道辖区，不属于本街道属地"
+    objected = api(
+        stack_url,
+        "andingmen.handler",
+        "POST",
+        f"/work-orders/{order_id}/objection",
+        {"version": order.json()["version"], "grounds": "jurisdiction", "reason": reason},
+    )
+    assert objected.status_code == 200, objected.text
+
+    page = staff("dispatcher1")
+    page.goto(f"{stack_url}/staff/dispatch")
+    expect(page.get_by_test_id("queue-tab-dispatch")).to_be_visible()
+    page.get_by_test_id("queue-tab-objections").click()
+    expect(page).to_have_url(f"{stack_url}/staff/dispatch?tab=objections")
+    row = page.locator(f'[data-testid=queue-row][data-order="{order_id}"]')
+    expect(row).to_be_visible()
+    row.get_by_test_id("row-toggle").click()
+    expect(page.get_by_test_id("objection-reason").filter(has_text=reason)).to_be_visible()
+    expect(page.get_by_test_id("queue-detail").filter(has_text="不属于本单位属地")).to_be_visible()
+    snap(page, "hotline-dispatch-objections")
+
+
+def test_street_blows_the_whistle_and_departments_report(staff, snap, stack_url):
+    street = staff("andingmen.handler")
+    street.goto(f"{stack_url}/staff/whistles")
+    street.get_by_test_id("whistle-blow").click()
+    matter = f"方家胡同积水和路灯问题需要住建、照明部门协同处置 {uuid.uuid4().hex[:6]}"
+    street.get_by_test_id("whistle-matter").fill(matter)
+    street.locator("#whistle-departments").click()
+    street.locator(".el-select-dropdown__item:visible", has_text="东城区住房和城乡建设委员会").first.click()
+    street.locator(".el-select-dropdown__item:visible", has_text="北京市城市照明管理中心").first.click()
+    street.get_by_test_id("whistle-matter").click()  # closes the drop-down
+    snap(street, "hotline-whistle-blow")
+    street.get_by_test_id("whistle-submit").click()
+    row = street.get_by_test_id("whistle-row").filter(has_text=matter)
+    expect(row).to_be_visible()
+    whistle_id = row.get_attribute("data-whistle")
+    assert whistle_id
+
+    # The district's housing commission sees the summons and reports for duty.
+    housing = staff("dongcheng.housing")
+    housing.goto(f"{stack_url}/staff/whistles")
+    summoned = housing.get_by_test_id("whistle-row").filter(has_text=matter)
+    expect(summoned).to_be_visible()
+    summoned.get_by_test_id("whistle-report").click()
+    housing.get_by_test_id("whistle-report-note").fill("已派两名工作人员到场")
+    housing.get_by_test_id("whistle-report-confirm").click()
+    expect(summoned.get_by_test_id("whistle-report")).to_have_count(0)
+    snap(housing, "hotline-whistle-department")
+
+    # The lighting centre never reports: past its limit (30 demo minutes) it is shown late.
+    street.goto(f"{stack_url}/staff/whistles/{whistle_id}")
+    lighting = street.locator('[data-testid=summons-row][data-unit="bj-lighting"]')
+    deadline = time.monotonic() + 20
+    while not lighting.get_by_test_id("summons-late").count():
+        assert time.monotonic() < deadline, "the department that did not report was never shown late"
+        time.sleep(1)
+        street.reload()
+    expect(lighting).to_contain_text("未报到")
+    housing_row = street.locator('[data-testid=summons-row][data-unit="110101-housing"]')
+    expect(housing_row).to_contain_text("已派两名工作人员到场")
+    snap(street, "hotline-whistle-detail")
+
+    street.get_by_test_id("whistle-close").click()
+    street.get_by_test_id("whistle-result-input").fill("积水已排除，路灯已修复")
+    street.get_by_test_id("whistle-close-confirm").click()
+    expect(street.get_by_test_id("whistle-status")).to_have_text("已销号")
+
+
+def test_supervisor_sees_the_overdue_board_and_the_ranking(staff, snap, stack_url):
+    # An order of the 24-hour tier is overdue after 24 real seconds at 3600x.
+    deadline = time.monotonic() + 40
+    while not api(stack_url, "supervisor1", "GET", "/work-orders?overdue=true").json()["items"]:
+        if time.monotonic() > deadline:
+            pytest.fail("no order became overdue")
+        time.sleep(1)
+
+    page = staff("supervisor1")
+    page.goto(f"{stack_url}/staff/supervision")
+    first = page.get_by_test_id("overdue-row").first
+    expect(first).to_be_visible()
+    row = page.locator(f'[data-testid=overdue-row][data-order="{first.get_attribute("data-order")}"]')
+    row.get_by_test_id("urge").click()
+    page.get_by_test_id("urge-note").fill("请今日内联系诉求人并报告进展")
+    page.get_by_test_id("urge-confirm").click()
+    expect(row).to_contain_text("已催办")
+    snap(page, "hotline-supervision-overdue")
+
+    page.get_by_test_id("supervision-tab-ranking").click()
+    expect(page).to_have_url(f"{stack_url}/staff/supervision?tab=ranking")
+    expect(page.get_by_test_id("ranking-table")).to_be_visible()
+    this_month = datetime.now(BEIJING).strftime("%Y-%m")  # the picker's default
+    month = api(stack_url, "supervisor1", "GET", f"/analytics/assessments?month={this_month}&kind=street")
+    if month.status_code == 200 and any(i["score"] is not None for i in month.json()["items"]):
+        expect(page.get_by_test_id("ranking-chart")).to_be_visible()
+    snap(page, "hotline-supervision-ranking")
