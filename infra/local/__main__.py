@@ -35,6 +35,7 @@ Jiesu local stack is up in {took:.1f} s.
 
   Public web form   {running.url}/
   Track an order    {running.url}/track
+  Staff portal      {running.url}/staff
   API               {running.url}/api/v1   (config: {running.url}/config.json)
   Embedded AWS      {running.stack.moto_url}  (moto, in this process)
 
