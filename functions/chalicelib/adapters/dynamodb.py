@@ -416,6 +416,7 @@ class DynamoReference(Reference):
             category,
             category.version,
             condition,
+            "The category",
         )
         self._cache.pop(("CATEGORY", category.code), None)
         return category
@@ -481,7 +482,9 @@ class DynamoReference(Reference):
             if expected_version is None
             else ("version = :expected", {":expected": {"N": str(expected_version)}})
         )
-        self._versioned_put(("UNIT", unit.id), f"UNIT_HISTORY#{unit.id}", unit, unit.version, condition)
+        self._versioned_put(
+            ("UNIT", unit.id), f"UNIT_HISTORY#{unit.id}", unit, unit.version, condition, "The unit"
+        )
         self._cache.pop(("UNIT", unit.id), None)
         return unit
 
@@ -542,7 +545,12 @@ class DynamoReference(Reference):
             else ("version = :expected", {":expected": {"N": str(expected_version)}})
         )
         self._versioned_put(
-            ("KNOWLEDGE", entry.id), f"KNOWLEDGE_HISTORY#{entry.id}", entry, entry.version, condition
+            ("KNOWLEDGE", entry.id),
+            f"KNOWLEDGE_HISTORY#{entry.id}",
+            entry,
+            entry.version,
+            condition,
+            "The knowledge entry",
         )
         self._cache.pop(("KNOWLEDGE", "*"), None)
         return entry
@@ -555,9 +563,14 @@ class DynamoReference(Reference):
             else ("version = :expected", {":expected": {"N": str(expected_version)}})
         )
         if stored is None and expected_version != DEFAULT_LIMITS.version:
-            raise StaleVersion()
+            raise StaleVersion("The time limits")
         self._versioned_put(
-            ("CONFIG", TIME_LIMITS), f"CONFIG_HISTORY#{TIME_LIMITS}", limits, limits.version, condition
+            ("CONFIG", TIME_LIMITS),
+            f"CONFIG_HISTORY#{TIME_LIMITS}",
+            limits,
+            limits.version,
+            condition,
+            "The time limits",
         )
         self._cache.pop(("CONFIG", TIME_LIMITS), None)
         return limits
@@ -569,6 +582,7 @@ class DynamoReference(Reference):
         doc: BaseModel,
         version: int,
         condition: tuple[str, dict[str, Any]],
+        what: str,
     ) -> None:
         """The new version and its history entry, both or neither, if nobody else edited meanwhile."""
         body = doc.model_dump_json()
@@ -589,12 +603,37 @@ class DynamoReference(Reference):
             "Item": {"pk": {"S": history_pk}, "sk": {"S": f"V#{version:06d}"}, "doc": {"S": body}},
             "ConditionExpression": "attribute_not_exists(pk)",
         }
+        writes = [{"Put": put}, {"Put": history}, *self._unrecorded(key, history_pk)]
         try:
-            self._client.transact_write_items(TransactItems=[{"Put": put}, {"Put": history}])
+            self._client.transact_write_items(TransactItems=writes)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
-                raise StaleVersion() from error
+                raise StaleVersion(what) from error
             raise
+
+    def _unrecorded(self, key: tuple[str, str], history_pk: str) -> list[dict[str, Any]]:
+        """The version being replaced, when its history has no row yet (it was seeded): written in
+        the same transaction, so an edit never loses the version it replaces."""
+        stored = self._client.get_item(
+            TableName=self._table, Key={"pk": {"S": key[0]}, "sk": {"S": key[1]}}, ConsistentRead=True
+        ).get("Item")
+        if stored is None or "version" not in stored:
+            return []
+        sk = f"V#{int(stored['version']['N']):06d}"
+        if self._client.get_item(
+            TableName=self._table, Key={"pk": {"S": history_pk}, "sk": {"S": sk}}, ConsistentRead=True
+        ).get("Item"):
+            return []
+        row = {"pk": {"S": history_pk}, "sk": {"S": sk}, "doc": stored["doc"]}
+        return [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": row,
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        ]
 
     def seed(
         self, units: list[Unit], categories: list[Category], knowledge: list[KnowledgeEntry] | None = None
@@ -679,7 +718,7 @@ class DynamoWhistles(Whistles):
             self._client.transact_write_items(TransactItems=writes)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
-                raise StaleVersion() from error
+                raise StaleVersion("The whistle") from error
             raise
 
     def create(self, whistle: Whistle) -> None:

@@ -50,8 +50,8 @@ class Conflict(DomainError):
 
 
 class StaleVersion(Conflict):
-    def __init__(self) -> None:
-        super().__init__("The work order changed meanwhile; reload it and try again.", "stale_version")
+    def __init__(self, what: str = "The work order") -> None:
+        super().__init__(f"{what} changed meanwhile; reload it and try again.", "stale_version")
 
 
 class NumberTaken(Conflict):

@@ -213,7 +213,7 @@ def save_unit(unit_id: str) -> Response:
         raise InvalidInput("The unit is not valid.", problems)
     stored = d.reference.unit(unit_id)
     if (stored is None and edit.version != 0) or (stored is not None and stored.version != edit.version):
-        raise StaleVersion()
+        raise StaleVersion("The unit")
     if stored is not None and stored.kind is not edit.kind:
         raise InvalidInput("A unit keeps its kind.", [FieldProblem("kind", f"is {stored.kind.value}")])
     unit = Unit(id=unit_id, name=edit.name, kind=edit.kind, district=edit.district, version=edit.version + 1)

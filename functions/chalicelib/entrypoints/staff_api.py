@@ -685,7 +685,7 @@ def _change_whistle(
     changed = change(whistle, staff, form)
     version = getattr(form, "version", None)
     if version is not None and version != whistle.version:
-        raise StaleVersion()
+        raise StaleVersion("The whistle")
     d.whistles.update(changed, expected_version=whistle.version)
     return changed
 
