@@ -329,6 +329,8 @@ class LocalStack:
             "cognitoEndpoint": self.moto_url,
             "stage": names.LOCAL_STAGE,
             "timeScale": self.time_scale,
+            # The demo clock: demo = epoch + (wall - epoch) x timeScale (countdowns need its "now").
+            "clockEpoch": self.epoch if self.time_scale != 1 else None,
         }
 
 

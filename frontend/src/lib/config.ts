@@ -6,6 +6,8 @@ export interface AppConfig {
   cognitoEndpoint?: string
   stage?: string
   timeScale: number
+  /** Local demo clock only: when it started; demo time = epoch + (wall - epoch) x timeScale. */
+  clockEpoch?: string | null
 }
 
 let current: AppConfig | null = null

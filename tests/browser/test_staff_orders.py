@@ -1,0 +1,170 @@
+"""A street office works an order in the staff portal: inbox, order page, sign, contact, extend, reply.
+
+Orders are submitted through the public API (the catalogue sends them to 安定门街道 at once); staff
+drive the UI at a desk's size (conftest.py `staff`)."""
+
+import random
+import re
+import time
+import uuid
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_public_form import staff_token
+
+pytestmark = pytest.mark.browser
+ANDINGMEN = "110101004"  # 安定门街道, 东城区
+ADDRESS = "东城区安定门街道方家胡同5号院"
+CATEGORY = "owners_committee"  # territorial, 15-day tier: a street office handles it
+# Action codes the order page must never show raw.
+RAW = re.compile(r"\b(dispatched|signed|contacted|extended|replied|in_progress)\b")
+
+
+def submit(url: str, content: str, phone: str, *, confidential: bool = False) -> str:
+    """A request about 安定门街道 whose catalogue category routes it to the street office (a phone
+    of its own: the same phone, place and category again would be merged as a repeat)."""
+    answer = requests.post(
+        f"{url}/api/v1/public/requests",
+        json={
+            "type": "complaint",
+            "content": content,
+            "category": CATEGORY,
+            "location": {"district": "110101", "street": ANDINGMEN, "address": ADDRESS},
+            "requester": {"name": "刘先生", "phone": phone, "kind": "person"},
+            "confidential": confidential,
+            "attachments": [],
+        },
+        timeout=5,
+    )
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["id"])
+
+
+def a_phone() -> str:
+    return f"139{random.randrange(10**8):08d}"
+
+
+def dispatched(url: str, order_id: str) -> dict[str, Any]:
+    """Waits until the workflow has dispatched the order to the street office."""
+    headers = {"Authorization": f"Bearer {staff_token(url, 'andingmen.handler')}"}
+    deadline = time.monotonic() + 15
+    while True:
+        order: dict[str, Any] = requests.get(
+            f"{url}/api/v1/staff/work-orders/{order_id}", headers=headers, timeout=5
+        ).json()
+        if order.get("status") == "dispatched":
+            return order
+        assert time.monotonic() < deadline, f"order {order_id} was not dispatched: {order.get('status')}"
+        time.sleep(0.3)
+
+
+def act(page: Page, action: str, fields: dict[str, str] | None = None, click: tuple[str, ...] = ()) -> None:
+    """Opens an action's dialog, fills it in and submits it; waits for the dialog to close."""
+    page.get_by_test_id(f"action-{action}").click()
+    dialog = page.locator(".el-dialog:visible")
+    expect(dialog).to_be_visible()
+    for testid, value in (fields or {}).items():
+        dialog.get_by_test_id(testid).fill(value)
+    for testid in click:
+        dialog.get_by_test_id(testid).click()
+    dialog.get_by_test_id("dialog-submit").click()
+    expect(page.locator(".el-dialog:visible")).to_have_count(0)
+
+
+def test_a_street_handler_works_an_order_from_the_inbox_to_the_reply(staff, snap, stack_url: str) -> None:
+    token = uuid.uuid4().hex[:8]
+    phone = a_phone()
+    order_id = submit(stack_url, f"小区业主委员会换届选举不公开，居民不知情 {token}", phone)
+    dispatched(stack_url, order_id)
+
+    # The handler's inbox lists it, found by a keyword kept in the URL, with a countdown
+    page = staff("andingmen.handler")
+    expect(page).to_have_url(re.compile(r"/staff/inbox$"))
+    page.get_by_test_id("filter-q").fill(token)
+    page.get_by_test_id("filter-search").click()
+    expect(page).to_have_url(re.compile(rf"/staff/inbox\?q={token}$"))
+    row = page.locator(".el-table__row", has_text=order_id)
+    expect(row).to_have_count(1)
+    expect(row.get_by_test_id("status")).to_have_text("已派单")
+    countdown = row.get_by_test_id("countdown")
+    expect(countdown).to_contain_text(re.compile(r"剩余 \d+ 天 \d+ 小时"))
+    snap(page, "staff-inbox")
+
+    # Opening it shows the order and only the actions the status allows
+    row.get_by_test_id("order-link").click()
+    expect(page).to_have_url(re.compile(rf"/staff/orders/{order_id}$"))
+    status = page.get_by_test_id("order-status")
+    timeline = page.get_by_test_id("timeline")
+    expect(status).to_have_text("已派单")
+    expect(page.get_by_test_id("first-receiver")).to_have_text("安定门街道")
+    expect(page.get_by_test_id("copied-to")).to_contain_text("东城区")
+    expect(page.get_by_test_id("deadline").get_by_test_id("countdown")).to_contain_text("剩余")
+    expect(page.get_by_test_id("requester-phone")).to_contain_text(phone)
+    expect(timeline).to_contain_text("派单")
+    expect(page.get_by_test_id("action-sign")).to_be_visible()
+    expect(page.get_by_test_id("action-objection")).to_be_visible()
+    for hidden in ("contact", "reply", "extension", "dispatch", "urge"):
+        expect(page.get_by_test_id(f"action-{hidden}")).to_have_count(0)
+
+    # Sign for it
+    act(page, "sign")
+    expect(status).to_have_text("已签收")
+    expect(timeline.locator("[data-action=signed]")).to_contain_text("签收")
+    expect(page.get_by_test_id("action-sign")).to_have_count(0)
+
+    # Contact the requester
+    act(page, "contact", {"field-note": "已电话联系刘先生，约定明日上午现场了解情况"})
+    expect(status).to_have_text("办理中")
+    contacted = timeline.locator("[data-action=contacted]")
+    expect(contacted).to_contain_text("联系诉求人")
+    expect(contacted).to_contain_text("约定明日上午现场了解情况")
+    expect(contacted.get_by_test_id("internal-note")).to_contain_text("response time")
+
+    # An extension with no reason is refused in the dialog, then asked with one (3 days by default)
+    page.get_by_test_id("action-extension").click()
+    dialog = page.locator(".el-dialog:visible")
+    dialog.get_by_test_id("dialog-submit").click()
+    expect(dialog.locator(".el-form-item__error")).to_contain_text("请填写延期理由")
+    dialog.get_by_test_id("field-reason").fill("需召开业主大会重新公示，所需时间较长")
+    dialog.get_by_test_id("dialog-submit").click()
+    expect(page.locator(".el-dialog:visible")).to_have_count(0)
+    expect(page.get_by_test_id("extensions")).to_contain_text("需召开业主大会重新公示")
+    expect(timeline.locator("[data-action=extended]")).to_contain_text("延期")
+    expect(status).to_have_text("办理中")
+    snap(page, "staff-order-in-progress")
+
+    # Reply
+    result = "已督促业委会重新公示换届选举程序，居民均已知情"
+    act(page, "reply", {"field-result": result}, click=("resolved-yes",))
+    expect(status).to_have_text(re.compile("已答复|待回访"))
+    expect(timeline.locator("[data-action=replied]")).to_contain_text("已督促业委会重新公示")
+    expect(page.get_by_test_id("reply")).to_contain_text("居民均已知情")
+    expect(page.get_by_test_id("action-reply")).to_have_count(0)
+    expect(page.get_by_test_id("no-actions")).to_be_visible()
+    expect(timeline).not_to_contain_text(RAW)
+    snap(page, "staff-order-replied")
+
+    # Another street's handler is told there is no such order
+    other = staff("jiaodaokou.handler")
+    other.goto(f"{stack_url}/staff/orders/{order_id}")
+    expect(other.get_by_test_id("order-not-found")).to_be_visible()
+    expect(other.get_by_test_id("order-status")).to_have_count(0)
+
+
+def test_a_confidential_requester_is_masked_for_the_unit(staff, snap, stack_url: str) -> None:
+    phone = a_phone()
+    order_id = submit(stack_url, f"举报小区物业挪用公共收益 {uuid.uuid4().hex[:8]}", phone, confidential=True)
+    dispatched(stack_url, order_id)
+
+    page = staff("andingmen.handler")
+    page.goto(f"{stack_url}/staff/orders/{order_id}")
+    expect(page.get_by_test_id("confidential")).to_be_visible()
+    expect(page.get_by_test_id("requester-masked")).to_be_visible()
+    expect(page.get_by_test_id("requester-phone")).to_have_text("已保密")
+    expect(page.get_by_test_id("requester-name")).to_have_text("已保密")
+    expect(page.locator("body")).not_to_contain_text(phone)
+    expect(page.locator("body")).not_to_contain_text("刘先生")
+    snap(page, "staff-order-confidential")
