@@ -42,9 +42,10 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def stack_url():
-    """The local stack exactly as `make run` starts it, on free ports, its demo clock at 3600x."""
+    """The local stack exactly as `make run` starts it, on free ports, its demo clock at 3600x: a
+    fresh one per test module, so each starts on day one of its demo clock and its own data."""
     if not (ROOT / "frontend" / "dist" / "index.html").exists():
         pytest.fail("The frontend is not built: run `make frontend` (make test does).")
     port = free_port()

@@ -48,8 +48,11 @@ def phone() -> str:
 
 
 def pick(page: Page, select_id: str, option: str) -> None:
+    select = page.locator(f".el-select:has(#{select_id})")
+    expect(page.locator(f"#{select_id}")).to_be_enabled()
     page.locator(f"#{select_id}").click()
     page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
+    expect(select).to_contain_text(option)
 
 
 def fill_call(page: Page, caller: str) -> None:
@@ -170,11 +173,16 @@ def test_street_blows_the_whistle_and_departments_report(staff, snap, stack_url)
     # The lighting centre never reports: past its limit (30 demo minutes) it is shown late.
     street.goto(f"{stack_url}/staff/whistles/{whistle_id}")
     lighting = street.locator('[data-testid=summons-row][data-unit="bj-lighting"]')
+    expect(lighting).to_be_visible()
     deadline = time.monotonic() + 20
     while not lighting.get_by_test_id("summons-late").count():
-        assert time.monotonic() < deadline, "the department that did not report was never shown late"
+        assert time.monotonic() < deadline, (
+            "the department that did not report was never shown late: "
+            + api(stack_url, "andingmen.handler", "GET", f"/whistles/{whistle_id}").text
+        )
         time.sleep(1)
         street.reload()
+        expect(lighting).to_be_visible()  # the page has read the whistle again
     expect(lighting).to_contain_text("未报到")
     housing_row = street.locator('[data-testid=summons-row][data-unit="110101-housing"]')
     expect(housing_row).to_contain_text("已派两名工作人员到场")

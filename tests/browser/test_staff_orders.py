@@ -129,6 +129,8 @@ def test_a_street_handler_works_an_order_from_the_inbox_to_the_reply(staff, snap
     dialog.get_by_test_id("dialog-submit").click()
     expect(dialog.locator(".el-form-item__error")).to_contain_text("请填写延期理由")
     dialog.get_by_test_id("field-reason").fill("需召开业主大会重新公示，所需时间较长")
+    dialog.get_by_test_id("field-reason").blur()
+    expect(dialog.locator(".el-form-item__error")).to_have_count(0)
     dialog.get_by_test_id("dialog-submit").click()
     expect(page.locator(".el-dialog:visible")).to_have_count(0)
     expect(page.get_by_test_id("extensions")).to_contain_text("需召开业主大会重新公示")
