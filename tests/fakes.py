@@ -132,7 +132,10 @@ class MemoryReference(Reference):
         if (stored.version if stored else None) != expected_version:
             raise StaleVersion()
         self._categories[category.code] = category
-        self._history.setdefault(category.code, []).insert(0, category)
+        history = self._history.setdefault(category.code, [])
+        if stored is not None and not history:
+            history.append(stored)  # the seeded version, as the DynamoDB store keeps it
+        history.insert(0, category)
         return category
 
     def category_history(self, code: str) -> list[Category]:

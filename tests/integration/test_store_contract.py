@@ -142,7 +142,11 @@ def test_category_edits_are_versioned_with_history(reference):
     with pytest.raises(StaleVersion):
         reference.put_category(changed.model_copy(update={"version": 3}), expected_version=1)
     assert reference.category("street_lighting").name == "路灯照明（改）"
-    assert [c.version for c in reference.category_history("street_lighting")] == [2]
+    # The seeded version is kept as well: an edit never loses the version it replaces.
+    assert [(c.version, c.name) for c in reference.category_history("street_lighting")] == [
+        (2, "路灯照明（改）"),
+        (1, original.name),
+    ]
 
 
 def test_a_new_category_and_seeding_never_overwrite_an_edit(reference):
