@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import boto3
 import pytest
 import requests
 
@@ -91,6 +92,24 @@ def shot(page):
 
 
 STAFF_PASSWORD = "Jiesu-demo-2026"
+
+
+def staff_token(url: str, username: str) -> str:
+    """An ID token of a demo account from the stack's user pool, for calling the API directly."""
+    config = requests.get(f"{url}/config.json", timeout=5).json()
+    idp = boto3.client(
+        "cognito-idp",
+        endpoint_url=config["cognitoEndpoint"],
+        region_name=config["region"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    answer = idp.initiate_auth(
+        ClientId=config["userPoolClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": STAFF_PASSWORD},
+    )
+    return str(answer["AuthenticationResult"]["IdToken"])
 
 
 @pytest.fixture

@@ -10,14 +10,14 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
 from playwright.sync_api import Dialog, FilePayload, Page, expect
 
+from tests.browser.conftest import staff_token
+
 pytestmark = pytest.mark.browser
 FRONTEND_SOURCES = Path(__file__).resolve().parents[2] / "frontend" / "src"
-PASSWORD = "Jiesu-demo-2026"
 BEIJING = timezone(timedelta(hours=8))
 ANDINGMEN = "110101004"  # 安定门街道, 东城区
 # The codes the tracking page must never show raw: statuses and timeline actions.
@@ -25,23 +25,6 @@ RAW_CODES = re.compile(
     r"\b(received|dispatched|redispatched|reassigned|signed|contacted|progress|extended|overdue|replied"
     r"|follow_up_started|follow_up|evaluated|not_evaluated|reopened|closed|in_progress)\b"
 )
-
-
-def staff_token(url: str, username: str) -> str:
-    config = requests.get(f"{url}/config.json", timeout=5).json()
-    idp = boto3.client(
-        "cognito-idp",
-        endpoint_url=config["cognitoEndpoint"],
-        region_name=config["region"],
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    answer = idp.initiate_auth(
-        ClientId=config["userPoolClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
-    )
-    return str(answer["AuthenticationResult"]["IdToken"])
 
 
 def act(url: str, username: str, order_id: str, action: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -9,33 +9,16 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 import pytest
 import requests
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import staff_token
+
 pytestmark = pytest.mark.browser
-PASSWORD = "Jiesu-demo-2026"
 BEIJING = timezone(timedelta(hours=8))
 ANDINGMEN = "110101004"  # 安定门街道, 东城区
 CONTENT = "安定门街道方家胡同的路灯坏了好几天，晚上一片漆黑，老人出门很不方便"
-
-
-def staff_token(url: str, username: str) -> str:
-    config = requests.get(f"{url}/config.json", timeout=5).json()
-    idp = boto3.client(
-        "cognito-idp",
-        endpoint_url=config["cognitoEndpoint"],
-        region_name=config["region"],
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
-    answer = idp.initiate_auth(
-        ClientId=config["userPoolClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
-    )
-    return str(answer["AuthenticationResult"]["IdToken"])
 
 
 def api(url: str, username: str, method: str, path: str, body: Any = None) -> requests.Response:

@@ -13,7 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_public_form import staff_token
+from tests.browser.conftest import staff_token
 
 pytestmark = pytest.mark.browser
 ANDINGMEN = "110101004"  # 安定门街道, 东城区

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .errors import FieldProblem, Forbidden, InvalidInput
+from .errors import FieldProblem, InvalidInput
 from .model import HOTLINE_ROLES, Staff
 from .ports import Reference
 
@@ -58,11 +58,6 @@ class AccountEdit(BaseModel):
     roles: Annotated[list[Role], Field(min_length=1, max_length=7)]
     unit: UnitId | None = None
     enabled: bool = True
-
-
-def require_admin(staff: Staff) -> None:
-    if "admin" not in staff.roles:
-        raise Forbidden("Only an administrator manages staff accounts.")
 
 
 def check_roles(roles: Sequence[str], unit: str | None, reference: Reference) -> None:
