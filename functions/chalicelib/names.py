@@ -27,6 +27,10 @@ ENV_JWKS_URL = "COGNITO_JWKS_URL"
 ENV_COGNITO_ISSUER = "COGNITO_ISSUER"
 ENV_COGNITO_ENDPOINT = "COGNITO_ENDPOINT"
 ENV_ATTACHMENTS_BUCKET = "ATTACHMENTS_BUCKET"
+ENV_ANALYTICS_BUCKET = "ANALYTICS_BUCKET"
+ENV_ANALYTICS_KEY_SECRET_ARN = "ANALYTICS_KEY_SECRET_ARN"  # the key of the requester/place hashes
+ENV_INSIGHTS_TABLE = "INSIGHTS_TABLE"
+ENV_ANALYTICS_MONTHLY_MACHINE_ARN = "ANALYTICS_MONTHLY_STATE_MACHINE_ARN"
 # The demo clock: workflow time runs TIME_SCALE times faster than wall time from CLOCK_EPOCH on.
 # Both are unset in AWS (scale 1). The local stack sets them and moto divides its timers by the
 # same scale (infra/local/moto_patches.py), so deadlines fall due when the demo clock says so.
@@ -79,7 +83,17 @@ WORK_ORDERS_TABLE = TableSpec(
 # Reference data: handling units (pk=UNIT#<id>) and catalogue categories (pk=CATEGORY#<code>), sk=DOC.
 REFERENCE_TABLE = TableSpec(construct_id="Reference", local_name="jiesu-reference")
 
-TABLES = (WORK_ORDERS_TABLE, REFERENCE_TABLE)
+# What the analytics runs found (DESIGN.md section 8), by month or day:
+#   a run            pk=MONTH#<yyyy-mm>  sk=RUN               (when, how many orders, what it found)
+#   a unit's rates   pk=MONTH#<yyyy-mm>  sk=RATES#<kind>#<unit>
+#   a candidate      pk=MONTH#<yyyy-mm>  sk=CANDIDATE#<rank:03>
+#   a category trend pk=MONTH#<yyyy-mm>  sk=TREND
+#   a recurrence     pk=MONTH#<yyyy-mm>  sk=RECUR#<rank:04>
+#   a daily warning  pk=DAY#<yyyy-mm-dd> sk=HOTSPOT#<street>#<category>
+#   an adopted topic pk=TOPIC            sk=<topic id>
+INSIGHTS_TABLE = TableSpec(construct_id="Insights", local_name="jiesu-insights")
+
+TABLES = (WORK_ORDERS_TABLE, REFERENCE_TABLE, INSIGHTS_TABLE)
 
 # --- Attachments: uploaded by the browser to incoming/<upload>, copied to attachments/<upload> once an
 # order refers to them; what stays in incoming/ is removed after a day.
@@ -87,6 +101,28 @@ ATTACHMENTS_BUCKET_LOCAL = "jiesu-local-attachments"
 UPLOAD_PREFIX = "incoming/"
 KEPT_PREFIX = "attachments/"
 UNATTACHED_UPLOAD_DAYS = 1
+
+
+# --- Analytics: de-identified facts in S3 (functions/chalicelib/domain/facts.py has the columns),
+# catalogued in Glue, queried by Athena (statemachines/queries/*.sql) or locally by DuckDB.
+
+
+@dataclass(frozen=True)
+class AnalyticsTable:
+    name: str
+    prefix: str  # under the analytics bucket; partitions are prefix/<partition>=<value>/
+    format: str  # json (newline-delimited) | parquet
+    partition: str  # the one partition column, projected: day (yyyy-MM-dd) or month (yyyy-MM)
+
+
+ANALYTICS_BUCKET_LOCAL = "jiesu-local-analytics"
+ANALYTICS_DATABASE = "jiesu_analytics"
+ORDER_CHANGES = AnalyticsTable("order_changes", "facts/order_changes/", "json", "day")
+ORDER_FACTS = AnalyticsTable("order_facts", "facts/order_facts/", "parquet", "month")
+SUMMONS_CHANGES = AnalyticsTable("summons_changes", "facts/summons_changes/", "json", "day")
+ANALYTICS_TABLES = (ORDER_CHANGES, ORDER_FACTS, SUMMONS_CHANGES)
+QUERY_RESULTS_PREFIX = "athena-results/"
+ANALYTICS_KEY_LOCAL = "local-analytics-key-not-a-secret"
 
 
 # --- Throttling of the public and machine routes: API Gateway in AWS (the stage's method settings),
@@ -124,9 +160,13 @@ FN_ADVANCE_ORDER = "advance_order"
 FN_SEED_REFERENCE = "seed_reference_data"
 FN_ON_WORK_ORDER_CHANGE = "on_work_order_change"
 FN_CHECK_WHISTLE = "check_whistle"
+FN_PLAN_ANALYTICS = "plan_analytics"
+FN_STORE_MONTH = "store_month"
+FN_STORE_DAY = "store_day"
 API_HANDLER = "api_handler"
 STAFF_AUTHORIZER = "staff_auth"
 TASK_FUNCTIONS = (FN_ROUTE_ORDER, FN_AWAIT_UNIT, FN_ADVANCE_ORDER, FN_CHECK_WHISTLE)
+ANALYTICS_FUNCTIONS = (FN_PLAN_ANALYTICS, FN_STORE_MONTH, FN_STORE_DAY)
 
 # --- Step Functions ----------------------------------------------------------------------------
 

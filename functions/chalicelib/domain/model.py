@@ -331,6 +331,9 @@ class WorkOrder(BaseModel):
     reason: str | None = None
     transfer_to: str | None = None  # 110 / 119 / 120 / 122, or a partner hotline's id
     merged_into: str | None = None
+    # The hotline centre judged the request unreasonable (e.g. a lawful refusal rated dissatisfied):
+    # the order stays on record but does not count in the unit's assessment (DESIGN.md section 8).
+    adjudicated_unreasonable: bool = False
     answer: DirectAnswer | None = None
     origin: Origin | None = None
     attachments: list[Attachment] = []

@@ -1,0 +1,183 @@
+"""Athena on this machine: the project's query files, written in Athena's dialect, run by DuckDB.
+
+The SQL is translated by sqlglot (read "athena", write "duckdb") and executed over the analytics
+objects as they lie in a directory that mirrors the bucket's keys: newline-delimited JSON and
+Parquet in Hive-style partitions (`day=2026-10-01/`, `month=2026-10/`), the layout the Glue tables
+in the CDK app describe. Parameters are bound the way Athena's execution parameters are — each one
+a SQL literal (`'2026-10'`, `42`, `true`) for one `?` — never formatted into the text.
+
+`INSERT INTO <table> SELECT ...` (the daily compaction) writes the select's rows as Parquet files
+into the table's partitions, as Athena does; the files written are returned so the local stack
+can put them back into its bucket.
+
+Where the engines differ the local side adapts to Athena's meaning, or the SQL avoids the
+construct: Trino's `count_if` over no true rows is 0, DuckDB's over only NULLs is NULL, so it is
+rewritten as `count(CASE WHEN ... THEN 1 END)` here; Trino's `date_diff` counts complete units and
+DuckDB's counts boundaries (DESIGN.md section 8), so the queries compute durations from epoch
+seconds instead.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import sqlglot
+from chalicelib.domain.facts import ORDER_COLUMNS, SUMMONS_COLUMNS
+from sqlglot import exp
+
+from .stack import names  # importing the stack puts functions/ on the path
+
+QUERIES = Path(__file__).resolve().parents[2] / "statemachines" / "queries"
+
+_DUCK_TYPES = {
+    "string": "VARCHAR",
+    "int": "INTEGER",
+    "bigint": "BIGINT",
+    "boolean": "BOOLEAN",
+    "double": "DOUBLE",
+}
+# What Athena calls DuckDB's result types (GetQueryResults' ColumnInfo.Type).
+_ATHENA_TYPES = {
+    "VARCHAR": "varchar",
+    "INTEGER": "integer",
+    "BIGINT": "bigint",
+    "HUGEINT": "bigint",
+    "BOOLEAN": "boolean",
+    "DOUBLE": "double",
+    "FLOAT": "double",
+}
+
+
+def columns_of(table: names.AnalyticsTable) -> tuple[tuple[str, str], ...]:
+    """A table's columns (not its partition), as the Glue table declares them."""
+    if table is names.ORDER_CHANGES:
+        return (*ORDER_COLUMNS, ("month", "string"))
+    if table is names.ORDER_FACTS:
+        return ORDER_COLUMNS
+    return SUMMONS_COLUMNS
+
+
+def query_text(name: str) -> str:
+    return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def literal(parameter: str) -> Any:
+    """An execution parameter's value: Athena reads each as a SQL literal."""
+    parsed = sqlglot.parse_one(parameter, read="athena")
+    if isinstance(parsed, exp.Boolean):
+        return parsed.this
+    if isinstance(parsed, exp.Null):
+        return None
+    if isinstance(parsed, exp.Neg) and isinstance(parsed.this, exp.Literal):
+        return -literal(parsed.this.sql())
+    if isinstance(parsed, exp.Literal):
+        if parsed.is_string:
+            return parsed.this
+        number = parsed.this
+        return int(number) if number.lstrip("-").isdigit() else float(number)
+    raise ValueError(f"not a literal: {parameter!r}")
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    columns: tuple[tuple[str, str], ...]  # (name, Athena type)
+    rows: list[tuple[Any, ...]]
+    written: list[Path] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, Any]]:
+        names_ = [c for c, _ in self.columns]
+        return [dict(zip(names_, row, strict=True)) for row in self.rows]
+
+
+def _trino_count_if(node: exp.Expression) -> exp.Expression:
+    if isinstance(node, exp.CountIf):
+        return exp.Count(this=exp.If(this=node.this, true=exp.Literal.number(1)))
+    return node
+
+
+def _athena_type(duck_type: str) -> str:
+    base = duck_type.split("(")[0].upper()
+    return _ATHENA_TYPES.get(base, "decimal" if base == "DECIMAL" else base.lower())
+
+
+class LocalAthena:
+    """One DuckDB connection over `root`, where the analytics bucket's keys are files."""
+
+    def __init__(self, root: Path, threads: int = 2) -> None:
+        self.root = root
+        self._db = duckdb.connect(config={"threads": threads})
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def _files(self, table: names.AnalyticsTable) -> list[Path]:
+        suffix = ".json" if table.format == "json" else ".parquet"
+        return sorted((self.root / table.prefix).glob(f"{table.partition}=*/*{suffix}"))
+
+    def _define(self, table: names.AnalyticsTable) -> None:
+        """The table as a view over its files now (an empty, typed one before the first file)."""
+        columns = columns_of(table)
+        if not self._files(table):
+            typed = ", ".join(f"CAST(NULL AS {_DUCK_TYPES[t]}) AS {c}" for c, t in columns)
+            self._db.execute(
+                f"CREATE OR REPLACE VIEW {table.name} AS SELECT {typed}, "
+                f"CAST(NULL AS VARCHAR) AS {table.partition} WHERE false"
+            )
+            return
+        where = str(self.root / table.prefix / f"{table.partition}=*" / "*")
+        partitioning = f"hive_partitioning = true, hive_types = {{'{table.partition}': 'VARCHAR'}}"
+        if table.format == "json":
+            declared = ", ".join(f"'{c}': '{_DUCK_TYPES[t]}'" for c, t in columns)
+            source = (
+                f"read_json('{where}.json', format = 'newline_delimited', columns = {{{declared}}}, "
+                f"{partitioning})"
+            )
+        else:
+            source = f"read_parquet('{where}.parquet', {partitioning})"
+        self._db.execute(f"CREATE OR REPLACE VIEW {table.name} AS SELECT * FROM {source}")
+
+    def execute(self, sql: str, parameters: Sequence[str] = ()) -> QueryResult:
+        values = [literal(p) for p in parameters]
+        statement = sqlglot.parse_one(sql, read="athena").transform(_trino_count_if)
+        with self._lock:
+            for table in names.ANALYTICS_TABLES:
+                self._define(table)
+            if isinstance(statement, exp.Insert):
+                return self._insert(statement, values)
+            cursor = self._db.execute(statement.sql(dialect="duckdb"), values)
+            description = cursor.description or []
+            rows = cursor.fetchall()
+        return QueryResult(tuple((d[0], _athena_type(str(d[1]))) for d in description), rows)
+
+    def _insert(self, statement: exp.Insert, values: list[Any]) -> QueryResult:
+        target = statement.find(exp.Table)
+        table = next(
+            (t for t in names.ANALYTICS_TABLES if target is not None and t.name == target.name), None
+        )
+        if table is None or table.format != "parquet":
+            raise ValueError(f"INSERT INTO only into a Parquet analytics table, not {target}")
+        select = statement.expression.sql(dialect="duckdb")
+        batch = f"batch_{uuid.uuid4().hex}"
+        self._db.execute(f"CREATE TEMP TABLE {batch} AS {select}", values)
+        try:
+            count = self._db.execute(f"SELECT count(*) FROM {batch}").fetchone()
+            before = set(self._files(table))
+            directory = self.root / table.prefix
+            directory.mkdir(parents=True, exist_ok=True)
+            if count and count[0]:
+                self._db.execute(
+                    f"COPY {batch} TO '{directory}' (FORMAT parquet, COMPRESSION zstd, "
+                    f"PARTITION_BY ({table.partition}), APPEND, FILENAME_PATTERN 'part-{{uuid}}')"
+                )
+        finally:
+            self._db.execute(f"DROP TABLE {batch}")
+        written = sorted(set(self._files(table)) - before)
+        rows = int(count[0]) if count else 0
+        return QueryResult((("rows", "bigint"),), [(rows,)], written)

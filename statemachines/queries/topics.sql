@@ -1,0 +1,71 @@
+-- Topic candidates (每月一题, Art. 24): each category, and each category in each district, with
+-- this month's volume against the previous month's, how the requests were resolved and rated, how
+-- many people asked more than once (keyed hashes: counted, never identified) and how many streets
+-- it touched. Ranking them is the store step's; merged duplicates are not counted twice.
+-- parameters: month, previous month, month, month ('YYYY-MM')
+WITH latest AS (
+  SELECT *
+  FROM (
+    SELECT f.*, row_number() OVER (PARTITION BY f.id ORDER BY f.version DESC) AS nth
+    FROM order_facts AS f
+    WHERE f.month IN (?, ?)
+  ) AS versions
+  WHERE nth = 1 AND category IS NOT NULL AND status <> 'merged'
+),
+this_month AS (
+  SELECT
+    *,
+    count(*) OVER (PARTITION BY category, requester) AS asked_in_category,
+    count(*) OVER (PARTITION BY category, district, requester) AS asked_in_district
+  FROM latest
+  WHERE month = ?
+),
+last_month AS (
+  SELECT * FROM latest WHERE month <> ?
+),
+by_category AS (
+  SELECT
+    category,
+    CAST(NULL AS varchar) AS district,
+    count(*) AS orders,
+    count_if(evaluated_at IS NOT NULL) AS followed_up,
+    count_if(resolved) AS resolved,
+    count_if(satisfaction IN ('satisfied', 'basically_satisfied')) AS satisfied,
+    count(DISTINCT requester) AS requesters,
+    count(DISTINCT CASE WHEN asked_in_category > 1 THEN requester END) AS repeat_requesters,
+    count(DISTINCT street) AS streets
+  FROM this_month
+  GROUP BY category
+),
+by_district AS (
+  SELECT
+    category,
+    district,
+    count(*) AS orders,
+    count_if(evaluated_at IS NOT NULL) AS followed_up,
+    count_if(resolved) AS resolved,
+    count_if(satisfaction IN ('satisfied', 'basically_satisfied')) AS satisfied,
+    count(DISTINCT requester) AS requesters,
+    count(DISTINCT CASE WHEN asked_in_district > 1 THEN requester END) AS repeat_requesters,
+    count(DISTINCT street) AS streets
+  FROM this_month
+  GROUP BY category, district
+),
+before_by_category AS (
+  SELECT category, count(*) AS previous_orders FROM last_month GROUP BY category
+),
+before_by_district AS (
+  SELECT category, district, count(*) AS previous_orders FROM last_month GROUP BY category, district
+)
+SELECT
+  b.category, b.district, b.orders, coalesce(p.previous_orders, 0) AS previous_orders, b.followed_up,
+  b.resolved, b.satisfied, b.requesters, b.repeat_requesters, b.streets
+FROM by_category AS b
+LEFT JOIN before_by_category AS p ON p.category = b.category
+UNION ALL
+SELECT
+  b.category, b.district, b.orders, coalesce(p.previous_orders, 0) AS previous_orders, b.followed_up,
+  b.resolved, b.satisfied, b.requesters, b.repeat_requesters, b.streets
+FROM by_district AS b
+LEFT JOIN before_by_district AS p ON p.category = b.category AND p.district = b.district
+ORDER BY orders DESC, category, district NULLS FIRST
