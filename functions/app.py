@@ -70,6 +70,27 @@ def seed_reference_data(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"items": written}
 
 
+@app.lambda_function(name=names.FN_PLAN_ANALYTICS)
+def plan_analytics(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.entrypoints import analytics  # only the analytics runs load it
+
+    return analytics.plan(event)
+
+
+@app.lambda_function(name=names.FN_STORE_MONTH)
+def store_month(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.entrypoints import analytics
+
+    return analytics.store_month(event)
+
+
+@app.lambda_function(name=names.FN_STORE_DAY)
+def store_day(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.entrypoints import analytics
+
+    return analytics.store_day(event)
+
+
 @app.on_dynamodb_record(
     stream_arn=WORK_ORDERS_STREAM,
     batch_size=100,
@@ -77,5 +98,7 @@ def seed_reference_data(event: dict[str, Any], context: Any) -> dict[str, Any]:
     name=names.FN_ON_WORK_ORDER_CHANGE,
 )
 def on_work_order_change(event: DynamoDBEvent) -> None:
-    for record in event:
+    records = list(event)
+    streams.export_facts([(record.sequence_number, record.new_image) for record in records])
+    for record in records:
         streams.on_change(record.new_image, record.old_image)

@@ -31,6 +31,7 @@ ENV_ANALYTICS_BUCKET = "ANALYTICS_BUCKET"
 ENV_ANALYTICS_KEY_SECRET_ARN = "ANALYTICS_KEY_SECRET_ARN"  # the key of the requester/place hashes
 ENV_INSIGHTS_TABLE = "INSIGHTS_TABLE"
 ENV_ANALYTICS_MONTHLY_MACHINE_ARN = "ANALYTICS_MONTHLY_STATE_MACHINE_ARN"
+ENV_ANALYTICS_DAILY_MACHINE_ARN = "ANALYTICS_DAILY_STATE_MACHINE_ARN"
 # The demo clock: workflow time runs TIME_SCALE times faster than wall time from CLOCK_EPOCH on.
 # Both are unset in AWS (scale 1). The local stack sets them and moto divides its timers by the
 # same scale (infra/local/moto_patches.py), so deadlines fall due when the demo clock says so.
@@ -182,6 +183,14 @@ class MachineSpec:
     asl: str
     placeholders: dict[str, str]
     arn_env: str
+    # An analytics machine's Athena queries: placeholder → statemachines/queries/<name>.sql, the
+    # text substituted as a JSON string (asl_string); and the stack's own resources it names.
+    queries: dict[str, str] = field(default_factory=dict)
+    resources: tuple[str, ...] = ()
+
+    @property
+    def all_placeholders(self) -> set[str]:
+        return {*self.placeholders, *self.queries, *self.resources}
 
 
 WORK_ORDER_MACHINE_SPEC = MachineSpec(
@@ -202,7 +211,54 @@ WHISTLE_MACHINE_SPEC = MachineSpec(
     placeholders={"CheckWhistleFunctionArn": FN_CHECK_WHISTLE},
     arn_env=ENV_WHISTLE_STATE_MACHINE_ARN,
 )
+# The analytics machines' own placeholders: the stack names these resources.
+PH_WORKGROUP = "AnalyticsWorkGroup"
+PH_DATABASE = "AnalyticsDatabase"
+PH_NOTIFICATION_TOPIC = "NotificationTopicArn"
+ANALYTICS_MONTHLY_MACHINE_SPEC = MachineSpec(
+    construct_id="AnalyticsMonthly",
+    name="analytics-monthly",
+    asl="analytics_monthly.asl.json",
+    placeholders={"PlanAnalyticsFunctionArn": FN_PLAN_ANALYTICS, "StoreMonthFunctionArn": FN_STORE_MONTH},
+    arn_env=ENV_ANALYTICS_MONTHLY_MACHINE_ARN,
+    queries={
+        "RatesQuery": "rates",
+        "SummonsQuery": "summons",
+        "TopicsQuery": "topics",
+        "StreetsQuery": "streets",
+        "ExamplesQuery": "examples",
+        "TrendQuery": "trend",
+        "RecurrenceQuery": "recurrence",
+    },
+    resources=(PH_WORKGROUP, PH_DATABASE, PH_NOTIFICATION_TOPIC),
+)
+ANALYTICS_DAILY_MACHINE_SPEC = MachineSpec(
+    construct_id="AnalyticsDaily",
+    name="analytics-daily",
+    asl="analytics_daily.asl.json",
+    placeholders={"PlanAnalyticsFunctionArn": FN_PLAN_ANALYTICS, "StoreDayFunctionArn": FN_STORE_DAY},
+    arn_env=ENV_ANALYTICS_DAILY_MACHINE_ARN,
+    queries={"CompactQuery": "compact", "HotspotsQuery": "hotspots"},
+    resources=(PH_WORKGROUP, PH_DATABASE),
+)
+# When EventBridge Scheduler starts them (Beijing time): the 1st of the month at 02:00, daily at 01:00.
+SCHEDULE_TIMEZONE = "Asia/Shanghai"
+ANALYTICS_SCHEDULES = {
+    ANALYTICS_MONTHLY_MACHINE_SPEC.name: "cron(0 2 1 * ? *)",
+    ANALYTICS_DAILY_MACHINE_SPEC.name: "cron(0 1 * * ? *)",
+}
+# The work-order machines: the API starts them and the workflow Lambdas call back into them.
 MACHINES = (WORK_ORDER_MACHINE_SPEC, WHISTLE_MACHINE_SPEC)
+ANALYTICS_MACHINES = (ANALYTICS_MONTHLY_MACHINE_SPEC, ANALYTICS_DAILY_MACHINE_SPEC)
+
+
+def asl_string(text: str) -> str:
+    """`text` as it goes inside a JSON string of an ASL definition (a substituted SQL file)."""
+    import json
+
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
 WORK_ORDER_MACHINE = WORK_ORDER_MACHINE_SPEC.name
 WORK_ORDER_ASL = WORK_ORDER_MACHINE_SPEC.asl
 WORK_ORDER_PLACEHOLDERS = WORK_ORDER_MACHINE_SPEC.placeholders

@@ -6,6 +6,7 @@ import csv
 import json
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
@@ -14,6 +15,9 @@ from .domain.model import Category, RequestType, Unit, UnitKind
 from .domain.partners import Partner
 from .domain.suggest import Example
 from .domain.triage import EmergencyWords
+
+if TYPE_CHECKING:
+    from .domain.insights import AnalyticsPolicy
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -114,3 +118,12 @@ def partners() -> dict[str, Partner]:
     """Partner hotlines and central units in Beijing (data/partners.json)."""
     raw = json.loads((DATA / "partners.json").read_text(encoding="utf-8"))
     return {p["id"]: Partner.model_validate(p) for p in raw["partners"]}
+
+
+def analytics_policy() -> AnalyticsPolicy:
+    """The analytics configuration (data/analytics.json): the rates' formulas, exclusions and
+    weights, the topic signals' weights and thresholds, the hotspot rule."""
+    from .domain.insights import AnalyticsPolicy
+
+    raw = json.loads((DATA / "analytics.json").read_text(encoding="utf-8"))
+    return AnalyticsPolicy.model_validate(raw)

@@ -21,6 +21,11 @@ class Settings(BaseModel):
     whistle_state_machine_arn: str = ""
     unit_topic_arn: str = ""
     attachments_bucket: str = ""
+    analytics_bucket: str = ""
+    analytics_key_secret_arn: str = ""
+    insights_table: str = ""
+    analytics_monthly_machine_arn: str = ""
+    analytics_daily_machine_arn: str = ""
     requester_sms: bool = False
     user_pool_id: str = ""
     user_pool_client_id: str = ""
@@ -42,6 +47,11 @@ def settings() -> Settings:
         whistle_state_machine_arn=env.get(names.ENV_WHISTLE_STATE_MACHINE_ARN, ""),
         unit_topic_arn=env.get(names.ENV_UNIT_TOPIC_ARN, ""),
         attachments_bucket=env.get(names.ENV_ATTACHMENTS_BUCKET, ""),
+        analytics_bucket=env.get(names.ENV_ANALYTICS_BUCKET, ""),
+        analytics_key_secret_arn=env.get(names.ENV_ANALYTICS_KEY_SECRET_ARN, ""),
+        insights_table=env.get(names.ENV_INSIGHTS_TABLE, ""),
+        analytics_monthly_machine_arn=env.get(names.ENV_ANALYTICS_MONTHLY_MACHINE_ARN, ""),
+        analytics_daily_machine_arn=env.get(names.ENV_ANALYTICS_DAILY_MACHINE_ARN, ""),
         requester_sms=env.get(names.ENV_REQUESTER_SMS, "false").lower() == "true",
         user_pool_id=env.get(names.ENV_USER_POOL_ID, ""),
         user_pool_client_id=env.get(names.ENV_USER_POOL_CLIENT_ID, ""),

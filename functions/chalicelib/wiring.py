@@ -15,8 +15,10 @@ from .domain.ports import Clock, Notifier, Reference, Uploads, Whistles, Workflo
 from .settings import Settings, settings
 
 if TYPE_CHECKING:
+    from .adapters.analytics import AnalyticsRuns
     from .adapters.cognito import CognitoTokens
-    from .domain.ports import Directory
+    from .domain.insights import AnalyticsPolicy
+    from .domain.ports import Directory, FactsSink, Insights, QueryResults
 
 
 def _client(service: str) -> Any:
@@ -74,6 +76,48 @@ class Dependencies:
         from .adapters.cognito_directory import CognitoDirectory
 
         return CognitoDirectory(_client("cognito-idp"), self.config.user_pool_id)
+
+    # --- analytics (imported on first use: only the stream consumer and the analytics runs) -------
+
+    @cached_property
+    def facts(self) -> FactsSink:
+        from .adapters.analytics import S3Facts
+
+        return S3Facts(_client("s3"), self.config.analytics_bucket)
+
+    @cached_property
+    def analytics_key(self) -> bytes:
+        """The key of the requester and place hashes, from Secrets Manager once per container."""
+        secret = _client("secretsmanager").get_secret_value(SecretId=self.config.analytics_key_secret_arn)
+        return str(secret["SecretString"]).encode("utf-8")
+
+    @cached_property
+    def insights(self) -> Insights:
+        from .adapters.analytics import DynamoInsights
+
+        return DynamoInsights(_client("dynamodb"), self.config.insights_table)
+
+    @cached_property
+    def query_results(self) -> QueryResults:
+        from .adapters.analytics import AthenaResults
+
+        return AthenaResults(_client("athena"))
+
+    @cached_property
+    def analytics_runs(self) -> AnalyticsRuns:
+        from .adapters.analytics import AnalyticsRuns
+
+        return AnalyticsRuns(
+            _client("stepfunctions"),
+            self.config.analytics_monthly_machine_arn,
+            self.config.analytics_daily_machine_arn,
+        )
+
+    @cached_property
+    def analytics_policy(self) -> AnalyticsPolicy:
+        from .reference_data import analytics_policy
+
+        return analytics_policy()
 
     @cached_property
     def clock(self) -> Clock:

@@ -19,6 +19,7 @@ seconds instead.
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from collections.abc import Sequence
@@ -28,7 +29,7 @@ from typing import Any
 
 import duckdb
 import sqlglot
-from chalicelib.domain.facts import ORDER_COLUMNS, SUMMONS_COLUMNS
+from chalicelib.domain.facts import TABLE_COLUMNS
 from sqlglot import exp
 
 from .stack import names  # importing the stack puts functions/ on the path
@@ -52,15 +53,6 @@ _ATHENA_TYPES = {
     "DOUBLE": "double",
     "FLOAT": "double",
 }
-
-
-def columns_of(table: names.AnalyticsTable) -> tuple[tuple[str, str], ...]:
-    """A table's columns (not its partition), as the Glue table declares them."""
-    if table is names.ORDER_CHANGES:
-        return (*ORDER_COLUMNS, ("month", "string"))
-    if table is names.ORDER_FACTS:
-        return ORDER_COLUMNS
-    return SUMMONS_COLUMNS
 
 
 def query_text(name: str) -> str:
@@ -123,7 +115,7 @@ class LocalAthena:
 
     def _define(self, table: names.AnalyticsTable) -> None:
         """The table as a view over its files now (an empty, typed one before the first file)."""
-        columns = columns_of(table)
+        columns = TABLE_COLUMNS[table.name]
         if not self._files(table):
             typed = ", ".join(f"CAST(NULL AS {_DUCK_TYPES[t]}) AS {c}" for c, t in columns)
             self._db.execute(
@@ -181,3 +173,102 @@ class LocalAthena:
         written = sorted(set(self._files(table)) - before)
         rows = int(count[0]) if count else 0
         return QueryResult((("rows", "bigint"),), [(rows,)], written)
+
+
+# --- moto: Athena that runs the SQL ----------------------------------------------------------------
+
+
+class BucketMirror:
+    """The analytics bucket of moto's S3 as files under `root`: new and changed objects are copied
+    before each query; files a query writes (INSERT INTO) are put back as objects."""
+
+    def __init__(self, account: str, bucket: str, root: Path) -> None:
+        self.account = account
+        self.bucket = bucket
+        self.root = root
+        self._seen: dict[str, str] = {}
+
+    def _backend(self) -> Any:
+        from moto.s3.models import s3_backends
+
+        return s3_backends[self.account]["aws"]
+
+    def pull(self) -> None:
+        bucket = self._backend().get_bucket(self.bucket)
+        current: dict[str, str] = {}
+        for key in list(bucket.keys.keys()):
+            if not key.startswith("facts/"):
+                continue
+            stored = bucket.keys.get(key)
+            if stored is None:
+                continue
+            current[key] = stored.etag
+            if self._seen.get(key) != stored.etag:
+                path = self.root / key
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(stored.value)
+        for gone in set(self._seen) - set(current):
+            (self.root / gone).unlink(missing_ok=True)
+        self._seen = current
+
+    def push(self, files: list[Path]) -> None:
+        backend = self._backend()
+        for path in files:
+            key = path.relative_to(self.root).as_posix()
+            stored = backend.put_object(self.bucket, key, path.read_bytes())
+            self._seen[key] = stored.etag
+
+
+def _cell(value: Any) -> dict[str, str]:
+    """A value as Athena's GetQueryResults renders it (no VarCharValue for NULL)."""
+    if value is None:
+        return {}
+    if isinstance(value, bool):
+        return {"VarCharValue": "true" if value else "false"}
+    return {"VarCharValue": str(value)}
+
+
+_moto: dict[str, Any] = {}
+
+
+def install(bucket: str, root: Path) -> None:
+    """moto's Athena records queries but runs none: here every StartQueryExecution runs the SQL on
+    DuckDB over the analytics bucket and keeps the rows for GetQueryResults (a header row first, as
+    Athena's), or marks the execution FAILED. A later call (a new local stack) starts afresh."""
+    from moto.athena.models import AthenaBackend, QueryResults
+
+    _moto.update(bucket=bucket, root=root, engines={})
+    if _moto.get("installed"):
+        return
+    original = AthenaBackend.start_query_execution
+    lock = threading.Lock()
+
+    def engine_for(account: str) -> tuple[LocalAthena, BucketMirror]:
+        engines: dict[str, tuple[LocalAthena, BucketMirror]] = _moto["engines"]
+        if account not in engines:
+            folder = Path(_moto["root"]) / account
+            engines[account] = (LocalAthena(folder), BucketMirror(account, _moto["bucket"], folder))
+        return engines[account]
+
+    def start_query_execution(
+        self: Any, query: str, context: Any, config: Any, workgroup: Any, execution_parameters: Any
+    ) -> str:
+        execution_id: str = original(self, query, context, config, workgroup, execution_parameters)
+        with lock:
+            engine, mirror = engine_for(self.account_id)
+            try:
+                mirror.pull()
+                result = engine.execute(query, execution_parameters or [])
+                mirror.push(result.written)
+            except Exception as error:  # the query's own failure: Athena reports it as FAILED
+                self.executions[execution_id].status = "FAILED"
+                logging.getLogger(__name__).warning("local Athena query failed: %s", error)
+                return execution_id
+        header = {"Data": [{"VarCharValue": name} for name, _ in result.columns]}
+        rows = [{"Data": [_cell(v) for v in row]} for row in result.rows]
+        columns = [{"Name": name, "Label": name, "Type": kind} for name, kind in result.columns]
+        self.query_results[execution_id] = QueryResults(rows=[header, *rows], column_info=columns)
+        return execution_id
+
+    AthenaBackend.start_query_execution = start_query_execution
+    _moto["installed"] = True

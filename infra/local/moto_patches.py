@@ -6,7 +6,11 @@
 2. The demo clock: Step Functions timeouts, heartbeats, Wait seconds and retry intervals are
    divided by MOTO_SFN_TIME_SCALE, the same factor the app's ScaledClock runs faster by.
 
-Both reach into moto's private classes, so `install` refuses any moto but the pinned one and the
+3. `athena:startQueryExecution.sync`: moto forwards the start but has no way to wait for the
+   query; here the task polls GetQueryExecution, returns it as AWS does and fails the task when
+   the query failed (infra/local/athena.py makes moto's Athena run the SQL).
+
+All reach into moto's private classes, so `install` refuses any moto but the pinned one and the
 smoke tests in tests/statemachines exercise each patch.
 """
 
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import logging
 import os
 import time
 import traceback
@@ -76,6 +81,58 @@ def _scaled(seconds: Any) -> Any:
     return max(seconds / scale, 0.01)
 
 
+def _plain(value: Any) -> Any:
+    """A boto3 response as JSON can carry it (datetimes as ISO strings)."""
+    return json.loads(
+        json.dumps(value, default=lambda v: v.isoformat() if hasattr(v, "isoformat") else str(v))
+    )
+
+
+def _athena_sync(
+    self: Any, env: Any, resource_runtime_part: Any, normalised_parameters: Any, state_credentials: Any
+) -> Any:
+    from moto.stepfunctions.parser.api import HistoryEventType, TaskFailedEventDetails
+    from moto.stepfunctions.parser.asl.component.common.error_name.custom_error_name import CustomErrorName
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+        FailureEvent,
+        FailureEventException,
+    )
+    from moto.stepfunctions.parser.asl.eval.event.event_detail import EventDetails
+    from moto.stepfunctions.parser.asl.utils.boto_client import boto_client_for
+
+    if self._get_boto_service_name() != "athena":
+        raise RuntimeError(f"Unsupported .sync callback procedure in resource {self.resource.resource_arn}")
+    started = env.stack.pop()
+    client = boto_client_for(
+        service="athena", region=resource_runtime_part.region, state_credentials=state_credentials
+    )
+
+    def resolve() -> Any:
+        execution = client.get_query_execution(QueryExecutionId=started["QueryExecutionId"])["QueryExecution"]
+        state = execution["Status"]["State"]
+        if state in ("QUEUED", "RUNNING"):
+            return None
+        if state == "SUCCEEDED":
+            return _plain({"QueryExecution": execution})
+        raise FailureEventException(
+            FailureEvent(
+                env=env,
+                error_name=CustomErrorName("Athena.QueryFailed"),
+                event_type=HistoryEventType.TaskFailed,
+                event_details=EventDetails(
+                    taskFailedEventDetails=TaskFailedEventDetails(
+                        resource=self._get_sfn_resource(),
+                        resourceType=self._get_sfn_resource_type(),
+                        error="Athena.QueryFailed",
+                        cause=json.dumps(_plain(execution)),
+                    )
+                ),
+            )
+        )
+
+    return resolve
+
+
 def install() -> None:
     """Apply the patches once, before any moto backend is created."""
     global _installed
@@ -91,9 +148,19 @@ def install() -> None:
     from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
     from moto.stepfunctions.parser.asl.component.common.timeouts.heartbeat import Heartbeat
     from moto.stepfunctions.parser.asl.component.common.timeouts.timeout import Timeout
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_unsupported as unsupported,
+    )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.resource import (
+        ResourceCondition,
+    )
     from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 
     LambdaFunction._invoke_lambda = _invoke_in_process
+    unsupported._SUPPORTED_INTEGRATION_PATTERNS.add(ResourceCondition.Sync)
+    # Each Athena task would log that moto forwards it (which is what it should do here).
+    unsupported.LOG.setLevel(logging.ERROR)
+    unsupported.StateTaskServiceUnsupported._build_sync_resolver = _athena_sync
     default_user_config["stepfunctions"] = {"execute_state_machine": True}
 
     def timeout_body(self: Any, env: Any) -> None:

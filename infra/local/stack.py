@@ -7,6 +7,7 @@ import io
 import json
 import os
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -84,6 +85,7 @@ class LocalStack:
     region: str = names.LOCAL_REGION
     epoch: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     outputs: dict[str, str] = field(default_factory=dict)
+    workgroup: str = f"{names.APP_NAME}-local"
 
     def client(self, service: str) -> Any:
         import boto3
@@ -105,6 +107,7 @@ class LocalStack:
                 self.outputs[names.ENV_WORK_ORDERS_STREAM_ARN] = table["LatestStreamArn"]
         self.outputs[names.ENV_WORK_ORDERS_TABLE] = names.WORK_ORDERS_TABLE.local_name
         self.outputs[names.ENV_REFERENCE_TABLE] = names.REFERENCE_TABLE.local_name
+        self.outputs[names.ENV_INSIGHTS_TABLE] = names.INSIGHTS_TABLE.local_name
 
     def create_table(self, spec: names.TableSpec, name: str | None = None) -> dict[str, Any]:
         """One table from its spec (under another name for tests that need an empty one)."""
@@ -170,6 +173,46 @@ class LocalStack:
         )
         self.outputs[names.ENV_ATTACHMENTS_BUCKET] = bucket
 
+    def create_analytics(self) -> None:
+        """The analytics bucket, the hash key's secret, the Glue tables and the Athena workgroup, as
+        the CDK app has them; moto's Athena runs the SQL on DuckDB (infra/local/athena.py)."""
+        from chalicelib.domain.facts import TABLE_COLUMNS
+
+        from . import athena
+
+        bucket = names.ANALYTICS_BUCKET_LOCAL
+        self.client("s3").create_bucket(Bucket=bucket)
+        secret = self.client("secretsmanager").create_secret(
+            Name=f"{names.APP_NAME}-local-analytics-key", SecretString=names.ANALYTICS_KEY_LOCAL
+        )
+        glue = self.client("glue")
+        glue.create_database(DatabaseInput={"Name": names.ANALYTICS_DATABASE})
+        for table in names.ANALYTICS_TABLES:
+            glue.create_table(
+                DatabaseName=names.ANALYTICS_DATABASE,
+                TableInput={
+                    "Name": table.name,
+                    "TableType": "EXTERNAL_TABLE",
+                    "PartitionKeys": [{"Name": table.partition, "Type": "string"}],
+                    "StorageDescriptor": {
+                        "Columns": [{"Name": c, "Type": t} for c, t in TABLE_COLUMNS[table.name]],
+                        "Location": f"s3://{bucket}/{table.prefix}",
+                    },
+                    "Parameters": {"classification": table.format, "projection.enabled": "true"},
+                },
+            )
+        self.client("athena").create_work_group(
+            Name=self.workgroup,
+            Configuration={
+                "ResultConfiguration": {"OutputLocation": f"s3://{bucket}/{names.QUERY_RESULTS_PREFIX}"},
+                "EnforceWorkGroupConfiguration": True,
+            },
+        )
+        self._scratch = tempfile.TemporaryDirectory(prefix="jiesu-athena-")
+        athena.install(bucket, Path(self._scratch.name))
+        self.outputs[names.ENV_ANALYTICS_BUCKET] = bucket
+        self.outputs[names.ENV_ANALYTICS_KEY_SECRET_ARN] = secret["ARN"]
+
     def create_user_pool(self) -> None:
         idp = self.client("cognito-idp")
         pool = idp.create_user_pool(
@@ -228,7 +271,13 @@ class LocalStack:
                 "README.txt", "Handlers run in-process from functions/ (infra/local/moto_patches.py)."
             )
         lam = self.client("lambda")
-        for function in (*names.TASK_FUNCTIONS, names.FN_SEED_REFERENCE, names.FN_ON_WORK_ORDER_CHANGE):
+        functions = (
+            *names.TASK_FUNCTIONS,
+            *names.ANALYTICS_FUNCTIONS,
+            names.FN_SEED_REFERENCE,
+            names.FN_ON_WORK_ORDER_CHANGE,
+        )
+        for function in functions:
             lam.create_function(
                 FunctionName=names.local_function_name(function),
                 Runtime="python3.11",
@@ -252,10 +301,25 @@ class LocalStack:
         )
 
     def create_state_machines(self) -> None:
-        for spec in names.MACHINES:
+        resources = {
+            names.PH_WORKGROUP: self.workgroup,
+            names.PH_DATABASE: names.ANALYTICS_DATABASE,
+            names.PH_NOTIFICATION_TOPIC: self.outputs[names.ENV_UNIT_TOPIC_ARN],
+        }
+        for spec in (*names.MACHINES, *names.ANALYTICS_MACHINES):
             definition = (STATEMACHINES / spec.asl).read_text(encoding="utf-8")
-            for placeholder, function in spec.placeholders.items():
-                definition = definition.replace("${" + placeholder + "}", self.function_arn(function))
+            values = {
+                **{p: self.function_arn(function) for p, function in spec.placeholders.items()},
+                **{
+                    p: names.asl_string(
+                        (STATEMACHINES / "queries" / f"{query}.sql").read_text(encoding="utf-8")
+                    )
+                    for p, query in spec.queries.items()
+                },
+                **{p: resources[p] for p in spec.resources},
+            }
+            for placeholder, value in values.items():
+                definition = definition.replace("${" + placeholder + "}", value)
             machine = self.client("stepfunctions").create_state_machine(
                 name=f"{names.APP_NAME}-local-{spec.name}",
                 definition=definition,
@@ -311,6 +375,7 @@ class LocalStack:
         self.create_tables()
         self.create_topic()
         self.create_bucket()
+        self.create_analytics()
         self.create_user_pool()
         os.environ.update(self.environment())
         self.create_state_machines()

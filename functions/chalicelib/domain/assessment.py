@@ -57,6 +57,15 @@ class Assessment(BaseModel):
     resolution_rate: float | None
     satisfaction_rate: float | None
     score: float | None
+    # From the monthly run only (the live figures leave them out):
+    excluded: int | None = None  # orders not counted (configured reasons, judged unreasonable)
+    overdue: int | None = None
+    # Whistles on both sides (Art. 33): a summoned department's reports, a street's whistles.
+    summoned: int | None = None
+    reported_in_time: int | None = None
+    report_rate: float | None = None
+    whistles: int | None = None
+    whistles_closed: int | None = None
 
 
 class Assessments(BaseModel):
@@ -64,7 +73,8 @@ class Assessments(BaseModel):
 
     month: str
     kind: UnitKind
-    source: str = "live"
+    source: str = "live"  # "live" from the orders, or "monthly" from the stored monthly run
+    ran_at: datetime | None = None
     weights: Weights
     # More orders than a live computation reads: the figures cover the first `orders` only.
     truncated: bool = False

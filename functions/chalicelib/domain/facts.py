@@ -64,8 +64,6 @@ ORDER_COLUMNS: tuple[tuple[str, str], ...] = (
 # The raw change rows are partitioned by the day of the change (the stream export appends to it);
 # the compacted Parquet by the month the order was created in, so a month's orders, whatever
 # happened to them later, are read from one partition.
-ORDER_CHANGES_PARTITION = ("day", "string")
-ORDER_FACTS_PARTITION = ("month", "string")
 
 SUMMONS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("whistle", "string"),
@@ -81,7 +79,13 @@ SUMMONS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("late", "boolean"),
     ("whistle_closed_at", "bigint"),
 )
-SUMMONS_CHANGES_PARTITION = ("day", "string")
+
+# Each analytics table's columns, its partition column aside (names.ANALYTICS_TABLES).
+TABLE_COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "order_changes": (*ORDER_COLUMNS, ("month", "string")),
+    "order_facts": ORDER_COLUMNS,
+    "summons_changes": SUMMONS_COLUMNS,
+}
 
 
 def keyed_hash(key: bytes, value: str) -> str:

@@ -1,9 +1,13 @@
-"""The work-order stream consumer: tells people what changed."""
+"""The work-order stream consumer: tells people what changed, and hands analytics the
+de-identified facts of every change (DESIGN.md section 8)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
+from .. import names
+from ..domain.facts import order_fact, summons_facts
 from ..domain.model import WorkOrder
 from ..domain.notifications import Notice, Sms, notices, whistle_notices
 from ..domain.whistles import Whistle
@@ -42,3 +46,26 @@ def on_change(new_image: dict[str, Any] | None, old_image: dict[str, Any] | None
         logger.info("notified", subject=subject, count=len(sent))
         metrics.add_metric(name="NotificationsSent", unit=MetricUnit.Count, value=len(sent))
     return len(sent)
+
+
+def export_facts(changes: list[tuple[str, dict[str, Any] | None]]) -> int:
+    """One object per table and day for the batch of (sequence number, new image): named by the
+    batch's sequence numbers, so a retried batch writes the same objects again."""
+    if not changes:
+        return 0
+    d = deps()
+    rows: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for _, image in changes:
+        if (order := _order(image)) is not None:
+            row = order_fact(order, d.analytics_key)
+            rows[(names.ORDER_CHANGES.prefix, row.pop("day"))].append(row)
+        elif (whistle := _whistle(image)) is not None:
+            for row in summons_facts(whistle):
+                rows[(names.SUMMONS_CHANGES.prefix, row.pop("day"))].append(row)
+    batch = f"{changes[0][0]}-{changes[-1][0]}"
+    for (prefix, day), written in rows.items():
+        d.facts.append(prefix, day, batch, written)
+    exported = sum(len(r) for r in rows.values())
+    if exported:
+        metrics.add_metric(name="FactsExported", unit=MetricUnit.Count, value=exported)
+    return exported
