@@ -16,11 +16,13 @@ TIME_SCALE ?= 720
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
 
 .PHONY: help setup run test lint typecheck test-unit test-integration test-statemachines test-infra \
-        test-browser frontend system-deps clean bench
+        test-browser frontend system-deps clean bench history topics
 
 help:
 	@echo "make run    set everything up and start the local stack on http://localhost:8000"
 	@echo "make test   set everything up and run lint, types and every test layer"
+	@echo "make history  (with make run going) generate three months of de-identified facts"
+	@echo "make topics MONTH=2026-10  run the monthly analysis on the local stack"
 	@echo "make synth  synthesize the CDK app into cdk.out (and cfn-lint it)"
 	@echo "make deploy deploy to the AWS account of your credentials (docs/deploy.md)"
 
@@ -64,6 +66,16 @@ system-deps:
 # --- run ----------------------------------------------------------------------------------------
 run: setup
 	$(BIN)/python -m infra.local --port 8000 --time-scale $(TIME_SCALE)
+
+# --- analytics on the running local stack (make run): EventBridge Scheduler never fires locally --
+# `make history` puts three months of generated facts into the analytics bucket and compacts them;
+# `make topics MONTH=2026-10` runs the monthly analysis (rankings, topic candidates, hotspots).
+ANALYTICS := $(BIN)/python -m infra.local.analytics
+history: $(VENV)/.synced
+	$(ANALYTICS) history $(if $(FROM),--from $(FROM)) $(if $(TO),--to $(TO)) $(if $(ORDERS),--orders $(ORDERS))
+
+topics: $(VENV)/.synced
+	$(ANALYTICS) topics $(if $(MONTH),--month $(MONTH))
 
 # --- test ---------------------------------------------------------------------------------------
 lint: $(VENV)/.synced

@@ -10,6 +10,7 @@ from chalice.app import ConvertToMiddleware, DynamoDBEvent
 from chalicelib import names
 from chalicelib.entrypoints import (
     admin_api,
+    analytics_api,
     open311_api,
     openapi,
     partner_api,
@@ -26,6 +27,7 @@ app = Chalice(app_name=names.APP_NAME)
 app.register_blueprint(public_api.bp, url_prefix="/api/v1/public")
 app.register_blueprint(staff_api.bp, url_prefix="/api/v1/staff")
 app.register_blueprint(admin_api.bp, url_prefix="/api/v1/staff")
+app.register_blueprint(analytics_api.bp, url_prefix="/api/v1/staff")
 app.register_blueprint(partner_api.bp, url_prefix="/api/v1/partner")
 app.register_blueprint(openapi.bp, url_prefix="/api/v1")
 app.register_blueprint(open311_api.bp, url_prefix="/open311/v2")

@@ -21,6 +21,7 @@ EVERYONE = HOTLINE | OWN | OTHER | ASSISTING
 SEES_ORDER = HOTLINE | OWN | ASSISTING
 DISPATCH = frozenset({"operator1", "dispatcher1"})
 ADMIN = frozenset({"admin1"})
+ANALYSES = frozenset({"supervisor1", "analyst1", "admin1"})
 
 ORDER = "/work-orders/{order_id}"
 RULES: dict[tuple[str, str], frozenset[str]] = {
@@ -71,6 +72,12 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api-clients/{key_id}/revoke"): ADMIN,
     ("GET", "/audit"): ADMIN | {"supervisor1"},
     ("GET", "/analytics/assessments"): frozenset({"supervisor1", "analyst1"}),
+    **{("GET", f"/analytics/{view}"): ANALYSES for view in ("months", "topics", "trends", "streets")},
+    ("POST", "/analytics/topics"): frozenset({"analyst1"}),
+    # A unit's own recurrences and hotspots (the lists are filtered), everything for the hotline's readers.
+    ("GET", "/analytics/recurrences"): ANALYSES | OWN | OTHER | ASSISTING,
+    ("GET", "/analytics/hotspots"): ANALYSES | OWN | OTHER | ASSISTING,
+    ("POST", "/analytics/runs"): frozenset({"analyst1", "admin1"}),
 }
 
 

@@ -1,0 +1,272 @@
+"""Staff routes of proactive governance (每月一题, 未诉先办; DESIGN.md section 8): what the monthly
+and daily runs found, the topic board where analysts adopt a topic and name its lead unit, and
+"run now". Mounted under /api/v1/staff with the staff authorizer.
+
+Analysts, supervisors and administrators read everything; a unit's staff read the recurrences and
+hotspots of their own unit only.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from chalice import Blueprint, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..domain.errors import Conflict, FieldProblem, Forbidden, InvalidInput
+from ..domain.insights import (
+    Candidate,
+    CategoryMonth,
+    Day,
+    Hotspot,
+    Month,
+    MonthRun,
+    Recurrence,
+    StreetVolume,
+    Topic,
+    TopicForm,
+    beijing_today,
+    month_of,
+)
+from ..domain.model import Staff
+from ..domain.views import UnitView
+from ..wiring import deps
+from .auth import staff_from
+from .http import api, doc, parse, parse_query, respond
+from .staff_api import _audit, staff_auth
+
+bp = Blueprint(__name__)
+READERS = frozenset({"analyst", "supervisor", "admin"})
+UNIT_ROLES = frozenset({"handler", "unit_leader"})
+
+
+def _staff() -> Staff:
+    return staff_from(bp.current_request.context)
+
+
+def _reader() -> Staff:
+    staff = _staff()
+    if not staff.roles & READERS:
+        raise Forbidden("The analyses are for analysts, supervisors and administrators.")
+    return staff
+
+
+def _reader_or_unit() -> tuple[Staff, str | None]:
+    """The caller, and the unit whose findings alone they may see (None: all)."""
+    staff = _staff()
+    if staff.roles & READERS:
+        return staff, None
+    if staff.roles & UNIT_ROLES and staff.unit:
+        return staff, staff.unit
+    raise Forbidden("The analyses are for analysts, supervisors, administrators and the units concerned.")
+
+
+class MonthQuery(BaseModel):
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
+    month: Month | None = None  # the latest month that has run
+
+
+class DayQuery(BaseModel):
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
+    day: Day | None = None  # the latest day that has run
+
+
+class Months(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    items: Annotated[list[MonthRun], Field(max_length=600)]
+
+
+class TopicBoard(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    month: str | None
+    run: MonthRun | None
+    candidates: list[Candidate]
+    adopted: list[Topic]
+
+
+class Trends(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    month: str | None
+    items: list[CategoryMonth]
+
+
+class StreetMap(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    month: str | None
+    items: list[StreetVolume]
+
+
+class Recurrences(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    month: str | None
+    items: list[Recurrence]
+
+
+class Hotspots(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    day: str | None
+    items: list[Hotspot]
+
+
+class RunForm(BaseModel):
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
+    month: Month
+
+
+class RunStarted(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
+    month: str
+    execution: str
+
+
+def _month(asked: str | None) -> str | None:
+    """The month asked for, or the latest that has run (None before the first run)."""
+    if asked is not None:
+        return asked
+    runs = deps().insights.months()
+    return runs[0].month if runs else None
+
+
+@bp.route("/analytics/months", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+@doc(Months)
+def months() -> Response:
+    """Every month the monthly run has covered, newest first."""
+    _reader()
+    return respond(Months(items=deps().insights.months()))
+
+
+@bp.route("/analytics/topics", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+@doc(TopicBoard, query=MonthQuery)
+def topics() -> Response:
+    """The month's topic candidates with their evidence, and every adopted topic with its volume
+    in the months since."""
+    _reader()
+    month = _month(parse_query(bp.current_request, MonthQuery).month)
+    store = deps().insights
+    return respond(
+        TopicBoard(
+            month=month,
+            run=store.month_run(month) if month else None,
+            candidates=store.candidates(month) if month else [],
+            adopted=store.topics(),
+        )
+    )
+
+
+@bp.route("/analytics/topics", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+@doc(Topic, body=TopicForm, status=201, conflicts=True)
+def adopt() -> Response:
+    """An analyst adopts a candidate as a topic (每月一题) and names the unit that leads it."""
+    staff = _staff()
+    if "analyst" not in staff.roles:
+        raise Forbidden("Analysts adopt topics.")
+    form = parse(bp.current_request, TopicForm)
+    d = deps()
+    if d.insights.month_run(form.month) is None:
+        raise InvalidInput("That month has not run yet.", [FieldProblem("month", "no monthly run")])
+    candidate = next((c for c in d.insights.candidates(form.month) if c.key == form.key), None)
+    if candidate is None:
+        raise InvalidInput("Not a candidate of that month.", [FieldProblem("key", "not a candidate")])
+    lead = d.reference.unit(form.lead_unit)
+    if lead is None:
+        raise InvalidInput("No such unit.", [FieldProblem("lead_unit", "unknown unit")])
+    topic = Topic(
+        id=f"{form.month}:{candidate.key}",
+        month=form.month,
+        key=candidate.key,
+        title=form.title,
+        category=candidate.category,
+        category_name=candidate.category_name,
+        district=candidate.district,
+        district_name=candidate.district_name,
+        lead_unit=UnitView(id=lead.id, name=lead.name, kind=lead.kind.value),
+        note=form.note,
+        adopted_by=staff.username,
+        adopted_at=d.clock.now(),
+        baseline_orders=candidate.orders,
+    )
+    if any(t.id == topic.id for t in d.insights.topics()):
+        raise Conflict("That candidate is adopted already.", "already_adopted")
+    d.insights.put_topic(topic, None)
+    _audit(staff, "topic.adopt", topic.id, f"{topic.title}; lead {lead.name}")
+    return respond(topic, 201)
+
+
+@bp.route("/analytics/trends", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+@doc(Trends, query=MonthQuery)
+def trends() -> Response:
+    """Requests, resolution and satisfaction per category over the months up to `month`."""
+    _reader()
+    month = _month(parse_query(bp.current_request, MonthQuery).month)
+    return respond(Trends(month=month, items=deps().insights.trend(month) if month else []))
+
+
+@bp.route("/analytics/streets", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+@doc(StreetMap, query=MonthQuery)
+def streets() -> Response:
+    """Every street's requests of the month: the heat grid."""
+    _reader()
+    month = _month(parse_query(bp.current_request, MonthQuery).month)
+    return respond(StreetMap(month=month, items=deps().insights.streets(month) if month else []))
+
+
+@bp.route("/analytics/recurrences", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+@doc(Recurrences, query=MonthQuery)
+def recurrences() -> Response:
+    """Places where a category came back after closure (a unit sees its own)."""
+    _, own = _reader_or_unit()
+    month = _month(parse_query(bp.current_request, MonthQuery).month)
+    found = deps().insights.recurrences(month) if month else []
+    if own is not None:
+        found = [r for r in found if own in (r.unit, r.street)]
+    return respond(Recurrences(month=month, items=found))
+
+
+@bp.route("/analytics/hotspots", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+@doc(Hotspots, query=DayQuery)
+def hotspots() -> Response:
+    """The day's early warnings: streets whose week in a category jumped (a street sees its own)."""
+    _, own = _reader_or_unit()
+    day, found = deps().insights.hotspots(parse_query(bp.current_request, DayQuery).day)
+    if own is not None:
+        found = [h for h in found if h.street == own]
+    return respond(Hotspots(day=day, items=found))
+
+
+@bp.route("/analytics/runs", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+@doc(RunStarted, body=RunForm, status=202)
+def run() -> Response:
+    """Run the monthly analysis now (as the schedule does on the 1st): an analyst re-runs a month
+    after late changes, or runs the month that just ended early."""
+    staff = _staff()
+    if not staff.roles & {"analyst", "admin"}:
+        raise Forbidden("Analysts and administrators start the monthly run.")
+    form = parse(bp.current_request, RunForm)
+    d = deps()
+    now = d.clock.now()
+    if form.month > month_of(beijing_today(now)):
+        raise InvalidInput(
+            "That month has not begun.", [FieldProblem("month", "a past or the current month")]
+        )
+    stamp = now.strftime("%Y%m%dT%H%M%S")
+    execution = d.analytics_runs.start_month(form.month, staff.username.replace(".", "-"), stamp)
+    _audit(staff, "analytics.run", form.month)
+    return respond(RunStarted(month=form.month, execution=execution), 202)

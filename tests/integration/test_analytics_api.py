@@ -1,0 +1,192 @@
+"""Proactive governance on the local stack: three generated months of de-identified facts, the
+daily machine compacting them, an analyst running the monthly machine from the API, and what the
+portal then reads — rankings, topic candidates with evidence, adoption, recurrences, hotspots."""
+
+import json
+import re
+from collections import defaultdict
+from typing import Any
+
+import pytest
+from chalicelib import names
+
+from tests.conftest import Citizen, Unit, wait_until
+
+PHONE = re.compile(r"1[3-9]\d{9}")
+SIGNALS = {"volume", "growth", "low_resolution", "low_satisfaction", "repeat_requesters", "concentrated"}
+
+
+def _finished(sfn, arn: str) -> dict[str, Any]:
+    described = wait_until(
+        lambda: (d := sfn.describe_execution(executionArn=arn))["status"] != "RUNNING" and d, timeout=120
+    )
+    assert described["status"] == "SUCCEEDED", described
+    return described
+
+
+def _facts(s3) -> list[dict[str, Any]]:
+    """Every order change in the bucket, as the generator and the stream export wrote them."""
+    rows = []
+    for page in s3.get_paginator("list_objects_v2").paginate(
+        Bucket=names.ANALYTICS_BUCKET_LOCAL, Prefix=names.ORDER_CHANGES.prefix
+    ):
+        for item in page.get("Contents", []):
+            body = s3.get_object(Bucket=names.ANALYTICS_BUCKET_LOCAL, Key=item["Key"])["Body"].read()
+            rows += [json.loads(line) for line in body.decode().splitlines() if line]
+    return rows
+
+
+@pytest.fixture(scope="module")
+def analysed(local_stack, api, id_token):
+    """Facts for August to October 2026, compacted by the daily machine; September and October run
+    by an analyst through the API, as the 1st-of-month schedule would."""
+    from infra.local.history import HistoryPlan, write_bucket
+
+    stack = local_stack.stack
+    s3, sfn = stack.client("s3"), stack.client("stepfunctions")
+    plan = HistoryPlan(first_month="2026-08", last_month="2026-10", orders=6000, seed=7)
+    write_bucket(plan, s3, names.ANALYTICS_BUCKET_LOCAL, progress=False)
+    daily = sfn.start_execution(
+        stateMachineArn=stack.outputs[names.ENV_ANALYTICS_DAILY_MACHINE_ARN],
+        name="history-2026-08-to-10",
+        input=json.dumps({"from": "2026-08-01", "to": "2026-10-31"}),
+    )
+    _finished(sfn, daily["executionArn"])
+    analyst = Unit(api, id_token("analyst1"))
+    for month in ("2026-09", "2026-10"):
+        started = analyst.post("/analytics/runs", {"month": month})
+        assert started.status == 202, started.body
+        _finished(sfn, started.json()["execution"])
+    latest: dict[str, dict[str, Any]] = {}
+    for row in _facts(s3):
+        if row["id"] not in latest or row["version"] > latest[row["id"]]["version"]:
+            latest[row["id"]] = row
+    return {"analyst": analyst, "orders": list(latest.values())}
+
+
+def test_the_months_that_ran_count_the_months_requests(analysed):
+    october = [o for o in analysed["orders"] if o["month"] == "2026-10" and o["status"] != "merged"]
+
+    runs = analysed["analyst"].get("/analytics/months").json()["items"]
+
+    assert [r["month"] for r in runs] == ["2026-10", "2026-09"]
+    assert runs[0]["orders"] == len(october)
+
+
+def test_streets_are_ranked_by_the_stored_rates_as_the_formula_says(analysed):
+    orders = [o for o in analysed["orders"] if o["month"] == "2026-10"]
+    answer = analysed["analyst"].get("/analytics/assessments?month=2026-10&kind=street").json()
+    items = answer["items"]
+
+    assert answer["source"] == "monthly" and answer["ran_at"]
+    scores = [a["score"] for a in items if a["score"] is not None]
+    assert scores == sorted(scores, reverse=True)
+    assert [a["rank"] for a in items if a["score"] is not None] == list(range(1, len(scores) + 1))
+    assert all(a["unit"]["kind"] == "street" for a in items)
+    # The top street's rates, recomputed from the facts with the configured formula.
+    top = items[0]["unit"]["id"]
+    mine = [
+        o
+        for o in orders
+        if o["unit"] == top
+        and o["dispatched_at"] is not None
+        and o["reason"] is None
+        and not o["unreasonable"]
+    ]
+    contacted = sum(1 for o in mine if o["contacted_at"] is not None and not o["contact_late"])
+    rated = [o for o in mine if o["evaluated_at"] is not None]
+    satisfied = sum(1 for o in rated if o["satisfaction"] in ("satisfied", "basically_satisfied"))
+    assert items[0]["dispatched"] == len(mine)
+    assert items[0]["response_rate"] == round(contacted / len(mine), 4)
+    assert items[0]["satisfaction_rate"] == round(satisfied / len(rated), 4)
+
+
+def test_topic_candidates_come_with_their_evidence_and_no_phone_numbers(analysed):
+    board = analysed["analyst"].get("/analytics/topics?month=2026-10").json()
+    candidates = board["candidates"]
+
+    assert board["run"]["month"] == "2026-10"
+    assert [c["rank"] for c in candidates] == list(range(1, len(candidates) + 1))
+    assert len(candidates) >= 5
+    for candidate in candidates:
+        assert set(candidate["signals"]) <= SIGNALS
+        assert candidate["orders"] >= 15 and len(candidate["top_streets"]) <= 5
+        assert candidate["category_name"] and len(candidate["examples"]) <= 3
+        assert not any(PHONE.search(text) for text in candidate["examples"])
+    october = defaultdict(int)
+    for order in analysed["orders"]:
+        if order["month"] == "2026-10" and order["status"] != "merged" and order["category"]:
+            october[order["category"]] += 1
+    city_wide = next(c for c in candidates if c["district"] is None)
+    assert city_wide["orders"] == october[city_wide["category"]]
+
+
+def test_an_analyst_adopts_a_topic_and_follows_its_volume_in_the_months_after(
+    analysed, local_stack, api, id_token
+):
+    analyst = analysed["analyst"]
+    candidate = analyst.get("/analytics/topics?month=2026-09").json()["candidates"][0]
+    title = "治理" + candidate["category_name"]
+    form = {"month": "2026-09", "key": candidate["key"], "title": title, "lead_unit": "110101"}
+
+    adopted = analyst.post("/analytics/topics", form)
+    again = analyst.post("/analytics/topics", form)
+    unknown = analyst.post("/analytics/topics", {**form, "key": "no_such_group"})
+    handler = Unit(api, id_token("andingmen.handler")).post("/analytics/topics", form)
+
+    assert adopted.status == 201, adopted.body
+    assert (again.status, unknown.status, handler.status) == (409, 400, 403)
+    assert [d["field"] for d in unknown.json()["error"]["details"]] == ["key"]
+    assert adopted.json()["baseline_orders"] == candidate["orders"]
+    # October's run follows it: its requests that month, as the October board counts them.
+    rerun = analyst.post("/analytics/runs", {"month": "2026-10"})
+    _finished(local_stack.stack.client("stepfunctions"), rerun.json()["execution"])
+    topic = next(
+        t for t in analyst.get("/analytics/topics").json()["adopted"] if t["key"] == candidate["key"]
+    )
+    october = [
+        o
+        for o in analysed["orders"]
+        if o["month"] == "2026-10"
+        and o["status"] != "merged"
+        and o["category"] == topic["category"]
+        and (topic["district"] is None or o["district"] == topic["district"])
+    ]
+    assert topic["progress"] == [{"month": "2026-10", "orders": len(october)}]
+
+
+def test_recurrences_and_hotspots_are_each_units_own(analysed, api, id_token):
+    analyst = analysed["analyst"]
+    recurring = analyst.get("/analytics/recurrences?month=2026-10").json()["items"]
+    spots = analyst.get("/analytics/hotspots").json()
+
+    assert recurring and all(r["recurrences"] >= 1 and r["orders"] > r["recurrences"] for r in recurring)
+    assert spots["day"] == "2026-10-31"
+    assert all(s["this_week"] >= 5 and s["this_week"] >= 3 * s["baseline"] for s in spots["items"])
+    street = Unit(api, id_token("andingmen.handler"))
+    own = street.get("/analytics/recurrences?month=2026-10").json()["items"]
+    own_spots = street.get("/analytics/hotspots").json()["items"]
+    assert own == [r for r in recurring if "110101004" in (r["unit"], r["street"])]
+    assert own_spots == [s for s in spots["items"] if s["street"] == "110101004"]
+    assert len(own) < len(recurring)
+
+
+def test_a_month_that_has_not_begun_cannot_run(analysed):
+    answer = analysed["analyst"].post("/analytics/runs", {"month": "2099-01"})
+
+    assert answer.status == 400
+    assert [d["field"] for d in answer.json()["error"]["details"]] == ["month"]
+
+
+def test_every_order_change_reaches_analytics_without_name_or_phone(local_stack, api):
+    receipt = Citizen(api).submit(
+        content="小区门口路灯不亮已经一周，联系电话13912345678",
+        requester={"name": "王女士", "phone": "13700002222"},
+    )
+    s3 = local_stack.stack.client("s3")
+
+    row = wait_until(lambda: next((r for r in _facts(s3) if r["id"] == receipt["id"]), None))
+
+    flat = json.dumps(row, ensure_ascii=False)
+    assert "王女士" not in flat and "13700002222" not in flat and "13912345678" not in flat
+    assert "139****5678" in row["text"] and re.fullmatch(r"[0-9a-f]{32}", row["requester"])
