@@ -70,8 +70,10 @@ def test_the_shipped_configuration_is_the_documented_default():
     assert analytics_policy() == AnalyticsPolicy()
 
 
-def rates(unit: str, dispatched: int, contacted: int, signed: int, followed: int, resolved: int, satisfied: int,
-          basically: int = 0) -> dict:  # fmt: skip
+def rates(
+    unit: str, dispatched: int, contacted: int, signed: int, followed: int, resolved: int, satisfied: int,
+    basically: int = 0,
+) -> dict:  # fmt: skip
     return {
         "unit": unit, "dispatched": dispatched, "excluded": 0, "signed_in_time": signed,
         "contacted_in_time": contacted, "replied_in_time": followed, "overdue": 0, "followed_up": followed,
@@ -155,7 +157,7 @@ def test_candidates_are_ranked_by_their_signals_with_the_evidence(reference):
     assert city.concentration == round(55 / 120, 4) and city.examples == ["暖气不热，室温只有14度"]
     assert [t.orders for t in city.trend] == [40]
     assert "concentrated" in district.signals and district.concentration == round(55 / 60, 4)
-    assert district.district_name == "东城区" and district.trend == []
+    assert district.district_name == "东城区人民政府" and district.trend == []
     assert lighting.signals == ["volume"] and lighting.concentration is None
 
 

@@ -358,7 +358,7 @@ def topic_candidates(
         )
         concentration = (
             round(sum(n for _, n in counts[:3]) / row["orders"], 4)
-            if row["orders"] and row["streets"] > 3
+            if counts and row["orders"] and row["streets"] > 3
             else None
         )
         judged = followed >= policy.least_followed_up
