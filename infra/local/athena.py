@@ -148,6 +148,15 @@ class LocalAthena:
             rows = cursor.fetchall()
         return QueryResult(tuple((d[0], _athena_type(str(d[1]))) for d in description), rows)
 
+    def column_chunks(self, files: list[str]) -> list[tuple[str, int]]:
+        """(column, compressed bytes) of every column chunk of the Parquet files: what Athena
+        reads of a column in a row group."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT path_in_schema, total_compressed_size FROM parquet_metadata(?)", [files]
+            ).fetchall()
+        return [(str(column), int(size)) for column, size in found]
+
     def _insert(self, statement: exp.Insert, values: list[Any]) -> QueryResult:
         target = statement.find(exp.Table)
         table = next(

@@ -70,7 +70,7 @@ class MonthQuery(BaseModel):
 class DayQuery(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    day: Day | None = None  # the latest day that has run
+    date: Day | None = None  # the latest day that has run
 
 
 class Months(BaseModel):
@@ -114,6 +114,9 @@ class Hotspots(BaseModel):
 
     day: str | None
     items: list[Hotspot]
+    # The recurring places of the latest month that has run up to that day (as GET /recurrences).
+    month: str | None = None
+    recurrences: list[Recurrence] = []
 
 
 class RunForm(BaseModel):
@@ -242,12 +245,17 @@ def recurrences() -> Response:
 @api
 @doc(Hotspots, query=DayQuery)
 def hotspots() -> Response:
-    """The day's early warnings: streets whose week in a category jumped (a street sees its own)."""
+    """The day's early warnings — streets whose week in a category jumped — and the places where a
+    category came back after closure (a unit sees its own)."""
     _, own = _reader_or_unit()
-    day, found = deps().insights.hotspots(parse_query(bp.current_request, DayQuery).day)
+    store = deps().insights
+    day, found = store.hotspots(parse_query(bp.current_request, DayQuery).date)
+    month = next((r.month for r in store.months() if day is None or r.month <= day[:7]), None)
+    recurring = store.recurrences(month) if month else []
     if own is not None:
         found = [h for h in found if h.street == own]
-    return respond(Hotspots(day=day, items=found))
+        recurring = [r for r in recurring if own in (r.unit, r.street)]
+    return respond(Hotspots(day=day, items=found, month=month, recurrences=recurring))
 
 
 @bp.route("/analytics/runs", methods=["POST"], cors=True, authorizer=staff_auth)
