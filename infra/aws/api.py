@@ -1,11 +1,12 @@
-"""The Chalice app (functions/): REST API, authorizer, task functions and stream consumer, with
-least-privilege grants on the data, the workflows and the topics."""
+"""The Chalice app (functions/): REST API, authorizer, task, analytics and stream functions, with
+least-privilege grants on the data, the workflows, the analytics resources and the topics."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aws_cdk import CfnElement, CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
@@ -19,6 +20,9 @@ from .auth import StaffAuth
 from .data import Data
 from .nag import acknowledge
 from .project import FUNCTIONS, names
+
+if TYPE_CHECKING:
+    from .analytics import Analytics
 
 API_GATEWAY_STAGE = "api"
 DEFAULT_ROLE = "DefaultRole"
@@ -62,6 +66,15 @@ def function_id(name: str) -> str:
     return "APIHandler" if name == names.API_HANDLER else to_cfn_resource_name(name)
 
 
+# Work-order and analytics machines: the functions are told every one's ARN and may start each.
+ALL_MACHINES = (*names.MACHINES, *names.ANALYTICS_MACHINES)
+# Reading a month's query results and storing a month's insights takes longer than an API call may.
+LONG_RUNNING = (names.FN_SEED_REFERENCE, names.FN_STORE_MONTH, names.FN_STORE_DAY)
+LONG_RUNNING_TIMEOUT = 300
+# The facts the stream consumer writes (de-identified order and summons changes, by day).
+FACTS_WRITTEN = (names.ORDER_CHANGES, names.SUMMONS_CHANGES)
+
+
 # What entrypoints/admin_api.py (adapters/cognito_directory.py) calls on the staff user pool.
 STAFF_ADMIN_ACTIONS = (
     "cognito-idp:ListUsers",
@@ -88,6 +101,7 @@ class Api(Construct):
         *,
         data: Data,
         auth: StaffAuth,
+        analytics: Analytics,
         layer: lambda_.ILayerVersion,
         machine_arns: Mapping[str, str],
         stage: str,
@@ -102,9 +116,12 @@ class Api(Construct):
             names.ENV_WORK_ORDERS_TABLE: data.work_orders.table_name,
             names.ENV_WORK_ORDERS_STREAM_ARN: data.work_orders.table_stream_arn,
             names.ENV_REFERENCE_TABLE: data.reference.table_name,
-            **{spec.arn_env: self.machine_arns[spec.name] for spec in names.MACHINES},
+            names.ENV_INSIGHTS_TABLE: data.insights.table_name,
+            **{spec.arn_env: self.machine_arns[spec.name] for spec in ALL_MACHINES},
             names.ENV_UNIT_TOPIC_ARN: data.unit_topic.topic_arn,
             names.ENV_ATTACHMENTS_BUCKET: data.attachments.bucket_name,
+            names.ENV_ANALYTICS_BUCKET: analytics.bucket.bucket_name,
+            names.ENV_ANALYTICS_KEY_SECRET_ARN: analytics.key_secret.secret_arn,
             names.ENV_REQUESTER_SMS: "true",
             names.ENV_USER_POOL_ID: auth.user_pool.user_pool_id,
             names.ENV_USER_POOL_CLIENT_ID: auth.client.user_pool_client_id,
@@ -129,8 +146,11 @@ class Api(Construct):
                 "tags": {"project": names.APP_NAME, "stack": stack.stack_name},
             },
         )
-        # Loading a whole division catalogue takes longer than an API call may.
-        self.chalice.get_resource(function_id(names.FN_SEED_REFERENCE)).add_property_override("Timeout", 300)
+        # Loading a whole division catalogue, or storing a month's insights, takes longer.
+        for name in LONG_RUNNING:
+            self.chalice.get_resource(function_id(name)).add_property_override(
+                "Timeout", LONG_RUNNING_TIMEOUT
+            )
         rest_api = self.chalice.get_resource(REST_API)
         # A known name for the 5XX alarm's ApiName dimension (the OpenAPI title would be "jiesu").
         rest_api.add_property_override("Name", self.api_name)
@@ -153,7 +173,53 @@ class Api(Construct):
         self.role = self.chalice.get_role(DEFAULT_ROLE)
         self._logs_only()
         self.grants = self._grant(stack, data)
+        self._grant_analytics(analytics)
         self._manage_staff(auth)
+
+    def _grant_analytics(self, analytics: Analytics) -> None:
+        """The stream consumer writes de-identified facts (and needs the hash key for that); the
+        store functions read the results of the queries the analytics machines ran. The functions
+        never run queries themselves and never read the facts: only the machines do."""
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject"],
+                resources=[analytics.objects(table.prefix) for table in FACTS_WRITTEN],
+            )
+        )
+        # GetQueryResults reads the result file from S3 with the caller's own permissions.
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["athena:GetQueryResults", "athena:GetQueryExecution"],
+                resources=[analytics.workgroup_arn],
+            )
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"], resources=[analytics.objects(names.QUERY_RESULTS_PREFIX)]
+            )
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket", "s3:GetBucketLocation"], resources=[analytics.bucket.bucket_arn]
+            )
+        )
+        # The secret's own ARN (not grant_read, which adds DescribeSecret): the value and nothing else.
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["secretsmanager:GetSecretValue"], resources=[analytics.key_secret.secret_arn]
+            )
+        )
+        acknowledge(
+            self.role,
+            *(
+                (
+                    f"AwsSolutions-IAM5[Resource::<{logical_id(analytics.bucket)}.Arn>/{prefix}*]",
+                    "Objects under one prefix of the analytics bucket: each stream batch and each "
+                    "query result is a file of its own.",
+                )
+                for prefix in (*(table.prefix for table in FACTS_WRITTEN), names.QUERY_RESULTS_PREFIX)
+            ),
+        )
 
     def _manage_staff(self, auth: StaffAuth) -> None:
         """Administrators manage staff accounts through the API: the admin actions it calls, on
@@ -244,6 +310,7 @@ class Api(Construct):
         grants = [
             data.work_orders.grant_read_write_data(self.role),
             data.reference.grant_read_write_data(self.role),
+            data.insights.grant_read_write_data(self.role),
         ]
         # Attachments: the presigned POST is signed with this role, so it needs PutObject on the
         # uploads; intake reads them and copies them to the kept prefix; staff download kept ones.
@@ -269,12 +336,13 @@ class Api(Construct):
         grants.append(stream)
 
         # The machines' ARNs, not the machines: a machine refers to the functions (no cycle).
-        # Every machine is started by the functions; only the work-order machine waits for a
-        # unit's answer with a task token (the whistle machine only waits on the clock).
+        # Every machine is started by the functions (the analytics ones on an analyst's "run now");
+        # only the work-order machine waits for a unit's answer with a task token (the whistle
+        # machine only waits on the clock).
         self.role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["states:StartExecution"],
-                resources=[self.machine_arns[spec.name] for spec in names.MACHINES],
+                resources=[self.machine_arns[spec.name] for spec in ALL_MACHINES],
             )
         )
         self.role.add_to_principal_policy(

@@ -1,5 +1,5 @@
-"""Data: the work-order and reference tables (built from names.TABLES), the attachments bucket and
-the unit-notice topic."""
+"""Data: the work-order, reference and insights tables (built from names.TABLES), the attachments
+bucket and the unit-notice topic."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ class Data(Construct):
         self.tables = {spec.construct_id: self._table(spec) for spec in names.TABLES}
         self.work_orders = self.tables[names.WORK_ORDERS_TABLE.construct_id]
         self.reference = self.tables[names.REFERENCE_TABLE.construct_id]
+        # What the analytics runs found, by month and day, and the topics analysts adopted.
+        self.insights = self.tables[names.INSIGHTS_TABLE.construct_id]
 
         self.attachments = self._attachments()
 

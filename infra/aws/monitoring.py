@@ -1,6 +1,9 @@
-"""Monitoring: an alarm when work-order or whistle workflows fail and one when the API answers 5XX."""
+"""Monitoring: an alarm when work-order, whistle or analytics workflows fail and one when the API
+answers 5XX."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from aws_cdk import Duration
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -10,7 +13,16 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from .project import names
+
 FIVE_MINUTES = Duration.minutes(5)
+# What a failed analytics run leaves undone, by machine (names.ANALYTICS_MACHINES).
+ANALYTICS_FAILURES = {
+    names.ANALYTICS_MONTHLY_MACHINE_SPEC.name: "The monthly analytics run failed: the month's rates, topic "
+    "candidates and briefing are missing until it is run again.",
+    names.ANALYTICS_DAILY_MACHINE_SPEC.name: "The daily analytics run failed: yesterday's changes are not "
+    "compacted and the streets got no early warnings.",
+}
 
 
 class Monitoring(Construct):
@@ -21,6 +33,7 @@ class Monitoring(Construct):
         *,
         work_order: sfn.IStateMachine,
         whistle: sfn.IStateMachine,
+        analytics: Mapping[str, sfn.IStateMachine],
         api_name: str,
         api_stage: str,
     ) -> None:
@@ -54,6 +67,14 @@ class Monitoring(Construct):
                     "WhistleExecutionsFailed",
                     whistle,
                     "A whistle workflow failed: missed reports for duty are no longer escalated.",
+                ),
+                *(
+                    (
+                        f"{spec.construct_id}ExecutionsFailed",
+                        analytics[spec.name],
+                        ANALYTICS_FAILURES[spec.name],
+                    )
+                    for spec in names.ANALYTICS_MACHINES
                 ),
             )
         ]

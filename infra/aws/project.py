@@ -9,6 +9,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"
 STATEMACHINES = ROOT / "statemachines"
+QUERIES = STATEMACHINES / "queries"  # the analytics machines' Athena SQL
 REFERENCE_DATA = FUNCTIONS / "chalicelib" / "data"
 LAYER_DIR = ROOT / "build" / "layer"
 
@@ -19,6 +20,7 @@ if str(FUNCTIONS) not in sys.path:
     sys.path.insert(0, str(FUNCTIONS))
 
 from chalicelib import names  # noqa: E402
+from chalicelib.domain import facts  # noqa: E402  (the analytics tables' columns)
 
 
 def files_hash(files: list[Path]) -> str:
@@ -36,9 +38,11 @@ __all__ = [
     "DEFAULT_REGION",
     "FUNCTIONS",
     "LAYER_DIR",
+    "QUERIES",
     "REFERENCE_DATA",
     "ROOT",
     "STATEMACHINES",
+    "facts",
     "files_hash",
     "names",
 ]

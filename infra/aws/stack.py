@@ -8,6 +8,7 @@ from typing import Any
 from aws_cdk import CfnOutput, Stack, Tags
 from constructs import Construct
 
+from .analytics import Analytics
 from .api import API_GATEWAY_STAGE, Api, function_id
 from .auth import StaffAuth
 from .data import Data
@@ -27,6 +28,7 @@ class JiesuStack(Stack):
         Tags.of(self).add("project", names.APP_NAME)
 
         data = Data(self, "Data")
+        analytics = Analytics(self, "Analytics", topic=data.unit_topic)
         auth = StaffAuth(self, "Auth")
         layer = DependenciesLayer(self, "Dependencies", directory=layer_dir)
         api = Api(
@@ -34,12 +36,14 @@ class JiesuStack(Stack):
             "Api",
             data=data,
             auth=auth,
+            analytics=analytics,
             layer=layer.layer,
             machine_arns=machine_arns(self),
             stage=stage,
         )
         Throttling(self, "Throttling", rest_api=api.rest_api)
-        workflows = Workflows(self, "Workflows", function=api.function)
+        workflows = Workflows(self, "Workflows", function=api.function, analytics=analytics)
+        analytics.schedule(workflows.analytics_machines)
         ReferenceSeed(
             self,
             "Seed",
@@ -52,6 +56,7 @@ class JiesuStack(Stack):
             "Monitoring",
             work_order=workflows.work_order,
             whistle=workflows.whistle,
+            analytics=workflows.analytics_machines,
             api_name=api.api_name,
             api_stage=API_GATEWAY_STAGE,
         )
@@ -61,9 +66,14 @@ class JiesuStack(Stack):
         CfnOutput(self, "Region", value=self.region)
         CfnOutput(self, "UserPoolId", value=auth.user_pool.user_pool_id)
         CfnOutput(self, "UserPoolClientId", value=auth.client.user_pool_client_id)
-        # WorkOrderStateMachineArn and WhistleStateMachineArn.
-        for spec in names.MACHINES:
+        # WorkOrderStateMachineArn, WhistleStateMachineArn, AnalyticsMonthlyStateMachineArn and
+        # AnalyticsDailyStateMachineArn.
+        for spec in (*names.MACHINES, *names.ANALYTICS_MACHINES):
             machine = workflows.machines[spec.name]
             CfnOutput(self, f"{spec.construct_id}StateMachineArn", value=machine.state_machine_arn)
         CfnOutput(self, "UnitNotificationsTopicArn", value=data.unit_topic.topic_arn)
         CfnOutput(self, "AlarmTopicArn", value=monitoring.topic.topic_arn)
+        # Where analysts query the facts themselves (Athena console, same workgroup and limits).
+        CfnOutput(self, "AnalyticsBucketName", value=analytics.bucket.bucket_name)
+        CfnOutput(self, "AnalyticsWorkGroup", value=analytics.workgroup.ref)
+        CfnOutput(self, "AnalyticsDatabase", value=analytics.database.ref)

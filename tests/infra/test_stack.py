@@ -110,6 +110,9 @@ def as_keys(resources: list[Any]) -> list[str]:
 
 
 MACHINE_IDS = [spec.construct_id for spec in names.MACHINES]
+# The work-order machines and the analytics machines (tests/infra/test_analytics.py has the latter's own).
+ALL_MACHINES = (*names.MACHINES, *names.ANALYTICS_MACHINES)
+ALL_MACHINE_IDS = [spec.construct_id for spec in ALL_MACHINES]
 
 
 # --- data ---------------------------------------------------------------------------------------
@@ -149,7 +152,7 @@ def test_tables_are_built_from_the_shared_specs(synth: Synth, spec: names.TableS
 
 def test_the_work_orders_table_has_the_inbox_status_and_requester_indexes(synth: Synth) -> None:
     """Whistles live in the work-orders table too: no table of their own, three GSIs in all."""
-    assert [spec.construct_id for spec in names.TABLES] == ["WorkOrders", "Reference"]
+    assert [spec.construct_id for spec in names.TABLES] == ["WorkOrders", "Reference", "Insights"]
     props = synth.resources[table_id(synth, names.WORK_ORDERS_TABLE)]["Properties"]
     indexes = {
         index["IndexName"]: (
@@ -180,6 +183,7 @@ def test_every_function_runs_python311_with_the_dependencies_layer(synth: Synth)
     expected = {function_id(name) for name in (*names.TASK_FUNCTIONS, names.FN_SEED_REFERENCE)}
     expected |= {function_id(names.FN_ON_WORK_ORDER_CHANGE), function_id(names.API_HANDLER)}
     expected |= {function_id(names.STAFF_AUTHORIZER)}
+    expected |= {function_id(name) for name in names.ANALYTICS_FUNCTIONS}
     assert set(found) == expected
     for fid, fn in found.items():
         assert fn["Properties"]["Runtime"] == "python3.11", fid
@@ -194,7 +198,7 @@ def test_functions_are_configured_through_the_shared_env_names(synth: Synth) -> 
     topic = logical_id_of(synth, "AWS::SNS::Topic", "DataUnitNotifications")
     pool = logical_id_of(synth, "AWS::Cognito::UserPool", "AuthUserPool")
     client = logical_id_of(synth, "AWS::Cognito::UserPoolClient", "AuthUserPoolStaffPortal")
-    machines = {spec.name: machine(synth, spec)[0] for spec in names.MACHINES}
+    machines = {spec.name: machine(synth, spec)[0] for spec in ALL_MACHINES}
     issuer = {"Fn::Join": ["", [f"https://cognito-idp.{REGION}.amazonaws.com/", {"Ref": pool}]]}
 
     for fid, fn in functions(synth).items():
@@ -202,6 +206,7 @@ def test_functions_are_configured_through_the_shared_env_names(synth: Synth) -> 
         assert env[names.ENV_WORK_ORDERS_TABLE] == {"Ref": work_orders}, fid
         assert env[names.ENV_WORK_ORDERS_STREAM_ARN] == {"Fn::GetAtt": [work_orders, "StreamArn"]}, fid
         assert env[names.ENV_REFERENCE_TABLE] == {"Ref": reference}, fid
+        assert env[names.ENV_INSIGHTS_TABLE] == {"Ref": table_id(synth, names.INSIGHTS_TABLE)}, fid
         assert env[names.ENV_UNIT_TOPIC_ARN] == {"Ref": topic}, fid
         assert env[names.ENV_ATTACHMENTS_BUCKET] == {"Ref": attachments_id(synth)}, fid
         assert env[names.ENV_REQUESTER_SMS] == "true", fid
@@ -213,7 +218,7 @@ def test_functions_are_configured_through_the_shared_env_names(synth: Synth) -> 
         assert env[names.ENV_STAGE], fid
         assert env["POWERTOOLS_SERVICE_NAME"] == names.APP_NAME, fid
         # Each machine's formatted ARN, never a reference to a machine (that is the cycle).
-        for spec in names.MACHINES:
+        for spec in ALL_MACHINES:
             arn = env[spec.arn_env]
             assert arn == arn_of(synth, spec), (fid, spec.name)
             assert not any(rid in json.dumps(arn) for rid in machines.values()), (fid, spec.name)
@@ -225,11 +230,16 @@ def test_functions_are_configured_through_the_shared_env_names(synth: Synth) -> 
 def test_there_is_one_machine_per_spec(synth: Synth) -> None:
     deployed = {res["Properties"]["StateMachineName"] for res in synth.of_type(STATE_MACHINE).values()}
     stack = synth.stack.stack_name
-    assert deployed == {f"{stack}-{spec.name}" for spec in names.MACHINES}
-    assert deployed == {f"{stack}-work-order", f"{stack}-whistle"}
+    assert deployed == {f"{stack}-{spec.name}" for spec in ALL_MACHINES}
+    assert deployed == {
+        f"{stack}-work-order",
+        f"{stack}-whistle",
+        f"{stack}-analytics-monthly",
+        f"{stack}-analytics-daily",
+    }
 
 
-@pytest.mark.parametrize("spec", names.MACHINES, ids=MACHINE_IDS)
+@pytest.mark.parametrize("spec", ALL_MACHINES, ids=ALL_MACHINE_IDS)
 def test_the_formatted_machine_arn_names_the_deployed_machine(synth: Synth, spec: names.MachineSpec) -> None:
     name = f"{synth.stack.stack_name}-{spec.name}"
     assert synth.resolve(machine_name(synth.stack, spec)) == name
@@ -291,7 +301,7 @@ def test_every_task_function_belongs_to_one_machine() -> None:
     assert sorted(used) == sorted(names.TASK_FUNCTIONS)
 
 
-@pytest.mark.parametrize("spec", names.MACHINES, ids=MACHINE_IDS)
+@pytest.mark.parametrize("spec", ALL_MACHINES, ids=ALL_MACHINE_IDS)
 def test_each_machine_may_invoke_exactly_its_task_functions(synth: Synth, spec: names.MachineSpec) -> None:
     machine_id, resource = machine(synth, spec)
     role_id = resource["Properties"]["RoleArn"]["Fn::GetAtt"][0]
@@ -315,7 +325,7 @@ def test_each_machine_may_invoke_exactly_its_task_functions(synth: Synth, spec: 
     assert invoked == expected
 
 
-@pytest.mark.parametrize("spec", names.MACHINES, ids=MACHINE_IDS)
+@pytest.mark.parametrize("spec", ALL_MACHINES, ids=ALL_MACHINE_IDS)
 def test_each_machine_logs_errors_to_its_own_log_group(synth: Synth, spec: names.MachineSpec) -> None:
     _, resource = machine(synth, spec)
     (destination,) = resource["Properties"]["LoggingConfiguration"]["Destinations"]
@@ -364,6 +374,8 @@ def test_the_functions_may_start_every_machine_and_wake_only_the_work_order_mach
     work_order = arn_of(synth, names.WORK_ORDER_MACHINE_SPEC)
     whistle = arn_of(synth, names.WHISTLE_MACHINE_SPEC)
     assert work_order != whistle
+    every = [arn_of(synth, spec) for spec in ALL_MACHINES]
+    assert len(as_keys(every)) == len(set(as_keys(every))) == 4
     granted: dict[str, list[Any]] = {}
     for statement in statements_of_role(synth, DEFAULT_ROLE):
         for action in as_list(statement["Action"]):
@@ -375,7 +387,7 @@ def test_the_functions_may_start_every_machine_and_wake_only_the_work_order_mach
         "states:SendTaskFailure",
         "states:SendTaskHeartbeat",
     }
-    assert as_keys(granted["states:StartExecution"]) == as_keys([work_order, whistle])
+    assert as_keys(granted["states:StartExecution"]) == as_keys(every)
     for action in ("states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"):
         assert granted[action] == [work_order], action
 
@@ -477,11 +489,7 @@ def test_reference_data_is_seeded_again_when_it_changes(synth: Synth) -> None:
 def test_alarms_watch_failed_workflows_and_api_errors(synth: Synth) -> None:
     every = list(synth.of_type("AWS::CloudWatch::Alarm").values())
     alarms = {a["Properties"]["MetricName"]: a["Properties"] for a in every}
-    assert sorted(a["Properties"]["MetricName"] for a in every) == [
-        "5XXError",
-        "ExecutionsFailed",
-        "ExecutionsFailed",
-    ]
+    assert sorted(a["Properties"]["MetricName"] for a in every) == ["5XXError", *["ExecutionsFailed"] * 4]
     api = synth.resources["RestAPI"]["Properties"]
     assert api["Name"] == api["DefinitionBody"]["info"]["title"]
     dimensions = {d["Name"]: d["Value"] for d in alarms["5XXError"]["Dimensions"]}
@@ -493,16 +501,24 @@ def test_alarms_watch_failed_workflows_and_api_errors(synth: Synth) -> None:
     }
     assert watched == {
         json.dumps([{"Name": "StateMachineArn", "Value": {"Ref": machine(synth, spec)[0]}}], sort_keys=True)
-        for spec in names.MACHINES
+        for spec in ALL_MACHINES
     }
+    topic = logical_id_of(synth, "AWS::SNS::Topic", "MonitoringAlarms")
+    for alarm in every:
+        assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic}]
 
 
 def test_the_stack_outputs_every_machine_arn(synth: Synth) -> None:
     outputs = synth.json["Outputs"]
-    for spec in names.MACHINES:
+    for spec in ALL_MACHINES:
         machine_id, _ = machine(synth, spec)
         assert outputs[f"{spec.construct_id}StateMachineArn"]["Value"] == {"Ref": machine_id}, spec.name
-    assert {"WorkOrderStateMachineArn", "WhistleStateMachineArn"} <= set(outputs)
+    assert {
+        "WorkOrderStateMachineArn",
+        "WhistleStateMachineArn",
+        "AnalyticsMonthlyStateMachineArn",
+        "AnalyticsDailyStateMachineArn",
+    } <= set(outputs)
 
 
 # --- the template as a whole --------------------------------------------------------------------
@@ -579,6 +595,7 @@ def test_attachments_are_private_encrypted_logged_and_unattached_uploads_expire(
 
 
 def test_the_functions_may_touch_only_the_upload_and_kept_prefixes(synth: Synth) -> None:
+    """Of the attachments bucket; the analytics bucket's grants are in test_analytics.py."""
     bucket = attachments_id(synth)
     s3_statements = [
         st
@@ -591,6 +608,7 @@ def test_the_functions_may_touch_only_the_upload_and_kept_prefixes(synth: Synth)
         for st in s3_statements
         for action in as_list(st["Action"])
         for resource in as_list(st["Resource"])
+        if f'"{bucket}"' in json.dumps(resource)
     }
     objects = {
         json.dumps({"Fn::Join": ["", [{"Fn::GetAtt": [bucket, "Arn"]}, f"/{prefix}*"]]}, sort_keys=True)

@@ -113,7 +113,7 @@ def test_topic_candidates_come_with_their_evidence_and_no_phone_numbers(analysed
         assert candidate["orders"] >= 15 and len(candidate["top_streets"]) <= 5
         assert candidate["category_name"] and len(candidate["examples"]) <= 3
         assert not any(PHONE.search(text) for text in candidate["examples"])
-    october = defaultdict(int)
+    october: defaultdict[str, int] = defaultdict(int)
     for order in analysed["orders"]:
         if order["month"] == "2026-10" and order["status"] != "merged" and order["category"]:
             october[order["category"]] += 1

@@ -1,0 +1,486 @@
+"""The analytics side of the synthesized stack (DESIGN.md section 8): the facts bucket, the hash
+key, the Glue tables, the Athena workgroup, the analytics machines, their schedules, and what each
+role may do with them. The fixture is in conftest.py (one synth per session)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from chalicelib import names
+from chalicelib.domain import facts
+
+from infra.aws.analytics import (
+    BYTES_SCANNED_CUTOFF,
+    database_name,
+    query_text,
+    tables_read,
+    tables_written,
+    workgroup_name,
+)
+from infra.aws.api import DEFAULT_ROLE, function_id
+from infra.aws.project import STATEMACHINES
+
+from .conftest import ACCOUNT, REGION, Synth
+from .test_stack import (
+    ASL_PLACEHOLDER,
+    as_list,
+    attachments_id,
+    functions,
+    logical_id_of,
+    machine,
+    policies_of_role,
+    statements,
+    statements_of_role,
+    table_id,
+)
+
+ANALYTICS_IDS = [spec.construct_id for spec in names.ANALYTICS_MACHINES]
+TABLE_IDS = [table.name for table in names.ANALYTICS_TABLES]
+ATHENA_SYNC = "arn:aws:states:::athena:startQueryExecution.sync"
+
+
+def bucket_id(synth: Synth) -> str:
+    return logical_id_of(synth, "AWS::S3::Bucket", "AnalyticsBucket")
+
+
+def objects(synth: Synth, prefix: str) -> str:
+    """A grant's resource for the objects under `prefix` of the analytics bucket, as a key."""
+    arn = {"Fn::Join": ["", [{"Fn::GetAtt": [bucket_id(synth), "Arn"]}, f"/{prefix}*"]]}
+    return json.dumps(arn, sort_keys=True)
+
+
+def whole_bucket(synth: Synth) -> str:
+    return json.dumps({"Fn::GetAtt": [bucket_id(synth), "Arn"]}, sort_keys=True)
+
+
+def workgroup_arn(synth: Synth) -> str:
+    return f"arn:aws:athena:{REGION}:{ACCOUNT}:workgroup/{synth.stack.stack_name}-analytics"
+
+
+def glue_arn(resource: str) -> str:
+    return f"arn:aws:glue:{REGION}:{ACCOUNT}:{resource}"
+
+
+def granted(found: list[dict[str, Any]], prefix: str) -> set[tuple[str, str]]:
+    """(action, resource) for every action starting with `prefix` in the statements."""
+    return {
+        (action, resource if isinstance(resource, str) else json.dumps(resource, sort_keys=True))
+        for statement in found
+        for action in as_list(statement["Action"])
+        if action.startswith(prefix)
+        for resource in as_list(statement["Resource"])
+    }
+
+
+def machine_role(synth: Synth, spec: names.MachineSpec) -> str:
+    _, resource = machine(synth, spec)
+    role: str = resource["Properties"]["RoleArn"]["Fn::GetAtt"][0]
+    return role
+
+
+def glue_table(synth: Synth, table: names.AnalyticsTable) -> dict[str, Any]:
+    (found,) = [
+        res["Properties"]
+        for res in synth.of_type("AWS::Glue::Table").values()
+        if res["Properties"]["TableInput"]["Name"] == table.name
+    ]
+    return found
+
+
+def in_bucket(synth: Synth, path: str) -> dict[str, Any]:
+    """s3://<analytics bucket>/<path> as the template writes it."""
+    return {"Fn::Join": ["", ["s3://", {"Ref": bucket_id(synth)}, f"/{path}"]]}
+
+
+def states(definition: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every state of an ASL definition, the branches of Parallel states included."""
+    for name, state in definition["States"].items():
+        yield name, state
+        for branch in state.get("Branches", []):
+            yield from states(branch)
+
+
+def rendered(synth: Synth, spec: names.MachineSpec) -> dict[str, Any]:
+    """The machine's definition as CloudFormation will substitute it: string substitutions as they
+    are, references (function ARNs, the topic) as a marker naming the placeholder."""
+    _, resource = machine(synth, spec)
+    props = resource["Properties"]
+    text = props["DefinitionString"]
+    for placeholder, value in props["DefinitionSubstitutions"].items():
+        text = text.replace(
+            f"${{{placeholder}}}", value if isinstance(value, str) else f"<ref {placeholder}>"
+        )
+    assert "${" not in text, f"{spec.name}: a placeholder is left"
+    parsed: dict[str, Any] = json.loads(text)
+    return parsed
+
+
+# --- storage and catalogue ------------------------------------------------------------------------
+
+
+def test_the_analytics_bucket_is_private_encrypted_and_query_results_expire(synth: Synth) -> None:
+    bucket = synth.resources[bucket_id(synth)]
+    props = bucket["Properties"]
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+        "ServerSideEncryptionByDefault"
+    ] == {"SSEAlgorithm": "AES256"}
+    (expiry,) = [r for r in props["LifecycleConfiguration"]["Rules"] if r.get("ExpirationInDays")]
+    assert (expiry["Prefix"], expiry["ExpirationInDays"], expiry["Status"]) == (
+        names.QUERY_RESULTS_PREFIX,
+        30,
+        "Enabled",
+    )
+    # The facts are the only history of each order's changes: kept with the stack gone.
+    assert bucket["DeletionPolicy"] == "Retain"
+    (policy,) = [
+        res["Properties"]
+        for res in synth.of_type("AWS::S3::BucketPolicy").values()
+        if res["Properties"]["Bucket"] == {"Ref": bucket_id(synth)}
+    ]
+    (deny,) = policy["PolicyDocument"]["Statement"]
+    assert deny["Effect"] == "Deny"
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_the_hash_key_is_a_generated_secret_kept_with_the_stack_gone(synth: Synth) -> None:
+    (secret,) = synth.of_type("AWS::SecretsManager::Secret").values()
+    generated = secret["Properties"]["GenerateSecretString"]
+    assert generated["PasswordLength"] >= 32
+    assert "SecretString" not in secret["Properties"]
+    assert secret["DeletionPolicy"] == "Retain"
+    assert not synth.of_type("AWS::SecretsManager::RotationSchedule")
+
+
+def test_the_glue_database_is_named_after_the_stack(synth: Synth) -> None:
+    import aws_cdk as cdk
+
+    (database,) = synth.of_type("AWS::Glue::Database").values()
+    assert database["Properties"]["DatabaseInput"]["Name"] == "jiesu_analytics"
+    assert database["Properties"]["CatalogId"] == ACCOUNT
+    assert database_name(synth.stack) == "jiesu_analytics"
+    # Glue names are per account and region: another stack gets its own, in Athena's spelling.
+    other = cdk.Stack(cdk.App(), "Jiesu-Staging")
+    assert database_name(other) == "jiesu_staging_analytics"
+    assert workgroup_name(other) == "Jiesu-Staging-analytics"
+
+
+@pytest.mark.parametrize("table", names.ANALYTICS_TABLES, ids=TABLE_IDS)
+def test_each_table_has_the_fact_columns_and_a_projected_partition(
+    synth: Synth, table: names.AnalyticsTable
+) -> None:
+    props = glue_table(synth, table)
+    (database,) = synth.of_type("AWS::Glue::Database")
+    assert props["DatabaseName"] == {"Ref": database}
+    assert props["CatalogId"] == ACCOUNT
+    table_input = props["TableInput"]
+    assert table_input["TableType"] == "EXTERNAL_TABLE"
+    storage = table_input["StorageDescriptor"]
+
+    columns = [(column["Name"], column["Type"]) for column in storage["Columns"]]
+    assert columns == list(facts.TABLE_COLUMNS[table.name])
+    assert table_input["PartitionKeys"] == [{"Name": table.partition, "Type": "string"}]
+    assert table.partition not in dict(columns)
+
+    assert storage["Location"] == in_bucket(synth, table.prefix)
+    parameters = table_input["Parameters"]
+    p = table.partition
+    assert parameters["storage.location.template"] == in_bucket(synth, f"{table.prefix}{p}=${{{p}}}/")
+    expected = {
+        "day": ("yyyy-MM-dd", "2024-01-01,NOW", "DAYS"),
+        "month": ("yyyy-MM", "2024-01,NOW", "MONTHS"),
+    }[p]
+    assert parameters["projection.enabled"] == "true"
+    assert parameters[f"projection.{p}.type"] == "date"
+    assert (
+        parameters[f"projection.{p}.format"],
+        parameters[f"projection.{p}.range"],
+        parameters[f"projection.{p}.interval.unit"],
+    ) == expected
+    assert parameters[f"projection.{p}.interval"] == "1"
+    assert parameters["classification"] == table.format
+
+    serde = storage["SerdeInfo"]["SerializationLibrary"]
+    if table.format == "json":
+        assert serde == "org.openx.data.jsonserde.JsonSerDe"
+        assert storage["InputFormat"] == "org.apache.hadoop.mapred.TextInputFormat"
+        assert storage["OutputFormat"] == "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
+    else:
+        assert table.format == "parquet"
+        assert serde == "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+        assert storage["InputFormat"] == "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+        assert storage["OutputFormat"] == "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+
+
+def test_there_is_one_glue_table_per_analytics_table(synth: Synth) -> None:
+    found = sorted(
+        res["Properties"]["TableInput"]["Name"] for res in synth.of_type("AWS::Glue::Table").values()
+    )
+    assert found == sorted(TABLE_IDS) == ["order_changes", "order_facts", "summons_changes"]
+
+
+def test_the_workgroup_is_enforced_encrypted_and_capped(synth: Synth) -> None:
+    (workgroup,) = synth.of_type("AWS::Athena::WorkGroup").values()
+    props = workgroup["Properties"]
+    assert props["Name"] == f"{synth.stack.stack_name}-analytics"
+    assert props["RecursiveDeleteOption"] is True
+    config = props["WorkGroupConfiguration"]
+    assert config["EnforceWorkGroupConfiguration"] is True
+    assert config["PublishCloudWatchMetricsEnabled"] is True
+    assert config["BytesScannedCutoffPerQuery"] == BYTES_SCANNED_CUTOFF == 10 * 1024**3
+    assert config["EngineVersion"] == {"SelectedEngineVersion": "Athena engine version 3"}
+    results = config["ResultConfiguration"]
+    assert results["OutputLocation"] == in_bucket(synth, names.QUERY_RESULTS_PREFIX)
+    assert results["EncryptionConfiguration"] == {"EncryptionOption": "SSE_S3"}
+
+
+# --- the machines -----------------------------------------------------------------------------------
+
+
+def test_the_sql_decides_which_tables_each_run_reads_and_writes() -> None:
+    monthly, daily = names.ANALYTICS_MONTHLY_MACHINE_SPEC, names.ANALYTICS_DAILY_MACHINE_SPEC
+    assert [t.name for t in tables_read(monthly)] == ["order_facts", "summons_changes"]
+    assert tables_written(monthly) == []
+    assert [t.name for t in tables_read(daily)] == ["order_changes", "order_facts"]
+    assert [t.name for t in tables_written(daily)] == ["order_facts"]
+
+
+@pytest.mark.parametrize("spec", names.ANALYTICS_MACHINES, ids=ANALYTICS_IDS)
+def test_each_analytics_machine_runs_its_own_sql_in_the_workgroup(
+    synth: Synth, spec: names.MachineSpec
+) -> None:
+    _, resource = machine(synth, spec)
+    props = resource["Properties"]
+    asl_text = (STATEMACHINES / spec.asl).read_text(encoding="utf-8")
+    assert json.loads(props["DefinitionString"]) == json.loads(asl_text)
+    assert (
+        set(props["DefinitionSubstitutions"])
+        == set(ASL_PLACEHOLDER.findall(asl_text))
+        == spec.all_placeholders
+    )
+    for placeholder, fn in spec.placeholders.items():
+        assert props["DefinitionSubstitutions"][placeholder] == {"Fn::GetAtt": [function_id(fn), "Arn"]}
+
+    original = dict(states(json.loads(asl_text)))
+    definition = dict(states(rendered(synth, spec)))
+    queries = {}
+    for name, state in definition.items():
+        if state.get("Resource") != ATHENA_SYNC:
+            continue
+        match = ASL_PLACEHOLDER.fullmatch(original[name]["Parameters"]["QueryString"])
+        assert match, name
+        query = spec.queries[match.group(1)]
+        queries[query] = state["Parameters"]["QueryString"]
+        assert state["Parameters"]["WorkGroup"] == f"{synth.stack.stack_name}-analytics", name
+        assert state["Parameters"]["QueryExecutionContext"] == {"Database": "jiesu_analytics"}, name
+        # Parameters are bound by Athena from the plan, never formatted into the SQL.
+        assert "ExecutionParameters.$" in state["Parameters"], name
+    assert queries == {query: query_text(query) for query in spec.queries.values()}
+    assert len(queries) == len(spec.queries) > 0
+
+    if spec == names.ANALYTICS_DAILY_MACHINE_SPEC:
+        assert "INSERT INTO order_facts" in queries["compact"]
+    topics = [
+        state for state in definition.values() if state.get("Resource") == "arn:aws:states:::sns:publish"
+    ]
+    if names.PH_NOTIFICATION_TOPIC in spec.resources:
+        unit_topic = logical_id_of(synth, "AWS::SNS::Topic", "DataUnitNotifications")
+        assert props["DefinitionSubstitutions"][names.PH_NOTIFICATION_TOPIC] == {"Ref": unit_topic}
+        assert [state["Parameters"]["TopicArn"] for state in topics] == [
+            f"<ref {names.PH_NOTIFICATION_TOPIC}>"
+        ]
+    else:
+        assert not topics
+
+
+@pytest.mark.parametrize("spec", names.ANALYTICS_MACHINES, ids=ANALYTICS_IDS)
+def test_each_analytics_machine_logs_every_state_without_execution_data(
+    synth: Synth, spec: names.MachineSpec
+) -> None:
+    _, resource = machine(synth, spec)
+    props = resource["Properties"]
+    assert props["StateMachineType"] == "STANDARD"
+    assert props["TracingConfiguration"] == {"Enabled": True}
+    assert props["LoggingConfiguration"]["Level"] == "ALL"
+    assert props["LoggingConfiguration"]["IncludeExecutionData"] is False
+
+
+def test_athena_is_granted_on_the_analytics_workgroup_only(synth: Synth) -> None:
+    athena = [
+        (rid, st)
+        for rid, st in statements(synth)
+        if any(a.startswith("athena:") for a in as_list(st["Action"]))
+    ]
+    assert athena
+    for rid, statement in athena:
+        assert as_list(statement["Resource"]) == [workgroup_arn(synth)], rid
+
+    for spec in names.ANALYTICS_MACHINES:
+        actions = {a for a, _ in granted(statements_of_role(synth, machine_role(synth, spec)), "athena:")}
+        assert actions == {
+            "athena:StartQueryExecution",
+            "athena:GetQueryExecution",
+            "athena:StopQueryExecution",
+        }
+    # The functions read results; only the machines run queries.
+    actions = {a for a, _ in granted(statements_of_role(synth, DEFAULT_ROLE), "athena:")}
+    assert actions == {"athena:GetQueryResults", "athena:GetQueryExecution"}
+
+
+@pytest.mark.parametrize("spec", names.ANALYTICS_MACHINES, ids=ANALYTICS_IDS)
+def test_each_analytics_machine_reads_only_its_tables_and_writes_only_where_it_inserts(
+    synth: Synth, spec: names.MachineSpec
+) -> None:
+    found = statements_of_role(synth, machine_role(synth, spec))
+    reads, writes = tables_read(spec), tables_written(spec)
+    results = names.QUERY_RESULTS_PREFIX
+
+    s3 = granted(found, "s3:")
+    assert {r for a, r in s3 if a == "s3:GetObject"} == {
+        *(objects(synth, t.prefix) for t in reads),
+        objects(synth, results),
+    }
+    written = {objects(synth, t.prefix) for t in writes} | {objects(synth, results)}
+    for action in ("s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"):
+        assert {r for a, r in s3 if a == action} == written, action
+    bucket_actions = {a for a, r in s3 if r == whole_bucket(synth)}
+    assert bucket_actions == {"s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"}
+    assert {a for a, _ in s3} == {
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:AbortMultipartUpload",
+        "s3:ListMultipartUploadParts",
+        *bucket_actions,
+    }
+
+    glue = granted(found, "glue:")
+    catalog = [glue_arn("catalog"), glue_arn("database/jiesu_analytics")]
+    for action in ("glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions"):
+        expected = {*catalog, *(glue_arn(f"table/jiesu_analytics/{t.name}") for t in (*reads, *writes))}
+        assert {r for a, r in glue if a == action} == expected, action
+    creates = {r for a, r in glue if a in ("glue:BatchCreatePartition", "glue:CreatePartition")}
+    assert creates == (
+        {*catalog, *(glue_arn(f"table/jiesu_analytics/{t.name}") for t in writes)} if writes else set()
+    )
+
+    publishes = granted(found, "sns:")
+    if names.PH_NOTIFICATION_TOPIC in spec.resources:
+        unit_topic = logical_id_of(synth, "AWS::SNS::Topic", "DataUnitNotifications")
+        assert publishes == {("sns:Publish", json.dumps({"Ref": unit_topic}))}
+    else:
+        assert not publishes
+    assert not granted(found, "secretsmanager:")
+    assert not granted(found, "dynamodb:")
+
+
+@pytest.mark.parametrize("spec", names.ANALYTICS_MACHINES, ids=ANALYTICS_IDS)
+def test_each_schedule_starts_its_machine_in_beijing_time(synth: Synth, spec: names.MachineSpec) -> None:
+    machine_id, _ = machine(synth, spec)
+    (schedule,) = [
+        res["Properties"]
+        for res in synth.of_type("AWS::Scheduler::Schedule").values()
+        if res["Properties"]["Target"]["Arn"] == {"Ref": machine_id}
+    ]
+    assert schedule["ScheduleExpression"] == names.ANALYTICS_SCHEDULES[spec.name]
+    assert schedule["ScheduleExpressionTimezone"] == names.SCHEDULE_TIMEZONE == "Asia/Shanghai"
+    assert schedule["State"] == "ENABLED"
+    assert json.loads(schedule["Target"]["Input"]) == {}
+
+    role_id = schedule["Target"]["RoleArn"]["Fn::GetAtt"][0]
+    trust = synth.resources[role_id]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert {st["Principal"]["Service"] for st in trust} == {"scheduler.amazonaws.com"}
+    assert granted(statements_of_role(synth, role_id), "") == {
+        ("states:StartExecution", json.dumps({"Ref": machine_id}))
+    }
+
+
+def test_the_schedules_are_the_shared_ones() -> None:
+    assert names.ANALYTICS_SCHEDULES == {
+        "analytics-monthly": "cron(0 2 1 * ? *)",
+        "analytics-daily": "cron(0 1 * * ? *)",
+    }
+
+
+# --- the functions ----------------------------------------------------------------------------------
+
+
+def test_the_functions_know_the_analytics_resources(synth: Synth) -> None:
+    (secret,) = synth.of_type("AWS::SecretsManager::Secret")
+    for fid, fn in functions(synth).items():
+        env = fn["Properties"]["Environment"]["Variables"]
+        assert env[names.ENV_ANALYTICS_BUCKET] == {"Ref": bucket_id(synth)}, fid
+        assert env[names.ENV_ANALYTICS_KEY_SECRET_ARN] == {"Ref": secret}, fid
+        assert env[names.ENV_INSIGHTS_TABLE] == {"Ref": table_id(synth, names.INSIGHTS_TABLE)}, fid
+    timeouts = {fid: fn["Properties"]["Timeout"] for fid, fn in functions(synth).items()}
+    for name in (names.FN_STORE_MONTH, names.FN_STORE_DAY, names.FN_SEED_REFERENCE):
+        assert timeouts.pop(function_id(name)) == 300, name
+    assert set(timeouts.values()) == {30}
+
+
+def test_the_functions_put_facts_under_the_two_change_prefixes_only(synth: Synth) -> None:
+    found = statements_of_role(synth, DEFAULT_ROLE)
+    s3 = granted(found, "s3:")
+    analytics = {(a, r) for a, r in s3 if f'"{bucket_id(synth)}"' in r}
+    assert analytics == {
+        ("s3:PutObject", objects(synth, names.ORDER_CHANGES.prefix)),
+        ("s3:PutObject", objects(synth, names.SUMMONS_CHANGES.prefix)),
+        ("s3:GetObject", objects(synth, names.QUERY_RESULTS_PREFIX)),
+        ("s3:ListBucket", whole_bucket(synth)),
+        ("s3:GetBucketLocation", whole_bucket(synth)),
+    }
+    assert (names.ORDER_CHANGES.prefix, names.SUMMONS_CHANGES.prefix) == (
+        "facts/order_changes/",
+        "facts/summons_changes/",
+    )
+    # Every S3 grant of the functions is on one of the two buckets.
+    attachments = attachments_id(synth)
+    assert all(f'"{bucket_id(synth)}"' in r or f'"{attachments}"' in r for _, r in s3)
+
+
+def test_only_the_functions_may_read_the_hash_key_and_only_its_value(synth: Synth) -> None:
+    (secret,) = synth.of_type("AWS::SecretsManager::Secret")
+    found = [
+        (rid, st)
+        for rid, st in statements(synth)
+        if any("secretsmanager" in a for a in as_list(st["Action"]))
+    ]
+    (only,) = found
+    rid, statement = only
+    assert rid in policies_of_role(synth, DEFAULT_ROLE)
+    assert statement["Effect"] == "Allow"
+    assert as_list(statement["Action"]) == ["secretsmanager:GetSecretValue"]
+    assert as_list(statement["Resource"]) == [{"Ref": secret}]
+
+
+def test_the_functions_read_and_write_the_insights_table(synth: Synth) -> None:
+    insights = json.dumps({"Fn::GetAtt": [table_id(synth, names.INSIGHTS_TABLE), "Arn"]}, sort_keys=True)
+    actions = {a for a, r in granted(statements_of_role(synth, DEFAULT_ROLE), "dynamodb:") if r == insights}
+    assert {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"} <= actions
+
+
+def test_the_functions_may_start_the_analytics_runs(synth: Synth) -> None:
+    started = [
+        r
+        for a, r in granted(statements_of_role(synth, DEFAULT_ROLE), "states:")
+        if a == "states:StartExecution"
+    ]
+    for spec in names.ANALYTICS_MACHINES:
+        arn = f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{synth.stack.stack_name}-{spec.name}"
+        assert arn in started, spec.name
+
+
+def test_the_stack_outputs_the_analytics_resources(synth: Synth) -> None:
+    outputs = synth.json["Outputs"]
+    assert outputs["AnalyticsBucketName"]["Value"] == {"Ref": bucket_id(synth)}
+    (workgroup,) = synth.of_type("AWS::Athena::WorkGroup")
+    (database,) = synth.of_type("AWS::Glue::Database")
+    assert outputs["AnalyticsWorkGroup"]["Value"] == {"Ref": workgroup}
+    assert outputs["AnalyticsDatabase"]["Value"] == {"Ref": database}
