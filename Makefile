@@ -109,6 +109,7 @@ bench: $(VENV)/.synced frontend
 	$(BIN)/python -m tests.benchmarks.lifecycle
 	$(BIN)/python -m tests.benchmarks.dispatch
 	$(BIN)/python -m tests.benchmarks.page_weight
+	$(BIN)/python -m tests.benchmarks.analytics
 
 clean:
 	rm -rf cdk.out chalice.out build frontend/dist test-artifacts functions/.chalice/deployments

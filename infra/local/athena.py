@@ -29,7 +29,6 @@ from typing import Any
 
 import duckdb
 import sqlglot
-from chalicelib.domain.facts import TABLE_COLUMNS
 from sqlglot import exp
 
 from .stack import names  # importing the stack puts functions/ on the path
@@ -115,6 +114,8 @@ class LocalAthena:
 
     def _define(self, table: names.AnalyticsTable) -> None:
         """The table as a view over its files now (an empty, typed one before the first file)."""
+        from chalicelib.domain.facts import TABLE_COLUMNS  # functions/ is on the path once .stack is
+
         columns = TABLE_COLUMNS[table.name]
         if not self._files(table):
             typed = ", ".join(f"CAST(NULL AS {_DUCK_TYPES[t]}) AS {c}" for c, t in columns)
