@@ -17,13 +17,12 @@ def plan(event: dict[str, Any]) -> dict[str, Any]:
     execution parameters. A month or days the input names are validated here, before any query."""
     d = deps()
     given = event.get("input") or {}
+    planned: insights.MonthlyPlan | insights.DailyPlan
     if event.get("run") == "monthly":
-        planned: Any = insights.monthly_plan(given.get("month"), d.clock.now(), d.analytics_policy)
-        insights.MonthlyPlan.model_validate(planned.model_dump())
+        planned = insights.monthly_plan(given.get("month"), d.clock.now(), d.analytics_policy)
     else:
         planned = insights.daily_plan(given.get("from"), given.get("to"), d.clock.now(), d.analytics_policy)
-        insights.DailyPlan.model_validate(planned.model_dump())
-    return dict(planned.model_dump())
+    return planned.model_dump()
 
 
 def _results(event: dict[str, Any], *wanted: str) -> dict[str, list[dict[str, Any]]]:
