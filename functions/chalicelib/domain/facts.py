@@ -17,14 +17,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
 from .deidentify import mask_text
+from .intake import BEIJING
 from .model import Satisfaction, Status, WorkOrder
 from .whistles import Whistle
 
-BEIJING = timezone(timedelta(hours=8))
 TEXT_LIMIT = 200  # characters of masked text kept as an example of what people ask
 
 # (column, Athena type). Partition columns are not in the rows' schema but are in every row.

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .assessment import Assessment, Weights
-from .facts import BEIJING
+from .intake import BEIJING
 from .model import UnitKind
 from .ports import Reference
 from .views import UnitView
