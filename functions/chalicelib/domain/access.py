@@ -15,6 +15,7 @@ class Permission(StrEnum):
     REINSTATE = "reinstate"  # undo a triage outcome
     REVIEW_OBJECTION = "review_objection"  # decide a dispatch objection (Art. 12 ¶3)
     URGE = "urge"  # 催办
+    ADJUDICATE = "adjudicate"  # judge a rated request unreasonable (assessment exclusion)
     TAKE_FOLLOW_UP = "take_follow_up"  # an evaluation taken by phone (Art. 23)
     INTAKE = "intake"  # record a request from a call
     EDIT_POLICY = "edit_policy"  # the dispatch catalogue and the time limits
@@ -27,6 +28,7 @@ ROLES: dict[Permission, frozenset[str]] = {
     Permission.REINSTATE: frozenset({"dispatcher"}),
     Permission.REVIEW_OBJECTION: frozenset({"dispatcher"}),
     Permission.URGE: frozenset({"supervisor", "dispatcher"}),
+    Permission.ADJUDICATE: frozenset({"supervisor"}),
     Permission.TAKE_FOLLOW_UP: frozenset({"operator"}),
     Permission.INTAKE: frozenset({"operator"}),
     Permission.EDIT_POLICY: frozenset({"admin"}),

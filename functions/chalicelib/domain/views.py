@@ -156,6 +156,7 @@ class StaffOrder(BaseModel):
     extensions: list[Extension]
     evaluation: Evaluation | None
     evaluation_due: bool
+    adjudicated_unreasonable: bool = False
     follow_up_until: datetime | None
     reason: str | None
     transfer_to: str | None
@@ -250,6 +251,7 @@ def staff_view(order: WorkOrder, staff: Staff, reference: Reference) -> StaffOrd
         signed_at=order.signed_at,
         contacted_at=order.contacted_at,
         urges=order.urges,
+        adjudicated_unreasonable=order.adjudicated_unreasonable,
         reopen_count=order.reopen_count,
         pingpong=pingpong(order),
         objections=order.objections,

@@ -160,6 +160,11 @@ class UrgeForm(Versioned):
     note: Note | None = None
 
 
+class AdjudicationForm(Versioned):
+    unreasonable: bool
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=2000)]
+
+
 class PhoneFollowUpForm(Versioned, follow_up.Answers):
     pass
 
@@ -486,6 +491,19 @@ def explain_assist(order_id: str) -> Response:
 @doc(StaffOrder, body=UrgeForm, conflicts=True)
 def urge(order_id: str) -> Response:
     return _act(order_id, Permission.URGE, UrgeForm, lambda f: supervision.urge(f.note))
+
+
+@bp.route(ORDER + "/adjudication", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+@doc(StaffOrder, body=AdjudicationForm, conflicts=True)
+def adjudicate(order_id: str) -> Response:
+    """A supervisor judges a rated request unreasonable, or withdraws that: excluded from the rates."""
+    return _act(
+        order_id,
+        Permission.ADJUDICATE,
+        AdjudicationForm,
+        lambda f: supervision.adjudicate(f.unreasonable, f.reason),
+    )
 
 
 @bp.route(ORDER + "/follow-up", methods=["POST"], cors=True, authorizer=staff_auth)
