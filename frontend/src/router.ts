@@ -70,6 +70,11 @@ export const router = createRouter({
         staffPage('admin/knowledge', 'staff-admin-knowledge', () => import('./staff/admin/KnowledgeView.vue'), 'knowledge'),
         staffPage('admin/keys', 'staff-admin-keys', () => import('./staff/admin/KeysView.vue'), 'keys'),
         staffPage('admin/audit', 'staff-admin-audit', () => import('./staff/admin/AuditView.vue'), 'audit'),
+        staffPage('analytics/topics', 'staff-analytics-topics', () => import('./staff/views/analytics/TopicsView.vue'), 'analyticsTopics'),
+        staffPage('analytics/trends', 'staff-analytics-trends', () => import('./staff/views/analytics/TrendsView.vue'), 'analyticsTrends'),
+        staffPage('analytics/rankings', 'staff-analytics-rankings', () => import('./staff/views/analytics/RankingsView.vue'), 'analyticsRankings'),
+        staffPage('analytics/warnings', 'staff-analytics-warnings', () => import('./staff/views/analytics/WarningsView.vue'), 'analyticsWarnings'),
+        staffPage('analytics/briefing', 'staff-analytics-briefing', () => import('./staff/views/analytics/BriefingView.vue'), 'analyticsBriefing'),
         {
           path: ':pathMatch(.*)*',
           name: 'staff-not-found',

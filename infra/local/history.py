@@ -48,6 +48,7 @@ from .stack import names  # puts functions/ on sys.path
 from chalicelib.domain import facts
 from chalicelib.domain.deadlines import DEFAULT_LIMITS
 from chalicelib.domain.dispatch import route
+from chalicelib.domain.intake import BEIJING
 from chalicelib.domain.model import (
     Category,
     CategoryKind,
@@ -240,7 +241,7 @@ def _month(text: str) -> date:
 
 
 def _epoch(day: date) -> int:
-    return int(datetime(day.year, day.month, day.day, tzinfo=facts.BEIJING).timestamp())
+    return int(datetime(day.year, day.month, day.day, tzinfo=BEIJING).timestamp())
 
 
 def _epoch_day(instant: Array) -> Array:

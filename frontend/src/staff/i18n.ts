@@ -3,11 +3,12 @@ import common from './locales/common'
 import hotline from './locales/hotline'
 import orders from './locales/orders'
 import admin from './locales/admin'
+import analytics from './locales/analytics'
 
 type Messages = Record<string, unknown>
 type Area = Record<'zh-CN' | 'en', Messages>
 
-const AREAS: Record<string, Area> = { common, hotline, orders, admin }
+const AREAS: Record<string, Area> = { common, hotline, orders, admin, analytics }
 
 let merged = false
 

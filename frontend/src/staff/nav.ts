@@ -11,6 +11,8 @@ export interface NavItem {
 }
 
 const UNIT: readonly Role[] = ['handler', 'unit_leader']
+/** The analyses (分析研判) are read by analysts, supervisors and administrators. */
+const ANALYSTS: readonly Role[] = ['analyst', 'supervisor', 'admin']
 
 /** The portal's sections, in menu order; a user's home is the first one they may open. */
 export const NAV: readonly NavItem[] = [
@@ -27,6 +29,12 @@ export const NAV: readonly NavItem[] = [
   { name: 'staff-admin-knowledge', labelKey: 'staff.common.nav.knowledge', roles: ['admin', ...UNIT] },
   { name: 'staff-admin-keys', labelKey: 'staff.common.nav.keys', roles: ['admin'] },
   { name: 'staff-admin-audit', labelKey: 'staff.common.nav.audit', roles: ['admin', 'supervisor'] },
+  // 分析研判, last so that no one's home changes; a unit's staff see their own warnings.
+  { name: 'staff-analytics-topics', labelKey: 'staff.common.nav.analyticsTopics', roles: ANALYSTS },
+  { name: 'staff-analytics-trends', labelKey: 'staff.common.nav.analyticsTrends', roles: ANALYSTS },
+  { name: 'staff-analytics-rankings', labelKey: 'staff.common.nav.analyticsRankings', roles: ANALYSTS },
+  { name: 'staff-analytics-warnings', labelKey: 'staff.common.nav.analyticsWarnings', roles: [...ANALYSTS, ...UNIT] },
+  { name: 'staff-analytics-briefing', labelKey: 'staff.common.nav.analyticsBriefing', roles: ANALYSTS },
 ]
 
 export function allowed(item: NavItem): boolean {

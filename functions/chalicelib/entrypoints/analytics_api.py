@@ -262,8 +262,9 @@ def hotspots() -> Response:
 @api
 @doc(RunStarted, body=RunForm, status=202)
 def run() -> Response:
-    """Run the monthly analysis now (as the schedule does on the 1st): an analyst re-runs a month
-    after late changes, or runs the month that just ended early."""
+    """Run the monthly analysis of a month that has ended now (as the schedule does on the 1st):
+    an analyst re-runs a month after late ratings or a changed configuration. A month still under
+    way is refused: its figures would stand as the month's and feed the adopted topics."""
     staff = _staff()
     if not staff.roles & {"analyst", "admin"}:
         raise Forbidden("Analysts and administrators start the monthly run.")

@@ -47,6 +47,11 @@ export default {
       knowledge: '知识库',
       keys: '接口密钥',
       audit: '操作记录',
+      analyticsTopics: '每月一题',
+      analyticsTrends: '诉求趋势',
+      analyticsRankings: '考评排名',
+      analyticsWarnings: '预警研判',
+      analyticsBriefing: '月度简报',
     },
     roles: {
       operator: '话务员',
@@ -150,6 +155,11 @@ export default {
       knowledge: 'Knowledge base',
       keys: 'API keys',
       audit: 'Audit trail',
+      analyticsTopics: 'Monthly topics',
+      analyticsTrends: 'Trends',
+      analyticsRankings: 'Rankings',
+      analyticsWarnings: 'Early warnings',
+      analyticsBriefing: 'Monthly briefing',
     },
     roles: {
       operator: 'Operator',

@@ -22,6 +22,7 @@ export type ActionName =
   | 'reinstate'
   | 'decision'
   | 'urge'
+  | 'adjudication'
   | 'follow-up'
 
 export interface Who {
@@ -96,5 +97,6 @@ export function available(order: StaffOrder, who: Who, now: number): Availabilit
   if (has(who, 'dispatcher') && order.objections.some((o) => !o.decision)) actions.push('decision')
   if (has(who, 'supervisor', 'dispatcher') && isIn(status, HANDLING)) actions.push('urge')
   if (has(who, 'operator') && order.evaluation_due) actions.push('follow-up')
+  if (has(who, 'supervisor') && order.evaluation) actions.push('adjudication')
   return { actions, hints }
 }

@@ -1,0 +1,230 @@
+"""The analytics screens (分析研判): an analyst runs the monthly analysis from the topic board,
+reads a candidate's evidence and adopts it; the rankings, trends with the street heat grid and the
+printable briefing show the month; a street's handler sees only its own warnings; a supervisor
+reads but does not run.
+
+Generated history (infra/local/history.py) fills the stack's analytics bucket once for the module;
+the tests share the stack and run in file order: the first one starts the monthly run of 2026-10
+with the button, the later ones make sure it has run (`monthly`) so that each can also run alone."""
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+
+from infra.local.analytics import RunningStack, history, topics
+from tests.browser.conftest import staff_token
+
+pytestmark = pytest.mark.browser
+
+MONTH = "2026-10"
+ANDINGMEN = "安定门街道"
+
+
+def api(url: str, username: str, path: str) -> Any:
+    headers = {"Authorization": f"Bearer {staff_token(url, username)}", "Idempotency-Key": str(uuid.uuid4())}
+    answer = requests.get(f"{url}/api/v1/staff{path}", headers=headers, timeout=10)
+    answer.raise_for_status()
+    return answer.json()
+
+
+@pytest.fixture(scope="module")
+def analytics(stack_url: str) -> RunningStack:
+    """Three months of generated, de-identified facts, compacted, with the daily hotspots."""
+    running = RunningStack(stack_url)
+    history(running, "2026-08", "2026-10", 6000, 7)
+    return running
+
+
+@pytest.fixture
+def monthly(analytics: RunningStack, stack_url: str) -> dict[str, Any]:
+    """The monthly run of MONTH (the first test starts it from the board; alone, a test runs it)."""
+    runs = api(stack_url, "analyst1", "/analytics/months")["items"]
+    if not any(r["month"] == MONTH for r in runs):
+        topics(analytics, MONTH)
+        runs = api(stack_url, "analyst1", "/analytics/months")["items"]
+    return next(r for r in runs if r["month"] == MONTH)
+
+
+def open_analytics(page: Page, url: str, path: str) -> None:
+    page.goto(f"{url}/staff/analytics/{path}")
+    expect(page.locator("h1").first).to_be_visible()
+
+
+def test_an_analyst_runs_the_analysis_reads_evidence_and_adopts_a_topic(analytics, staff, snap, stack_url):
+    page = staff("analyst1")
+    page.get_by_role("menuitem", name="每月一题").click()
+    expect(page).to_have_url(f"{stack_url}/staff/analytics/topics")
+    expect(page.get_by_test_id("topics-empty-runs")).to_contain_text("尚未运行月度分析")
+    snap(page, "analytics-topics-before-run")
+
+    page.get_by_test_id("run-analysis").click()
+    page.locator("#run-month").fill(MONTH)
+    page.locator("#run-month").press("Enter")
+    page.get_by_test_id("run-confirm").click()
+    expect(page.get_by_test_id("run-analysis")).to_contain_text(f"正在分析 {MONTH}")
+    expect(page.get_by_text(f"{MONTH} 月度分析已完成")).to_be_visible(timeout=60_000)
+    expect(page).to_have_url(f"{stack_url}/staff/analytics/topics?month={MONTH}")
+
+    run = api(stack_url, "analyst1", "/analytics/months")["items"][0]
+    assert run["month"] == MONTH
+    summary = page.get_by_test_id("run-summary")
+    expect(summary).to_contain_text(f"{MONTH} 月度分析概况")
+    expect(summary).to_contain_text(f"{run['orders']:,}")
+    rows = page.get_by_test_id("candidate-row")
+    expect(rows).to_have_count(run["candidates"])
+    board = api(stack_url, "analyst1", f"/analytics/topics?month={MONTH}")
+    first = board["candidates"][0]
+    expect(rows.first).to_contain_text(first["category_name"])
+
+    # The evidence: the months, the counts, the streets and what callers said.
+    rows.first.get_by_test_id("candidate-evidence").click()
+    drawer = page.get_by_test_id("evidence-drawer")
+    expect(drawer).to_contain_text(first["category_name"])
+    expect(page.get_by_test_id("evidence-trend").locator("svg")).to_be_visible()
+    expect(page.get_by_test_id("evidence-counts")).to_contain_text(str(first["orders"]))
+    if first["top_streets"]:
+        expect(page.get_by_test_id("evidence-streets")).to_contain_text(first["top_streets"][0]["name"])
+    if first["examples"]:
+        expect(page.get_by_test_id("evidence-examples")).to_contain_text(first["examples"][0])
+    snap(page, "analytics-topics-evidence")
+
+    # Adopting it: the title is prefilled, the lead unit must be chosen.
+    page.get_by_test_id("evidence-adopt").click()
+    title = page.get_by_test_id("adopt-title")
+    expect(title).to_have_value(re.compile(re.escape(first["category_name"])))
+    page.get_by_test_id("adopt-confirm").click()
+    expect(page.get_by_text("请选择牵头单位")).to_be_visible()
+    title.fill("重点问题专项治理")
+    page.locator("#adopt-lead").click()
+    option = page.locator(".el-select-dropdown__item:visible").first
+    lead = option.inner_text().strip()
+    option.click()
+    page.get_by_test_id("adopt-note").fill("会同相关部门月底前拿出治理方案")
+    snap(page, "analytics-topics-adopt")
+    page.get_by_test_id("adopt-confirm").click()
+
+    adopted = page.get_by_test_id("adopted-topics")
+    card = adopted.get_by_test_id("topic-card").filter(has_text="重点问题专项治理")
+    expect(card).to_be_visible()
+    expect(card.get_by_test_id("topic-lead")).to_have_text(lead)
+    expect(card).to_contain_text(f"{first['orders']} 件")
+    expect(rows.first).to_contain_text("已采纳")
+    snap(page, "analytics-topics-adopted")
+
+
+def test_the_rankings_show_the_monthly_run_and_the_departments_reports(monthly, staff, snap, stack_url):
+    page = staff("analyst1")
+    open_analytics(page, stack_url, f"rankings?month={MONTH}")
+    expect(page.get_by_test_id("ranking-source")).to_contain_text("月度分析")
+    streets = api(stack_url, "analyst1", f"/analytics/assessments?month={MONTH}&kind=street")
+    assert streets["source"] == "monthly" and streets["items"]
+    table = page.get_by_test_id("rankings-table")
+    expect(table.get_by_test_id("ranking-unit").first).to_have_text(streets["items"][0]["unit"]["name"])
+    expect(table).to_contain_text("吹哨")
+    expect(table).to_contain_text("超期")
+    expect(page.get_by_test_id("rankings-chart").locator("canvas, svg").first).to_be_visible()
+    snap(page, "analytics-rankings-streets")
+
+    page.get_by_test_id("rankings-tab-department").click()
+    expect(page).to_have_url(re.compile(r"kind=department"))
+    departments = api(stack_url, "analyst1", f"/analytics/assessments?month={MONTH}&kind=department")
+    expect(table.get_by_test_id("ranking-unit").first).to_have_text(departments["items"][0]["unit"]["name"])
+    expect(table).to_contain_text("被召集")
+    expect(table).to_contain_text("报到及时率")
+    expect(table).not_to_contain_text("已销号")
+    snap(page, "analytics-rankings-departments")
+
+
+def test_the_trends_draw_the_categories_and_the_street_heat_grid(monthly, staff, snap, stack_url):
+    page = staff("supervisor1")
+    open_analytics(page, stack_url, f"trends?month={MONTH}")
+    trend = api(stack_url, "supervisor1", f"/analytics/trends?month={MONTH}")["items"]
+    top = max((i for i in trend if i["month"] == MONTH), key=lambda i: i["orders"])
+    chart = page.get_by_test_id("trend-chart")
+    expect(chart.locator("svg")).to_be_visible()
+    expect(chart).to_contain_text(top["name"])  # the legend
+    expect(page.get_by_test_id("trend-table")).to_contain_text(top["name"])
+
+    streets = api(stack_url, "supervisor1", f"/analytics/streets?month={MONTH}")["items"]
+    busiest = streets[0]
+    grid = page.get_by_test_id("heat-grid")
+    expect(grid.locator("svg")).to_be_visible()
+    expect(grid).to_contain_text(busiest["district_name"].removesuffix("人民政府"))  # a row label
+    expect(page.get_by_test_id("busiest-streets")).to_contain_text(busiest["name"])
+    snap(page, "analytics-trends")
+
+
+def test_the_briefing_shows_the_month_and_prints_without_the_menu(monthly, staff, snap, stack_url):
+    page = staff("supervisor1")
+    open_analytics(page, stack_url, f"briefing?month={MONTH}")
+    briefing = page.get_by_test_id("briefing")
+    expect(briefing.locator("h1")).to_have_text(f"{MONTH} 12345 市民服务热线月度简报")
+    expect(page.get_by_test_id("figure-orders")).to_contain_text(f"{monthly['orders']:,}")
+    expect(page.get_by_test_id("trend-chart").locator("svg")).to_be_visible()
+    expect(page.get_by_test_id("heat-grid").locator("svg")).to_be_visible()
+    expect(page.get_by_test_id("briefing-rank-street").locator("tbody tr")).to_have_count(10)
+    expect(page.get_by_test_id("briefing-rank-department").locator("tbody tr").first).not_to_contain_text(
+        "没有可考评"
+    )
+    expect(page.get_by_test_id("briefing-candidates").get_by_test_id("candidate-row")).to_have_count(5)
+    snap(page, "analytics-briefing")
+
+    page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1 } }")
+    page.get_by_test_id("briefing-print").click()
+    assert page.evaluate("() => window.__printed") == 1
+    page.emulate_media(media="print")
+    expect(page.locator(".staff-nav")).to_be_hidden()
+    expect(page.get_by_test_id("briefing-print")).to_be_hidden()
+    expect(briefing).to_be_visible()
+    snap(page, "analytics-briefing-print")
+
+
+def test_a_street_handler_sees_only_its_own_warnings(monthly, staff, snap, stack_url):
+    page = staff("andingmen.handler")
+    expect(page.get_by_role("menuitem", name="预警研判")).to_be_visible()
+    for closed in ("用户与角色", "每月一题", "考评排名", "月度简报"):
+        expect(page.get_by_role("menuitem", name=closed)).to_have_count(0)
+    page.get_by_role("menuitem", name="预警研判").click()
+    expect(page.get_by_test_id("warnings-own-only")).to_be_visible()
+
+    page.goto(f"{stack_url}/staff/analytics/warnings?month={MONTH}")
+    # What the API gives a street's handler is its own; the page shows exactly that, or says none.
+    hotspots = api(stack_url, "andingmen.handler", "/analytics/hotspots")
+    places = api(stack_url, "andingmen.handler", f"/analytics/recurrences?month={MONTH}")["items"]
+    no_day = f"{hotspots['day']} 没有突增预警" if hotspots["day"] else "尚无每日预警数据"
+    for kind, found, empty, none in (
+        ("hotspot-row", hotspots["items"], "hotspots-empty", no_day),
+        ("recurrence-row", places, "recurrences-empty", f"{MONTH} 没有反复诉求点位"),
+    ):
+        shown = page.get_by_test_id(kind)
+        if not found:
+            expect(page.get_by_test_id(empty)).to_contain_text(none)
+        expect(shown).to_have_count(min(len(found), 20))
+        for i in range(shown.count()):
+            expect(shown.nth(i)).to_contain_text(ANDINGMEN)
+    snap(page, "analytics-warnings-andingmen")
+
+    # The monthly board stays closed: back to the handler's own inbox.
+    page.goto(f"{stack_url}/staff/analytics/topics")
+    expect(page).to_have_url(f"{stack_url}/staff/inbox")
+
+
+def test_a_supervisor_reads_the_board_but_cannot_run_or_adopt(monthly, staff, snap, stack_url):
+    page = staff("supervisor1")
+    open_analytics(page, stack_url, f"topics?month={MONTH}")
+    expect(page.get_by_test_id("candidate-row").first).to_be_visible()
+    expect(page.get_by_test_id("candidate-evidence").first).to_be_visible()
+    expect(page.get_by_test_id("run-analysis")).to_have_count(0)
+    expect(page.get_by_test_id("candidate-adopt")).to_have_count(0)
+    snap(page, "analytics-topics-supervisor")
+
+    # The warnings of the whole city: the day's hotspots from the daily run.
+    open_analytics(page, stack_url, "warnings")
+    expect(page.get_by_test_id("warnings-own-only")).to_have_count(0)
+    hotspots = api(stack_url, "supervisor1", "/analytics/hotspots")
+    expect(page.get_by_test_id("hotspot-row")).to_have_count(len(hotspots["items"]))
+    snap(page, "analytics-warnings-city")
