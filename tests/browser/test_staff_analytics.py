@@ -16,7 +16,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from infra.local.analytics import RunningStack, history, topics
-from tests.browser.conftest import staff_token
+from tests.browser.conftest import ARTIFACTS, staff_token
 
 pytestmark = pytest.mark.browser
 
@@ -181,6 +181,12 @@ def test_the_briefing_shows_the_month_and_prints_without_the_menu(monthly, staff
     expect(page.get_by_test_id("briefing-print")).to_be_hidden()
     expect(briefing).to_be_visible()
     snap(page, "analytics-briefing-print")
+    # The PDF a leader gets from 导出 PDF: what Chromium prints of the page, charts included (SVG).
+    pdf = page.pdf(format="A4", print_background=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / f"briefing-{MONTH}.pdf").write_bytes(pdf)
+    pages = re.findall(rb"/Type\s*/Page[^s]", pdf)
+    assert pdf.startswith(b"%PDF-") and len(pages) >= 2, f"{len(pdf)} bytes, {len(pages)} pages"
 
 
 def test_a_street_handler_sees_only_its_own_warnings(monthly, staff, snap, stack_url):
