@@ -43,6 +43,10 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+def _ctrl_c_stops() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture(scope="module")
 def stack_url():
     """The local stack exactly as `make run` starts it, on free ports, its demo clock at 3600x: a
@@ -56,6 +60,9 @@ def stack_url():
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        # As from a terminal: a shell that runs the suite in the background makes its children
+        # ignore Ctrl-C, and the stack would then not stop on it.
+        preexec_fn=_ctrl_c_stops,
     )
     url = f"http://localhost:{port}"
     deadline = time.monotonic() + 60
