@@ -48,14 +48,16 @@ def _ctrl_c_stops() -> None:
 
 
 @pytest.fixture(scope="module")
-def stack_url():
-    """The local stack exactly as `make run` starts it, on free ports, its demo clock at 3600x: a
+def stack_url(request):
+    """The local stack exactly as `make run` starts it, on free ports, its demo clock at 3600x (or a
+    module's TIME_SCALE, for a story that must finish before its deadlines fall due): a
     fresh one per test module, so each starts on day one of its demo clock and its own data."""
     if not (ROOT / "frontend" / "dist" / "index.html").exists():
         pytest.fail("The frontend is not built: run `make frontend` (make test does).")
     port = free_port()
+    scale = getattr(request.module, "TIME_SCALE", 3600)
     process = subprocess.Popen(
-        [sys.executable, "-m", "infra.local", "--port", str(port), "--time-scale", "3600"],
+        [sys.executable, "-m", "infra.local", "--port", str(port), "--time-scale", str(scale)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
