@@ -8,34 +8,19 @@ hotspots of their own unit only.
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.errors import Conflict, FieldProblem, Forbidden, InvalidInput
-from ..domain.insights import (
-    Candidate,
-    CategoryMonth,
-    Day,
-    Hotspot,
-    Month,
-    MonthRun,
-    Recurrence,
-    StreetVolume,
-    Topic,
-    TopicForm,
-    beijing_today,
-    month_of,
-)
 from ..domain.model import Staff
-from ..domain.views import UnitView
 from ..wiring import deps
 from .auth import staff_from
 from .http import api, doc, parse, parse_query, respond
 from .staff_api import _audit, staff_auth
 
 bp = Blueprint(__name__)
+# The models load with the first analytics call (the API's import-time budget).
+VIEWS = "chalicelib.entrypoints.analytics_views"
+INSIGHTS = "chalicelib.domain.insights"
 READERS = frozenset({"analyst", "supervisor", "admin"})
 UNIT_ROLES = frozenset({"handler", "unit_leader"})
 
@@ -61,77 +46,6 @@ def _reader_or_unit() -> tuple[Staff, str | None]:
     raise Forbidden("The analyses are for analysts, supervisors, administrators and the units concerned.")
 
 
-class MonthQuery(BaseModel):
-    model_config = ConfigDict(defer_build=True, extra="forbid")
-
-    month: Month | None = None  # the latest month that has run
-
-
-class DayQuery(BaseModel):
-    model_config = ConfigDict(defer_build=True, extra="forbid")
-
-    date: Day | None = None  # the latest day that has run
-
-
-class Months(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    items: Annotated[list[MonthRun], Field(max_length=600)]
-
-
-class TopicBoard(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    month: str | None
-    run: MonthRun | None
-    candidates: list[Candidate]
-    adopted: list[Topic]
-
-
-class Trends(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    month: str | None
-    items: list[CategoryMonth]
-
-
-class StreetMap(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    month: str | None
-    items: list[StreetVolume]
-
-
-class Recurrences(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    month: str | None
-    items: list[Recurrence]
-
-
-class Hotspots(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    day: str | None
-    items: list[Hotspot]
-    # The recurring places of the latest month that has run up to that day (as GET /recurrences).
-    month: str | None = None
-    recurrences: list[Recurrence] = []
-
-
-class RunForm(BaseModel):
-    model_config = ConfigDict(defer_build=True, extra="forbid")
-
-    month: Month
-
-
-class RunStarted(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    month: str
-    execution: str
-
-
 def _month(asked: str | None) -> str | None:
     """The month asked for, or the latest that has run (None before the first run)."""
     if asked is not None:
@@ -142,19 +56,23 @@ def _month(asked: str | None) -> str | None:
 
 @bp.route("/analytics/months", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(Months)
+@doc(f"{VIEWS}:Months")
 def months() -> Response:
     """Every month the monthly run has covered, newest first."""
+    from .analytics_views import Months
+
     _reader()
     return respond(Months(items=deps().insights.months()))
 
 
 @bp.route("/analytics/topics", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(TopicBoard, query=MonthQuery)
+@doc(f"{VIEWS}:TopicBoard", query=f"{VIEWS}:MonthQuery")
 def topics() -> Response:
     """The month's topic candidates with their evidence, and every adopted topic with its volume
     in the months since."""
+    from .analytics_views import MonthQuery, TopicBoard
+
     _reader()
     month = _month(parse_query(bp.current_request, MonthQuery).month)
     store = deps().insights
@@ -170,9 +88,12 @@ def topics() -> Response:
 
 @bp.route("/analytics/topics", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(Topic, body=TopicForm, status=201, conflicts=True)
+@doc(f"{INSIGHTS}:Topic", body=f"{INSIGHTS}:TopicForm", status=201, conflicts=True)
 def adopt() -> Response:
     """An analyst adopts a candidate as a topic (每月一题) and names the unit that leads it."""
+    from ..domain.insights import Topic, TopicForm
+    from ..domain.views import UnitView
+
     staff = _staff()
     if "analyst" not in staff.roles:
         raise Forbidden("Analysts adopt topics.")
@@ -210,9 +131,11 @@ def adopt() -> Response:
 
 @bp.route("/analytics/trends", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(Trends, query=MonthQuery)
+@doc(f"{VIEWS}:Trends", query=f"{VIEWS}:MonthQuery")
 def trends() -> Response:
     """Requests, resolution and satisfaction per category over the months up to `month`."""
+    from .analytics_views import MonthQuery, Trends
+
     _reader()
     month = _month(parse_query(bp.current_request, MonthQuery).month)
     return respond(Trends(month=month, items=deps().insights.trend(month) if month else []))
@@ -220,9 +143,11 @@ def trends() -> Response:
 
 @bp.route("/analytics/streets", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(StreetMap, query=MonthQuery)
+@doc(f"{VIEWS}:StreetMap", query=f"{VIEWS}:MonthQuery")
 def streets() -> Response:
     """Every street's requests of the month: the heat grid."""
+    from .analytics_views import MonthQuery, StreetMap
+
     _reader()
     month = _month(parse_query(bp.current_request, MonthQuery).month)
     return respond(StreetMap(month=month, items=deps().insights.streets(month) if month else []))
@@ -230,9 +155,11 @@ def streets() -> Response:
 
 @bp.route("/analytics/recurrences", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(Recurrences, query=MonthQuery)
+@doc(f"{VIEWS}:Recurrences", query=f"{VIEWS}:MonthQuery")
 def recurrences() -> Response:
     """Places where a category came back after closure (a unit sees its own)."""
+    from .analytics_views import MonthQuery, Recurrences
+
     _, own = _reader_or_unit()
     month = _month(parse_query(bp.current_request, MonthQuery).month)
     found = deps().insights.recurrences(month) if month else []
@@ -243,10 +170,12 @@ def recurrences() -> Response:
 
 @bp.route("/analytics/hotspots", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(Hotspots, query=DayQuery)
+@doc(f"{VIEWS}:Hotspots", query=f"{VIEWS}:DayQuery")
 def hotspots() -> Response:
     """The day's early warnings — streets whose week in a category jumped — and the places where a
     category came back after closure (a unit sees its own)."""
+    from .analytics_views import DayQuery, Hotspots
+
     _, own = _reader_or_unit()
     store = deps().insights
     day, found = store.hotspots(parse_query(bp.current_request, DayQuery).date)
@@ -260,21 +189,23 @@ def hotspots() -> Response:
 
 @bp.route("/analytics/runs", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(RunStarted, body=RunForm, status=202)
+@doc(f"{VIEWS}:RunStarted", body=f"{VIEWS}:RunForm", status=202)
 def run() -> Response:
     """Run the monthly analysis of a month that has ended now (as the schedule does on the 1st):
     an analyst re-runs a month after late ratings or a changed configuration. A month still under
     way is refused: its figures would stand as the month's and feed the adopted topics."""
+    from ..domain.insights import beijing_today, month_of
+    from .analytics_views import RunForm, RunStarted
+
     staff = _staff()
     if not staff.roles & {"analyst", "admin"}:
         raise Forbidden("Analysts and administrators start the monthly run.")
     form = parse(bp.current_request, RunForm)
     d = deps()
     now = d.clock.now()
-    if form.month > month_of(beijing_today(now)):
-        raise InvalidInput(
-            "That month has not begun.", [FieldProblem("month", "a past or the current month")]
-        )
+    if form.month >= month_of(beijing_today(now)):
+        problem = FieldProblem("month", "a month that has ended")
+        raise InvalidInput("That month has not ended yet.", [problem])
     stamp = now.strftime("%Y%m%dT%H%M%S")
     execution = d.analytics_runs.start_month(form.month, staff.username.replace(".", "-"), stamp)
     _audit(staff, "analytics.run", form.month)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 from chalice import Response
@@ -53,23 +54,44 @@ def error_body(code: str, message: str, details: list[FieldProblem] | None = Non
     return ErrorBody(error=ErrorInfo(code=code, message=message, details=found)).model_dump(mode="json")
 
 
+# A model, or where to find it ("package.module:Name"): the routes of a module that is imported
+# only when one of them is called name their models so (the API's import-time budget).
+ModelRef = type[BaseModel] | str
+
+
+def _model(ref: Any) -> Any:
+    if isinstance(ref, str):
+        module, _, name = ref.partition(":")
+        return getattr(importlib.import_module(module), name)
+    return ref
+
+
 @dataclass(frozen=True)
 class RouteDoc:
     """What the OpenAPI document says of a route: its body, query and answer models."""
 
-    response: Any
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
+    response: Any  # each a model, or a ModelRef until loaded()
+    body: Any = None
+    query: Any = None
     status: int = 200
     conflicts: bool = False  # answers 409 (stale version, wrong status)
     idempotent: bool = False  # takes an Idempotency-Key header
+
+    def loaded(self) -> RouteDoc:
+        """The same, with every model named by where it is imported."""
+        return replace(
+            self,
+            response=_model(self.response),
+            body=_model(self.body) if self.body is not None else None,
+            query=_model(self.query) if self.query is not None else None,
+        )
 
 
 def doc(
     response: Any,
     *,
-    body: type[BaseModel] | None = None,
-    query: type[BaseModel] | None = None,
+    body: ModelRef | None = None,
+    query: ModelRef | None = None,
     status: int = 200,
     conflicts: bool = False,
     idempotent: bool = False,

@@ -55,7 +55,7 @@ def documented_routes(app: Chalice) -> list[tuple[str, str, Any]]:
 
 def route_doc(entry: Any) -> RouteDoc | None:
     found = getattr(entry.view_function, "openapi", None)
-    return found if isinstance(found, RouteDoc) else None
+    return found.loaded() if isinstance(found, RouteDoc) else None
 
 
 def _summary(entry: Any) -> tuple[str, str]:
