@@ -26,9 +26,9 @@ from .stack import names
 
 
 def _previous_month(month: str, back: int = 1) -> str:
-    year, number = (int(p) for p in month.split("-"))
-    index = year * 12 + number - 1 - back
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+    from chalicelib.domain.insights import shift
+
+    return shift(month, -back)
 
 
 def _this_month() -> str:

@@ -49,15 +49,14 @@ MONTHLY = ("rates", "summons", "topics", "streets", "examples", "trend", "recurr
 def _months_read(parameters: list[str]) -> list[str]:
     """The months a query's partition filter selects: the month literals among its parameters,
     and every month between the first and the last when it reads a span."""
+    from chalicelib.domain.insights import shift  # functions/ is on the path once infra.local is
+
     found = sorted({p.strip("'") for p in parameters if re.fullmatch(r"'\d{4}-\d{2}'", p)})
     if not found:
         return []
-    first, last = found[0], found[-1]
-    months, current = [], first
-    while current <= last:
-        months.append(current)
-        year, number = (int(p) for p in current.split("-"))
-        current = f"{year + number // 12:04d}-{number % 12 + 1:02d}"
+    months = [found[0]]
+    while months[-1] < found[-1]:
+        months.append(shift(months[-1], 1))
     return months
 
 

@@ -37,9 +37,6 @@ class AnalyticsRuns:
         )
         return str(started["executionArn"])
 
-    def status(self, execution_arn: str) -> str:
-        return str(self._client.describe_execution(executionArn=execution_arn)["status"])
-
 
 class S3Facts(FactsSink):
     """One object per stream batch and day: appends never overwrite, duplicates are harmless (the

@@ -96,8 +96,21 @@ class _Tally:
             self.satisfied += order.evaluation.satisfaction in SATISFIED
 
 
-def _rate(part: int, whole: int) -> float | None:
+def rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
+
+
+def score(weighed: Iterable[tuple[float, float | None]]) -> float | None:
+    """100 × the weighted mean of the rates a unit has (a rate it lacks, or weighed 0, is left out)."""
+    counted = [(w, r) for w, r in weighed if r is not None and w > 0]
+    total = sum(w for w, _ in counted)
+    return round(100 * sum(w * r for w, r in counted) / total, 2) if total else None
+
+
+def ranked(rows: list[Assessment]) -> list[Assessment]:
+    """By score, then by volume; units without a score last and unranked."""
+    rows = sorted(rows, key=lambda a: (a.score is None, -(a.score or 0), -a.dispatched, a.unit.id))
+    return [a.model_copy(update={"rank": i + 1 if a.score is not None else None}) for i, a in enumerate(rows)]
 
 
 def month_bounds(month: str, zone: tzinfo) -> tuple[datetime, datetime]:
@@ -122,12 +135,10 @@ def assess(
         if unit is None or unit.kind is not kind:
             continue
         rates = (
-            (weights.response, _rate(tally.responded, tally.dispatched)),
-            (weights.resolution, _rate(tally.resolved, tally.followed_up)),
-            (weights.satisfaction, _rate(tally.satisfied, tally.followed_up)),
+            (weights.response, rate(tally.responded, tally.dispatched)),
+            (weights.resolution, rate(tally.resolved, tally.followed_up)),
+            (weights.satisfaction, rate(tally.satisfied, tally.followed_up)),
         )
-        weighed = [(w, r) for w, r in rates if r is not None and w > 0]
-        total = sum(w for w, _ in weighed)
         rows.append(
             Assessment(
                 unit=UnitView(id=unit.id, name=unit.name, kind=unit.kind.value),
@@ -140,8 +151,7 @@ def assess(
                 response_rate=rates[0][1],
                 resolution_rate=rates[1][1],
                 satisfaction_rate=rates[2][1],
-                score=round(100 * sum(w * r for w, r in weighed) / total, 2) if total else None,
+                score=score(rates),
             )
         )
-    rows.sort(key=lambda a: (a.score is None, -(a.score or 0), -a.dispatched, a.unit.id))
-    return [a.model_copy(update={"rank": i + 1 if a.score is not None else None}) for i, a in enumerate(rows)]
+    return ranked(rows)

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .assessment import Assessment, Weights
+from .assessment import Assessment, Weights, ranked, rate, score
 from .intake import BEIJING
 from .model import UnitKind
 from .ports import Reference
@@ -191,10 +191,6 @@ def daily_plan(first: str | None, last: str | None, now: datetime, policy: Analy
 # --- the three rates, ranked within each kind --------------------------------------------------
 
 
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
-
-
 def rank_units(
     rates: Iterable[Row], summons: Iterable[Row], reference: Reference, policy: RatePolicy
 ) -> dict[UnitKind, list[Assessment]]:
@@ -213,15 +209,13 @@ def rank_units(
             row["basically_satisfied"] if policy.satisfied_includes_basically else 0
         )
         report = reports.get(unit.id)
-        report_rate = _rate(report["reported_in_time"], report["summoned"]) if report else None
+        report_rate = rate(report["reported_in_time"], report["summoned"]) if report else None
         scored = (
-            (weights.response, _rate(responded, row["dispatched"])),
-            (weights.resolution, _rate(row["resolved"], row["followed_up"])),
-            (weights.satisfaction, _rate(satisfied, row["followed_up"])),
+            (weights.response, rate(responded, row["dispatched"])),
+            (weights.resolution, rate(row["resolved"], row["followed_up"])),
+            (weights.satisfaction, rate(satisfied, row["followed_up"])),
             (policy.report_weight, report_rate),
         )
-        counted = [(w, r) for w, r in scored if r is not None and w > 0]
-        total = sum(w for w, _ in counted)
         street = blown.get(unit.id)
         by_kind[unit.kind].append(
             Assessment(
@@ -242,16 +236,10 @@ def rank_units(
                 report_rate=report_rate,
                 whistles=street["whistles"] if street else None,
                 whistles_closed=street["closed"] if street else None,
-                score=round(100 * sum(w * r for w, r in counted) / total, 2) if total else None,
+                score=score(scored),
             )
         )
-    ranked: dict[UnitKind, list[Assessment]] = {}
-    for kind, rows in by_kind.items():
-        rows.sort(key=lambda a: (a.score is None, -(a.score or 0), -a.dispatched, a.unit.id))
-        ranked[kind] = [
-            a.model_copy(update={"rank": i + 1 if a.score is not None else None}) for i, a in enumerate(rows)
-        ]
-    return ranked
+    return {kind: ranked(rows) for kind, rows in by_kind.items()}
 
 
 # --- topic candidates ---------------------------------------------------------------------------
@@ -349,8 +337,8 @@ def topic_candidates(
         key = _key(row["category"], row["district"])
         counts = sorted(by_group.get(key, []), key=lambda s: (-s[1], s[0]))
         followed = row["followed_up"]
-        resolution = _rate(row["resolved"], followed)
-        satisfaction = _rate(row["satisfied"], followed)
+        resolution = rate(row["resolved"], followed)
+        satisfaction = rate(row["satisfied"], followed)
         growth = (
             round((row["orders"] - row["previous_orders"]) / row["previous_orders"], 4)
             if row["previous_orders"]
@@ -371,14 +359,16 @@ def topic_candidates(
             "concentrated": concentration or 0.0,
         }
         weights = policy.weights
-        score = 100 * sum(weights.get(s, 0) * v for s, v in strengths.items()) / (sum(weights.values()) or 1)
+        strength = (
+            100 * sum(weights.get(s, 0) * v for s, v in strengths.items()) / (sum(weights.values()) or 1)
+        )
         scored.append(
             (
-                score,
+                strength,
                 Candidate(
                     key=key,
                     rank=0,
-                    score=round(score, 2),
+                    score=round(strength, 2),
                     category=row["category"],
                     category_name=category_names.get(row["category"], row["category"]),
                     district=row["district"],
@@ -428,8 +418,8 @@ def category_trend(trend: Iterable[Row], reference: Reference) -> list[CategoryM
             category=r["category"],
             name=category_names.get(r["category"], r["category"]),
             orders=r["orders"],
-            resolution_rate=_rate(r["resolved"], r["followed_up"]),
-            satisfaction_rate=_rate(r["satisfied"], r["followed_up"]),
+            resolution_rate=rate(r["resolved"], r["followed_up"]),
+            satisfaction_rate=rate(r["satisfied"], r["followed_up"]),
         )
         for r in trend
     ]
