@@ -155,14 +155,23 @@ def test_an_analyst_adopts_a_topic_and_follows_its_volume_in_the_months_after(
     assert topic["progress"] == [{"month": "2026-10", "orders": len(october)}]
 
 
-def test_recurrences_and_hotspots_are_each_units_own(analysed, api, id_token):
+def test_recurrences_and_hotspots_are_each_units_own(analysed, local_stack, api, id_token):
     analyst = analysed["analyst"]
     recurring = analyst.get("/analytics/recurrences?month=2026-10").json()["items"]
     spots = analyst.get("/analytics/hotspots").json()
 
     assert recurring and all(r["recurrences"] >= 1 and r["orders"] > r["recurrences"] for r in recurring)
-    assert spots["day"] == "2026-10-31"
+    assert spots["day"] == "2026-10-31" and spots["items"]
     assert all(s["this_week"] >= 5 and s["this_week"] >= 3 * s["baseline"] for s in spots["items"])
+    # Each street with a hotspot was warned (a staff notice to its handlers).
+    from infra.local import outbox
+
+    warned = {
+        n["to"]
+        for n in outbox.sent(local_stack.stack.outputs[names.ENV_UNIT_TOPIC_ARN])
+        if "预警" in n["subject"]
+    }
+    assert {f"unit:{s['street']}" for s in spots["items"]} <= warned
     street = Unit(api, id_token("andingmen.handler"))
     own = street.get("/analytics/recurrences?month=2026-10").json()["items"]
     own_spots = street.get("/analytics/hotspots").json()["items"]
