@@ -132,6 +132,8 @@ class Running:
     def stop(self) -> None:
         self.http.shutdown()
         self.http.server_close()
+        # Timers still waiting wake up to a server that has gone; their failures are not news.
+        logging.getLogger("moto.stepfunctions").setLevel(logging.CRITICAL)
         self.moto.stop()
 
 
