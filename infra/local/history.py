@@ -9,10 +9,13 @@ rules for late flags, reminders, reopening and closing. What is assumed is state
 ask in proportion to their population, some categories have seasons, each unit has a latent
 quality that drives its timeliness and its requesters' verdicts, a few hundred places keep coming
 back, a few streets flare up in a category in the final weeks, and some people call again and again.
+Streets also blow whistles (吹哨报到, Art. 33): a few a month, each summoning one to three of their
+district's departments or the city's, who report for duty within the limit or late or not at all.
 
 Every row is the final state of one order as the stream export would have written it after its
 last change before the end of the range, in the schema of `facts.ORDER_COLUMNS`, partitioned by
-the Beijing day of that change. Requesters and places are keyed hashes of synthetic identities
+the Beijing day of that change; a whistle's rows (one per summoned department) are those of
+`facts.summons_facts` the same way. Requesters and places are keyed hashes of synthetic identities
 under the analytics key. DuckDB builds the rows and writes the JSON; the same plan gives the same
 bytes.
 
@@ -58,6 +61,7 @@ from chalicelib.domain.model import (
     RequestType,
     Satisfaction,
     Status,
+    UnitKind,
 )
 from chalicelib.domain.ports import Reference
 from chalicelib.domain.triage import Reason
@@ -198,6 +202,16 @@ BURST_DAYS = 14
 BURST_RATIO = (4.0, 8.0)
 BURST_LEAST = 14  # extra orders per burst, however small the plan
 EXTRAS_SHARE = 0.08  # problem places and bursts together, at most, of all orders
+
+ORDERS_PER_WHISTLE = 500  # a street blows a whistle for every so many orders of a month
+WHISTLES_LEAST = 12  # a month, however small the plan
+SUMMONED = (0.55, 0.3, 0.15)  # chance of summoning one, two or three departments
+CITY_DEPARTMENT = 0.25  # of the summoned departments, those of the city rather than the district
+REPORT_MEDIAN = 900.0  # seconds to report for duty, for a department of average quality
+REPORT_SPREAD = 0.7  # sigma of the log-normal report time; quality z shortens it by e^(-0.6 z)
+NOT_REPORTED = (-3.2, -0.8)  # logit of never reporting
+WHISTLE_CLOSED = 0.85  # whistles the street closes, a few days after the last report
+WHISTLE_DAYS = 3.0  # median days from the summons to the closing
 
 KIND_ORDER = tuple(RequesterKind)
 TYPE_ORDER = tuple(RequestType)
@@ -1145,9 +1159,92 @@ def _day(db: duckdb.DuckDBPyConnection, start: int) -> bytes:
     return bytes(found[0]) if found and found[0] is not None else b""
 
 
-def object_key(plan: HistoryPlan, day: str) -> str:
-    """Where a day's rows go, relative to the analytics bucket."""
-    return f"{names.ORDER_CHANGES.prefix}{names.ORDER_CHANGES.partition}={day}/history-{plan.seed}.json"
+# --- whistles: streets summon departments (Art. 33) -------------------------------------------
+
+
+def _departments() -> tuple[dict[str, list[str]], list[str]]:
+    """The departments a street may summon: its district's, by district, and the city's."""
+    district: dict[str, list[str]] = {}
+    city: list[str] = []
+    for unit in all_units():
+        if unit.kind is UnitKind.DEPARTMENT:
+            if unit.district:
+                district.setdefault(unit.district, []).append(unit.id)
+            else:
+                city.append(unit.id)
+    return district, city
+
+
+def _whistles(world: _World, calendar: _Calendar) -> dict[str, list[str]]:
+    """The summons rows (JSON lines in `facts.summons_facts`' order) per Beijing day of their last change."""
+    rng = _rng(world.plan, 9)
+    catalogue = world.catalogue
+    by_district, city = _departments()
+    quality = dict(zip(catalogue.units, world.quality.tolist(), strict=True))
+    limit = DEFAULT_LIMITS.whistle_report
+    days: dict[str, list[str]] = {}
+    seen: set[str] = set()
+    for month_index, month in enumerate(calendar.month_names):
+        month_days = calendar.start[calendar.month == month_index]
+        expected = max(WHISTLES_LEAST, world.plan.orders / len(calendar.month_names) / ORDERS_PER_WHISTLE)
+        for _ in range(int(rng.poisson(expected))):
+            street = int(rng.choice(len(catalogue.streets), p=world.street_weight))
+            district = catalogue.street_districts[street]
+            blown = int(rng.choice(month_days)) + int(rng.integers(8 * HOUR + 1800, 17 * HOUR + 1800))
+            whistle = ""
+            while not whistle or whistle in seen:  # the number a whistle gets (whistles.new_whistle_id)
+                whistle = f"W{datetime.fromtimestamp(blown, BEIJING):%y%m%d}{int(rng.integers(0, 10**6)):06d}"
+            seen.add(whistle)
+            pool = by_district.get(district, [])
+            count = 1 + int(rng.choice(len(SUMMONED), p=SUMMONED))
+            summoned: list[str] = []
+            while len(summoned) < min(count, len(pool) + len(city)):
+                source = city if not pool or rng.random() < CITY_DEPARTMENT else pool
+                unit = str(rng.choice(source))
+                if unit not in summoned:
+                    summoned.append(unit)
+            reports: list[int | None] = []
+            for unit in summoned:
+                z = quality.setdefault(unit, float(rng.normal()))
+                silent = rng.random() < 1 / (1 + np.exp(-(NOT_REPORTED[0] + NOT_REPORTED[1] * z)))
+                took = REPORT_MEDIAN * np.exp(-0.6 * z + REPORT_SPREAD * rng.normal())
+                reported = None if silent else blown + int(took)
+                reports.append(reported if reported is not None and reported < calendar.end else None)
+            closed: int | None = None
+            if rng.random() < WHISTLE_CLOSED:
+                closed = max([blown, *(r for r in reports if r is not None)]) + int(
+                    WHISTLE_DAYS * DAY * np.exp(0.6 * rng.normal())
+                )
+                closed = closed if closed < calendar.end else None
+            late = [r is None or r > blown + limit for r in reports]
+            # Blown, each report, each escalation (a department silent past its limit), closed.
+            version = 1 + sum(r is not None for r in reports) + sum(r is None for r in reports)
+            version += closed is not None
+            changed = max([blown, *(r for r in reports if r is not None), closed or blown])
+            day = datetime.fromtimestamp(changed, BEIJING).strftime("%Y-%m-%d")
+            for unit, reported, was_late in zip(summoned, reports, late, strict=True):
+                row = {
+                    "whistle": whistle,
+                    "version": version,
+                    "changed_at": changed,
+                    "month": month,
+                    "street": catalogue.streets[street],
+                    "district": district,
+                    "department": unit,
+                    "summoned_at": blown,
+                    "report_by": blown + limit,
+                    "reported_at": reported,
+                    "late": was_late,
+                    "whistle_closed_at": closed,
+                    "day": day,
+                }
+                days.setdefault(day, []).append(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+    return days
+
+
+def object_key(plan: HistoryPlan, day: str, table: names.AnalyticsTable = names.ORDER_CHANGES) -> str:
+    """Where a day's rows of `table` go, relative to the analytics bucket."""
+    return f"{table.prefix}{table.partition}={day}/history-{plan.seed}.json"
 
 
 def generate(plan: HistoryPlan, progress: bool = True) -> Iterator[tuple[str, bytes]]:
@@ -1175,6 +1272,8 @@ def generate(plan: HistoryPlan, progress: bool = True) -> Iterator[tuple[str, by
                 yield from _ready(plan, *pending.popleft(), bar)
     finally:
         db.close()
+    for day, lines in sorted(_whistles(world, calendar).items()):
+        yield object_key(plan, day, names.SUMMONS_CHANGES), "".join(f"{line}\n" for line in lines).encode()
 
 
 def _ready(plan: HistoryPlan, day: str, body: Future[bytes], bar: Any) -> Iterator[tuple[str, bytes]]:
@@ -1184,24 +1283,28 @@ def _ready(plan: HistoryPlan, day: str, body: Future[bytes], bar: Any) -> Iterat
         yield object_key(plan, day), rows
 
 
+def _orders(key: str, body: bytes) -> int:
+    return body.count(b"\n") if key.startswith(names.ORDER_CHANGES.prefix) else 0
+
+
 def write_directory(plan: HistoryPlan, root: Path, progress: bool = True) -> int:
-    """Write the days' files under `root` (a mirror of the bucket's keys); the rows written."""
-    rows = 0
+    """Write the days' files under `root` (a mirror of the bucket's keys); the orders written."""
+    orders = 0
     for key, body in generate(plan, progress):
         path = root / key
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(body)
-        rows += body.count(b"\n")
-    return rows
+        orders += _orders(key, body)
+    return orders
 
 
 def write_bucket(plan: HistoryPlan, s3: Any, bucket: str, progress: bool = True) -> int:
-    """Put the days' files into `bucket` through a boto3 S3 client; the rows written."""
-    rows = 0
+    """Put the days' files into `bucket` through a boto3 S3 client; the orders written."""
+    orders = 0
     for key, body in generate(plan, progress):
         s3.put_object(Bucket=bucket, Key=key, Body=body)
-        rows += body.count(b"\n")
-    return rows
+        orders += _orders(key, body)
+    return orders
 
 
 # --- the command line ---------------------------------------------------------------------------
@@ -1220,7 +1323,11 @@ class _Counted:
 
 
 def _directory_totals(root: Path, plan: HistoryPlan) -> tuple[int, int]:
-    files = list((root / names.ORDER_CHANGES.prefix).glob(f"*/history-{plan.seed}.json"))
+    files = [
+        f
+        for table in (names.ORDER_CHANGES, names.SUMMONS_CHANGES)
+        for f in (root / table.prefix).glob(f"*/history-{plan.seed}.json")
+    ]
     return len(files), sum(f.stat().st_size for f in files)
 
 
@@ -1256,7 +1363,10 @@ def main(argv: list[str] | None = None) -> None:
         rows = write_bucket(plan, s3, args.bucket, progress=not args.quiet)
         files, size, where = s3.files, s3.bytes, f"s3://{args.bucket} at {args.s3_endpoint}"
     took = time.monotonic() - began
-    print(f"{rows} orders in {files} daily files, {size} bytes, in {took:.1f} s: {where}")
+    print(
+        f"{rows} orders and the streets' whistles in {files} daily files, {size} bytes,"
+        f" in {took:.1f} s: {where}"
+    )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from chalicelib.domain import facts
 from chalicelib.domain.deidentify import mask_text
 from chalicelib.domain.dispatch import route
 from chalicelib.domain.model import Location
+from chalicelib.reference_data import divisions
 
 from infra.local.history import HistoryPlan, generate, write_bucket, write_directory
 from tests.fakes import MemoryReference
@@ -38,8 +39,13 @@ BUSY_MONTH = HistoryPlan("2026-09", "2026-09", 12_000, seed=7)
 SMALL = HistoryPlan("2026-10", "2026-10", 400, seed=11)
 
 
-def rows_of(files: list[tuple[str, bytes]]) -> list[dict[str, Any]]:
-    return [json.loads(line) for _, body in files for line in body.decode().splitlines()]
+def rows_of(files: list[tuple[str, bytes]], table: str = "order_changes") -> list[dict[str, Any]]:
+    return [
+        json.loads(line)
+        for key, body in files
+        if key.startswith(f"facts/{table}/")
+        for line in body.decode().splitlines()
+    ]
 
 
 def beijing(epoch: int, pattern: str) -> str:
@@ -47,8 +53,13 @@ def beijing(epoch: int, pattern: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def files() -> list[tuple[str, bytes]]:
+def everything() -> list[tuple[str, bytes]]:
     return list(generate(WINTER_TO_SUMMER, progress=False))
+
+
+@pytest.fixture(scope="module")
+def files(everything) -> list[tuple[str, bytes]]:
+    return [(key, body) for key, body in everything if key.startswith("facts/order_changes/")]
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +95,41 @@ def test_every_row_is_a_fact_of_the_day_of_its_last_change(files, rows):
             assert row["day"] == day.group(1) == beijing(row["changed_at"], "%Y-%m-%d")
             assert row["month"] == beijing(row["created_at"], "%Y-%m")
             assert row["id"][:6] == beijing(row["created_at"], "%y%m%d") and len(row["id"]) == 13
+
+
+def test_streets_blow_whistles_and_departments_report_in_time_or_late_or_never(everything):
+    whistles = rows_of(everything, "summons_changes")
+    keys = [key for key, _ in everything if "summons_changes" in key]
+    by_whistle: defaultdict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in whistles:
+        by_whistle[row["whistle"]].append(row)
+
+    assert keys == sorted(keys) and all(k.endswith("/history-7.json") for k in keys)
+    assert list(whistles[0]) == [c for c, _ in facts.SUMMONS_COLUMNS] + ["day"]
+    # Seven months of 3,000 orders: at least the monthly least of twelve each.
+    assert len(by_whistle) >= 7 * 10
+    street_district = {s.code: d.code for d in divisions() for s in d.streets}
+    for rows in by_whistle.values():
+        first = rows[0]
+        assert re.fullmatch(r"W\d{12}", first["whistle"]) and 1 <= len(rows) <= 3
+        assert street_district[first["street"]] == first["district"]
+        assert len({r["department"] for r in rows}) == len(rows)
+        assert all(r["department"].startswith((f"{first['district']}-", "bj-")) for r in rows)
+        assert first["day"] == beijing(first["changed_at"], "%Y-%m-%d")
+        assert first["month"] == beijing(first["summoned_at"], "%Y-%m")
+        for r in rows:
+            assert r["report_by"] == r["summoned_at"] + 30 * 60
+            assert r["late"] == (r["reported_at"] is None or r["reported_at"] > r["report_by"])
+            assert r["changed_at"] >= max(r["reported_at"] or 0, r["whistle_closed_at"] or 0)
+    outcomes = Counter(
+        "never" if r["reported_at"] is None else "late" if r["late"] else "in time" for r in whistles
+    )
+    assert outcomes["in time"] > outcomes["late"] > outcomes["never"] > 0
+    assert (
+        0.6
+        < sum(rows[0]["whistle_closed_at"] is not None for rows in by_whistle.values()) / len(by_whistle)
+        < 1
+    )
 
 
 def test_no_phone_number_leaves_the_hotline(files, rows):
