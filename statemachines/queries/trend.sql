@@ -1,8 +1,9 @@
--- Volume, resolution and satisfaction per category and month over a span of months: the trend
--- charts, a topic's evidence, and how an adopted topic's volume moves in the months after.
+-- Volume, resolution and satisfaction per category and month over a span of months, city-wide
+-- (district NULL) and in each district: the trend charts, a topic's evidence, and how an adopted
+-- topic's volume moves in the months after. One pass over the facts (grouping sets).
 -- parameters: first month, last month ('YYYY-MM')
 WITH latest AS (
-  SELECT *
+  SELECT month, coalesce(category, 'unclassified') AS category, district, evaluated_at, resolved, satisfaction
   FROM (
     SELECT f.*, row_number() OVER (PARTITION BY f.id ORDER BY f.version DESC) AS nth
     FROM order_facts AS f
@@ -12,11 +13,12 @@ WITH latest AS (
 )
 SELECT
   month,
-  coalesce(category, 'unclassified') AS category,
+  category,
+  CASE WHEN grouping(district) = 0 THEN coalesce(district, 'unknown') END AS district,
   count(*) AS orders,
   count_if(evaluated_at IS NOT NULL) AS followed_up,
   count_if(resolved) AS resolved,
   count_if(satisfaction IN ('satisfied', 'basically_satisfied')) AS satisfied
 FROM latest
-GROUP BY month, coalesce(category, 'unclassified')
-ORDER BY month, category
+GROUP BY GROUPING SETS ((month, category), (month, category, district))
+ORDER BY month, category, district NULLS FIRST

@@ -182,6 +182,11 @@ def test_supervisors_rank_units_by_the_three_rates_of_the_month(citizen, unit, a
         range(1, len([i for i in body["items"] if i["rank"]]) + 1)
     )
     assert {i["unit"]["kind"] for i in body["items"]} == {"street"}
+    # 东城区 answers for its streets' orders (and its departments' and its own), asked after them.
+    districts = supervisor.get(f"/analytics/assessments?month={month}&kind=district").json()["items"]
+    dongcheng = next(i for i in districts if i["unit"]["id"] == "110101")
+    its_streets = [i for i in body["items"] if i["unit"]["id"].startswith("110101")]
+    assert dongcheng["dispatched"] >= sum(i["dispatched"] for i in its_streets) >= row["dispatched"]
     assert (bad.status, bad.json()["error"]["details"][0]["field"]) == (400, "month")
     assert denied.status == 403
 

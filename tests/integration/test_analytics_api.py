@@ -102,6 +102,26 @@ def test_streets_are_ranked_by_the_stored_rates_as_the_formula_says(analysed):
     assert items[0]["satisfaction_rate"] == round(satisfied / len(rated), 4)
 
 
+def test_districts_are_ranked_by_every_order_in_their_jurisdiction(analysed):
+    answer = analysed["analyst"].get("/analytics/assessments?month=2026-10&kind=district").json()
+    # Streets (9 digits), district departments (<district>-<suffix>) and the district itself.
+    counted: defaultdict[str, int] = defaultdict(int)
+    for o in analysed["orders"]:
+        if (
+            o["month"] == "2026-10"
+            and o["dispatched_at"] is not None
+            and o["unit"]
+            and re.match(r"^\d{6}", o["unit"])
+            and o["reason"] is None
+            and not o["unreasonable"]
+        ):
+            counted[o["unit"][:6]] += 1
+
+    assert answer["source"] == "monthly"
+    assert {a["unit"]["id"]: a["dispatched"] for a in answer["items"]} == counted
+    assert len(counted) == 16 and all(a["rank"] for a in answer["items"])
+
+
 def test_topic_candidates_come_with_their_evidence_and_no_phone_numbers(analysed):
     board = analysed["analyst"].get("/analytics/topics?month=2026-10").json()
     candidates = board["candidates"]

@@ -107,6 +107,42 @@ def test_units_are_ranked_within_their_kind_with_whistle_reports_counted_for_dep
     assert housing.score == round(100 * (1.0 + 0.1 * 0.5) / 1.1, 2)
 
 
+def test_a_district_answers_for_every_order_in_its_jurisdiction(reference):
+    rows = [
+        rates(ANDINGMEN, 10, 9, 10, 8, 6, 5, 1),
+        rates(JIAODAOKOU, 10, 5, 10, 8, 8, 8),
+        rates("110101-housing", 4, 4, 4, 4, 4, 4),
+        rates("110101", 2, 0, 2, 2, 0, 0),  # orders the district government took itself
+        rates("110105001", 6, 6, 6, 6, 6, 6),  # a street of 朝阳区
+        rates("bj-lighting", 5, 5, 5, 5, 5, 5),  # a city department is no district's
+    ]
+    summons = [
+        {"side": "department", "unit": "110101-housing", "summoned": 2, "reported_in_time": 1},
+        {"side": "department", "unit": "bj-lighting", "summoned": 3, "reported_in_time": 3},
+        {"side": "street", "unit": ANDINGMEN, "summoned": 2, "whistles": 1, "closed": 1},
+    ]
+
+    districts = insights.rank_units(rows, summons, reference, RatePolicy())[UnitKind.DISTRICT]
+
+    assert [(a.unit.name, a.rank) for a in districts] == [("朝阳区人民政府", 1), ("东城区人民政府", 2)]
+    dongcheng = districts[1]
+    # 10 + 10 + 4 + 2 dispatched; contacted 9 + 5 + 4 + 0; resolved 6 + 8 + 4 + 0 of 8 + 8 + 4 + 2.
+    assert (dongcheng.dispatched, dongcheng.responded, dongcheng.resolved, dongcheng.followed_up) == (
+        26,
+        18,
+        18,
+        22,
+    )
+    assert (dongcheng.satisfied, dongcheng.summoned, dongcheng.reported_in_time) == (18, 2, 1)
+    assert (dongcheng.whistles, dongcheng.whistles_closed) == (1, 1)
+    # The streets are still ranked among streets, the district government's own orders only in its district.
+    assert {a.unit.id for a in insights.rank_units(rows, [], reference, RatePolicy())[UnitKind.STREET]} == {
+        ANDINGMEN,
+        JIAODAOKOU,
+        "110105001",
+    }
+
+
 def test_the_response_basis_and_the_satisfied_count_are_configuration(reference):
     rows = [rates(ANDINGMEN, 10, 5, 9, 8, 6, 4, 2)]
     policy = RatePolicy(response_basis="sign", satisfied_includes_basically=False)
@@ -140,7 +176,12 @@ def test_candidates_are_ranked_by_their_signals_with_the_evidence(reference):
         {"category": "heating_insufficient", "district": "110101", "street": "110101005", "orders": 2},
     ]
     examples = [{"category": "heating_insufficient", "district": "110101", "text": "暖气不热，室温只有14度"}]
-    trend = [{"month": "2026-10", "category": "heating_insufficient", "orders": 40}]
+    trend = [
+        {"month": "2026-09", "category": "heating_insufficient", "district": None, "orders": 40},
+        {"month": "2026-09", "category": "heating_insufficient", "district": "110101", "orders": 12},
+        {"month": "2026-10", "category": "heating_insufficient", "district": None, "orders": 120},
+        {"month": "2026-10", "category": "heating_insufficient", "district": "110101", "orders": 60},
+    ]
 
     found = insights.topic_candidates(topics, streets, examples, trend, reference, TopicPolicy())
 
@@ -155,9 +196,10 @@ def test_candidates_are_ranked_by_their_signals_with_the_evidence(reference):
     assert city.signals == ["volume", "growth", "low_resolution", "low_satisfaction", "repeat_requesters"]
     assert [s.name for s in city.top_streets][:2] == ["安定门街道", "交道口街道"]
     assert city.concentration == round(55 / 120, 4) and city.examples == ["暖气不热，室温只有14度"]
-    assert [t.orders for t in city.trend] == [40]
+    assert [(t.month, t.orders) for t in city.trend] == [("2026-09", 40), ("2026-10", 120)]
     assert "concentrated" in district.signals and district.concentration == round(55 / 60, 4)
-    assert district.district_name == "东城区人民政府" and district.trend == []
+    assert district.district_name == "东城区人民政府"
+    assert [(t.month, t.orders) for t in district.trend] == [("2026-09", 12), ("2026-10", 60)]
     assert lighting.signals == ["volume"] and lighting.concentration is None
 
 

@@ -385,19 +385,29 @@ def test_streets_and_examples_give_a_topic_its_evidence(athena):
     ]
 
 
-def test_trend_counts_each_month_and_category(athena):
+def test_trend_counts_each_month_and_category_city_wide_and_in_each_district(athena):
     rows = run(athena, "trend", "'2026-09'", "'2026-10'")
 
-    assert [
-        (r["month"], r["category"], r["orders"], r["followed_up"], r["resolved"], r["satisfied"])
-        for r in rows
-    ] == [
+    counted = [
         ("2026-09", "commercial_noise", 1, 0, 0, 0),
         ("2026-09", "garbage_collection", 1, 1, 1, 1),
         ("2026-10", "commercial_noise", 4, 0, 0, 0),
         ("2026-10", "garbage_collection", 6, 5, 3, 3),
         ("2026-10", "street_lighting", 1, 0, 0, 0),
     ]
+    # Every order is in 东城区: its rows repeat the city's, after them.
+    assert [
+        (
+            r["month"],
+            r["category"],
+            r["district"],
+            r["orders"],
+            r["followed_up"],
+            r["resolved"],
+            r["satisfied"],
+        )
+        for r in rows
+    ] == [(m, c, district, *n) for m, c, *n in counted for district in (None, "110101")]
 
 
 def test_recurrence_finds_the_place_the_problem_came_back_to_after_closure(athena):

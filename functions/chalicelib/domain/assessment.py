@@ -6,7 +6,10 @@ live from the work orders until the analytics pipeline stores them.
 - satisfaction rate: followed-up orders rated satisfied or basically satisfied.
 
 Orders settled without dispatch (Art. 11 ¶3) have no receiving unit and so never count. Units are
-ranked among their own kind by a weighted score of the rates they have (configuration)."""
+ranked among their own kind by a weighted score of the rates they have (configuration). A district
+answers for every order in its jurisdiction (Art. 12: it receives the copy of its streets' orders
+and coordinates the rest), so its figures are those of its streets, its own departments and the
+orders it received itself."""
 
 from __future__ import annotations
 
@@ -121,18 +124,31 @@ def month_bounds(month: str, zone: tzinfo) -> tuple[datetime, datetime]:
     return start, following - timedelta(microseconds=1)
 
 
+def assessed_as(unit_id: str, kind: UnitKind, reference: Reference) -> str | None:
+    """The unit of `kind` an order received by `unit_id` counts for: the receiver itself, or for a
+    district the district whose jurisdiction the receiver is in."""
+    unit = reference.unit(unit_id)
+    if unit is None:
+        return None
+    if kind is UnitKind.DISTRICT and unit.kind is not UnitKind.DISTRICT:
+        return unit.district
+    return unit.id if unit.kind is kind else None
+
+
 def assess(
     orders: Iterable[WorkOrder], kind: UnitKind, reference: Reference, weights: Weights = WEIGHTS
 ) -> list[Assessment]:
-    """Rates per receiving unit of `kind`, ranked by score (then by volume); unrated units last."""
+    """Rates per unit of `kind`, ranked by score (then by volume); unrated units last."""
     tallies: dict[str, _Tally] = {}
     for order in orders:
         if order.first_receiver and order.dispatched_at is not None:
-            tallies.setdefault(order.first_receiver, _Tally()).add(order)
+            counted = assessed_as(order.first_receiver, kind, reference)
+            if counted is not None:
+                tallies.setdefault(counted, _Tally()).add(order)
     rows: list[Assessment] = []
     for unit_id, tally in tallies.items():
         unit = reference.unit(unit_id)
-        if unit is None or unit.kind is not kind:
+        if unit is None:
             continue
         rates = (
             (weights.response, rate(tally.responded, tally.dispatched)),

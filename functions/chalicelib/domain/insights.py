@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .assessment import Assessment, Weights, ranked, rate, score
+from .assessment import Assessment, Weights, assessed_as, ranked, rate, score
 from .intake import BEIJING
 from .model import UnitKind
 from .ports import Reference
@@ -196,11 +196,16 @@ def rank_units(
 ) -> dict[UnitKind, list[Assessment]]:
     """Each unit's rates and composite score, ranked among its own kind; whistles on both sides:
     a summoned department's reports in time count in its score, a street's whistles are shown."""
+    rates, summons = list(rates), list(summons)
     reports = {r["unit"]: r for r in summons if r["side"] == "department"}
+    reports.update(_by_district([r for r in summons if r["side"] == "department"], reference))
     blown = {r["unit"]: r for r in summons if r["side"] == "street"}
+    blown.update(_by_district([r for r in summons if r["side"] == "street"], reference))
     weights = policy.weights
     by_kind: dict[UnitKind, list[Assessment]] = defaultdict(list)
-    for row in rates:
+    for row in [r for r in rates if not _is_district(r["unit"], reference)] + list(
+        _by_district(rates, reference).values()
+    ):
         unit = reference.unit(row["unit"])
         if unit is None:
             continue
@@ -240,6 +245,25 @@ def rank_units(
             )
         )
     return {kind: ranked(rows) for kind, rows in by_kind.items()}
+
+
+def _is_district(unit_id: str, reference: Reference) -> bool:
+    unit = reference.unit(unit_id)
+    return unit is not None and unit.kind is UnitKind.DISTRICT
+
+
+def _by_district(rows: Iterable[Row], reference: Reference) -> dict[str, dict[str, Any]]:
+    """Each district's counts: the sum of its own row and its streets' and departments' rows."""
+    totals: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        district = assessed_as(row["unit"], UnitKind.DISTRICT, reference)
+        if district is None:
+            continue
+        total = totals.setdefault(district, {"unit": district})
+        for name, value in row.items():
+            if name not in ("unit", "side") and isinstance(value, int):
+                total[name] = total.get(name, 0) + value
+    return totals
 
 
 # --- topic candidates ---------------------------------------------------------------------------
@@ -320,7 +344,9 @@ def topic_candidates(
                 texts[group].append(row["text"])
     series: dict[str, list[MonthCount]] = defaultdict(list)
     for row in trend:
-        series[row["category"]].append(MonthCount(month=row["month"], orders=row["orders"]))
+        series[_key(row["category"], row["district"])].append(
+            MonthCount(month=row["month"], orders=row["orders"])
+        )
 
     eligible = [
         r
@@ -387,7 +413,7 @@ def topic_candidates(
                     top_streets=[
                         StreetCount(street=s, name=unit_names.get(s, s), orders=n) for s, n in counts[:5]
                     ],
-                    trend=series.get(row["category"], []) if row["district"] is None else [],
+                    trend=series.get(key, []),
                     examples=texts.get(key, [])[:3],
                 ),
             )
@@ -411,6 +437,7 @@ class CategoryMonth(BaseModel):
 
 
 def category_trend(trend: Iterable[Row], reference: Reference) -> list[CategoryMonth]:
+    """The city-wide rows of the trend query (its district rows are the candidates' evidence)."""
     category_names, _ = _names(reference)
     return [
         CategoryMonth(
@@ -422,6 +449,7 @@ def category_trend(trend: Iterable[Row], reference: Reference) -> list[CategoryM
             satisfaction_rate=rate(r["satisfied"], r["followed_up"]),
         )
         for r in trend
+        if r["district"] is None
     ]
 
 

@@ -48,7 +48,7 @@ def store_month(event: dict[str, Any]) -> dict[str, Any]:
     run = insights.MonthRun(
         month=month,
         ran_at=d.clock.now(),
-        orders=sum(r["orders"] for r in found["trend"] if r["month"] == month),
+        orders=sum(r["orders"] for r in found["trend"] if r["month"] == month and r["district"] is None),
         units=sum(len(rows) for rows in ranked.values()),
         candidates=len(candidates),
         recurrences=len(recurrences),
