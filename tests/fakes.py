@@ -257,7 +257,7 @@ class MemoryWhistles(Whistles):
         found = [
             w
             for w in self.whistles.values()
-            if (w.summons_of(unit) is not None if summoned else w.street == unit)
+            if (w.summons_of(unit) is not None if summoned else unit in (w.street, w.district))
         ]
         found.sort(key=lambda w: (w.created_at, w.id), reverse=True)
         return found[:limit], None

@@ -1,9 +1,11 @@
-"""The hotline's workbenches in the staff portal: an operator takes a call and dispatches it, a
-repeat call shows its duplicate, a dispatcher reads a unit's objection, a street blows the
-whistle and departments report for duty (or are late), a supervisor watches overdue orders and
-the units' ranking. The local stack's demo clock runs at 3600x (conftest.py)."""
+"""The hotline's workbenches in the staff portal: an operator takes a call the catalogue
+dispatches, a repeat call shows its duplicate, a dispatcher reads a unit's objection, a street
+blows the whistle, departments report for duty (or are late) and the district sees it, a
+supervisor watches overdue orders and the units' ranking. The local stack's demo clock runs at
+3600x (conftest.py)."""
 
 import random
+import re
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -173,6 +175,14 @@ def test_street_blows_the_whistle_and_departments_report(staff, snap, stack_url)
     housing_row = street.locator('[data-testid=summons-row][data-unit="110101-housing"]')
     expect(housing_row).to_contain_text("已派两名工作人员到场")
     snap(street, "hotline-whistle-detail")
+
+    # The late department was escalated to 东城区: the district lists its streets' whistles.
+    district = staff("dongcheng.handler")
+    district.goto(f"{stack_url}/staff/whistles")
+    escalated = district.get_by_test_id("whistle-row").filter(has_text=matter)
+    expect(escalated).to_contain_text("安定门街道")
+    expect(escalated).to_contain_text(re.compile(r"[12] 个迟到"))
+    snap(district, "hotline-whistle-district")
 
     street.get_by_test_id("whistle-close").click()
     street.get_by_test_id("whistle-result-input").fill("积水已排除，路灯已修复")

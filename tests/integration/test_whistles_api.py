@@ -50,5 +50,13 @@ def test_the_hotline_lists_a_units_whistles_and_units_only_their_own(unit):
     other = unit("lighting.handler").get("/whistles?unit=110101004")
 
     assert whistle["id"] in [w["id"] for w in hotline.json()["items"]]
+    # 东城区 sees the whistles of its streets (a late department is escalated to it), the hotline too.
+    district = unit("dongcheng.handler").get("/whistles")
+    by_district = unit("supervisor1").get("/whistles?unit=110101")
+    elsewhere = unit("dongcheng.handler").get("/whistles?unit=110102")
+    assert whistle["id"] in [w["id"] for w in district.json()["items"]]
+    assert [w["id"] for w in by_district.json()["items"]][:1] == [whistle["id"]]
+    assert all(w["district"]["id"] == "110101" for w in district.json()["items"])
+    assert elsewhere.status == 403
     assert (unnamed.status, unnamed.json()["error"]["details"][0]["field"]) == (400, "unit")
     assert other.status == 403

@@ -668,11 +668,14 @@ class DynamoReference(Reference):
 class DynamoWhistles(Whistles):
     """Whistles share the work-order table (and its stream, which tells the departments):
 
-        whistle     pk=WHISTLE#<id>  sk=WHISTLE          gsi1pk=WHISTLES#<street>  gsi1sk=<created>#<id>
-        summons     pk=WHISTLE#<id>  sk=SUMMONS#<unit>   gsi1pk=SUMMONED#<unit>    gsi1sk=<created>#<id>
+        whistle     pk=WHISTLE#<id>  sk=WHISTLE          gsi1pk=WHISTLES#<street>    gsi1sk=<created>#<id>
+        district    pk=WHISTLE#<id>  sk=DISTRICT         gsi1pk=WHISTLES#<district>  gsi1sk=<created>#<id>
+        summons     pk=WHISTLE#<id>  sk=SUMMONS#<unit>   gsi1pk=SUMMONED#<unit>      gsi1sk=<created>#<id>
 
-    A street lists the whistles it blew, a department those it was summoned to, from the inbox
-    index under prefixes of their own; each write puts the whistle and its summons together."""
+    A street lists the whistles it blew, its district those of all its streets (a department late
+    to report is escalated to it), a department those it was summoned to, from the inbox index
+    under prefixes of their own (street and district codes differ in length); each write puts the
+    whistle and its index items together."""
 
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
@@ -680,15 +683,17 @@ class DynamoWhistles(Whistles):
 
     def _items(self, whistle: Whistle) -> list[dict[str, Any]]:
         created = f"{whistle.created_at.astimezone(UTC).isoformat()}#{whistle.id}"
+        keys = [(f"SUMMONS#{s.unit}", f"SUMMONED#{s.unit}") for s in whistle.summons]
+        keys.append(("DISTRICT", f"WHISTLES#{whistle.district}"))
         return [
             {
                 "pk": {"S": f"WHISTLE#{whistle.id}"},
-                "sk": {"S": f"SUMMONS#{s.unit}"},
+                "sk": {"S": sk},
                 "id": {"S": whistle.id},
-                "gsi1pk": {"S": f"SUMMONED#{s.unit}"},
+                "gsi1pk": {"S": gsi1pk},
                 "gsi1sk": {"S": created},
             }
-            for s in whistle.summons
+            for sk, gsi1pk in keys
         ]
 
     def _whistle_item(self, whistle: Whistle) -> dict[str, Any]:
@@ -747,9 +752,15 @@ class DynamoWhistles(Whistles):
         if start_key:
             kwargs["ExclusiveStartKey"] = start_key
         page = self._client.query(**kwargs)
-        if summoned:
-            found = [w for item in page.get("Items", []) if (w := self.get(item["id"]["S"]))]
-        else:
-            found = [Whistle.model_validate_json(item["doc"]["S"]) for item in page.get("Items", [])]
+        # A street's items hold the whistle; a district's and a department's point to it.
+        found = [
+            w
+            for item in page.get("Items", [])
+            if (
+                w := Whistle.model_validate_json(item["doc"]["S"])
+                if "doc" in item
+                else self.get(item["id"]["S"])
+            )
+        ]
         last = page.get("LastEvaluatedKey")
         return found, _encode_cursor(0, last) if last else None

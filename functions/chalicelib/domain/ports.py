@@ -239,8 +239,8 @@ class Whistles(ABC):
     def of_unit(
         self, unit: str, summoned: bool, limit: int, cursor: str | None
     ) -> tuple[list[Whistle], str | None]:
-        """A page of the whistles a street blew (summoned False) or a department was summoned to,
-        newest first."""
+        """A page of the whistles a street blew (summoned False; for a district, those of its
+        streets) or a department was summoned to, newest first."""
 
 
 class Notifier(ABC):
