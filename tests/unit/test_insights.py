@@ -3,6 +3,7 @@
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from chalicelib.domain import insights
@@ -176,7 +177,7 @@ def test_candidates_are_ranked_by_their_signals_with_the_evidence(reference):
         {"category": "heating_insufficient", "district": "110101", "street": "110101005", "orders": 2},
     ]
     examples = [{"category": "heating_insufficient", "district": "110101", "text": "暖气不热，室温只有14度"}]
-    trend = [
+    trend: list[dict[str, Any]] = [
         {"month": "2026-09", "category": "heating_insufficient", "district": None, "orders": 40},
         {"month": "2026-09", "category": "heating_insufficient", "district": "110101", "orders": 12},
         {"month": "2026-10", "category": "heating_insufficient", "district": None, "orders": 120},
