@@ -6,6 +6,7 @@ tests see is what a browser on the local stack sees."""
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,19 +32,25 @@ def _error(status: int, code: str, message: str) -> ApiResponse:
 
 
 class LocalApi:
+    """One request at a time, as one Lambda container serves them: Chalice keeps the request being
+    handled on the app itself (`app.current_request`), so two threads of the local server in the
+    app at once would read each other's body."""
+
     def __init__(self) -> None:
         import app  # the Chalice app, imported once its environment is set
 
         self._gateway = LocalGateway(app.app, Config.create(chalice_stage="local", lambda_timeout=60))
+        self._one_at_a_time = threading.Lock()
 
     def request(
         self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes | str | None = None
     ) -> ApiResponse:
         raw = body.encode() if isinstance(body, str) else (body or b"")
         try:
-            answer = self._gateway.handle_request(
-                method=method.upper(), path=path, headers=dict(headers or {}), body=raw
-            )
+            with self._one_at_a_time:
+                answer = self._gateway.handle_request(
+                    method=method.upper(), path=path, headers=dict(headers or {}), body=raw
+                )
         except LocalGatewayException as error:
             if error.CODE == 403 and b"Missing Authentication Token" in (error.body or b""):
                 return _error(404, "not_found", "No such resource.")

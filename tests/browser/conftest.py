@@ -11,6 +11,7 @@ from pathlib import Path
 import boto3
 import pytest
 import requests
+from playwright.sync_api import Page, expect
 
 from infra.local.server import free_port
 
@@ -119,6 +120,24 @@ def staff_token(url: str, username: str) -> str:
         AuthParameters={"USERNAME": username, "PASSWORD": STAFF_PASSWORD},
     )
     return str(answer["AuthenticationResult"]["IdToken"])
+
+
+def act(page: Page, action: str, fields: dict[str, str] | None = None, click: tuple[str, ...] = ()) -> None:
+    """Opens an order action's dialog, fills it in and submits it; waits for the dialog to close
+    (the call can take a while on a loaded machine) and says what the dialog showed if it did not."""
+    page.get_by_test_id(f"action-{action}").click()
+    dialog = page.locator(".el-dialog:visible")
+    expect(dialog).to_be_visible()
+    for testid, value in (fields or {}).items():
+        dialog.get_by_test_id(testid).fill(value)
+    for testid in click:
+        dialog.get_by_test_id(testid).click()
+    dialog.get_by_test_id("dialog-submit").click()
+    try:
+        expect(dialog).to_have_count(0, timeout=15_000)
+    except AssertionError as error:
+        shown = " | ".join(dialog.all_inner_texts())
+        raise AssertionError(f"the {action} dialog stayed open: {shown}") from error
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.conftest import act
+
 pytestmark = pytest.mark.browser
 
 # One order through eight hands takes a minute or two of wall time on a loaded machine: at 600x its
@@ -25,18 +27,6 @@ def choose(page: Page, testid: str, option: str) -> None:
     expect(dialog.get_by_test_id(testid)).to_contain_text(option)
     dialog.locator(".el-dialog__header").click()  # a multiple select stays open: close it
     expect(page.locator(".el-select-dropdown__item:visible")).to_have_count(0)
-
-
-def act(page: Page, action: str, fill: dict[str, str] | None = None, click: tuple[str, ...] = ()) -> None:
-    page.get_by_test_id(f"action-{action}").click()
-    dialog = page.locator(".el-dialog:visible")
-    expect(dialog).to_be_visible()
-    for testid, value in (fill or {}).items():
-        dialog.get_by_test_id(testid).fill(value)
-    for testid in click:
-        dialog.get_by_test_id(testid).click()
-    dialog.get_by_test_id("dialog-submit").click()
-    expect(page.locator(".el-dialog:visible")).to_have_count(0)
 
 
 def open_order(page: Page, url: str, order_id: str, status: str) -> None:
