@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import staff_token
+from tests.browser.conftest import act, staff_token
 
 pytestmark = pytest.mark.browser
 ANDINGMEN = "110101004"  # 安定门街道, 东城区
@@ -59,19 +59,6 @@ def dispatched(url: str, order_id: str) -> dict[str, Any]:
             return order
         assert time.monotonic() < deadline, f"order {order_id} was not dispatched: {order.get('status')}"
         time.sleep(0.3)
-
-
-def act(page: Page, action: str, fields: dict[str, str] | None = None, click: tuple[str, ...] = ()) -> None:
-    """Opens an action's dialog, fills it in and submits it; waits for the dialog to close."""
-    page.get_by_test_id(f"action-{action}").click()
-    dialog = page.locator(".el-dialog:visible")
-    expect(dialog).to_be_visible()
-    for testid, value in (fields or {}).items():
-        dialog.get_by_test_id(testid).fill(value)
-    for testid in click:
-        dialog.get_by_test_id(testid).click()
-    dialog.get_by_test_id("dialog-submit").click()
-    expect(page.locator(".el-dialog:visible")).to_have_count(0)
 
 
 def test_a_street_handler_works_an_order_from_the_inbox_to_the_reply(staff, snap, stack_url: str) -> None:
@@ -170,3 +157,32 @@ def test_a_confidential_requester_is_masked_for_the_unit(staff, snap, stack_url:
     expect(page.locator("body")).not_to_contain_text(phone)
     expect(page.locator("body")).not_to_contain_text("刘先生")
     snap(page, "staff-order-confidential")
+
+
+def test_a_change_made_elsewhere_meanwhile_is_explained_in_the_portals_language(
+    staff, snap, stack_url: str
+) -> None:
+    order_id = submit(stack_url, f"小区业委会账目不公开，请求街道督促 {uuid.uuid4().hex[:8]}", a_phone())
+    order = dispatched(stack_url, order_id)
+    page = staff("andingmen.handler")
+    page.goto(f"{stack_url}/staff/orders/{order_id}")
+    expect(page.get_by_test_id("order-status")).to_have_text("已派单")
+
+    # A colleague signs it from another screen while this one still shows it unsigned.
+    headers = {"Authorization": f"Bearer {staff_token(stack_url, 'andingmen.leader')}"}
+    signed = requests.post(
+        f"{stack_url}/api/v1/staff/work-orders/{order_id}/sign",
+        json={"version": order["version"]},
+        headers=headers,
+        timeout=5,
+    )
+    assert signed.status_code == 200, signed.text
+    page.get_by_test_id("action-sign").click()
+    page.locator(".el-dialog:visible").get_by_test_id("dialog-submit").click()
+
+    # The server's English sentence is not shown in the Chinese portal: the code's own is.
+    message = page.locator(".el-message--error")
+    expect(message).to_contain_text("请刷新")
+    expect(message).not_to_contain_text(re.compile("[A-Za-z]{4,}"))
+    expect(page.get_by_test_id("order-status")).to_have_text("已签收")  # the page read it again
+    snap(page, "staff-order-conflict")

@@ -1,9 +1,22 @@
 import type { ComposerTranslation } from 'vue-i18n'
+import { i18n } from '../i18n'
 import { ApiError } from './api'
 
-/** The sentence to show for a failed call: the server's own message when it sent one. */
+/**
+ * Error codes the API names (docs/api.md) that have a sentence of their own in `errors.codes`:
+ * the server's messages are English, so in Chinese the code's sentence is shown instead.
+ */
+const CODES = new Set([
+  'stale_version', 'wrong_status', 'whistle_closed', 'already_reported', 'already_decided',
+  'already_adopted', 'already_adjudicated', 'not_rated', 'deadline_passed', 'number_taken', 'busy',
+  'idempotency_key_reused', 'revoked', 'user_exists', 'forbidden', 'not_found', 'unauthorized',
+  'too_large', 'internal',
+])
+
+/** The sentence to show for a failed call: the code's own in Chinese, else the server's message. */
 export function errorText(error: unknown, t: ComposerTranslation): string {
   if (error instanceof ApiError) {
+    if (CODES.has(error.code) && i18n.global.locale.value !== 'en') return t(`errors.codes.${error.code}`)
     if (error.message) return error.message
     if (error.code === 'timeout') return t('errors.timeout')
     if (error.code === 'network_error') return t('errors.network')
