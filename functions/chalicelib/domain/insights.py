@@ -195,7 +195,8 @@ def rank_units(
     rates: Iterable[Row], summons: Iterable[Row], reference: Reference, policy: RatePolicy
 ) -> dict[UnitKind, list[Assessment]]:
     """Each unit's rates and composite score, ranked among its own kind; whistles on both sides:
-    a summoned department's reports in time count in its score, a street's whistles are shown."""
+    a summoned department's reports in time count in its score, a street's whistles are shown. A
+    district's counts are the sums over its jurisdiction (`assessment.assessed_as`)."""
     rates, summons = list(rates), list(summons)
     reports = {r["unit"]: r for r in summons if r["side"] == "department"}
     reports.update(_by_district([r for r in summons if r["side"] == "department"], reference))
