@@ -197,16 +197,12 @@ def rank_units(
     """Each unit's rates and composite score, ranked among its own kind; whistles on both sides:
     a summoned department's reports in time count in its score, a street's whistles are shown. A
     district's counts are the sums over its jurisdiction (`assessment.assessed_as`)."""
-    rates, summons = list(rates), list(summons)
-    reports = {r["unit"]: r for r in summons if r["side"] == "department"}
-    reports.update(_by_district([r for r in summons if r["side"] == "department"], reference))
-    blown = {r["unit"]: r for r in summons if r["side"] == "street"}
-    blown.update(_by_district([r for r in summons if r["side"] == "street"], reference))
+    summons = list(summons)
+    reports = _with_districts([r for r in summons if r["side"] == "department"], reference)
+    blown = _with_districts([r for r in summons if r["side"] == "street"], reference)
     weights = policy.weights
     by_kind: dict[UnitKind, list[Assessment]] = defaultdict(list)
-    for row in [r for r in rates if not _is_district(r["unit"], reference)] + list(
-        _by_district(rates, reference).values()
-    ):
+    for row in _with_districts(rates, reference).values():
         unit = reference.unit(row["unit"])
         if unit is None:
             continue
@@ -248,23 +244,22 @@ def rank_units(
     return {kind: ranked(rows) for kind, rows in by_kind.items()}
 
 
-def _is_district(unit_id: str, reference: Reference) -> bool:
-    unit = reference.unit(unit_id)
-    return unit is not None and unit.kind is UnitKind.DISTRICT
-
-
-def _by_district(rows: Iterable[Row], reference: Reference) -> dict[str, dict[str, Any]]:
-    """Each district's counts: the sum of its own row and its streets' and departments' rows."""
-    totals: dict[str, dict[str, Any]] = {}
+def _with_districts(rows: Iterable[Row], reference: Reference) -> dict[str, Row]:
+    """The rows by unit, and each district's: the sums of its own row (only ever counted there) and
+    its streets' and departments' rows."""
+    units: dict[str, Row] = {}
+    districts: dict[str, dict[str, Any]] = {}
     for row in rows:
         district = assessed_as(row["unit"], UnitKind.DISTRICT, reference)
+        if district != row["unit"]:
+            units[row["unit"]] = row
         if district is None:
             continue
-        total = totals.setdefault(district, {"unit": district})
+        total = districts.setdefault(district, {"unit": district})
         for name, value in row.items():
             if name not in ("unit", "side") and isinstance(value, int):
                 total[name] = total.get(name, 0) + value
-    return totals
+    return {**units, **districts}
 
 
 # --- topic candidates ---------------------------------------------------------------------------
