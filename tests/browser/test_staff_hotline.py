@@ -33,10 +33,19 @@ def phone() -> str:
 
 
 def pick(page: Page, select_id: str, option: str) -> None:
+    """Chooses an option of a select; on a loaded machine a click that lands while the drop-down is
+    still opening is lost (it stays open, nothing chosen), so the option is clicked again then."""
     select = page.locator(f".el-select:has(#{select_id})")
     expect(page.locator(f"#{select_id}")).to_be_enabled()
     page.locator(f"#{select_id}").click()
-    page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
+    for _attempt in range(3):
+        page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
+        try:
+            expect(select).to_contain_text(option, timeout=2_000)
+            return
+        except AssertionError:
+            if not page.locator(".el-select-dropdown__item:visible", has_text=option).count():
+                page.locator(f"#{select_id}").click()
     expect(select).to_contain_text(option)
 
 
