@@ -11,6 +11,7 @@ from chalicelib import names
 from chalicelib.entrypoints import (
     admin_api,
     analytics_api,
+    http,
     open311_api,
     openapi,
     partner_api,
@@ -31,6 +32,7 @@ app.register_blueprint(analytics_api.bp, url_prefix="/api/v1/staff")
 app.register_blueprint(partner_api.bp, url_prefix="/api/v1/partner")
 app.register_blueprint(openapi.bp, url_prefix="/api/v1")
 app.register_blueprint(open311_api.bp, url_prefix="/open311/v2")
+app.register_middleware(http.secure_headers, "http")
 app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
 app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
 

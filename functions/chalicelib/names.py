@@ -275,3 +275,19 @@ LOCAL_ACCOUNT = "123456789012"
 
 def local_function_name(function: str) -> str:
     return f"{APP_NAME}-{LOCAL_STAGE}-{function}"
+
+
+# --- HTTP headers: the API (entrypoints/http.py), API Gateway's own answers and the local server ---
+# Caching, said by each route on purpose. Answers about an order, a person, a key or a staff
+# member are never stored anywhere (a shared cache must not hand one caller's answer to another);
+# public reference data (divisions, the catalogue, the API's own description) may be kept briefly.
+NO_STORE = "no-store"
+SHARED_BRIEFLY = "public, max-age=300"
+
+# Sent with every API answer: nothing there is a page, so nothing may run, frame or sniff it.
+SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+    ("X-Frame-Options", "DENY"),
+)

@@ -93,6 +93,14 @@ STAFF_ADMIN_ACTIONS = (
 )
 
 
+# API Gateway's own answers (no route, no or bad token) carry what the app's answers carry.
+GATEWAY_RESPONSE_HEADERS = {
+    "gatewayresponse.header.Access-Control-Allow-Origin": "'*'",
+    "gatewayresponse.header.Cache-Control": f"'{names.NO_STORE}'",
+    **{f"gatewayresponse.header.{name}": f"'{value}'" for name, value in names.SECURITY_HEADERS},
+}
+
+
 class Api(Construct):
     def __init__(
         self,
@@ -162,7 +170,7 @@ class Api(Construct):
             {
                 kind: {
                     **({"statusCode": str(error.status)} if error.status else {}),
-                    "responseParameters": {"gatewayresponse.header.Access-Control-Allow-Origin": "'*'"},
+                    "responseParameters": GATEWAY_RESPONSE_HEADERS,
                     "responseTemplates": {"application/json": error.template()},
                 }
                 for kind, error in GATEWAY_ERRORS.items()

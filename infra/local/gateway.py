@@ -27,8 +27,15 @@ class ApiResponse:
 
 
 def _error(status: int, code: str, message: str) -> ApiResponse:
+    """API Gateway's own answer (no route, no or bad token), with the headers the app's carry (the
+    CDK app sets the same on its gateway responses)."""
+    from chalicelib.entrypoints.http import JSON
+    from chalicelib.names import NO_STORE, SECURITY_HEADERS
+
     body = json.dumps({"error": {"code": code, "message": message, "details": []}}).encode()
-    return ApiResponse(status, {"Content-Type": "application/json"}, body)
+    return ApiResponse(
+        status, {"Content-Type": JSON, "Cache-Control": NO_STORE, **dict(SECURITY_HEADERS)}, body
+    )
 
 
 class LocalApi:

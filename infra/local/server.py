@@ -33,6 +33,32 @@ THROTTLED = json.dumps(
 ).encode()
 
 
+def page_headers(aws_origin: str) -> dict[str, str]:
+    """What every served page and asset carries: no inline script, no framing, no sniffing. The
+    embedded AWS endpoint is where the portal signs in and where uploads and their previews go."""
+    policy = "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",  # Element Plus positions popovers with style attributes
+            f"img-src 'self' data: blob: {aws_origin}",
+            f"media-src 'self' blob: {aws_origin}",
+            f"connect-src 'self' {aws_origin}",
+            "font-src 'self' data:",
+            "object-src 'none'",
+            "base-uri 'self'",
+            f"form-action 'self' {aws_origin}",
+            "frame-ancestors 'none'",
+        )
+    )
+    return {
+        "Content-Security-Policy": policy,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "X-Frame-Options": "DENY",
+    }
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -42,6 +68,8 @@ def free_port() -> int:
 def _handler(
     api: Any, config: dict[str, Any], dist: Path, throttle: Throttle | None = None
 ) -> type[BaseHTTPRequestHandler]:
+    security = page_headers(str(config.get("cognitoEndpoint") or ""))
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "jiesu-local"
         protocol_version = "HTTP/1.1"
@@ -79,7 +107,9 @@ def _handler(
                 if path.endswith(".json"):
                     self._send(200, json.dumps({"items": items}, ensure_ascii=False).encode(), NO_STORE_JSON)
                 else:
-                    self._send(200, outbox.page(items), {"Content-Type": "text/html; charset=utf-8"})
+                    self._send(
+                        200, outbox.page(items), {"Content-Type": "text/html; charset=utf-8", **security}
+                    )
                 return
             if path == "/config.json":
                 public = {k: v for k, v in config.items() if k != "notificationsTopicArn"}
@@ -99,7 +129,7 @@ def _handler(
             if kind.startswith("text/") or kind == "application/javascript":
                 kind += "; charset=utf-8"
             cache = "no-cache" if target.name == "index.html" else "public, max-age=31536000, immutable"
-            self._send(200, target.read_bytes(), {"Content-Type": kind, "Cache-Control": cache})
+            self._send(200, target.read_bytes(), {"Content-Type": kind, "Cache-Control": cache, **security})
 
         def _route(self) -> None:
             try:

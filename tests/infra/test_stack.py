@@ -439,6 +439,9 @@ def test_gateway_errors_answer_in_the_api_error_shape(synth: Synth) -> None:
             }
         }
         assert re.fullmatch(r"[a-z_]+", body["error"]["code"])
+        headers = response["responseParameters"]
+        assert headers["gatewayresponse.header.Cache-Control"] == f"'{names.NO_STORE}'"
+        assert headers["gatewayresponse.header.X-Content-Type-Options"] == "'nosniff'"
 
 
 # --- auth ---------------------------------------------------------------------------------------

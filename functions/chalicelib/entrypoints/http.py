@@ -14,10 +14,12 @@ from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..domain.errors import DomainError, FieldProblem, InvalidInput
+from ..names import NO_STORE, SECURITY_HEADERS
 from ..observability import logger
 
 MAX_BODY_BYTES = 64 * 1024
-JSON_HEADERS: dict[str, str | list[str]] = {"Content-Type": "application/json; charset=utf-8"}
+JSON = "application/json; charset=utf-8"
+
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 V = TypeVar("V", bound=Callable[..., Response])
@@ -112,9 +114,21 @@ def doc(
     return mark
 
 
-def respond(body: BaseModel | dict[str, Any], status: int = 200) -> Response:
+def respond(body: BaseModel | dict[str, Any], status: int = 200, *, cache: str = NO_STORE) -> Response:
+    """A JSON answer with headers of its own (never a dict another answer shares)."""
     payload = body.model_dump(mode="json") if isinstance(body, BaseModel) else body
-    return Response(body=json.dumps(payload, ensure_ascii=False), status_code=status, headers=JSON_HEADERS)
+    headers: dict[str, str | list[str]] = {"Content-Type": JSON, "Cache-Control": cache}
+    return Response(body=json.dumps(payload, ensure_ascii=False), status_code=status, headers=headers)
+
+
+def secure_headers(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """Middleware: every answer, Chalice's own 404/405/415 included, gets the security headers and
+    a caching policy (no-store unless its route said otherwise), in a dict of its own."""
+    response = get_response(event)
+    headers: dict[str, str | list[str]] = {"Cache-Control": NO_STORE, **dict(SECURITY_HEADERS)}
+    headers.update(response.headers or {})
+    response.headers = headers
+    return response
 
 
 def problems(error: ValidationError) -> list[FieldProblem]:

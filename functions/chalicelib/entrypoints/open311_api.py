@@ -17,6 +17,7 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
 from ..domain.errors import DomainError, FieldProblem, InvalidInput, NotFound
+from ..names import NO_STORE, SHARED_BRIEFLY
 from ..observability import logger
 from ..reference_data import divisions, emergency_words
 from ..reference_data import partners as known_partners
@@ -63,13 +64,15 @@ def _element(tag: str, value: Any) -> ElementTree.Element:
     return element
 
 
-def _render(fmt: Format, root: str, payload: Any, status: int) -> Response:
+def _render(fmt: Format, root: str, payload: Any, status: int, cache: str = NO_STORE) -> Response:
     if fmt == "json":
         body = json.dumps(payload, ensure_ascii=False)
     else:
         tree = ElementTree.tostring(_element(root, payload), encoding="unicode")
         body = '<?xml version="1.0" encoding="utf-8"?>\n' + tree
-    return Response(body=body, status_code=status, headers={"Content-Type": CONTENT_TYPES[fmt]})
+    return Response(
+        body=body, status_code=status, headers={"Content-Type": CONTENT_TYPES[fmt], "Cache-Control": cache}
+    )
 
 
 def _dump(payload: Payload) -> Any:
@@ -83,10 +86,12 @@ def _errors(fmt: Format, error: DomainError) -> Response:
     return _render(fmt, "errors", [{"code": error.status, "description": d} for d in said], error.status)
 
 
-def _serve(fmt: Format, root: str, produce: Callable[[], Payload], status: int = 200) -> Response:
-    """Run the route and answer in `fmt`, errors included; never a stack trace."""
+def _serve(
+    fmt: Format, root: str, produce: Callable[[], Payload], status: int = 200, cache: str = NO_STORE
+) -> Response:
+    """Run the route and answer in `fmt`, errors included (never cached); never a stack trace."""
     try:
-        return _render(fmt, root, _dump(produce()), status)
+        return _render(fmt, root, _dump(produce()), status, cache)
     except DomainError as error:
         return _errors(fmt, error)
     except Exception:
@@ -102,12 +107,12 @@ def _split(file: str) -> tuple[str, Format]:
     return name, "json" if suffix == "json" else "xml"
 
 
-def _by_file(file: str, root: str, produce: Callable[[str], Payload]) -> Response:
+def _by_file(file: str, root: str, produce: Callable[[str], Payload], cache: str = NO_STORE) -> Response:
     try:
         name, fmt = _split(file)
     except NotFound as error:
         return _errors("json", error)
-    return _serve(fmt, root, lambda: produce(name))
+    return _serve(fmt, root, lambda: produce(name), cache=cache)
 
 
 def _partner_names() -> dict[str, str]:
@@ -131,12 +136,12 @@ def _discovery() -> open311.Discovery:
 
 @bp.route("/discovery.json", methods=["GET"], cors=True)
 def discovery_json() -> Response:
-    return _serve("json", "discovery", _discovery)
+    return _serve("json", "discovery", _discovery, cache=SHARED_BRIEFLY)
 
 
 @bp.route("/discovery.xml", methods=["GET"], cors=True)
 def discovery_xml() -> Response:
-    return _serve("xml", "discovery", _discovery)
+    return _serve("xml", "discovery", _discovery, cache=SHARED_BRIEFLY)
 
 
 def _services() -> list[open311.Service]:
@@ -147,12 +152,12 @@ def _services() -> list[open311.Service]:
 
 @bp.route("/services.json", methods=["GET"], cors=True)
 def services_json() -> Response:
-    return _serve("json", "services", _services)
+    return _serve("json", "services", _services, cache=SHARED_BRIEFLY)
 
 
 @bp.route("/services.xml", methods=["GET"], cors=True)
 def services_xml() -> Response:
-    return _serve("xml", "services", _services)
+    return _serve("xml", "services", _services, cache=SHARED_BRIEFLY)
 
 
 @bp.route("/services/{file}", methods=["GET"], cors=True)
@@ -161,7 +166,10 @@ def service_definition(file: str) -> Response:
 
     districts = [(d.code, d.name) for d in divisions()]
     return _by_file(
-        file, "service_definition", lambda code: open311.definition(code, deps().reference, districts)
+        file,
+        "service_definition",
+        lambda code: open311.definition(code, deps().reference, districts),
+        SHARED_BRIEFLY,
     )
 
 

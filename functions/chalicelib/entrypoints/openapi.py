@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint, Chalice, Response
 from pydantic import BaseModel
 
+from ..names import SHARED_BRIEFLY
 from .http import ErrorBody, RouteDoc, api, respond
 
 if TYPE_CHECKING:
@@ -181,6 +182,4 @@ def document(app: Chalice) -> dict[str, Any]:
 def openapi_document() -> Response:
     """This document."""
     app = bp.current_app
-    response = respond(_cached(app))
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+    return respond(_cached(app), cache=SHARED_BRIEFLY)

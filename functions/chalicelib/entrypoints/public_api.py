@@ -13,6 +13,7 @@ from ..domain.errors import FieldProblem, InvalidInput
 from ..domain.intake import BEIJING
 from ..domain.model import CategoryKind, Channel, Location, Staff, Submission
 from ..domain.views import PublicOrder, public_view
+from ..names import SHARED_BRIEFLY
 from ..reference_data import District, dispatch_examples, divisions, emergency_words
 from ..wiring import deps
 from .http import Page, api, doc, parse, parse_query, respond
@@ -25,7 +26,7 @@ bp = Blueprint(__name__)
 @doc(Page[District])
 def list_divisions() -> Response:
     """Beijing's 16 districts with their 343 streets and townships."""
-    return respond(Page[District](items=list(divisions())))
+    return respond(Page[District](items=list(divisions())), cache=SHARED_BRIEFLY)
 
 
 class PublicCategory(BaseModel):
@@ -42,7 +43,7 @@ class PublicCategory(BaseModel):
 def list_categories() -> Response:
     """The dispatch catalogue's categories a requester may choose from."""
     items = [PublicCategory.model_validate(c.model_dump()) for c in deps().reference.categories()]
-    return respond(Page[PublicCategory](items=items))
+    return respond(Page[PublicCategory](items=items), cache=SHARED_BRIEFLY)
 
 
 def idempotency_key(request: Request) -> str | None:
