@@ -16,7 +16,7 @@ TIME_SCALE ?= 720
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
 
 .PHONY: help setup run test lint typecheck test-unit test-integration test-statemachines test-infra \
-        test-browser frontend system-deps clean bench history topics
+        test-browser frontend system-deps clean bench history topics model
 
 help:
 	@echo "make run    set everything up and start the local stack on http://localhost:8000"
@@ -35,7 +35,18 @@ $(VENV)/.synced: $(BIN)/uv pyproject.toml uv.lock
 	$(BIN)/uv sync --frozen --inexact --quiet
 	@touch $@
 
-setup: $(VENV)/.synced frontend
+setup: $(VENV)/.synced model frontend
+
+# --- the dispatch model, trained from the written data (infra/smart_dispatch; about a minute) ---
+DATA := functions/chalicelib/data
+MODEL := $(DATA)/model/dispatch.json.gz
+MODEL_SOURCES := $(DATA)/categories.json $(DATA)/dispatch_examples.json $(DATA)/t2s.json \
+	$(wildcard $(DATA)/training/*.jsonl $(DATA)/evaluation/*.jsonl) \
+	functions/chalicelib/domain/classifier.py functions/chalicelib/domain/smart_dispatch.py
+$(MODEL): $(VENV)/.synced $(MODEL_SOURCES)
+	$(BIN)/python -m infra.smart_dispatch
+
+model: $(MODEL)
 
 # --- the frontend (Vue 3 + Vite, built with the venv's Node 24) --------------------------------
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json $(VENV)/.synced
@@ -85,16 +96,16 @@ lint: $(VENV)/.synced
 typecheck: $(VENV)/.synced
 	$(BIN)/mypy functions infra tests
 
-test-unit: $(VENV)/.synced
+test-unit: $(VENV)/.synced $(MODEL)
 	$(PYTEST) tests/unit
 
-test-integration: $(VENV)/.synced
+test-integration: $(VENV)/.synced $(MODEL)
 	$(PYTEST) tests/integration
 
-test-statemachines: $(VENV)/.synced
+test-statemachines: $(VENV)/.synced $(MODEL)
 	$(PYTEST) tests/statemachines
 
-test-infra: $(VENV)/.synced layer
+test-infra: $(VENV)/.synced $(MODEL) layer
 	$(PYTEST) tests/infra
 
 test-browser: setup system-deps
@@ -105,7 +116,7 @@ test-browser: setup system-deps
 test: lint typecheck test-unit test-integration test-statemachines synth test-infra test-browser
 
 # --- benchmarks: the budgets of DESIGN.md section 9 (docs/benchmarks.md); not part of `make test` --
-bench: $(VENV)/.synced frontend
+bench: $(VENV)/.synced $(MODEL) frontend
 	$(BIN)/python -m tests.benchmarks.lifecycle
 	$(BIN)/python -m tests.benchmarks.dispatch
 	$(BIN)/python -m tests.benchmarks.page_weight

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 from functools import cache
 from pathlib import Path
@@ -10,10 +11,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
+from .domain.classifier import Normaliser
 from .domain.knowledge import KnowledgeEntry
 from .domain.model import Category, RequestType, Unit, UnitKind
 from .domain.partners import Partner
-from .domain.suggest import Example
+from .domain.places import Division, Gazetteer
+from .domain.smart_dispatch import DispatchModel, Example
 from .domain.triage import EmergencyWords
 
 if TYPE_CHECKING:
@@ -94,7 +97,14 @@ def categories() -> tuple[Category, ...]:
 def emergency_words() -> EmergencyWords:
     """Phrases of emergencies in progress per emergency line (data/emergencies.json)."""
     raw = json.loads((DATA / "emergencies.json").read_text(encoding="utf-8"))
-    return EmergencyWords.model_validate({"numbers": raw["numbers"]})
+    return EmergencyWords(lines=raw["lines"], not_now=raw["not_now"], simplified=simplified())
+
+
+@cache
+def simplified() -> dict[str, str]:
+    """Traditional characters and their simplified forms (data/t2s.json, SOURCES.md)."""
+    path = DATA / "t2s.json"
+    return dict(json.loads(path.read_text(encoding="utf-8"))["characters"]) if path.exists() else {}
 
 
 @cache
@@ -106,11 +116,58 @@ def knowledge_base() -> tuple[KnowledgeEntry, ...]:
 
 @cache
 def dispatch_examples() -> tuple[Example, ...]:
-    """Requests written to train the category suggester (data/dispatch_examples.json)."""
-    raw = json.loads((DATA / "dispatch_examples.json").read_text(encoding="utf-8"))
-    return tuple(
-        Example(text=e["text"], category=e["category"], type=RequestType(e["type"])) for e in raw["examples"]
-    )
+    """Requests written to train the dispatch model (data/dispatch_examples.json and
+    data/training/*.jsonl, SOURCES.md)."""
+    raw = json.loads((DATA / "dispatch_examples.json").read_text(encoding="utf-8"))["examples"]
+    for path in sorted((DATA / "training").glob("*.jsonl")):
+        raw += _lines(path)
+    return tuple(Example(text=e["text"], category=e["category"], type=RequestType(e["type"])) for e in raw)
+
+
+@cache
+def evaluation_examples() -> tuple[Example, ...]:
+    """Requests written apart from every training text, to measure the dispatch model on
+    (data/evaluation/*.jsonl, SOURCES.md); never trained on."""
+    raw = [e for path in sorted((DATA / "evaluation").glob("*.jsonl")) for e in _lines(path)]
+    return tuple(Example(text=e["text"], category=e["category"], type=RequestType(e["type"])) for e in raw)
+
+
+def _lines(path: Path) -> list[dict[str, str]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@cache
+def catalogue_levels() -> dict[str, str]:
+    """The names of the catalogue's 大类 and 中类 by code (data/catalogue_levels.json)."""
+    raw = json.loads((DATA / "catalogue_levels.json").read_text(encoding="utf-8"))
+    return {level["code"]: level["name"] for level in raw["majors"] + raw["groups"]}
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    """Beijing's districts, streets and well-known places, to read the place from a text."""
+    rows = [
+        Division(code=s.code, name=s.name, district_code=d.code, district_name=d.name)
+        for d in divisions()
+        for s in d.streets
+    ]
+    raw = json.loads((DATA / "places.json").read_text(encoding="utf-8"))
+    return Gazetteer(rows, raw["places"], raw.get("weak", ()))
+
+
+def normaliser() -> Normaliser:
+    return Normaliser(simplified())
+
+
+SHIPPED_MODEL = DATA / "model" / "dispatch.json.gz"
+
+
+@cache
+def shipped_model() -> DispatchModel:
+    """The dispatch model built with the code (`make model`), until a retraining run promotes
+    another."""
+    with gzip.open(SHIPPED_MODEL, "rt", encoding="utf-8") as f:
+        return DispatchModel.from_data(json.load(f), normaliser())
 
 
 @cache

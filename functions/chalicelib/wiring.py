@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .adapters.cognito import CognitoTokens
     from .domain.insights import AnalyticsPolicy
     from .domain.ports import Directory, FactsSink, Insights, QueryResults
+    from .domain.smart_dispatch import DispatchModel
 
 
 def _client(service: str) -> Any:
@@ -124,6 +125,13 @@ class Dependencies:
         if self.config.time_scale != 1 and self.config.clock_epoch is not None:
             return ScaledClock(self.config.clock_epoch, self.config.time_scale)
         return SystemClock()
+
+    @property
+    def dispatch_model(self) -> DispatchModel:
+        """The dispatch model that serves suggestions and automatic dispatch (loaded on first use)."""
+        from .reference_data import shipped_model
+
+        return shipped_model()
 
     @property
     def limits(self) -> TimeLimits:

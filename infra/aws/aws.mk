@@ -50,7 +50,7 @@ node_modules/.installed: package.json package-lock.json | $(VENV)/.synced
 
 # cfn-lint's exit code is a bit mask (2 errors, 4 warnings, 8 informational); only errors, or a
 # crash (1), fail the build. Its settings, W3005 ignored, are in .cfnlintrc.yaml.
-synth: layer node_modules/.installed
+synth: layer node_modules/.installed $(MODEL)
 	rm -rf cdk.out
 	AWS_DEFAULT_REGION=$(AWS_MK_REGION) AWS_EC2_METADATA_DISABLED=true $(AWS_MK_CDK) synth --quiet --no-notices
 	@rc=0; $(VENV)/bin/cfn-lint || rc=$$?; \

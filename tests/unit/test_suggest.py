@@ -5,7 +5,13 @@ from datetime import date
 
 from chalicelib.domain import suggest
 from chalicelib.domain.model import Category, CategoryKind, Location, RequestType
-from chalicelib.reference_data import dispatch_examples, emergency_words, knowledge_base
+from chalicelib.reference_data import (
+    catalogue_levels,
+    emergency_words,
+    gazetteer,
+    knowledge_base,
+    shipped_model,
+)
 
 ANDINGMEN = Location(district="110101", street="110101004")
 
@@ -14,8 +20,10 @@ def suggested(reference, text, location=None):
     return suggest.suggest(
         text,
         location,
-        examples=dispatch_examples(),
+        model=shipped_model(),
         reference=reference,
+        levels=catalogue_levels(),
+        gazetteer=gazetteer(),
         emergencies=emergency_words(),
         knowledge=list(knowledge_base()),
         today=date(2026, 11, 26),

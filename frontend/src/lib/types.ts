@@ -107,6 +107,7 @@ export interface Submission {
   attachments: string[]
   /** The requester read the knowledge-base answers and wants the matter handled anyway. */
   dispatch_anyway?: boolean
+  not_an_emergency?: boolean
 }
 
 /** A knowledge-base entry that settled a consultation on the spot. */
@@ -179,6 +180,17 @@ export interface SuggestedCategory {
   name: string
   kind: string
   confidence: number
+  major_name?: string
+  group_name?: string
+}
+
+/** The district and street the request's text names. */
+export interface SuggestedPlace {
+  district: string
+  district_name: string
+  street: string | null
+  street_name: string | null
+  matched: string[]
 }
 
 /** A knowledge-base answer offered while the request is written; `unit` is the keeping unit's name. */
@@ -197,6 +209,8 @@ export interface Suggestions {
   urgency: string | null
   emergency: EmergencyLine | string | null
   answers: KnowledgeAnswer[]
+  place?: SuggestedPlace | null
+  automatic?: boolean
 }
 
 export interface SuggestionQuery {

@@ -56,6 +56,7 @@ const en: typeof zh = {
     street: 'Street / township',
     streetPlaceholder: 'Choose a street (optional)',
     streetNeedsDistrict: 'Choose a district first',
+    placeFromText: 'The place was filled in from your description: {place}. Change it if it is wrong.',
     address: 'Address',
     addressPlaceholder: 'e.g. No. 12 Fangjia Hutong, Andingmen',
     addressHint: 'Name the estate, building or a nearby landmark so the handling unit can find the place.',
@@ -85,6 +86,7 @@ const en: typeof zh = {
   emergency: {
     title: 'An emergency? Call {n} ({service}) now',
     text: 'A call is much faster than this form. You can still submit the form after calling.',
+    notNow: 'This is not an emergency happening now: handle it as an ordinary request',
     lines: {
       '110': 'police',
       '119': 'fire',

@@ -55,6 +55,7 @@ export default {
     street: '街道（乡镇）',
     streetPlaceholder: '请选择街道（选填）',
     streetNeedsDistrict: '请先选择区',
+    placeFromText: '已根据您的描述填写地点：{place}，如不对请修改。',
     address: '详细地址',
     addressPlaceholder: '如：安定门街道方家胡同 12 号',
     addressHint: '写明小区、楼号或附近的标志性建筑，便于承办单位找到现场。',
@@ -81,6 +82,7 @@ export default {
   emergency: {
     title: '情况紧急？请立即拨打 {n}（{service}）',
     text: '打电话比网上提交快得多。拨打后如仍需反映，您仍可提交本表。',
+    notNow: '这不是正在发生的紧急情况，请按普通诉求办理',
     lines: {
       '110': '报警',
       '119': '火警',

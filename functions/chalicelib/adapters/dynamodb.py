@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import time
@@ -638,9 +639,30 @@ class DynamoReference(Reference):
     def seed(
         self, units: list[Unit], categories: list[Category], knowledge: list[KnowledgeEntry] | None = None
     ) -> int:
-        """Write what is missing in batches; an admin's edits stay as they are."""
+        """Write what is missing in batches; an admin's edits stay as they are. A category nobody
+        edited since it was seeded takes the shipped version (the catalogue grows levels and
+        descriptions), unless an admin edits it meanwhile."""
         have_units = {u.id for u in self.units()}
-        have_categories = {c.code for c in self.categories()}
+        stored = {c.code: c for c in self.categories()}
+        have_categories = set(stored)
+        refreshed = 0
+        for c in categories:
+            old = stored.get(c.code)
+            if old is None or old.updated_by is not None or old.version != 1 or old == c:
+                continue
+            with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
+                self._client.put_item(
+                    TableName=self._table,
+                    Item={
+                        "pk": {"S": "CATEGORY"},
+                        "sk": {"S": c.code},
+                        "doc": {"S": c.model_dump_json()},
+                        "version": {"N": "1"},
+                    },
+                    ConditionExpression="version = :one AND attribute_exists(pk)",
+                    ExpressionAttributeValues={":one": {"N": "1"}},
+                )
+                refreshed += 1
         have_entries = {d["id"] for d in self._query("KNOWLEDGE")}
         items = [("UNIT", u.id, u.model_dump_json()) for u in units if u.id not in have_units]
         items += [
@@ -662,7 +684,7 @@ class DynamoReference(Reference):
             while pending:
                 pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
         self._cache.clear()
-        return len(items)
+        return len(items) + refreshed
 
 
 class DynamoWhistles(Whistles):

@@ -109,7 +109,7 @@ def receive(
     now = clock.now()
     tier = limits.tier_for(category.tier if category else None)
     settled: tuple[TimelineEvent, dict[str, object]] | None = None
-    if line := emergency_line(submission.content, emergencies):
+    if not submission.not_an_emergency and (line := emergency_line(submission.content, emergencies)):
         settled = settle(now, recorded_by, Reason.EMERGENCY, transfer_to=line)
     elif original := _open_repeat(submission, category.code if category else None, orders):
         settled = settle(now, recorded_by, Reason.DUPLICATE, merged_into=original.id)

@@ -90,13 +90,18 @@ DISTRICT_DEPARTMENT = "district:"
 
 
 class Category(BaseModel):
-    """One entry of the dispatch catalogue (派单目录): who receives it and how urgent it is."""
+    """One entry of the dispatch catalogue (派单目录), a 小类: who receives it and how urgent it is.
+
+    The catalogue has three levels, as GB/T 39666-2020 has: `major` (大类) › `group` (中类) › the
+    category (data/catalogue_levels.json names the first two)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
     name: Annotated[Text, StringConstraints(min_length=2, max_length=40)]
+    major: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")] = "other"
     group: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")] = "other"
+    description: Annotated[Text, StringConstraints(max_length=200)] = ""
     kind: CategoryKind
     tier: Annotated[str, StringConstraints(min_length=1, max_length=16)]
     department: Annotated[str, StringConstraints(max_length=64)] | None = None
@@ -168,6 +173,9 @@ class Submission(BaseModel):
     # A consultation the knowledge base answers is settled on the spot unless the requester, having
     # read the suggested answers, asks for it to be dispatched anyway.
     dispatch_anyway: bool = False
+    # The emergency signs are read recall first: a requester (or operator) who sees the emergency
+    # line offered and says it is not an emergency happening now has the request handled as usual.
+    not_an_emergency: bool = False
 
 
 class TimelineEvent(BaseModel):
@@ -182,6 +190,7 @@ class TimelineEvent(BaseModel):
     unit: str | None = None  # unit id
     note: str | None = None  # shown to the public
     internal_note: str | None = None  # never shown to the public
+    params: dict[str, str] = {}  # what the portal renders the action's words from
 
 
 class Evaluation(BaseModel):

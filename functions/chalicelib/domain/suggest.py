@@ -1,26 +1,12 @@
-"""Smart dispatch (DESIGN.md section 4): from the request text, suggest the category, the request
-type, the urgency and the units, each with a confidence; the operator confirms or overrides.
-
-A multinomial naive Bayes classifier over character unigrams and bigrams (text.terms), trained on
-written examples (data/dispatch_examples.json) plus each category's name and keywords from the
-catalogue. Every category is equally likely before the text is read (how many examples one has
-says nothing about how often people call about it). A category with no written examples (one an
-admin just added) is known only by its name and keywords: each of its keywords found verbatim in
-the text adds KEYWORD_BOOST to its log score, so it is suggested from its keywords alone. Naive
-Bayes is overconfident, so the confidence is the posterior softened by a temperature.
-
-The constants were chosen on 3-fold cross-validation of the training examples (τ 8: the mean
-confidence of the top suggestion, 0.59, matches that accuracy, 0.60, with two thirds of the
-examples). Boosting keywords of every category helped that cross-validation (0.78) but cost 3
-points on the held-out set (docs/benchmarks.md), so only example-less categories get it.
-`make bench` measures accuracy on the held-out set."""
+"""Suggestions while a request is written (DESIGN.md section 4): the category with its 大类 and
+中类, the request type, the urgency, the place, the units, an emergency line and knowledge-base
+answers. The category comes from the dispatch model (smart_dispatch.py); a category an admin
+added after the model was trained is suggested from its keywords until a retraining learns it."""
 
 from __future__ import annotations
 
-import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
 
@@ -30,111 +16,70 @@ from .dispatch import route
 from .errors import InvalidInput
 from .knowledge import Answer, KnowledgeEntry, search
 from .model import Category, Location, RequestType, Unit
+from .places import Gazetteer, PlaceSuggestion
 from .ports import Reference
-from .text import terms
+from .smart_dispatch import DispatchModel
 from .triage import EmergencyWords, emergency_line
 
-# Smoothing, how many times a category's name and each keyword count as a training example, and
-# the keyword boost and the temperature that calibrates the confidence (see above).
-ALPHA = 0.05
-CATALOGUE_WEIGHT = 2
-KEYWORD_BOOST = 24.0
-TEMPERATURE = 8.0
-
-
-@dataclass(frozen=True)
-class Example:
-    text: str
-    category: str
-    type: RequestType
-
-
-class NaiveBayes:
-    """Multinomial naive Bayes with additive smoothing over term counts."""
-
-    def __init__(
-        self,
-        documents: Iterable[tuple[Sequence[str], str]],
-        alpha: float = ALPHA,
-        temperature: float = 1.0,
-        uniform_prior: bool = False,
-    ) -> None:
-        counts: dict[str, Counter[str]] = defaultdict(Counter)
-        documents_per_label: Counter[str] = Counter()
-        for words, label in documents:
-            counts[label].update(words)
-            documents_per_label[label] += 1
-        self.labels = sorted(counts)
-        self.vocabulary = {w for c in counts.values() for w in c}
-        total = sum(documents_per_label.values())
-        size = len(self.vocabulary)
-        self.prior = {
-            k: 0.0 if uniform_prior else math.log(documents_per_label[k] / total) for k in self.labels
-        }
-        self.temperature = temperature
-        self.denominator = {k: math.log(sum(counts[k].values()) + alpha * size) for k in self.labels}
-        self.log_count = {k: {w: math.log(n + alpha) for w, n in counts[k].items()} for k in self.labels}
-        self.unseen = math.log(alpha)
-
-    def log_scores(self, words: Sequence[str]) -> dict[str, float]:
-        """Each label's log prior plus the log likelihood of the words it has seen in any label."""
-        known = [w for w in words if w in self.vocabulary]
-        scores = {}
-        for label in self.labels:
-            logs = self.log_count[label]
-            scores[label] = (
-                self.prior[label]
-                + sum(logs.get(w, self.unseen) for w in known)
-                - len(known) * self.denominator[label]
-            )
-        return scores
-
-    def posteriors(
-        self, words: Sequence[str], boost: dict[str, float] | None = None
-    ) -> list[tuple[str, float]]:
-        """Every label with its probability (log scores plus `boost`, tempered), most likely first."""
-        scores = self.log_scores(words)
-        for label, extra in (boost or {}).items():
-            if label in scores:
-                scores[label] += extra
-        top = max(scores.values())
-        weights = {k: math.exp((v - top) / self.temperature) for k, v in scores.items()}
-        total = sum(weights.values())
-        return sorted(((k, w / total) for k, w in weights.items()), key=lambda p: -p[1])
+# The probability given to categories the model does not know whose keywords the text has.
+KEYWORD_SHARE = 0.5
 
 
 class Suggester:
-    """Category and request-type classifiers trained on the examples and the catalogue."""
+    """The dispatch model over today's catalogue: categories an admin removed are not suggested,
+    categories it added are suggested from their keywords."""
 
-    def __init__(self, examples: Sequence[Example], catalogue: Sequence[Category]) -> None:
-        codes = {c.code for c in catalogue}
-        documents = [(terms(e.text), e.category) for e in examples if e.category in codes]
-        for category in catalogue:
-            for phrase in (category.name, *category.keywords):
-                documents += [(terms(phrase), category.code)] * CATALOGUE_WEIGHT
-        self.categories = NaiveBayes(documents, temperature=TEMPERATURE, uniform_prior=True)
-        trained = {e.category for e in examples}
+    def __init__(self, model: DispatchModel, catalogue: Sequence[Category]) -> None:
+        self.model = model
+        self.catalogue = {c.code: c for c in catalogue}
+        known = set(model.categories.labels)
         self.keywords = {
-            c.code: tuple(k for k in c.keywords if len(k) >= 2) for c in catalogue if c.code not in trained
+            c.code: tuple(k for k in c.keywords if len(k) >= 2) for c in catalogue if c.code not in known
         }
-        self.types = NaiveBayes(((terms(e.text), e.type.value) for e in examples), temperature=TEMPERATURE)
 
     def category(self, text: str, top: int = 3) -> list[tuple[str, float]]:
-        boost = {
-            code: KEYWORD_BOOST * hits
-            for code, words in self.keywords.items()
-            if (hits := sum(1 for k in words if k in text))
-        }
-        return self.categories.posteriors(terms(text), boost)[:top]
+        ranked = [(code, p) for code, p in self.model.category(text) if code in self.catalogue]
+        total = sum(p for _, p in ranked) or 1.0
+        ranked = [(code, p / total) for code, p in ranked]
+        hits = {code: n for code, words in self.keywords.items() if (n := sum(1 for k in words if k in text))}
+        if hits:
+            found = sum(hits.values())
+            ranked = [(code, KEYWORD_SHARE * n / found) for code, n in hits.items()] + [
+                (code, p * (1 - KEYWORD_SHARE)) for code, p in ranked
+            ]
+            ranked.sort(key=lambda p: -p[1])
+        return ranked[:top]
+
+    def majors(self, text: str, top: int = 3) -> list[tuple[str, float]]:
+        """The 大类, their categories' probabilities summed."""
+        totals: dict[str, float] = defaultdict(float)
+        for code, p in self.category(text, top=len(self.catalogue)):
+            totals[self.catalogue[code].major] += p
+        return sorted(totals.items(), key=lambda t: -t[1])[:top]
+
+    def automatic(self, text: str) -> tuple[Category, float] | None:
+        """The category to dispatch to with no dispatcher: the first suggestion, when the model
+        knows it and is at least as confident as its threshold (smart_dispatch.py)."""
+        ranked = self.category(text, top=1)
+        if not ranked:
+            return None
+        code, p = ranked[0]
+        if p < self.model.threshold or code not in self.model.categories.labels:
+            return None
+        return self.catalogue[code], p
 
     def type(self, text: str) -> tuple[RequestType, float]:
-        label, probability = self.types.posteriors(terms(text))[0]
-        return RequestType(label), probability
+        return self.model.type(text)
 
 
-@lru_cache(maxsize=2)
-def _suggester(examples: tuple[Example, ...], catalogue: tuple[Category, ...]) -> Suggester:
-    return Suggester(examples, catalogue)
+@lru_cache(maxsize=4)
+def suggester(model: DispatchModel, catalogue: tuple[Category, ...]) -> Suggester:
+    """One suggester per model and catalogue (both immutable once loaded)."""
+    return Suggester(model, catalogue)
+
+
+def current(model: DispatchModel, reference: Reference) -> Suggester:
+    return suggester(model, tuple(sorted(reference.categories(), key=lambda c: c.code)))
 
 
 class CategorySuggestion(BaseModel):
@@ -142,6 +87,16 @@ class CategorySuggestion(BaseModel):
     name: str
     kind: str
     tier: str
+    confidence: float  # calibrated: of suggestions at 0.8, about eight in ten are right
+    major: str
+    major_name: str
+    group: str
+    group_name: str
+
+
+class MajorSuggestion(BaseModel):
+    code: str
+    name: str
     confidence: float
 
 
@@ -154,10 +109,13 @@ class UnitSuggestion(BaseModel):
 
 class Suggestions(BaseModel):
     categories: list[CategorySuggestion]
+    majors: list[MajorSuggestion]
+    automatic: bool  # the workflow would dispatch it to the first category with no dispatcher
     type: RequestType
     type_confidence: float
     urgency: str | None  # the time-limit tier of the best category
     units: list[UnitSuggestion]
+    place: PlaceSuggestion | None  # the district and street the text names
     emergency: str | None
     answers: list[Answer]
 
@@ -166,31 +124,30 @@ def suggest(
     text: str,
     location: Location | None,
     *,
-    examples: tuple[Example, ...],
+    model: DispatchModel,
     reference: Reference,
+    levels: Mapping[str, str],
+    gazetteer: Gazetteer,
     emergencies: EmergencyWords,
     knowledge: list[KnowledgeEntry],
     today: date,
 ) -> Suggestions:
-    """What the form or the operator is offered while the request is being written."""
-    catalogue = tuple(sorted(reference.categories(), key=lambda c: c.code))
-    by_code = {c.code: c for c in catalogue}
-    suggester = _suggester(examples, catalogue)
-    ranked = [
-        CategorySuggestion(
-            code=code,
-            name=by_code[code].name,
-            kind=by_code[code].kind.value,
-            tier=by_code[code].tier,
-            confidence=round(p, 3),
-        )
-        for code, p in suggester.category(text)
+    """What the form or the operator is offered while the request is being written. Units are
+    routed at the location given, or else at the place the text names."""
+    chooser = current(model, reference)
+    by_code = chooser.catalogue
+    ranked = [_category(by_code[code], p, levels) for code, p in chooser.category(text)]
+    majors = [
+        MajorSuggestion(code=code, name=levels.get(code, code), confidence=round(p, 3))
+        for code, p in chooser.majors(text)
     ]
-    kind, kind_confidence = suggester.type(text)
+    kind, kind_confidence = chooser.type(text)
+    place = gazetteer.find(text)
+    where = location or (Location(district=place.district, street=place.street) if place else None)
     units: list[UnitSuggestion] = []
-    if location is not None and ranked:
+    if where is not None and ranked:
         try:
-            chosen = route(location, by_code[ranked[0].code], reference)
+            chosen = route(where, by_code[ranked[0].code], reference)
         except InvalidInput:
             chosen = None
         if chosen is not None:
@@ -199,12 +156,29 @@ def suggest(
             units += [_unit(u, "assisting") for u in chosen.assisting]
     return Suggestions(
         categories=ranked,
+        majors=majors,
+        automatic=chooser.automatic(text) is not None,
         type=kind,
         type_confidence=round(kind_confidence, 3),
         urgency=ranked[0].tier if ranked else None,
         units=units,
+        place=place,
         emergency=emergency_line(text, emergencies),
         answers=search(knowledge, text, today, limit=3),
+    )
+
+
+def _category(c: Category, p: float, levels: Mapping[str, str]) -> CategorySuggestion:
+    return CategorySuggestion(
+        code=c.code,
+        name=c.name,
+        kind=c.kind.value,
+        tier=c.tier,
+        confidence=round(p, 3),
+        major=c.major,
+        major_name=levels.get(c.major, c.major),
+        group=c.group,
+        group_name=levels.get(c.group, c.group),
     )
 
 

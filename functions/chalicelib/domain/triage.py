@@ -6,10 +6,13 @@ no unit's assessment, and a dispatcher can reinstate any of them."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from .deadlines import TimeLimits
 from .dispatch import route
@@ -57,19 +60,105 @@ SETTLED = (Status.ANSWERED, Status.NOT_DISPATCHED, Status.MERGED)
 OPEN = (Status.RECEIVED, *HANDLING)
 
 
-class EmergencyWords(BaseModel):
-    """Phrases of an emergency in progress, per emergency line (data/emergencies.json)."""
+# A line named earlier wins where signs of several are found: a fire with someone hurt is 119's,
+# a crash with someone bleeding 122's, a beating that left blood 110's.
+LINE_PRIORITY = ("119", "122", "110", "120")
+_CLAUSE = re.compile(r"[，,。.！!？?；;、\s]+")
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    lines: tuple[tuple[str, re.Pattern[str]], ...]
+    negated: re.Pattern[str]
+    figurative: re.Pattern[str]
+    object: re.Pattern[str]
+    over: re.Pattern[str]
+    resolved: re.Pattern[str]
+    feared: re.Pattern[str]
+    asked: re.Pattern[str]
+    now: re.Pattern[str]
+    afterwards: re.Pattern[str]
+
+
+def _compile(words: EmergencyWords) -> _Compiled:
+    n = words.not_now
+    order = sorted(words.lines, key=lambda line: LINE_PRIORITY.index(line) if line in LINE_PRIORITY else 9)
+    return _Compiled(
+        lines=tuple((line, re.compile("|".join(f"(?:{p})" for p in words.lines[line]))) for line in order),
+        negated=re.compile(f"(?:{n.negated})"),
+        figurative=re.compile(f"(?:{n.figurative})"),
+        object=re.compile(f"(?:{n.object})"),
+        over=re.compile(n.over),
+        resolved=re.compile(n.resolved),
+        feared=re.compile(n.feared),
+        asked=re.compile(n.asked),
+        now=re.compile(n.now),
+        afterwards=re.compile(n.afterwards),
+    )
+
+
+class NotNow(BaseModel):
+    """What says a sign of an emergency is not one happening now (regular expressions)."""
 
     model_config = ConfigDict(frozen=True)
 
-    numbers: dict[str, tuple[str, ...]]
+    negated: str  # matched against the words just before the sign
+    over: str
+    resolved: str
+    feared: str
+    figurative: str  # matched against the words just before the sign, or the clause
+    object: str  # a thing, not a person, just before the sign: damage to report, not an emergency
+    asked: str
+    now: str
+    afterwards: str  # a letter or a formal complaint: a sign counts only with a "now" word by it
+
+
+class EmergencyWords(BaseModel):
+    """Signs of an emergency in progress per emergency line, and what says a sign is not one
+    happening now (data/emergencies.json)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    lines: dict[str, tuple[str, ...]]
+    not_now: NotNow
+    simplified: dict[str, str] = {}  # traditional → simplified characters
+    _compiled: _Compiled = PrivateAttr()
+
+    def model_post_init(self, context: object, /) -> None:
+        self._compiled = _compile(self)
+
+    def normalise(self, text: str) -> str:
+        plain = unicodedata.normalize("NFKC", text)
+        return "".join(self.simplified.get(ch, ch) for ch in plain) if self.simplified else plain
 
 
 def emergency_line(text: str, words: EmergencyWords) -> str | None:
-    """The emergency line to call when the text describes an emergency in progress."""
-    for number, phrases in words.numbers.items():
-        if any(phrase in text for phrase in phrases):
-            return number
+    """The emergency line to call when the text describes an emergency in progress.
+
+    Recall first: a sign counts unless the words just before it negate it or make it a figure of
+    speech, the text says the matter has been dealt with, or its clause and the clauses either
+    side say it is over or only feared; "now" words in its clause then settle it, and otherwise a
+    question, a letter or a formal complaint about it (an afterwards matter) does not count."""
+    c = words._compiled
+    plain = words.normalise(text)
+    if c.resolved.search(plain):
+        return None
+    clauses = [part for part in _CLAUSE.split(plain) if part]
+    afterwards = bool(c.afterwards.search(plain))
+    for line, signs in c.lines:
+        for i, clause in enumerate(clauses):
+            around = " ".join(clauses[max(i - 1, 0) : i + 2])
+            for found in signs.finditer(clause):
+                before = clause[: found.start()]
+                if c.negated.search(before) or c.figurative.search(before) or c.object.search(before):
+                    continue
+                if c.over.search(around) or c.feared.search(around):
+                    continue
+                if c.now.search(clause):
+                    return line
+                if afterwards or c.asked.search(around) or c.figurative.search(clause[found.end() :]):
+                    continue
+                return line
     return None
 
 

@@ -15,13 +15,14 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from . import co_handling
+from . import co_handling, suggest
 from .deadlines import TimeLimits
 from .dispatch import assign, dispatch_event, route
 from .errors import Conflict, NotFound, StaleVersion
 from .handling import HANDLING
-from .model import Status, TimelineEvent, WorkOrder
+from .model import Category, Status, TimelineEvent, WorkOrder
 from .ports import Clock, Reference, WorkOrders
+from .smart_dispatch import DispatchModel
 
 
 class Phase(StrEnum):
@@ -43,25 +44,67 @@ class OrderChanged(Exception):
 
 
 def dispatch(
-    order_id: str, *, orders: WorkOrders, reference: Reference, clock: Clock, limits: TimeLimits
+    order_id: str,
+    *,
+    orders: WorkOrders,
+    reference: Reference,
+    clock: Clock,
+    limits: TimeLimits,
+    model: DispatchModel | None = None,
 ) -> Checkpoint:
     """派单: send a received order where the catalogue says (Art. 12) and set the first checkpoint.
 
-    An order without a category waits for a dispatcher (`dispatch.dispatch_by`)."""
+    An order without a category is dispatched automatically (智能派单) when the dispatch model is
+    confident enough of one (`Suggester.automatic`); otherwise it waits for a dispatcher
+    (`dispatch.dispatch_by`), who sees the suggestions."""
     order = _get(orders, order_id)
-    if order.status is Status.RECEIVED and order.category is not None:
+    if order.status is Status.RECEIVED:
         now = clock.now()
-        chosen = route(order.location, reference.category(order.category), reference)
-        if chosen is not None:
-            # The round starts at receipt: the requester was given that deadline.
-            changed = order.record(
-                now,
-                dispatch_event(now, chosen, None, chosen.why),
-                **assign(order, chosen, order.created_at, limits),
-            )
+        changed = None
+        if order.category is not None:
+            chosen = route(order.location, reference.category(order.category), reference)
+            if chosen is not None:
+                # The round starts at receipt: the requester was given that deadline.
+                event = dispatch_event(now, chosen, None, chosen.why)
+                changed = order.record(now, event, **assign(order, chosen, order.created_at, limits))
+        elif model is not None and (found := suggest.current(model, reference).automatic(order.content)):
+            changed = automatically(order, *found, reference, limits, now)
+        if changed is not None:
             with contextlib.suppress(StaleVersion):  # a dispatcher acted meanwhile: advance reads it
                 orders.update(changed, expected_version=order.version)
     return advance(order_id, orders=orders, clock=clock, limits=limits)
+
+
+def automatically(
+    order: WorkOrder,
+    category: Category,
+    confidence: float,
+    reference: Reference,
+    limits: TimeLimits,
+    now: datetime,
+) -> WorkOrder | None:
+    """The order sent along the catalogue for the category the model chose, its time limit that
+    category's tier from receipt; the timeline says it was the model, which category and how sure."""
+    chosen = route(order.location, category, reference)
+    if chosen is None:
+        return None
+    tier = limits.tier_for(category.tier)
+    prepared = order.model_copy(update={"tier": tier})
+    event = dispatch_event(now, chosen, None, chosen.why).model_copy(
+        update={
+            "action": "auto_dispatched",
+            "params": {
+                "category": category.code,
+                "category_name": category.name,
+                "confidence": f"{confidence:.2f}",
+            },
+        }
+    )
+    return prepared.record(
+        now,
+        event,
+        **assign(prepared, chosen, order.created_at, limits, category=category.code, tier=tier),
+    )
 
 
 def advance(order_id: str, *, orders: WorkOrders, clock: Clock, limits: TimeLimits) -> Checkpoint:

@@ -14,7 +14,7 @@ from ..domain.intake import BEIJING
 from ..domain.model import CategoryKind, Channel, Location, Staff, Submission
 from ..domain.views import PublicOrder, public_view
 from ..names import SHARED_BRIEFLY
-from ..reference_data import District, dispatch_examples, divisions, emergency_words
+from ..reference_data import District, catalogue_levels, divisions, emergency_words, gazetteer
 from ..wiring import deps
 from .http import Page, api, doc, parse, parse_query, respond
 
@@ -30,9 +30,15 @@ def list_divisions() -> Response:
 
 
 class PublicCategory(BaseModel):
+    """A 小类 of the catalogue with its 中类 (`group`) and 大类 (`major`)."""
+
     code: str
     name: str
+    major: str
+    major_name: str
     group: str
+    group_name: str
+    description: str
     kind: CategoryKind
     tier: str
 
@@ -42,7 +48,17 @@ class PublicCategory(BaseModel):
 @doc(Page[PublicCategory])
 def list_categories() -> Response:
     """The dispatch catalogue's categories a requester may choose from."""
-    items = [PublicCategory.model_validate(c.model_dump()) for c in deps().reference.categories()]
+    levels = catalogue_levels()
+    items = [
+        PublicCategory.model_validate(
+            {
+                **c.model_dump(),
+                "major_name": levels.get(c.major, c.major),
+                "group_name": levels.get(c.group, c.group),
+            }
+        )
+        for c in deps().reference.categories()
+    ]
     return respond(Page[PublicCategory](items=items), cache=SHARED_BRIEFLY)
 
 
@@ -173,8 +189,10 @@ def suggestions() -> Response:
     found = suggest.suggest(
         form.content,
         form.location,
-        examples=dispatch_examples(),
+        model=d.dispatch_model,
         reference=d.reference,
+        levels=catalogue_levels(),
+        gazetteer=gazetteer(),
         emergencies=emergency_words(),
         knowledge=d.reference.knowledge(),
         today=d.clock.now().astimezone(BEIJING).date(),

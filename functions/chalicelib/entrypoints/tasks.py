@@ -30,7 +30,12 @@ def route_order(event: dict[str, Any]) -> dict[str, Any]:
     task = OrderTask.model_validate(event)
     d = deps()
     checkpoint = workflow.dispatch(
-        task.order_id, orders=d.orders, reference=d.reference, clock=d.clock, limits=d.limits
+        task.order_id,
+        orders=d.orders,
+        reference=d.reference,
+        clock=d.clock,
+        limits=d.limits,
+        model=d.dispatch_model,
     )
     return checkpoint.model_dump(mode="json")
 
