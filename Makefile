@@ -40,9 +40,10 @@ setup: $(VENV)/.synced model frontend
 # --- the dispatch model, trained from the written data (infra/smart_dispatch; about a minute) ---
 DATA := functions/chalicelib/data
 MODEL := $(DATA)/model/dispatch.json.gz
-MODEL_SOURCES := $(DATA)/categories.json $(DATA)/dispatch_examples.json $(DATA)/t2s.json \
-	$(wildcard $(DATA)/training/*.jsonl $(DATA)/evaluation/*.jsonl) \
-	functions/chalicelib/domain/classifier.py functions/chalicelib/domain/smart_dispatch.py
+MODEL_SOURCES := $(DATA)/categories.json $(DATA)/dispatch_examples.json $(DATA)/t2s.json $(DATA)/emergencies.json \
+	$(wildcard $(DATA)/training/*.jsonl $(DATA)/evaluation/*.jsonl $(DATA)/emergency_training/*.jsonl) \
+	functions/chalicelib/domain/classifier.py functions/chalicelib/domain/smart_dispatch.py \
+	functions/chalicelib/domain/triage.py
 $(MODEL): $(VENV)/.synced $(MODEL_SOURCES)
 	$(BIN)/python -m infra.smart_dispatch
 

@@ -7,7 +7,7 @@ import gzip
 import json
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
@@ -16,7 +16,7 @@ from .domain.knowledge import KnowledgeEntry
 from .domain.model import Category, RequestType, Unit, UnitKind
 from .domain.partners import Partner
 from .domain.places import Division, Gazetteer
-from .domain.smart_dispatch import DispatchModel, Example
+from .domain.smart_dispatch import DispatchModel, EmergencyExample, Example
 from .domain.triage import EmergencyWords
 
 if TYPE_CHECKING:
@@ -94,10 +94,25 @@ def categories() -> tuple[Category, ...]:
 
 
 @cache
-def emergency_words() -> EmergencyWords:
-    """Phrases of emergencies in progress per emergency line (data/emergencies.json)."""
+def emergency_signs() -> EmergencyWords:
+    """Signs of emergencies in progress per emergency line, and of a sign not happening now
+    (data/emergencies.json)."""
     raw = json.loads((DATA / "emergencies.json").read_text(encoding="utf-8"))
     return EmergencyWords(lines=raw["lines"], not_now=raw["not_now"], simplified=simplified())
+
+
+@cache
+def emergency_words() -> EmergencyWords:
+    """The signs with the learned reader of the shipped model (`make model`) for what they miss."""
+    return emergency_signs().with_model(shipped_model().emergencies)
+
+
+@cache
+def emergency_examples() -> tuple[EmergencyExample, ...]:
+    """Emergencies in progress and near misses written to develop the signs and train the reader
+    (data/emergency_training/*.jsonl, SOURCES.md)."""
+    rows = [e for path in sorted((DATA / "emergency_training").glob("*.jsonl")) for e in _lines(path)]
+    return tuple(EmergencyExample(e["text"], e["line"] if e["emergency"] else None) for e in rows)
 
 
 @cache
@@ -132,7 +147,7 @@ def evaluation_examples() -> tuple[Example, ...]:
     return tuple(Example(text=e["text"], category=e["category"], type=RequestType(e["type"])) for e in raw)
 
 
-def _lines(path: Path) -> list[dict[str, str]]:
+def _lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 

@@ -99,20 +99,40 @@ DISTRICT_POPULATION: dict[str, int] = {
 }
 STREET_SKEW = 0.6  # sigma of the log-normal spread of streets' volumes within a district
 
-# Share of all requests per catalogue group; categories of a group share it unevenly (from the seed).
-GROUP_SHARE: dict[str, float] = {
-    "property_management": 0.19,
-    "city_environment": 0.19,
-    "labour_consumer": 0.13,
-    "municipal": 0.12,
-    "housing": 0.08,
-    "parking": 0.07,
-    "traffic": 0.06,
+# Share of all requests per 大类 of the catalogue; its categories share it unevenly (from the seed).
+MAJOR_SHARE: dict[str, float] = {
+    "housing": 0.20,
+    "urban_construction": 0.17,
+    "traffic": 0.10,
+    "labour": 0.08,
+    "market": 0.08,
+    "utilities": 0.08,
+    "ecology": 0.05,
     "education": 0.04,
     "medical": 0.04,
-    "elderly_care": 0.03,
-    "unlicensed": 0.03,
-    "rural": 0.02,
+    "public_services": 0.03,
+    "civil_affairs": 0.03,
+    "social_order": 0.02,
+    "culture_tourism_sport": 0.02,
+    "agriculture": 0.02,
+    "public_health": 0.01,
+    "natural_resources": 0.01,
+    "tax": 0.01,
+    "business": 0.01,
+    "family_planning": 0.005,
+    "justice": 0.005,
+}
+# Categories Beijing's hotline hears far more of than the rest of their 大类.
+FREQUENT: dict[str, float] = {
+    "construction_noise": 4.0,
+    "commercial_noise": 3.0,
+    "square_dance_noise": 3.0,
+    "heating_insufficient": 3.0,
+    "property_service": 2.0,
+    "property_fees": 2.0,
+    "wage_arrears": 3.0,
+    "illegal_parking": 2.0,
+    "garbage_collection": 2.0,
 }
 CATEGORY_SKEW = 0.5
 
@@ -343,21 +363,26 @@ def _catalogue() -> _Catalogue:
     units, unit_of = _routes(catalogue)
     texts, types, spans = _templates(catalogue, raw["templates"])
     tiers = DEFAULT_LIMITS.tiers
-    groups = [c.group for c in catalogue]
-    group_size = {g: groups.count(g) for g in groups}
+    majors = [c.major for c in catalogue]
+    major_size = {m: majors.count(m) for m in majors}
     return _Catalogue(
         streets=tuple(s.code for s, _ in streets),
         street_names=tuple(s.name for s, _ in streets),
         street_districts=tuple(d.code for _, d in streets),
         township=np.array([s.name.endswith(("镇", "乡")) for s, _ in streets]),
         codes=tuple(c.code for c in catalogue),
-        group_share=np.array([GROUP_SHARE.get(g, 0.01) / group_size[g] for g in groups]),
+        group_share=np.array(
+            [
+                MAJOR_SHARE.get(c.major, 0.01) / major_size[c.major] * FREQUENT.get(c.code, 1.0)
+                for c in catalogue
+            ]
+        ),
         season=np.array([SEASONS.get(SEASON_OF.get(c.code, ""), (1.0,) * 12) for c in catalogue]),
         evening=np.array([c.code in EVENING for c in catalogue]),
-        rural=np.array([c.group == "rural" for c in catalogue]),
+        rural=np.array([c.major == "agriculture" for c in catalogue]),
         local=np.array(
             [
-                c.kind is not CategoryKind.SECTORAL and c.group != "rural" and c.tier in ("24h", "7d")
+                c.kind is not CategoryKind.SECTORAL and c.major != "agriculture" and c.tier in ("24h", "7d")
                 for c in catalogue
             ]
         ),

@@ -39,8 +39,9 @@ def test_only_operators_record_calls(unit):
     assert unit().post("/work-orders", CALL).status == 403
 
 
-def test_an_uncategorised_request_waits_in_the_dispatchers_queue(citizen, unit):
-    receipt = citizen.submit(category=None, content="小区里的健身器材坏了，孩子玩耍有危险")
+def test_an_uncategorised_request_the_model_is_unsure_of_waits_in_the_dispatchers_queue(citizen, unit):
+    # Given a request that says too little for the dispatch model to be sure of a category
+    receipt = citizen.submit(category=None, content="你好，有个情况想反映一下，麻烦尽快联系我")
     dispatcher = unit("dispatcher1")
     wait_until(
         lambda: any(
@@ -54,6 +55,7 @@ def test_an_uncategorised_request_waits_in_the_dispatchers_queue(citizen, unit):
         f"/work-orders/{receipt['id']}/dispatch", version=order["version"], category="compound_facilities"
     )
 
+    assert order["status"] == "received"
     assert refused.status == 404  # a unit cannot even see an undispatched order
     assert answer.status == 200, answer.body
     dispatched_order = answer.json()
@@ -63,6 +65,28 @@ def test_an_uncategorised_request_waits_in_the_dispatchers_queue(citizen, unit):
     )
     assert dispatched_order["timeline"][-1]["actor"] == "dispatcher1"
     assert unit().order(receipt["id"]).status == 200
+
+
+def test_a_clear_uncategorised_request_is_dispatched_automatically_along_the_catalogue(citizen, unit):
+    # Given the reform's seed case, submitted on the web without a category
+    receipt = citizen.submit(category=None, content="方家胡同的路灯很昏暗，部分被树挡住，晚上街坊经常摔跤")
+
+    # When its workflow dispatches it
+    order = wait_until(
+        lambda: (o := unit("dispatcher1").order(receipt["id"]).json())["status"] == "dispatched" and o
+    )
+
+    # Then the catalogue's route for street lighting was taken with no dispatcher, and said so
+    assert order["category"]["code"] == "street_lighting"
+    assert order["first_receiver"]["id"] == "110101004"
+    assert [u["id"] for u in order["copied_to"]] == ["110101"]
+    event = order["timeline"][-1]
+    assert (event["action"], event["actor_role"], event["params"]["category"]) == (
+        "auto_dispatched",
+        "system",
+        "street_lighting",
+    )
+    assert float(event["params"]["confidence"]) >= 0.5
 
 
 def test_an_override_without_a_reason_names_the_field(citizen, unit):
@@ -213,7 +237,8 @@ def test_an_admin_edits_the_catalogue_with_versions_and_history(api, unit):
     code = f"test_{datetime.now().strftime('%H%M%S%f')}"
     body = {
         "name": "测试类别",
-        "group": "municipal",
+        "major": "utilities",
+        "group": "utilities_water",
         "kind": "sectoral",
         "tier": "7d",
         "department": "bj-water",
@@ -236,14 +261,15 @@ def test_an_admin_edits_the_catalogue_with_versions_and_history(api, unit):
     assert bad.json()["error"]["details"][0]["field"] == "department"
     history = admin.get(f"/catalogue/{code}/history").json()["items"]
     assert [(h["version"], h["name"]) for h in history] == [(2, "测试类别二"), (1, "测试类别")]
-    public = api.get("/api/v1/public/categories").json()["items"]
-    assert {
-        "code": code,
+    public = next(c for c in api.get("/api/v1/public/categories").json()["items"] if c["code"] == code)
+    assert {k: public[k] for k in ("name", "major", "group", "group_name", "kind", "tier")} == {
         "name": "测试类别二",
-        "group": "municipal",
+        "major": "utilities",
+        "group": "utilities_water",
+        "group_name": "供水",
         "kind": "sectoral",
         "tier": "7d",
-    } in public
+    }
 
 
 def test_an_admin_edits_the_time_limits(unit, time_limits):

@@ -121,7 +121,7 @@ def test_the_services_are_the_catalogue_in_json_and_xml(api, client, xml_client)
     lighting = next(s for s in services if s["service_code"] == "street_lighting")
     assert (lighting["service_name"], lighting["group"], lighting["metadata"], lighting["type"]) == (
         "路灯照明",
-        "municipal",
+        "urban_construction_municipal",
         True,
         "realtime",
     )

@@ -14,17 +14,19 @@ def test_divisions_list_the_16_districts_and_343_streets(api):
     assert {"code": "110101004", "name": "安定门街道"} in dongcheng["streets"]
 
 
-def test_categories_come_with_their_tier(api):
+def test_categories_come_with_their_three_levels_and_tier(api):
     items = api.get("/api/v1/public/categories").json()["items"]
 
-    assert {
-        "code": "street_lighting",
+    lighting = next(c for c in items if c["code"] == "street_lighting")
+    assert {k: lighting[k] for k in ("name", "major_name", "group_name", "kind", "tier")} == {
         "name": "路灯照明",
-        "group": "municipal",
+        "major_name": "城乡建设与城市管理",
+        "group_name": lighting["group_name"],
         "kind": "both",
         "tier": "24h",
-    } in items
-    assert len(items) >= 60
+    }
+    assert lighting["group_name"] and lighting["description"]
+    assert len(items) >= 300 and len({c["major"] for c in items}) == 20
 
 
 def test_an_order_is_stored_dispatched_and_tracked_with_its_code(citizen):

@@ -1,6 +1,7 @@
 """Routing (Art. 12) and the dispatcher's confirm or override; the catalogue and units registry."""
 
 import collections
+from pathlib import Path
 
 import pytest
 from chalicelib.domain import dispatch, handling
@@ -8,6 +9,7 @@ from chalicelib.domain.dispatch import Route
 from chalicelib.domain.dispatch import route as catalogue_route
 from chalicelib.domain.errors import Conflict, InvalidInput
 from chalicelib.domain.model import CategoryKind, Location, Status, UnitKind
+from chalicelib.reference_data import catalogue_levels
 
 from tests.unit.conftest import DISPATCHER
 
@@ -137,11 +139,19 @@ def test_the_registry_has_every_division_and_the_city_bodies(reference):
     assert reference.unit("110108-housing").name == "海淀区住房和城乡建设委员会"
 
 
-def test_the_catalogue_covers_twelve_kinds_and_routes_every_category(reference):
+def test_the_catalogue_covers_the_whole_hotline_in_three_levels_and_routes_every_category(reference):
     categories = reference.categories()
-    groups = collections.Counter(c.group for c in categories)
+    levels = catalogue_levels()
+    majors = collections.Counter(c.major for c in categories)
+    groups = {c.group for c in categories}
+    first_codes = (Path(__file__).parent / "data" / "catalogue_2026_11_codes.txt").read_text().split()
 
-    assert len(categories) >= 60 and len(groups) == 12
+    # Every domain the 12345 absorbed, each 大类 with its 中类, and 300 and more 小类
+    assert len(categories) >= 300 and len(majors) == 20 and all(n >= 5 for n in majors.values())
+    assert {"labour", "education", "culture_tourism_sport", "family_planning", "tax"} <= set(majors)
+    assert all(code in levels for code in [*majors, *groups])
+    # The codes orders, history and analytics already refer to stay
+    assert set(first_codes) <= {c.code for c in categories} and len(first_codes) == 107
     assert {c.kind for c in categories} == set(CategoryKind)
     for category in categories:  # every category reaches a unit from every street
         assert catalogue_route(ANDINGMEN, category, reference) is not None

@@ -449,7 +449,8 @@ def test_each_category_is_a_service_asking_for_the_same_attributes(reference):
     definition = open311.definition("street_lighting", reference, districts)
 
     lighting = next(s for s in services if s.service_code == "street_lighting")
-    assert (lighting.metadata, lighting.type, lighting.group) == (True, "realtime", "municipal")
+    assert (lighting.metadata, lighting.type) == (True, "realtime")
+    assert lighting.group == "urban_construction_municipal"
     assert lighting.keywords == ",".join(reference.category("street_lighting").keywords)
     assert [(a.code, a.datatype, a.required, a.order) for a in definition.attributes] == [
         ("type", "singlevaluelist", True, 1),

@@ -210,6 +210,7 @@ export interface Suggestions {
   emergency: EmergencyLine | string | null
   answers: KnowledgeAnswer[]
   place?: SuggestedPlace | null
+  possible_emergency?: EmergencyLine | string | null
   automatic?: boolean
 }
 

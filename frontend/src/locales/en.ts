@@ -87,6 +87,7 @@ const en: typeof zh = {
     title: 'An emergency? Call {n} ({service}) now',
     text: 'A call is much faster than this form. You can still submit the form after calling.',
     notNow: 'This is not an emergency happening now: handle it as an ordinary request',
+    possible: 'If anyone is in danger, call {n} now.',
     lines: {
       '110': 'police',
       '119': 'fire',
@@ -270,6 +271,7 @@ const en: typeof zh = {
     partner_replied: 'Partner hotline replied',
     reinstated: 'Sent on for handling at the requester’s request',
     dispatched: 'Dispatched',
+    auto_dispatched: 'Dispatched automatically',
     redispatched: 'Dispatched again',
     reassigned: 'Reassigned to another unit',
     signed: 'Accepted by unit',

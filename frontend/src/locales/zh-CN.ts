@@ -83,6 +83,7 @@ export default {
     title: '情况紧急？请立即拨打 {n}（{service}）',
     text: '打电话比网上提交快得多。拨打后如仍需反映，您仍可提交本表。',
     notNow: '这不是正在发生的紧急情况，请按普通诉求办理',
+    possible: '如有人身安全危险，请立即拨打 {n}。',
     lines: {
       '110': '报警',
       '119': '火警',
@@ -262,6 +263,7 @@ export default {
     partner_replied: '合作热线答复',
     reinstated: '申请转办，重新受理',
     dispatched: '派单',
+    auto_dispatched: '智能派单',
     redispatched: '重新派单',
     reassigned: '改派',
     signed: '签收',

@@ -24,6 +24,7 @@ from typing import Any
 
 _RUN = re.compile(r"[a-z]+|[0-9]+|[\u3400-\u9fff]+")
 FORMAT = "jiesu-linear-1"
+PRUNE = 4e-2  # weights smaller than this are left out of the model (they change no ranking)
 
 
 @dataclass(frozen=True)
@@ -128,20 +129,48 @@ def train(
     always = [(features(text, normalise), label) for text, label in extra]
     model = _fit(vectors + always, epochs, aggressiveness, seed, min_count)
     model.normalise = normalise
-    if folds > 1 and len(vectors) >= folds * 2:
-        held_out: list[tuple[list[float], int]] = []
-        order = list(range(len(vectors)))
-        random.Random(seed).shuffle(order)
-        for k in range(folds):
-            test = set(order[k::folds])
-            kept = [v for i, v in enumerate(vectors) if i not in test]
-            part = _fit(kept + always, epochs, aggressiveness, seed, min_count)
-            index = {label: i for i, label in enumerate(part.labels)}
-            for i in test:
-                vector, label = vectors[i]
-                if label in index:
-                    held_out.append((part.scores(vector), index[label]))
-        model.temperature = fit_temperature(held_out)
+    model.temperature = _temperature(vectors, always, epochs, aggressiveness, seed, min_count, folds)
+    return model
+
+
+def _temperature(
+    vectors: Sequence[tuple[dict[str, float], str]],
+    always: Sequence[tuple[dict[str, float], str]],
+    epochs: int,
+    aggressiveness: float,
+    seed: int,
+    min_count: int,
+    folds: int,
+) -> float:
+    """The temperature fitted on k-fold predictions for `vectors` (`always` in every fold's training)."""
+    if folds < 2 or len(vectors) < folds * 2:
+        return 1.0
+    held_out: list[tuple[list[float], int]] = []
+    order = list(range(len(vectors)))
+    random.Random(seed).shuffle(order)
+    for k in range(folds):
+        test = set(order[k::folds])
+        kept = [v for i, v in enumerate(vectors) if i not in test]
+        part = _fit([*kept, *always], epochs, aggressiveness, seed, min_count)
+        index = {label: i for i, label in enumerate(part.labels)}
+        held_out += [
+            (part.scores(vectors[i][0]), index[vectors[i][1]]) for i in test if vectors[i][1] in index
+        ]
+    return fit_temperature(held_out)
+
+
+def fit_vectors(
+    vectors: Sequence[tuple[dict[str, float], str]],
+    *,
+    epochs: int = 10,
+    aggressiveness: float = 0.5,
+    seed: int = 12345,
+    folds: int = 3,
+) -> LinearModel:
+    """A model of ready-made feature vectors (the caller adds features of its own), its temperature
+    fitted on k-fold predictions."""
+    model = _fit(vectors, epochs, aggressiveness, seed, 1)
+    model.temperature = _temperature(vectors, [], epochs, aggressiveness, seed, 1, folds)
     return model
 
 
@@ -152,60 +181,57 @@ def _fit(
     seed: int,
     min_count: int,
 ) -> LinearModel:
+    # numpy for training only (the build and the retraining run have it); scoring needs none.
+    import numpy as np
+
     labels = sorted({label for _, label in vectors})
     index = {label: i for i, label in enumerate(labels)}
     seen: Counter[str] = Counter(f for vector, _ in vectors for f in vector)
-    data = [
-        ({f: v for f, v in vector.items() if seen[f] >= min_count}, index[label]) for vector, label in vectors
-    ]
-    # w: current weights; u: the same updates scaled by when they happened, for the average.
-    w: dict[str, dict[int, float]] = defaultdict(dict)
-    u: dict[str, dict[int, float]] = defaultdict(dict)
-    bias = [0.0] * len(labels)
-    bias_u = [0.0] * len(labels)
+    names = sorted(f for f, n in seen.items() if n >= min_count)
+    column = {f: i for i, f in enumerate(names)}
+    rows = []
+    for vector, label in vectors:
+        kept = [(column[f], v) for f, v in vector.items() if f in column]
+        idx = np.array([c for c, _ in kept], dtype=np.int64)
+        val = np.array([v for _, v in kept], dtype=np.float32)
+        rows.append((idx, val, index[label]))
+    # w: current weights (the last row is the bias); u: the same updates scaled by when they
+    # happened, so that w - u / step is the average of every step's weights.
+    w = np.zeros((len(names) + 1, len(labels)), dtype=np.float32)
+    u = np.zeros_like(w)
+    bias = len(names)
     step = 1
     shuffle = random.Random(seed)
-    order = list(range(len(data)))
+    order = list(range(len(rows)))
     for _epoch in range(epochs):
         shuffle.shuffle(order)
         for i in order:
-            vector, truth = data[i]
-            scores = list(bias)
-            for f, v in vector.items():
-                row = w.get(f)
-                if row:
-                    for label, weight in row.items():
-                        scores[label] += weight * v
-            truth_score = scores[truth]
-            scores[truth] = -math.inf
-            rival = max(range(len(scores)), key=scores.__getitem__)
-            loss = 1.0 - (truth_score - scores[rival])
+            idx, val, truth = rows[i]
+            scores = val @ w[idx] + w[bias]
+            truth_score = float(scores[truth])
+            scores[truth] = -np.inf
+            rival = int(scores.argmax())
+            loss = 1.0 - (truth_score - float(scores[rival]))
             if loss > 0:
-                # ||x||² is 1 for the features and 1 for the bias; the rival's and the truth's rows move.
+                # ||x||² is 1 for the features and 1 for the bias; the truth's and the rival's rows move.
                 tau = min(aggressiveness, loss / (2 * (1.0 + 1.0)))
-                for f, v in vector.items():
-                    row, acc = w[f], u[f]
-                    row[truth] = row.get(truth, 0.0) + tau * v
-                    row[rival] = row.get(rival, 0.0) - tau * v
-                    acc[truth] = acc.get(truth, 0.0) + step * tau * v
-                    acc[rival] = acc.get(rival, 0.0) - step * tau * v
-                bias[truth] += tau
-                bias[rival] -= tau
-                bias_u[truth] += step * tau
-                bias_u[rival] -= step * tau
+                w[idx, truth] += tau * val
+                w[idx, rival] -= tau * val
+                u[idx, truth] += step * tau * val
+                u[idx, rival] -= step * tau * val
+                w[bias, truth] += tau
+                w[bias, rival] -= tau
+                u[bias, truth] += step * tau
+                u[bias, rival] -= step * tau
             step += 1
-    averaged: dict[str, dict[int, float]] = {}
-    for f, row in w.items():
-        acc = u[f]
-        kept = {label: weight - acc.get(label, 0.0) / step for label, weight in row.items()}
-        kept = {label: weight for label, weight in kept.items() if abs(weight) > 1e-4}
-        if kept:
-            averaged[f] = kept
-    return LinearModel(
-        labels=labels,
-        weights=averaged,
-        bias=[b - bu / step for b, bu in zip(bias, bias_u, strict=True)],
-    )
+    averaged = w - u / step
+    weights: dict[str, dict[int, float]] = {}
+    for j, name in enumerate(names):
+        row = averaged[j]
+        nonzero = np.flatnonzero(np.abs(row) > PRUNE)
+        if nonzero.size:
+            weights[name] = {int(k): float(row[k]) for k in nonzero}
+    return LinearModel(labels=labels, weights=weights, bias=[float(b) for b in averaged[bias]])
 
 
 def fit_temperature(held_out: Sequence[tuple[Sequence[float], int]]) -> float:

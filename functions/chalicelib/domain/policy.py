@@ -24,7 +24,9 @@ class CategoryEdit(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=40)]
-    group: Code
+    major: Code = "other"  # 大类
+    group: Code  # 中类
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
     kind: CategoryKind
     tier: Annotated[str, StringConstraints(min_length=1, max_length=16)]
     department: Annotated[str, StringConstraints(max_length=64)] | None = None

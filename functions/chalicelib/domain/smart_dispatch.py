@@ -13,14 +13,23 @@ other (so the precision is not only the one it was chosen for)."""
 
 from __future__ import annotations
 
+import random
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
 
-from .classifier import LinearModel, Normaliser, expected_calibration_error, train
+from .classifier import (
+    LinearModel,
+    Normaliser,
+    expected_calibration_error,
+    features,
+    fit_vectors,
+    softmax,
+    train,
+)
 from .model import Category, RequestType
 
 AUTO_PRECISION = 0.97
@@ -53,6 +62,67 @@ class Figures(BaseModel):
     type_accuracy: float
 
 
+EMERGENCY_LINES = ("110", "119", "120", "122")
+EMERGENCY_RECALL = 0.995  # of the signs and the reader together, on k-fold predictions
+NO_EMERGENCY = "none"
+SETTLE_PRECISION = 0.95  # the reader's own calls that settle a request as an emergency
+
+
+@dataclass(frozen=True)
+class EmergencyExample:
+    text: str
+    line: str | None  # None: not an emergency in progress
+
+
+@dataclass(eq=False)
+class EmergencyModel:
+    """The learned half of the emergency detector: a linear model over the text's n-grams and the
+    signs' findings (`triage.signals`), read where the signs find nothing. At or above `settle`
+    (the probability of an emergency) it is as sure as the signs, and the request is not
+    dispatched; at or above `threshold` (recall first) the requester is asked whether it is an
+    emergency happening now and shown the line to call."""
+
+    model: LinearModel
+    threshold: float
+    settle: float = 1.0
+    figures: dict[str, float] = field(default_factory=dict)
+
+    def probability(self, text: str, found: Sequence[str]) -> list[tuple[str, float]]:
+        vector = features(text, self.model.normalise)
+        for signal in found:
+            vector[f"§{signal}"] = SIGNAL_WEIGHT
+        return softmax(self.model.labels, self.model.scores(vector), self.model.temperature)
+
+    def line(self, text: str, signals: list[str], sure: bool = True) -> str | None:
+        """The line of the most likely emergency, when it is at least `settle` likely (`sure`) or
+        at least `threshold` likely."""
+        ranked = self.probability(text, signals)
+        none = next((p for label, p in ranked if label == NO_EMERGENCY), 0.0)
+        if 1 - none < (self.settle if sure else self.threshold):
+            return None
+        return next(label for label, _ in ranked if label != NO_EMERGENCY)
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "model": self.model.to_data(),
+            "threshold": self.threshold,
+            "settle": self.settle,
+            "figures": self.figures,
+        }
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], normalise: Normaliser | None) -> EmergencyModel:
+        return cls(
+            model=LinearModel.from_data(data["model"], normalise),
+            threshold=float(data["threshold"]),
+            settle=float(data.get("settle", 1.0)),
+            figures={k: float(v) for k, v in (data.get("figures") or {}).items()},
+        )
+
+
+SIGNAL_WEIGHT = 0.5
+
+
 @dataclass(eq=False)  # one loaded model is one thing: hashed by identity
 class DispatchModel:
     categories: LinearModel
@@ -62,6 +132,7 @@ class DispatchModel:
     version: str = "shipped"
     trained_on: int = 0
     notes: dict[str, Any] = field(default_factory=dict)
+    emergencies: EmergencyModel | None = None
 
     def category(self, text: str) -> list[tuple[str, float]]:
         return self.categories.probabilities(text)
@@ -80,6 +151,7 @@ class DispatchModel:
             "notes": self.notes,
             "categories": self.categories.to_data(),
             "types": self.types.to_data(),
+            "emergencies": self.emergencies.to_data() if self.emergencies else None,
         }
 
     @classmethod
@@ -94,6 +166,9 @@ class DispatchModel:
             version=str(data.get("version") or "shipped"),
             trained_on=int(data.get("trained_on") or 0),
             notes=dict(data.get("notes") or {}),
+            emergencies=EmergencyModel.from_data(data["emergencies"], normalise)
+            if data.get("emergencies")
+            else None,
         )
 
 
@@ -123,7 +198,7 @@ def build(
     codes = {c.code for c in catalogue}
     texts = [(e.text, e.category) for e in examples if e.category in codes]
     phrases = documents([], catalogue)
-    categories = train(texts, normalise=normalise, seed=seed, extra=phrases)
+    categories = train(texts, normalise=normalise, seed=seed, extra=phrases, min_count=2)
     types = train([(e.text, e.type.value) for e in examples], normalise=normalise, seed=seed)
     model = DispatchModel(categories=categories, types=types, threshold=1.0, version=version)
     model.trained_on = len(texts)
@@ -200,3 +275,68 @@ def better(candidate: Figures, serving: Figures | None) -> bool:
         and candidate.ece <= max(serving.ece, 0.05)
         and candidate.auto_precision_cross >= min(serving.auto_precision_cross, AUTO_PRECISION)
     )
+
+
+def train_emergencies(
+    examples: Sequence[EmergencyExample],
+    signals: Callable[[str], list[str]],
+    sign_line: Callable[[str], str | None],
+    *,
+    normalise: Normaliser | None = None,
+    seed: int = 12345,
+    folds: int = 3,
+) -> EmergencyModel:
+    """The learned emergency reader, its threshold the highest at which the signs and the reader
+    together, on k-fold predictions, find at least EMERGENCY_RECALL of the emergencies."""
+    normalise = normalise or Normaliser()
+    labelled = [(e.text, e.line or NO_EMERGENCY, signals(e.text), sign_line(e.text)) for e in examples]
+
+    def fit(rows: Sequence[tuple[str, str, list[str], str | None]]) -> EmergencyModel:
+        vectors = []
+        for text, label, found, _ in rows:
+            vector = features(text, normalise)
+            vector.update({f"§{s}": SIGNAL_WEIGHT for s in found})
+            vectors.append((vector, label))
+        model = fit_vectors(vectors, seed=seed)
+        model.normalise = normalise
+        return EmergencyModel(model=model, threshold=0.5)
+
+    held: list[tuple[bool, bool, float]] = []  # (an emergency, the signs found it, p(emergency))
+    order = list(range(len(labelled)))
+    random.Random(seed).shuffle(order)
+    for k in range(folds):
+        test = set(order[k::folds])
+        part = fit([row for i, row in enumerate(labelled) if i not in test])
+        for i in test:
+            text, label, found, by_signs = labelled[i]
+            ranked = part.probability(text, found)
+            none = next((p for name, p in ranked if name == NO_EMERGENCY), 0.0)
+            held.append((label != NO_EMERGENCY, by_signs is not None, 1 - none))
+    emergencies = [(signs, p) for is_emergency, signs, p in held if is_emergency]
+    calm = [(signs, p) for is_emergency, signs, p in held if not is_emergency]
+    threshold = 0.5
+    for candidate in sorted({p for _, p in emergencies}, reverse=True):
+        caught = sum(1 for signs, p in emergencies if signs or p >= candidate)
+        threshold = candidate
+        if caught >= EMERGENCY_RECALL * len(emergencies):
+            break
+    # Sure: the lowest probability at which the reader's own calls were right SETTLE_PRECISION of the time.
+    settle = 1.0
+    calls = sorted(((p, is_emergency) for is_emergency, signs, p in held if not signs), key=lambda t: -t[0])
+    right = 0
+    for n, (probability, is_emergency) in enumerate(calls, start=1):
+        right += is_emergency
+        if n >= MIN_AUTO_SUPPORT and right / n >= SETTLE_PRECISION:
+            settle = probability
+    final = fit(labelled)
+    final.threshold = threshold
+    final.settle = max(settle, threshold)
+    final.figures = {
+        "examples": float(len(labelled)),
+        "cv_recall": sum(1 for s, p in emergencies if s or p >= threshold) / max(len(emergencies), 1),
+        "cv_false_alarms": sum(1 for s, p in calm if s or p >= threshold) / max(len(calm), 1),
+        "cv_recall_signs_only": sum(1 for s, _ in emergencies if s) / max(len(emergencies), 1),
+        "cv_recall_sure": sum(1 for s, p in emergencies if s or p >= final.settle) / max(len(emergencies), 1),
+        "cv_false_alarms_sure": sum(1 for s, p in calm if s or p >= final.settle) / max(len(calm), 1),
+    }
+    return final

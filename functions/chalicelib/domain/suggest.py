@@ -19,7 +19,7 @@ from .model import Category, Location, RequestType, Unit
 from .places import Gazetteer, PlaceSuggestion
 from .ports import Reference
 from .smart_dispatch import DispatchModel
-from .triage import EmergencyWords, emergency_line
+from .triage import EmergencyWords, emergency_line, possible_emergency
 
 # The probability given to categories the model does not know whose keywords the text has.
 KEYWORD_SHARE = 0.5
@@ -116,7 +116,8 @@ class Suggestions(BaseModel):
     urgency: str | None  # the time-limit tier of the best category
     units: list[UnitSuggestion]
     place: PlaceSuggestion | None  # the district and street the text names
-    emergency: str | None
+    emergency: str | None  # an emergency in progress: the request will not be dispatched
+    possible_emergency: str | None  # recall first: ask whether it is one, and show the line
     answers: list[Answer]
 
 
@@ -164,6 +165,7 @@ def suggest(
         units=units,
         place=place,
         emergency=emergency_line(text, emergencies),
+        possible_emergency=possible_emergency(text, emergencies),
         answers=search(knowledge, text, today, limit=3),
     )
 

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
@@ -97,6 +98,12 @@ def _compile(words: EmergencyWords) -> _Compiled:
     )
 
 
+class EmergencyReader(Protocol):
+    """A learned model of emergencies in progress (smart_dispatch.EmergencyModel)."""
+
+    def line(self, text: str, signals: list[str], sure: bool = True) -> str | None: ...
+
+
 class NotNow(BaseModel):
     """What says a sign of an emergency is not one happening now (regular expressions)."""
 
@@ -123,6 +130,15 @@ class EmergencyWords(BaseModel):
     not_now: NotNow
     simplified: dict[str, str] = {}  # traditional → simplified characters
     _compiled: _Compiled = PrivateAttr()
+    # The learned half (smart_dispatch.EmergencyModel): read where the signs find nothing.
+    _model: EmergencyReader | None = PrivateAttr(default=None)
+
+    def with_model(self, model: EmergencyReader | None) -> EmergencyWords:
+        """The same signs, with a learned reader for what they miss."""
+        copy = self.model_copy()
+        copy._compiled = self._compiled
+        copy._model = model
+        return copy
 
     def model_post_init(self, context: object, /) -> None:
         self._compiled = _compile(self)
@@ -133,7 +149,27 @@ class EmergencyWords(BaseModel):
 
 
 def emergency_line(text: str, words: EmergencyWords) -> str | None:
-    """The emergency line to call when the text describes an emergency in progress.
+    """The emergency line to call when the text describes an emergency in progress: the signs
+    (`sign_line`) first, then the learned reader where it is as sure as they are. Such a request
+    is not dispatched (unless the requester says it is not an emergency happening now)."""
+    line = sign_line(text, words)
+    if line is None and words._model is not None:
+        line = words._model.line(text, signals(text, words))
+    return line
+
+
+def possible_emergency(text: str, words: EmergencyWords) -> str | None:
+    """Recall first: the line of an emergency the text may describe, for the form and the operator
+    to ask about (an emergency_line is one too)."""
+    if line := emergency_line(text, words):
+        return line
+    if words._model is None:
+        return None
+    return words._model.line(text, signals(text, words), sure=False)
+
+
+def sign_line(text: str, words: EmergencyWords) -> str | None:
+    """The emergency line the signs name.
 
     Recall first: a sign counts unless the words just before it negate it or make it a figure of
     speech, the text says the matter has been dealt with, or its clause and the clauses either
@@ -160,6 +196,25 @@ def emergency_line(text: str, words: EmergencyWords) -> str | None:
                     continue
                 return line
     return None
+
+
+def signals(text: str, words: EmergencyWords) -> list[str]:
+    """What the signs see in a text, for the learned reader to weigh: each line's signs found,
+    and each kind of "not now" word present."""
+    c = words._compiled
+    plain = words.normalise(text)
+    found = [f"sign:{line}" for line, signs in c.lines if signs.search(plain)]
+    kinds = {
+        "over": c.over,
+        "resolved": c.resolved,
+        "feared": c.feared,
+        "asked": c.asked,
+        "now": c.now,
+        "afterwards": c.afterwards,
+        "figurative": c.figurative,
+    }
+    found += [f"not_now:{kind}" for kind, pattern in kinds.items() if pattern.search(plain)]
+    return found
 
 
 def told(reason: Reason, transfer_to: str | None = None, merged_into: str | None = None) -> str:

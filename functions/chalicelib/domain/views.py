@@ -131,6 +131,7 @@ class StaffEvent(BaseModel):
     unit: UnitView | None
     note: str | None
     internal_note: str | None
+    params: dict[str, str] = {}  # what the portal renders the action's words from
 
 
 class StaffOrder(BaseModel):
@@ -291,6 +292,7 @@ def _staff_event(reference: Reference, e: TimelineEvent) -> StaffEvent:
         unit=_unit_view(reference, e.unit),
         note=e.note,
         internal_note=e.internal_note,
+        params=e.params,
     )
 
 

@@ -193,6 +193,7 @@ export default {
       partner_replied: '合作热线答复',
       reinstated: '恢复受理',
       dispatched: '派单',
+      auto_dispatched: '智能派单',
       redispatched: '重新派单',
       reassigned: '改派',
       signed: '签收',
@@ -242,6 +243,7 @@ export default {
       staff: '工作人员',
       other: '其他',
     },
+    autoDispatchedNote: '按诉求内容自动派至“{category}”（置信度 {confidence}%）',
     closeNotes: {
       evaluated: '已评价',
       not_evaluated: '未评价（回访期内未作答）',
@@ -557,6 +559,7 @@ export default {
       partner_replied: 'Partner replied',
       reinstated: 'Reinstated',
       dispatched: 'Dispatched',
+      auto_dispatched: 'Dispatched automatically',
       redispatched: 'Redispatched',
       reassigned: 'Reassigned',
       signed: 'Signed for',
@@ -606,6 +609,7 @@ export default {
       staff: 'Staff',
       other: 'Other',
     },
+    autoDispatchedNote: 'Sent automatically to “{category}” from the request’s words ({confidence}% sure)',
     closeNotes: {
       evaluated: 'Evaluated',
       not_evaluated: 'Not evaluated within the follow-up window',
