@@ -95,6 +95,13 @@ def store_day(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return analytics.store_day(event)
 
 
+@app.lambda_function(name=names.FN_RETRAIN_DISPATCH)
+def retrain_dispatch(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.entrypoints import analytics
+
+    return analytics.retrain(event)
+
+
 @app.on_dynamodb_record(
     stream_arn=WORK_ORDERS_STREAM,
     batch_size=100,

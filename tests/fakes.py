@@ -22,6 +22,7 @@ from chalicelib.domain.ports import (
     Workflows,
     WorkOrders,
 )
+from chalicelib.domain.smart_dispatch import DispatchModel, DispatchModels, ModelIndex
 from chalicelib.domain.whistles import Whistle
 from chalicelib.reference_data import all_units, categories, knowledge_base
 
@@ -304,3 +305,27 @@ class MemoryUploads(Uploads):
 
     def link(self, upload: str, name: str, valid_for: timedelta) -> str:
         return f"memory://attachments/{upload}?expires={int(valid_for.total_seconds())}"
+
+
+class MemoryDispatchModels(DispatchModels):
+    """The dispatch models' registry in memory, with the same conditional index as S3's."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, DispatchModel] = {}
+        self._index = ModelIndex()
+        self._tag = 0
+
+    def index(self) -> tuple[ModelIndex, str | None]:
+        return self._index, str(self._tag) if self._tag else None
+
+    def save_index(self, index: ModelIndex, tag: str | None) -> None:
+        if tag != (str(self._tag) if self._tag else None):
+            raise StaleVersion("The models' index")
+        self._index, self._tag = index, self._tag + 1
+
+    def put(self, model: DispatchModel) -> None:
+        assert model.version not in self.kept
+        self.kept[model.version] = model
+
+    def serving(self, shipped: DispatchModel) -> DispatchModel:
+        return self.kept[self._index.serving] if self._index.serving else shipped

@@ -164,10 +164,11 @@ FN_CHECK_WHISTLE = "check_whistle"
 FN_PLAN_ANALYTICS = "plan_analytics"
 FN_STORE_MONTH = "store_month"
 FN_STORE_DAY = "store_day"
+FN_RETRAIN_DISPATCH = "retrain_dispatch"
 API_HANDLER = "api_handler"
 STAFF_AUTHORIZER = "staff_auth"
 TASK_FUNCTIONS = (FN_ROUTE_ORDER, FN_AWAIT_UNIT, FN_ADVANCE_ORDER, FN_CHECK_WHISTLE)
-ANALYTICS_FUNCTIONS = (FN_PLAN_ANALYTICS, FN_STORE_MONTH, FN_STORE_DAY)
+ANALYTICS_FUNCTIONS = (FN_PLAN_ANALYTICS, FN_STORE_MONTH, FN_STORE_DAY, FN_RETRAIN_DISPATCH)
 
 # --- Step Functions ----------------------------------------------------------------------------
 
@@ -219,7 +220,11 @@ ANALYTICS_MONTHLY_MACHINE_SPEC = MachineSpec(
     construct_id="AnalyticsMonthly",
     name="analytics-monthly",
     asl="analytics_monthly.asl.json",
-    placeholders={"PlanAnalyticsFunctionArn": FN_PLAN_ANALYTICS, "StoreMonthFunctionArn": FN_STORE_MONTH},
+    placeholders={
+        "PlanAnalyticsFunctionArn": FN_PLAN_ANALYTICS,
+        "StoreMonthFunctionArn": FN_STORE_MONTH,
+        "RetrainDispatchFunctionArn": FN_RETRAIN_DISPATCH,
+    },
     arn_env=ENV_ANALYTICS_MONTHLY_MACHINE_ARN,
     queries={
         "RatesQuery": "rates",
@@ -229,6 +234,7 @@ ANALYTICS_MONTHLY_MACHINE_SPEC = MachineSpec(
         "ExamplesQuery": "examples",
         "TrendQuery": "trend",
         "RecurrenceQuery": "recurrence",
+        "TrainingQuery": "training",
     },
     resources=(PH_WORKGROUP, PH_DATABASE, PH_NOTIFICATION_TOPIC),
 )
@@ -291,3 +297,6 @@ SECURITY_HEADERS: tuple[tuple[str, str], ...] = (
     ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
     ("X-Frame-Options", "DENY"),
 )
+
+# --- the dispatch model's registry: model files and the index of which one serves ----------------
+DISPATCH_MODELS_PREFIX = "models/dispatch/"

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .adapters.cognito import CognitoTokens
     from .domain.insights import AnalyticsPolicy
     from .domain.ports import Directory, FactsSink, Insights, QueryResults
-    from .domain.smart_dispatch import DispatchModel
+    from .domain.smart_dispatch import DispatchModel, DispatchModels
 
 
 def _client(service: str) -> Any:
@@ -126,12 +126,20 @@ class Dependencies:
             return ScaledClock(self.config.clock_epoch, self.config.time_scale)
         return SystemClock()
 
+    @cached_property
+    def dispatch_models(self) -> DispatchModels:
+        from .adapters.models import S3DispatchModels
+        from .reference_data import normaliser
+
+        return S3DispatchModels(_client("s3"), self.config.analytics_bucket, normaliser())
+
     @property
     def dispatch_model(self) -> DispatchModel:
-        """The dispatch model that serves suggestions and automatic dispatch (loaded on first use)."""
+        """The dispatch model that serves suggestions and automatic dispatch: the one a retraining
+        run or an analyst put in service, else the one shipped with the code (read on first use)."""
         from .reference_data import shipped_model
 
-        return shipped_model()
+        return self.dispatch_models.serving(shipped_model())
 
     @property
     def limits(self) -> TimeLimits:

@@ -69,8 +69,10 @@ def function_id(name: str) -> str:
 # Work-order and analytics machines: the functions are told every one's ARN and may start each.
 ALL_MACHINES = (*names.MACHINES, *names.ANALYTICS_MACHINES)
 # Reading a month's query results and storing a month's insights takes longer than an API call may.
-LONG_RUNNING = (names.FN_SEED_REFERENCE, names.FN_STORE_MONTH, names.FN_STORE_DAY)
+LONG_RUNNING = (names.FN_SEED_REFERENCE, names.FN_STORE_MONTH, names.FN_STORE_DAY, names.FN_RETRAIN_DISPATCH)
 LONG_RUNNING_TIMEOUT = 300
+# Retraining the dispatch model holds a weight matrix of features x categories in memory (numpy).
+RETRAIN_MEMORY_MB = 3008
 # The facts the stream consumer writes (de-identified order and summons changes, by day).
 FACTS_WRITTEN = (names.ORDER_CHANGES, names.SUMMONS_CHANGES)
 
@@ -159,6 +161,9 @@ class Api(Construct):
             self.chalice.get_resource(function_id(name)).add_property_override(
                 "Timeout", LONG_RUNNING_TIMEOUT
             )
+        self.chalice.get_resource(function_id(names.FN_RETRAIN_DISPATCH)).add_property_override(
+            "MemorySize", RETRAIN_MEMORY_MB
+        )
         rest_api = self.chalice.get_resource(REST_API)
         # A known name for the 5XX alarm's ApiName dimension (the OpenAPI title would be "jiesu").
         rest_api.add_property_override("Name", self.api_name)
@@ -211,6 +216,14 @@ class Api(Construct):
                 actions=["s3:ListBucket", "s3:GetBucketLocation"], resources=[analytics.bucket.bucket_arn]
             )
         )
+        # The dispatch models: the API reads the index and the serving model, the retraining run
+        # writes a model and the index, an analyst the index (adapters/models.py).
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:PutObject"],
+                resources=[analytics.objects(names.DISPATCH_MODELS_PREFIX)],
+            )
+        )
         # The secret's own ARN (not grant_read, which adds DescribeSecret): the value and nothing else.
         self.role.add_to_principal_policy(
             iam.PolicyStatement(
@@ -222,10 +235,14 @@ class Api(Construct):
             *(
                 (
                     f"AwsSolutions-IAM5[Resource::<{logical_id(analytics.bucket)}.Arn>/{prefix}*]",
-                    "Objects under one prefix of the analytics bucket: each stream batch and each "
-                    "query result is a file of its own.",
+                    "Objects under one prefix of the analytics bucket: each stream batch, each "
+                    "query result and each dispatch model is a file of its own.",
                 )
-                for prefix in (*(table.prefix for table in FACTS_WRITTEN), names.QUERY_RESULTS_PREFIX)
+                for prefix in (
+                    *(table.prefix for table in FACTS_WRITTEN),
+                    names.QUERY_RESULTS_PREFIX,
+                    names.DISPATCH_MODELS_PREFIX,
+                )
             ),
         )
 

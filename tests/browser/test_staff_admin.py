@@ -82,12 +82,26 @@ def test_admin_creates_a_handler_who_then_sets_a_password(staff, snap, browser, 
 
 def test_admin_edits_a_category_and_the_time_limits(staff, snap, stack_url):
     page = staff("admin1")
-    page.goto(f"{stack_url}/staff/admin/catalogue?group=municipal")
+    # The catalogue filtered to one 中类 of one 大类, both kept in the URL
+    page.goto(
+        f"{stack_url}/staff/admin/catalogue?major=urban_construction&group=urban_construction_municipal"
+    )
+    expect(page.get_by_test_id("filter-major")).to_contain_text("城乡建设与城市管理")
+    expect(page.get_by_test_id("filter-group")).to_contain_text("市政设施")
     row = page.locator('[data-testid="category-row"][data-code="street_lighting"]')
     expect(row).to_contain_text("路灯照明")
+    expect(row.get_by_test_id("category-path-cell")).to_have_text("城乡建设与城市管理 › 市政设施")
+    expect(row.get_by_test_id("category-description-cell")).to_contain_text("路灯不亮")
+    rows = page.get_by_test_id("category-row")
+    for i in range(rows.count()):
+        expect(rows.nth(i).get_by_test_id("category-path-cell")).to_have_text("城乡建设与城市管理 › 市政设施")
+
     row.get_by_test_id("category-edit").click()
     name = page.get_by_test_id("category-name")
     expect(name).to_have_value("路灯照明")
+    expect(page.get_by_test_id("category-major")).to_contain_text("城乡建设与城市管理")
+    expect(page.get_by_test_id("category-group")).to_contain_text("市政设施")
+    expect(page.get_by_test_id("category-description")).to_have_value(re.compile("路灯不亮"))
     name.fill("路灯照明与景观灯")
     snap(page, "staff-admin-category-edit")
     page.get_by_test_id("category-save").click()

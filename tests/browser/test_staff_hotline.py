@@ -1,5 +1,6 @@
 """The hotline's workbenches in the staff portal: an operator takes a call the catalogue
-dispatches, a repeat call shows its duplicate, a dispatcher reads a unit's objection, a street
+dispatches, picks its category through the catalogue's three levels, sees the place the caller
+named filled in, a repeat call shows its duplicate, a dispatcher reads a unit's objection, a street
 blows the whistle, departments report for duty (or are late) and the district sees it, a
 supervisor watches overdue orders and the units' ranking. The local stack's demo clock runs at
 3600x (conftest.py)."""
@@ -15,12 +16,13 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import staff_token
+from tests.browser.conftest import pick_category, staff_token
 
 pytestmark = pytest.mark.browser
 BEIJING = timezone(timedelta(hours=8))
 ANDINGMEN = "110101004"  # 安定门街道, 东城区
 CONTENT = "安定门街道方家胡同的路灯坏了好几天，晚上一片漆黑，老人出门很不方便"
+LIGHTING = ("城乡建设与城市管理", "市政设施", "路灯照明")  # street_lighting: 大类 › 中类 › 小类
 
 
 def api(url: str, username: str, method: str, path: str, body: Any = None) -> requests.Response:
@@ -96,6 +98,72 @@ def test_operator_takes_a_call_the_catalogue_dispatches_it_and_sees_the_repeat(s
     link = candidate.get_by_role("link", name=order_id)
     expect(link).to_have_attribute("href", f"/staff/orders/{order_id}")
     snap(page, "hotline-intake-duplicate")
+
+
+def test_operator_picks_a_category_through_the_three_levels(staff, snap, stack_url):
+    # Given a call about a lamp, its place chosen by hand
+    page = staff("operator1")
+    page.goto(f"{stack_url}/staff/intake")
+    page.get_by_test_id("intake-type-complaint").click()
+    content = f"路口的路灯一到晚上就不亮，已经一个星期了 {uuid.uuid4().hex[:6]}"
+    page.get_by_test_id("intake-content").fill(content)
+    pick(page, "f-district", "东城区")
+    pick(page, "f-street", "安定门街道")
+    page.get_by_test_id("intake-phone").fill(phone())
+    picker = page.get_by_test_id("intake-category")
+
+    # When the operator types part of a name, the matches are offered with their whole path
+    picker.locator("input").click()
+    page.keyboard.type("井盖")
+    match = page.locator(".category-cascader:visible .el-cascader__suggestion-item")
+    expect(match.first).to_have_text("城乡建设与城市管理 › 市政设施 › 井盖缺失破损")
+    match.first.click()
+    expect(picker.locator("input")).to_have_value("城乡建设与城市管理 › 市政设施 › 井盖缺失破损")
+
+    # And then goes down the levels instead: 大类, 中类, the category; the path is shown
+    pick_category(page, picker, *LIGHTING)
+    expect(page.get_by_test_id("automatic-dispatch")).to_have_count(0)  # a category is chosen
+    snap(page, "hotline-intake-category-levels")
+    page.get_by_test_id("intake-submit").click()
+
+    # Then the order has that category and the catalogue sends it to the street
+    expect(page.get_by_test_id("intake-receipt")).to_be_visible()
+    order_id = page.get_by_test_id("receipt-id").inner_text().strip()
+    expect(page.get_by_test_id("receipt-receiver")).to_have_text("安定门街道")
+    order = api(stack_url, "dispatcher1", "GET", f"/work-orders/{order_id}").json()
+    assert order["category"]["code"] == "street_lighting", order["category"]
+    assert order["first_receiver"]["id"] == ANDINGMEN
+
+
+def test_the_intake_fills_in_the_place_the_caller_names(staff, snap, stack_url):
+    # Given an operator writing down a call that names a lane, not its street
+    page = staff("operator1")
+    page.goto(f"{stack_url}/staff/intake")
+    page.get_by_test_id("intake-content").fill("方家胡同的路灯很昏暗")
+
+    # Then the empty district and street are filled in, with a line saying where they came from
+    hint = page.get_by_test_id("place-from-text")
+    expect(hint).to_have_text("已根据诉求内容中的“方家胡同”填写地点：东城区 安定门街道，如不对请修改。")
+    expect(page.locator(".el-select:has(#f-district)")).to_contain_text("东城区")
+    expect(page.locator(".el-select:has(#f-street)")).to_contain_text("安定门街道")
+
+    # And the first suggestion shows its 大类 › 中类, and that it would be dispatched by itself
+    chip = page.get_by_test_id("suggested-category").first
+    expect(chip).to_contain_text("路灯照明")
+    expect(chip.get_by_test_id("suggested-category-path")).to_have_text("城乡建设与城市管理 › 市政设施")
+    expect(page.get_by_test_id("automatic-dispatch")).to_have_text("将自动派单")
+    snap(page, "hotline-intake-place-from-text")
+
+    # Taking the suggestion chooses it in the picker, path and all; the automatic note goes
+    chip.click()
+    expect(chip).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_test_id("intake-category").locator("input")).to_have_value(" › ".join(LIGHTING))
+    expect(page.get_by_test_id("automatic-dispatch")).to_have_count(0)
+
+    # A street the operator chooses instead is theirs: the hint no longer claims the place
+    pick(page, "f-street", "交道口街道")
+    expect(hint).to_have_count(0)
+    expect(page.locator(".el-select:has(#f-district)")).to_contain_text("东城区")
 
 
 def test_dispatcher_reads_the_objection(staff, snap, stack_url):

@@ -420,12 +420,21 @@ def test_the_functions_know_the_analytics_resources(synth: Synth) -> None:
         assert env[names.ENV_ANALYTICS_KEY_SECRET_ARN] == {"Ref": secret}, fid
         assert env[names.ENV_INSIGHTS_TABLE] == {"Ref": table_id(synth, names.INSIGHTS_TABLE)}, fid
     timeouts = {fid: fn["Properties"]["Timeout"] for fid, fn in functions(synth).items()}
-    for name in (names.FN_STORE_MONTH, names.FN_STORE_DAY, names.FN_SEED_REFERENCE):
+    for name in (
+        names.FN_STORE_MONTH,
+        names.FN_STORE_DAY,
+        names.FN_SEED_REFERENCE,
+        names.FN_RETRAIN_DISPATCH,
+    ):
         assert timeouts.pop(function_id(name)) == 300, name
     assert set(timeouts.values()) == {30}
+    memory = {fid: fn["Properties"].get("MemorySize") for fid, fn in functions(synth).items()}
+    # Retraining the dispatch model holds features x categories weights: it alone gets 3 GB.
+    assert memory.pop(function_id(names.FN_RETRAIN_DISPATCH)) == 3008
+    assert set(memory.values()) == {512}
 
 
-def test_the_functions_put_facts_under_the_two_change_prefixes_only(synth: Synth) -> None:
+def test_the_functions_put_facts_and_dispatch_models_under_their_prefixes_only(synth: Synth) -> None:
     found = statements_of_role(synth, DEFAULT_ROLE)
     s3 = granted(found, "s3:")
     analytics = {(a, r) for a, r in s3 if f'"{bucket_id(synth)}"' in r}
@@ -433,6 +442,8 @@ def test_the_functions_put_facts_under_the_two_change_prefixes_only(synth: Synth
         ("s3:PutObject", objects(synth, names.ORDER_CHANGES.prefix)),
         ("s3:PutObject", objects(synth, names.SUMMONS_CHANGES.prefix)),
         ("s3:GetObject", objects(synth, names.QUERY_RESULTS_PREFIX)),
+        ("s3:GetObject", objects(synth, names.DISPATCH_MODELS_PREFIX)),
+        ("s3:PutObject", objects(synth, names.DISPATCH_MODELS_PREFIX)),
         ("s3:ListBucket", whole_bucket(synth)),
         ("s3:GetBucketLocation", whole_bucket(synth)),
     }

@@ -79,6 +79,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/analytics/recurrences"): ANALYSES | OWN | OTHER | ASSISTING,
     ("GET", "/analytics/hotspots"): ANALYSES | OWN | OTHER | ASSISTING,
     ("POST", "/analytics/runs"): frozenset({"analyst1", "admin1"}),
+    ("GET", "/analytics/models"): ANALYSES,
+    ("POST", "/analytics/models/{version}/serve"): frozenset({"analyst1"}),
 }
 
 
@@ -106,6 +108,7 @@ def world(api, id_token) -> dict[str, str]:
         "objection_id": f"{order_id}-1",
         "whistle_id": whistle.json()["id"],
         "code": "street_lighting",
+        "version": "no-such-model",
         "entry_id": "kb-heating-season",
         "partner_id": "tianjin-12345",
         "client": "matrix-app",

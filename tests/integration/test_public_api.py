@@ -26,7 +26,7 @@ def test_categories_come_with_their_three_levels_and_tier(api):
         "tier": "24h",
     }
     assert lighting["group_name"] and lighting["description"]
-    assert len(items) >= 300 and len({c["major"] for c in items}) == 20
+    assert len(items) >= 300 and len({c["major"] for c in items}) >= 20  # tests add their own too
 
 
 def test_an_order_is_stored_dispatched_and_tracked_with_its_code(citizen):

@@ -137,6 +137,10 @@ class DailyPlan(BaseModel):
     parameters: dict[str, list[str]]
 
 
+# The months of closed orders a retraining of the dispatch model learns from.
+TRAINING_MONTHS = 6
+
+
 def monthly_plan(month: str | None, now: datetime, policy: AnalyticsPolicy) -> MonthlyPlan:
     """The month asked for, or the one that just ended (the run on the 1st at 02:00)."""
     month = month or month_of(beijing_today(now).replace(day=1) - timedelta(days=1))
@@ -154,6 +158,7 @@ def monthly_plan(month: str | None, now: datetime, policy: AnalyticsPolicy) -> M
             "examples": [this],
             "trend": [quoted(shift(month, 1 - policy.trend_months)), this],
             "recurrence": [quoted(shift(month, -2)), this, this, this],
+            "training": [quoted(shift(month, 1 - TRAINING_MONTHS)), this],
         },
     )
 

@@ -14,9 +14,11 @@ other (so the precision is not only the one it was chosen for)."""
 from __future__ import annotations
 
 import random
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
@@ -30,6 +32,7 @@ from .classifier import (
     softmax,
     train,
 )
+from .errors import Conflict, NotFound
 from .model import Category, RequestType
 
 AUTO_PRECISION = 0.97
@@ -340,3 +343,133 @@ def train_emergencies(
         "cv_false_alarms_sure": sum(1 for s, p in calm if s or p >= final.settle) / max(len(calm), 1),
     }
     return final
+
+
+# --- retraining and the registry of models (Art. 24's data, learned from) -----------------------
+
+SHIPPED = "shipped"
+
+
+class ModelInfo(BaseModel):
+    """A trained model as the analysts see it."""
+
+    version: str
+    trained_on: int  # training texts
+    history: int  # of which closed orders with their final category
+    figures: Figures
+    created_at: datetime | None  # None: built with the code
+
+
+class ServingChange(BaseModel):
+    at: datetime
+    version: str
+    by: str  # "retraining" or an analyst's user name
+    reason: str
+
+
+class ModelIndex(BaseModel):
+    """Which model serves (None: the one shipped with the code), every model trained, every change."""
+
+    serving: str | None = None
+    models: list[ModelInfo] = []
+    changes: list[ServingChange] = []
+
+
+class DispatchModels(ABC):
+    """Where trained models are kept and which one serves (adapters/models.py)."""
+
+    @abstractmethod
+    def index(self) -> tuple[ModelIndex, str | None]:
+        """The index and its version tag (None when there is none yet)."""
+
+    @abstractmethod
+    def save_index(self, index: ModelIndex, tag: str | None) -> None:
+        """Write the index if it is still at `tag`; StaleVersion otherwise."""
+
+    @abstractmethod
+    def put(self, model: DispatchModel) -> None:
+        """Keep a model under its version (never overwritten)."""
+
+    @abstractmethod
+    def serving(self, shipped: DispatchModel) -> DispatchModel:
+        """The model that serves now (read again every few minutes), or `shipped`."""
+
+
+class Retrained(BaseModel):
+    version: str
+    promoted: bool
+    trained_on: int
+    history: int
+    figures: Figures
+    serving_figures: Figures | None
+
+
+def retrain(
+    written: Sequence[Example],
+    history: Sequence[Example],
+    catalogue: Sequence[Category],
+    evaluation: Sequence[Example],
+    *,
+    serving: DispatchModel,
+    version: str,
+    now: datetime,
+    models: DispatchModels,
+) -> Retrained:
+    """Train a candidate on the written texts and the city's closed orders, measure it on the
+    evaluation set, keep it, and serve it only when it measures better than the one serving."""
+    candidate = build(
+        [*written, *history], catalogue, evaluation, normalise=serving.categories.normalise, version=version
+    )
+    candidate.emergencies = serving.emergencies
+    assert candidate.figures is not None
+    promoted = better(candidate.figures, serving.figures)
+    models.put(candidate)
+    index, tag = models.index()
+    info = ModelInfo(
+        version=version,
+        trained_on=candidate.trained_on,
+        history=len(history),
+        figures=candidate.figures,
+        created_at=now,
+    )
+    changes = index.changes
+    if promoted:
+        reason = f"top-1 {candidate.figures.top1:.3f} > {serving.figures.top1 if serving.figures else 0:.3f}"
+        changes = [*changes, ServingChange(at=now, version=version, by="retraining", reason=reason)]
+    models.save_index(
+        index.model_copy(
+            update={
+                "models": [*index.models, info],
+                "serving": version if promoted else index.serving,
+                "changes": changes,
+            }
+        ),
+        tag,
+    )
+    return Retrained(
+        version=version,
+        promoted=promoted,
+        trained_on=candidate.trained_on,
+        history=len(history),
+        figures=candidate.figures,
+        serving_figures=serving.figures,
+    )
+
+
+def serve(version: str, by: str, reason: str, *, now: datetime, models: DispatchModels) -> ModelIndex:
+    """An analyst puts a kept model (or the shipped one) in service: a promotion or a roll-back."""
+    index, tag = models.index()
+    known = {m.version for m in index.models} | {SHIPPED}
+    if version not in known:
+        raise NotFound(f"No model {version}.")
+    wanted = None if version == SHIPPED else version
+    if index.serving == wanted:
+        raise Conflict(f"Model {version} already serves.", "already_serving")
+    updated = index.model_copy(
+        update={
+            "serving": wanted,
+            "changes": [*index.changes, ServingChange(at=now, version=version, by=by, reason=reason)],
+        }
+    )
+    models.save_index(updated, tag)
+    return updated

@@ -116,6 +116,7 @@ class Suggestions(BaseModel):
     urgency: str | None  # the time-limit tier of the best category
     units: list[UnitSuggestion]
     place: PlaceSuggestion | None  # the district and street the text names
+    model: str  # the version of the dispatch model that suggested them
     emergency: str | None  # an emergency in progress: the request will not be dispatched
     possible_emergency: str | None  # recall first: ask whether it is one, and show the line
     answers: list[Answer]
@@ -164,6 +165,7 @@ def suggest(
         urgency=ranked[0].tier if ranked else None,
         units=units,
         place=place,
+        model=model.version,
         emergency=emergency_line(text, emergencies),
         possible_emergency=possible_emergency(text, emergencies),
         answers=search(knowledge, text, today, limit=3),

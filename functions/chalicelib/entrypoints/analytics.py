@@ -92,3 +92,38 @@ def store_day(event: dict[str, Any]) -> dict[str, Any]:
         d.notifier.staff_notice(notice.audience, notice.subject, notice.message)
     logger.info("day stored", day=day, hotspots=len(spots), warned=len(sent))
     return {"first_day": event["plan"]["first_day"], "day": day, "hotspots": len(spots), "warned": len(sent)}
+
+
+def retrain(event: dict[str, Any]) -> dict[str, Any]:
+    """Retrain the dispatch model on the written texts and the closed orders the training query
+    found; serve the candidate only if it measures better on the evaluation set."""
+    from ..domain import smart_dispatch
+    from ..domain.model import RequestType
+    from ..reference_data import dispatch_examples, evaluation_examples
+
+    d = deps()
+    types = {t.value for t in RequestType}
+    history = [
+        smart_dispatch.Example(text=str(r["text"]), category=str(r["category"]), type=RequestType(r["type"]))
+        for r in _results(event, "training")["training"]
+        if r.get("text") and r.get("category") and r.get("type") in types
+    ]
+    now = d.clock.now()
+    result = smart_dispatch.retrain(
+        dispatch_examples(),
+        history,
+        d.reference.categories(),
+        evaluation_examples(),
+        serving=d.dispatch_model,
+        version=f"{event['plan']['month']}-{now:%Y%m%d%H%M%S}",
+        now=now,
+        models=d.dispatch_models,
+    )
+    logger.info(
+        "dispatch model retrained",
+        version=result.version,
+        promoted=result.promoted,
+        history=result.history,
+        top1=result.figures.top1,
+    )
+    return result.model_dump(mode="json")

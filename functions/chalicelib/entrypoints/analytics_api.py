@@ -210,3 +210,44 @@ def run() -> Response:
     execution = d.analytics_runs.start_month(form.month, staff.username.replace(".", "-"), stamp)
     _audit(staff, "analytics.run", form.month)
     return respond(RunStarted(month=form.month, execution=execution), 202)
+
+
+@bp.route("/analytics/models", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+@doc(f"{VIEWS}:DispatchModels")
+def dispatch_models() -> Response:
+    """The dispatch models: the one shipped with the code and every retrained one, each with its
+    figures on the evaluation set, which one serves, and who changed that when."""
+    from ..reference_data import shipped_model
+    from .analytics_views import DispatchModels, shipped_info
+
+    _reader()
+    index, _ = deps().dispatch_models.index()
+    items = [shipped_info(shipped_model()), *reversed(index.models)]
+    serving = index.serving or "shipped"
+    return respond(DispatchModels(serving=serving, items=items, changes=list(reversed(index.changes))))
+
+
+@bp.route("/analytics/models/{version}/serve", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+@doc(f"{VIEWS}:DispatchModels", body=f"{VIEWS}:ServeForm", conflicts=True)
+def serve_model(version: str) -> Response:
+    """An analyst puts a model in service: a retrained one that did not promote itself, or an
+    earlier one back (roll-back). Every container serves it within five minutes."""
+    from ..domain import smart_dispatch
+    from ..reference_data import shipped_model
+    from .analytics_views import DispatchModels, ServeForm, shipped_info
+
+    staff = _staff()
+    if "analyst" not in staff.roles:
+        raise Forbidden("Analysts choose the dispatch model that serves.")
+    form = parse(bp.current_request, ServeForm)
+    d = deps()
+    index = smart_dispatch.serve(
+        version, staff.username, form.reason, now=d.clock.now(), models=d.dispatch_models
+    )
+    _audit(staff, "model.serve", version, form.reason)
+    items = [shipped_info(shipped_model()), *reversed(index.models)]
+    return respond(
+        DispatchModels(serving=index.serving or "shipped", items=items, changes=list(reversed(index.changes)))
+    )

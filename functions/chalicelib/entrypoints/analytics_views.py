@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..domain.insights import (
     Candidate,
@@ -18,6 +18,7 @@ from ..domain.insights import (
     StreetVolume,
     Topic,
 )
+from ..domain.smart_dispatch import DispatchModel, ModelInfo, ServingChange
 
 
 class MonthQuery(BaseModel):
@@ -89,3 +90,29 @@ class RunStarted(BaseModel):
 
     month: str
     execution: str
+
+
+class DispatchModels(BaseModel):
+    """The dispatch models, newest first after the shipped one; `serving` names the one in use."""
+
+    serving: str
+    items: list[ModelInfo]
+    changes: list[ServingChange]
+
+
+class ServeForm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+
+
+def shipped_info(model: DispatchModel) -> ModelInfo:
+    """The model shipped with the code, as the list shows it."""
+    assert model.figures is not None
+    return ModelInfo(
+        version="shipped",
+        trained_on=model.trained_on,
+        history=0,
+        figures=model.figures,
+        created_at=None,  # built with the code
+    )
