@@ -60,6 +60,33 @@ def test_bad_input_answers_400_naming_each_field_and_stores_nothing(api):
     }
 
 
+def test_a_control_character_is_refused_naming_its_field_and_the_feeds_stay_well_formed(api, citizen):
+    from xml.etree import ElementTree
+
+    # Given a request whose text and address hold a NUL and an escape character
+    body = {
+        "type": "complaint",
+        "content": "路灯不亮\u0000已经三天了",
+        "location": {"district": "110101", "street": "110101004", "address": "方家胡同\u001b12号"},
+        "requester": {"phone": "13800001234"},
+    }
+
+    # When it is posted on the web and by an Open311 client
+    answer = api.post("/api/v1/public/requests", body)
+    form = api.request(
+        "POST",
+        "/open311/v2/requests.json",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        body="api_key=local-open311-demo&service_code=street_lighting&description=%E8%B7%AF%E7%81%AF%00%E5%9D%8F%E4%BA%86",
+    )
+
+    # Then both are refused naming the fields, and the public feed still parses
+    assert answer.status == 400
+    assert {d["field"] for d in answer.json()["error"]["details"]} == {"content", "location.address"}
+    assert form.status == 400 and "description" in form.json()[0]["description"]
+    ElementTree.fromstring(api.get("/open311/v2/requests.xml").body)
+
+
 def test_malformed_json_is_a_400_not_a_500(api):
     answer = api.request(
         "POST", "/api/v1/public/requests", headers={"content-type": "application/json"}, body=b'{"type": '

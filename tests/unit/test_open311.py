@@ -13,6 +13,8 @@ from chalicelib.domain.model import Channel, Location, Requester, Status
 from chalicelib.domain.open311 import RequestQuery
 from chalicelib.reference_data import divisions, emergency_words
 from chalicelib.reference_data import partners as known_partners
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.unit.conftest import ADMIN, DISPATCHER
 
@@ -520,3 +522,16 @@ def test_only_an_administrator_issues_an_open311_key_to_a_named_client(clock):
     for bad in ("x", "City_App", "a" * 41, "app!"):
         with pytest.raises(InvalidInput):
             partners.issue_open311(bad, ADMIN, clock.now())
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.characters(exclude_categories=("Cs",))))
+def test_any_stored_text_is_published_as_well_formed_xml(text):
+    from xml.etree import ElementTree
+
+    from chalicelib.entrypoints.open311_api import _render
+
+    answer = _render("xml", "service_requests", [{"service_request_id": "1", "description": text}], 200)
+
+    parsed = ElementTree.fromstring(answer.body.encode("utf-8"))
+    assert parsed.find("request/service_request_id").text == "1"

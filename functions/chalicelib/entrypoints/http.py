@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
@@ -139,6 +140,39 @@ def problems(error: ValidationError) -> list[FieldProblem]:
     return found
 
 
+# Control characters other than tab, line feed and carriage return: no person types them, and one
+# stored in a request would make every XML feed that publishes it ill-formed.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def control_characters(value: Any, where: str = "") -> list[FieldProblem]:
+    """Each field (a dotted path) of decoded input whose text holds a control character."""
+    if isinstance(value, str):
+        return (
+            [FieldProblem(where or "body", "control characters are not allowed")]
+            if CONTROL.search(value)
+            else []
+        )
+    if isinstance(value, dict):
+        found: list[FieldProblem] = []
+        for key, item in value.items():
+            path = f"{where}.{key}" if where else str(key)
+            found += control_characters(str(key), path) + control_characters(item, path)
+        return found
+    if isinstance(value, list):
+        return [
+            p
+            for i, item in enumerate(value)
+            for p in control_characters(item, f"{where}.{i}" if where else str(i))
+        ]
+    return []
+
+
+def refuse_control_characters(value: Any) -> None:
+    if found := control_characters(value):
+        raise InvalidInput("Some fields hold control characters.", found)
+
+
 def parse(request: Request, model: type[M], extra: dict[str, Any] | None = None) -> M:
     """The JSON body as `model`; a 400 naming each bad field, or 413 when it is too large."""
     raw = request.raw_body or b""
@@ -150,6 +184,7 @@ def parse(request: Request, model: type[M], extra: dict[str, Any] | None = None)
         raise InvalidInput("The body is not valid JSON.", [FieldProblem("body", str(error))]) from error
     if not isinstance(data, dict):
         raise InvalidInput("The body must be a JSON object.", [FieldProblem("body", "expected an object")])
+    refuse_control_characters(data)
     try:
         return model.model_validate({**data, **(extra or {})})
     except ValidationError as error:
@@ -159,6 +194,7 @@ def parse(request: Request, model: type[M], extra: dict[str, Any] | None = None)
 def parse_query(request: Request, model: type[M]) -> M:
     """The query string as `model`; a 400 naming each bad parameter."""
     params = dict(request.query_params or {})
+    refuse_control_characters(params)
     try:
         return model.model_validate(params)
     except ValidationError as error:

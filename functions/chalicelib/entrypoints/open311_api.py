@@ -8,6 +8,7 @@ API Gateway path parts are whole parameters, so `services.{format}` is two liter
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qs
@@ -22,7 +23,7 @@ from ..observability import logger
 from ..reference_data import divisions, emergency_words
 from ..reference_data import partners as known_partners
 from ..wiring import deps
-from .http import MAX_BODY_BYTES, problems
+from .http import MAX_BODY_BYTES, problems, refuse_control_characters
 from .public_api import idempotency_key
 
 # The Open311 mapping is imported by the routes that use it: it keeps the API's cold start short
@@ -60,8 +61,13 @@ def _element(tag: str, value: Any) -> ElementTree.Element:
     elif isinstance(value, bool):
         element.text = "true" if value else "false"
     elif value is not None:  # null is an empty element, as in the spec's examples
-        element.text = str(value)
+        # XML 1.0 cannot carry control characters: text stored before they were refused shows U+FFFD.
+        element.text = NOT_XML.sub("\ufffd", str(value))
     return element
+
+
+# Characters XML 1.0 cannot carry: what was stored before control characters were refused.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _render(fmt: Format, root: str, payload: Any, status: int, cache: str = NO_STORE) -> Response:
@@ -202,7 +208,9 @@ def _form() -> dict[str, str]:
         fields = parse_qs(text, keep_blank_values=True)
     except UnicodeDecodeError as error:
         raise InvalidInput("The body is not UTF-8.", [FieldProblem("body", "not UTF-8")]) from error
-    return {k: v[0] for k, v in fields.items()}
+    found = {k: v[0] for k, v in fields.items()}
+    refuse_control_characters(found)
+    return found
 
 
 def _create() -> list[open311.Created]:
