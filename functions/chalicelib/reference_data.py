@@ -20,7 +20,10 @@ from .domain.smart_dispatch import DispatchModel, EmergencyExample, Example
 from .domain.triage import EmergencyWords
 
 if TYPE_CHECKING:
+    from .domain.classifier import Normaliser
     from .domain.insights import AnalyticsPolicy
+    from .domain.places import Gazetteer
+    from .domain.smart_dispatch import DispatchModel, EmergencyExample, Example
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -111,6 +114,8 @@ def emergency_words() -> EmergencyWords:
 def emergency_examples() -> tuple[EmergencyExample, ...]:
     """Emergencies in progress and near misses written to develop the signs and train the reader
     (data/emergency_training/*.jsonl, SOURCES.md)."""
+    from .domain.smart_dispatch import EmergencyExample
+
     rows = [e for path in sorted((DATA / "emergency_training").glob("*.jsonl")) for e in _lines(path)]
     return tuple(EmergencyExample(e["text"], e["line"] if e["emergency"] else None) for e in rows)
 
@@ -133,6 +138,8 @@ def knowledge_base() -> tuple[KnowledgeEntry, ...]:
 def dispatch_examples() -> tuple[Example, ...]:
     """Requests written to train the dispatch model (data/dispatch_examples.json and
     data/training/*.jsonl, SOURCES.md)."""
+    from .domain.smart_dispatch import Example
+
     raw = json.loads((DATA / "dispatch_examples.json").read_text(encoding="utf-8"))["examples"]
     for path in sorted((DATA / "training").glob("*.jsonl")):
         raw += _lines(path)
@@ -143,6 +150,8 @@ def dispatch_examples() -> tuple[Example, ...]:
 def evaluation_examples() -> tuple[Example, ...]:
     """Requests written apart from every training text, to measure the dispatch model on
     (data/evaluation/*.jsonl, SOURCES.md); never trained on."""
+    from .domain.smart_dispatch import Example
+
     raw = [e for path in sorted((DATA / "evaluation").glob("*.jsonl")) for e in _lines(path)]
     return tuple(Example(text=e["text"], category=e["category"], type=RequestType(e["type"])) for e in raw)
 
@@ -161,6 +170,8 @@ def catalogue_levels() -> dict[str, str]:
 @cache
 def gazetteer() -> Gazetteer:
     """Beijing's districts, streets and well-known places, to read the place from a text."""
+    from .domain.places import Gazetteer
+
     rows = [
         Division(code=s.code, name=s.name, district_code=d.code, district_name=d.name)
         for d in divisions()
@@ -171,6 +182,8 @@ def gazetteer() -> Gazetteer:
 
 
 def normaliser() -> Normaliser:
+    from .domain.classifier import Normaliser
+
     return Normaliser(simplified())
 
 
@@ -181,6 +194,8 @@ SHIPPED_MODEL = DATA / "model" / "dispatch.json.gz"
 def shipped_model() -> DispatchModel:
     """The dispatch model built with the code (`make model`), until a retraining run promotes
     another."""
+    from .domain.smart_dispatch import DispatchModel
+
     with gzip.open(SHIPPED_MODEL, "rt", encoding="utf-8") as f:
         return DispatchModel.from_data(json.load(f), normaliser())
 

@@ -12,17 +12,20 @@ import contextlib
 import math
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from . import co_handling, suggest
+from . import co_handling
 from .deadlines import TimeLimits
 from .dispatch import assign, dispatch_event, route
 from .errors import Conflict, NotFound, StaleVersion
 from .handling import HANDLING
 from .model import Category, Status, TimelineEvent, WorkOrder
 from .ports import Clock, Reference, WorkOrders
-from .smart_dispatch import DispatchModel
+
+if TYPE_CHECKING:
+    from .smart_dispatch import DispatchModel
 
 
 class Phase(StrEnum):
@@ -67,12 +70,18 @@ def dispatch(
                 # The round starts at receipt: the requester was given that deadline.
                 event = dispatch_event(now, chosen, None, chosen.why)
                 changed = order.record(now, event, **assign(order, chosen, order.created_at, limits))
-        elif model is not None and (found := suggest.current(model, reference).automatic(order.content)):
+        elif model is not None and (found := _automatic(model, reference, order.content)):
             changed = automatically(order, *found, reference, limits, now)
         if changed is not None:
             with contextlib.suppress(StaleVersion):  # a dispatcher acted meanwhile: advance reads it
                 orders.update(changed, expected_version=order.version)
     return advance(order_id, orders=orders, clock=clock, limits=limits)
+
+
+def _automatic(model: DispatchModel, reference: Reference, text: str) -> tuple[Category, float] | None:
+    from . import suggest  # the model's scorer loads with the first uncategorised order
+
+    return suggest.current(model, reference).automatic(text)
 
 
 def automatically(

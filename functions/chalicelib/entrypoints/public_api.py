@@ -8,7 +8,7 @@ from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ..domain import attachments, follow_up, handling, intake, knowledge, suggest
+from ..domain import attachments, follow_up, handling, intake, knowledge
 from ..domain.errors import FieldProblem, InvalidInput
 from ..domain.intake import BEIJING
 from ..domain.model import CategoryKind, Channel, Location, Staff, Submission
@@ -180,10 +180,12 @@ class SuggestionForm(BaseModel):
 
 @bp.route("/suggestions", methods=["POST"], cors=True)
 @api
-@doc(suggest.Suggestions, body=SuggestionForm)
+@doc("chalicelib.domain.suggest:Suggestions", body=SuggestionForm)
 def suggestions() -> Response:
     """What the form (and the operator) is offered while a request is written: categories, type,
     urgency, units, an emergency line, knowledge-base answers."""
+    from ..domain import suggest  # the model and the place names load with the first suggestion
+
     form = parse(bp.current_request, SuggestionForm)
     d = deps()
     found = suggest.suggest(
