@@ -1,7 +1,7 @@
-import { computed, onMounted, reactive, ref, watch } from 'vue'
+import { computed, onMounted, reactive, ref, watch, type Ref } from 'vue'
 import type { FormItemRule } from 'element-plus'
 import { getCategories, getDivisions } from './api'
-import type { Category, District } from './types'
+import type { Category, District, SuggestedPlace, Suggestions } from './types'
 
 /** What the public form and the operator's intake share: the request's fields and their rules. */
 
@@ -66,6 +66,37 @@ export function useReferences<F extends Located>(form: F, failed: (error: unknow
   )
   onMounted(load)
   return { divisions, categories, loading, error, streets, load }
+}
+
+/**
+ * The place the request's text names fills an empty district in, with its street (the requester
+ * or operator can change it); a place chosen by hand is never overwritten. `place` is the place
+ * so filled while the location still is that place, for the hint that says where it came from.
+ */
+export function usePlaceFromText<F extends Located>(form: F, suggestions: Ref<Suggestions | null>) {
+  const place = ref<SuggestedPlace | null>(null)
+  watch(
+    () => suggestions.value?.place ?? null,
+    (found) => {
+      if (!found || form.location.district) return
+      form.location.district = found.district
+      form.location.street = found.street ?? ''
+      place.value = found
+    },
+  )
+  watch(
+    () => [form.location.district, form.location.street],
+    ([district, street]) => {
+      const filled = place.value
+      if (filled && (district !== filled.district || (street || null) !== filled.street)) place.value = null
+    },
+  )
+  return place
+}
+
+/** "东城区 安定门街道": how the hint names a place. */
+export function placeName(place: SuggestedPlace): string {
+  return [place.district_name, place.street_name].filter(Boolean).join(' ')
 }
 
 /** The server's field errors, by dotted path; each disappears as soon as its field is edited. */

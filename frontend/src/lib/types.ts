@@ -23,7 +23,10 @@ export const STATUSES = [
 ] as const
 export type Status = (typeof STATUSES)[number]
 
-/** The timeline actions the public view shows (functions/chalicelib/domain/views.py, PUBLIC_ACTIONS). */
+/**
+ * The timeline actions the public view shows (functions/chalicelib/domain/views.py, PUBLIC_ACTIONS),
+ * and `auto_dispatched`, the workflow's own dispatch, worded for the requester should it be shown.
+ */
 export const PUBLIC_ACTIONS = [
   'received',
   'answered',
@@ -33,6 +36,7 @@ export const PUBLIC_ACTIONS = [
   'partner_replied',
   'reinstated',
   'dispatched',
+  'auto_dispatched',
   'redispatched',
   'reassigned',
   'signed',
@@ -79,9 +83,15 @@ export interface District {
   streets: Street[]
 }
 
+/** A 小类 of the dispatch catalogue with its 中类 (`group`) and 大类 (`major`), as GET /public/categories answers it. */
 export interface Category {
   code: string
   name: string
+  major: string
+  major_name: string
+  group: string
+  group_name: string
+  description: string
   kind: string
   tier: string
 }
@@ -180,8 +190,17 @@ export interface SuggestedCategory {
   name: string
   kind: string
   confidence: number
+  major?: string
   major_name?: string
+  group?: string
   group_name?: string
+}
+
+/** A 大类 the text reads as, its categories' probabilities summed. */
+export interface SuggestedMajor {
+  code: string
+  name: string
+  confidence: number
 }
 
 /** The district and street the request's text names. */
@@ -211,6 +230,8 @@ export interface Suggestions {
   answers: KnowledgeAnswer[]
   place?: SuggestedPlace | null
   possible_emergency?: EmergencyLine | string | null
+  majors?: SuggestedMajor[]
+  /** The workflow would dispatch the order to the first category by itself, if none is chosen. */
   automatic?: boolean
 }
 

@@ -48,7 +48,8 @@ const en: typeof zh = {
     counter: '{n} / {max} characters',
     category: 'Category',
     categoryNone: 'Not sure',
-    categoryHint: 'If unsure, choose “Not sure” and the hotline staff will classify it.',
+    categoryHint:
+      'Choose the area, then the group, then the category, or type part of a name; if unsure, choose “Not sure” and the hotline staff will classify it.',
     suggested: 'From your description, it may be:',
     locationLegend: 'Location',
     district: 'District',
@@ -82,6 +83,10 @@ const en: typeof zh = {
     submit: 'Submit request',
     submitting: 'Submitting…',
     loadingOptions: 'Loading…',
+  },
+  categoryPicker: {
+    placeholder: 'Choose: area › group › category, or type a name',
+    loading: 'Loading the categories…',
   },
   emergency: {
     title: 'An emergency? Call {n} ({service}) now',

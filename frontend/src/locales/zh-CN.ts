@@ -47,7 +47,7 @@ export default {
     counter: '已输入 {n} / {max} 字',
     category: '问题分类',
     categoryNone: '不确定',
-    categoryHint: '不确定时选择“不确定”，由工作人员分类。',
+    categoryHint: '可按大类、中类、小类逐级选择，或输入名称查找；不确定时选择“不确定”，由工作人员分类。',
     suggested: '根据您的描述，可能属于：',
     locationLegend: '发生地点',
     district: '所在区',
@@ -78,6 +78,10 @@ export default {
     submit: '提交诉求',
     submitting: '正在提交…',
     loadingOptions: '正在加载…',
+  },
+  categoryPicker: {
+    placeholder: '请选择：大类 › 中类 › 小类，或输入名称查找',
+    loading: '正在加载分类…',
   },
   emergency: {
     title: '情况紧急？请立即拨打 {n}（{service}）',

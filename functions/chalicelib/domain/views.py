@@ -29,6 +29,7 @@ PUBLIC_ACTIONS = frozenset(
     {
         "received",
         "dispatched",
+        "auto_dispatched",
         "redispatched",
         "reassigned",
         "signed",
