@@ -24,10 +24,10 @@ class AnalyticsRuns:
         self._monthly = monthly_arn
         self._daily = daily_arn
 
-    def start_month(self, month: str, requested_by: str, at: str) -> str:
+    def start_month(self, month: str, requested_by: str, at: str, retrain: bool = False) -> str:
         name = f"month-{month}-{requested_by}-{at}"[:80]
         started = self._client.start_execution(
-            stateMachineArn=self._monthly, name=name, input=json.dumps({"month": month})
+            stateMachineArn=self._monthly, name=name, input=json.dumps({"month": month, "retrain": retrain})
         )
         return str(started["executionArn"])
 

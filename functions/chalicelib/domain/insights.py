@@ -126,6 +126,7 @@ class MonthlyPlan(BaseModel):
     month: Month
     previous: Month
     parameters: dict[str, list[str]]
+    retrain: bool = True  # retrain the dispatch model after storing the month
 
 
 class DailyPlan(BaseModel):
@@ -141,8 +142,11 @@ class DailyPlan(BaseModel):
 TRAINING_MONTHS = 6
 
 
-def monthly_plan(month: str | None, now: datetime, policy: AnalyticsPolicy) -> MonthlyPlan:
-    """The month asked for, or the one that just ended (the run on the 1st at 02:00)."""
+def monthly_plan(
+    month: str | None, now: datetime, policy: AnalyticsPolicy, retrain: bool = True
+) -> MonthlyPlan:
+    """The month asked for, or the one that just ended (the run on the 1st at 02:00, which also
+    retrains the dispatch model; a re-run of a month retrains only when asked to)."""
     month = month or month_of(beijing_today(now).replace(day=1) - timedelta(days=1))
     rates = policy.rates
     exclude = "true" if rates.exclude_unreasonable else "false"
@@ -150,6 +154,7 @@ def monthly_plan(month: str | None, now: datetime, policy: AnalyticsPolicy) -> M
     return MonthlyPlan(
         month=month,
         previous=shift(month, -1),
+        retrain=retrain,
         parameters={
             "rates": [this, quoted(",".join(rates.excluded_reasons)), exclude],
             "summons": [this, quoted(f"{month}-01")],

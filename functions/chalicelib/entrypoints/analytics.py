@@ -19,7 +19,8 @@ def plan(event: dict[str, Any]) -> dict[str, Any]:
     given = event.get("input") or {}
     planned: insights.MonthlyPlan | insights.DailyPlan
     if event.get("run") == "monthly":
-        planned = insights.monthly_plan(given.get("month"), d.clock.now(), d.analytics_policy)
+        retrain = given.get("retrain", True) is not False
+        planned = insights.monthly_plan(given.get("month"), d.clock.now(), d.analytics_policy, retrain)
     else:
         planned = insights.daily_plan(given.get("from"), given.get("to"), d.clock.now(), d.analytics_policy)
     return planned.model_dump()

@@ -207,7 +207,9 @@ def run() -> Response:
         problem = FieldProblem("month", "a month that has ended")
         raise InvalidInput("That month has not ended yet.", [problem])
     stamp = now.strftime("%Y%m%dT%H%M%S")
-    execution = d.analytics_runs.start_month(form.month, staff.username.replace(".", "-"), stamp)
+    execution = d.analytics_runs.start_month(
+        form.month, staff.username.replace(".", "-"), stamp, retrain=form.retrain
+    )
     _audit(staff, "analytics.run", form.month)
     return respond(RunStarted(month=form.month, execution=execution), 202)
 

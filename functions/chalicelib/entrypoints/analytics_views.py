@@ -83,6 +83,7 @@ class RunForm(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
     month: Month
+    retrain: bool = False  # also retrain the dispatch model, as the scheduled run does
 
 
 class RunStarted(BaseModel):
