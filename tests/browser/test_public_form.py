@@ -57,15 +57,25 @@ def dispatch(url: str, order_id: str) -> None:
     assert order["first_receiver"]["id"] == ANDINGMEN
 
 
+def lighting_reports(url: str, order: dict[str, Any]) -> None:
+    """Street lighting is dual dispatch: the city's lighting centre co-handles and reports its part
+    before the street office may reply."""
+    if any(a["unit"] == "bj-lighting" and a["status"] != "reported" for a in order["assists"]):
+        act(url, "lighting.handler", order["id"], "assist/report", {"result": "已检修灯具，更换灯泡"})
+
+
 def handle(url: str, order_id: str) -> None:
-    """The street office signs, contacts the requester and replies, through the staff API."""
-    steps: tuple[tuple[str, dict[str, Any]], ...] = (
-        ("sign", {}),
-        ("contact", {"note": "已电话联系"}),
-        ("reply", {"result": "已更换路灯灯泡，恢复照明", "resolved_claim": True}),
+    """The street office signs, contacts the requester and replies (the lighting centre having
+    reported its part), through the staff API."""
+    act(url, "andingmen.handler", order_id, "sign", {})
+    lighting_reports(url, act(url, "andingmen.handler", order_id, "contact", {"note": "已电话联系"}))
+    act(
+        url,
+        "andingmen.handler",
+        order_id,
+        "reply",
+        {"result": "已更换路灯灯泡，恢复照明", "resolved_claim": True},
     )
-    for action, body in steps:
-        act(url, "andingmen.handler", order_id, action, body)
 
 
 def beijing(iso: str) -> str:
@@ -273,7 +283,9 @@ def test_a_new_evaluation_after_reopening_starts_afresh(page: Page, stack_url: s
     expect(page.get_by_test_id("evaluation-form")).to_have_count(0)
 
     # And when the unit replies again while the page stays open
-    act(stack_url, "andingmen.handler", order_id, "contact", {"note": "再次电话联系"})
+    lighting_reports(
+        stack_url, act(stack_url, "andingmen.handler", order_id, "contact", {"note": "再次电话联系"})
+    )
     again = {"result": "已重新敷设线路，路灯恢复", "resolved_claim": True}
     act(stack_url, "andingmen.handler", order_id, "reply", again)
     form = page.get_by_test_id("evaluation-form")
