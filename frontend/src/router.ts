@@ -75,6 +75,7 @@ export const router = createRouter({
         staffPage('analytics/rankings', 'staff-analytics-rankings', () => import('./staff/views/analytics/RankingsView.vue'), 'analyticsRankings'),
         staffPage('analytics/warnings', 'staff-analytics-warnings', () => import('./staff/views/analytics/WarningsView.vue'), 'analyticsWarnings'),
         staffPage('analytics/briefing', 'staff-analytics-briefing', () => import('./staff/views/analytics/BriefingView.vue'), 'analyticsBriefing'),
+        staffPage('analytics/models', 'staff-analytics-models', () => import('./staff/views/analytics/ModelsView.vue'), 'analyticsModels'),
         {
           path: ':pathMatch(.*)*',
           name: 'staff-not-found',

@@ -1,7 +1,7 @@
 """The analytics screens (分析研判): an analyst runs the monthly analysis from the topic board,
 reads a candidate's evidence and adopts it; the rankings, trends with the street heat grid and the
 printable briefing show the month; a street's handler sees only its own warnings; a supervisor
-reads but does not run.
+reads but does not run; the dispatch models show which one serves, and only an analyst changes it.
 
 Generated history (infra/local/history.py) fills the stack's analytics bucket once for the module;
 the tests share the stack and run in file order: the first one starts the monthly run of 2026-10
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from infra.local.analytics import RunningStack, history, topics
 from tests.browser.conftest import ARTIFACTS, staff_token
@@ -24,9 +24,13 @@ MONTH = "2026-10"
 ANDINGMEN = "安定门街道"
 
 
-def api(url: str, username: str, path: str) -> Any:
+def api(url: str, username: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    """GET `path` as `username`, or POST `body` to it."""
     headers = {"Authorization": f"Bearer {staff_token(url, username)}", "Idempotency-Key": str(uuid.uuid4())}
-    answer = requests.get(f"{url}/api/v1/staff{path}", headers=headers, timeout=10)
+    if body is None:
+        answer = requests.get(f"{url}/api/v1/staff{path}", headers=headers, timeout=10)
+    else:
+        answer = requests.post(f"{url}/api/v1/staff{path}", headers=headers, json=body, timeout=10)
     answer.raise_for_status()
     return answer.json()
 
@@ -200,7 +204,7 @@ def test_the_briefing_shows_the_month_and_prints_without_the_menu(monthly, staff
 def test_a_street_handler_sees_only_its_own_warnings(monthly, staff, snap, stack_url):
     page = staff("andingmen.handler")
     expect(page.get_by_role("menuitem", name="预警研判")).to_be_visible()
-    for closed in ("用户与角色", "每月一题", "考评排名", "月度简报"):
+    for closed in ("用户与角色", "每月一题", "考评排名", "月度简报", "派单模型"):
         expect(page.get_by_role("menuitem", name=closed)).to_have_count(0)
     page.get_by_role("menuitem", name="预警研判").click()
     expect(page.get_by_test_id("warnings-own-only")).to_be_visible()
@@ -242,3 +246,100 @@ def test_a_supervisor_reads_the_board_but_cannot_run_or_adopt(monthly, staff, sn
     hotspots = api(stack_url, "supervisor1", "/analytics/hotspots")
     expect(page.get_by_test_id("hotspot-row")).to_have_count(len(hotspots["items"]))
     snap(page, "analytics-warnings-city")
+
+
+SHIPPED = "随代码发布"
+
+
+def percent(rate: float) -> str:
+    """A rate as the analytics pages show it: a percentage with one decimal."""
+    return f"{rate * 100:.1f}%"
+
+
+def model_name(version: str) -> str:
+    return SHIPPED if version == "shipped" else version
+
+
+def serve_button(table: Locator, version: str) -> Locator:
+    """The "put in service" button on the row of a model."""
+    row = table.locator("tbody tr").filter(has=table.page.locator(f'[data-version="{version}"]'))
+    return row.get_by_test_id("model-serve")
+
+
+def test_the_serving_dispatch_model_is_shown_and_only_an_analyst_changes_it(monthly, staff, snap, stack_url):
+    """The models the stack has: the shipped one, and one per retraining run (`monthly` retrains
+    when it runs the month itself, as the schedule does; a run started from the portal does not).
+    With another model, the analyst puts it in service, and a second attempt that someone else
+    overtook says so in Chinese; the model that served at first serves again at the end."""
+    page = staff("analyst1")
+    page.get_by_role("menuitem", name="派单模型").click()
+    expect(page).to_have_url(f"{stack_url}/staff/analytics/models")
+    models = api(stack_url, "analyst1", "/analytics/models")
+    items = {m["version"]: m for m in models["items"]}
+    first = models["serving"]
+    shipped = items["shipped"]
+
+    # What serves, prominently; every model in the table with its figures as percentages.
+    expect(page.get_by_test_id("serving-version")).to_have_text(model_name(first))
+    expect(page.get_by_test_id("serving-top1")).to_have_text(percent(items[first]["figures"]["top1"]))
+    table = page.get_by_test_id("models-table")
+    rows = table.get_by_test_id("model-row")
+    expect(rows).to_have_count(len(items))
+    expect(rows.first).to_contain_text(SHIPPED)
+    expect(table.get_by_test_id("model-top1").first).to_have_text(percent(shipped["figures"]["top1"]))
+    expect(table.get_by_test_id("model-major-top1").first).to_have_text(
+        percent(shipped["figures"]["major_top1"])
+    )
+    expect(table).to_contain_text(f"{shipped['figures']['ece']:.3f}")
+    expect(table.get_by_test_id("model-serving")).to_have_count(1)
+    expect(table.locator(f'[data-version="{first}"]').get_by_test_id("model-serving")).to_be_visible()
+    expect(page.get_by_test_id("models-chart").locator("svg")).to_be_visible()
+    # A button on every model but the serving one.
+    expect(table.get_by_test_id("model-serve")).to_have_count(len(items) - 1)
+    if not models["changes"]:
+        expect(page.get_by_test_id("serving-since")).to_have_text("自系统上线起使用")
+        expect(page.get_by_test_id("model-changes")).to_contain_text("尚未更换过")
+    snap(page, "analytics-models")
+
+    if len(items) > 1:
+        other = next(v for v in items if v != first)
+
+        # Put in service: the reason is required; the page then shows the answer.
+        serve_button(table, other).click()
+        dialog = page.get_by_test_id("serve-dialog")
+        expect(dialog).to_contain_text("五分钟内")
+        dialog.get_by_test_id("serve-confirm").click()
+        expect(dialog).to_contain_text("请填写启用原因")
+        dialog.get_by_test_id("serve-reason").fill("浏览器测试：换用另一模型")
+        snap(page, "analytics-models-serve")
+        dialog.get_by_test_id("serve-confirm").click()
+        expect(dialog).to_be_hidden()
+        expect(page.get_by_test_id("serving-version")).to_have_text(model_name(other))
+        expect(page.get_by_test_id("models-pending")).to_be_visible()
+        history = page.get_by_test_id("model-changes")
+        expect(history.get_by_test_id("change-version").first).to_have_text(model_name(other))
+        expect(history.get_by_test_id("change-by").first).to_have_text("analyst1")
+        expect(history.get_by_test_id("change-reason").first).to_have_text("浏览器测试：换用另一模型")
+        assert api(stack_url, "analyst1", "/analytics/models")["serving"] == other
+
+        # Someone else puts the first one back while the dialog is open: a 409, said in Chinese.
+        serve_button(table, first).click()
+        dialog.get_by_test_id("serve-reason").fill("浏览器测试：退回")
+        api(stack_url, "analyst1", f"/analytics/models/{first}/serve", {"reason": "同时退回"})
+        dialog.get_by_test_id("serve-confirm").click()
+        expect(page.get_by_test_id("models-conflict")).to_contain_text("该模型已在使用中")
+        expect(dialog).to_be_hidden()
+        expect(page.get_by_test_id("serving-version")).to_have_text(model_name(first))
+        expect(history.get_by_test_id("change-reason").first).to_have_text("同时退回")
+        snap(page, "analytics-models-conflict")
+
+    # A supervisor reads the same page, with no button.
+    page = staff("supervisor1")
+    open_analytics(page, stack_url, "models")
+    expect(page.get_by_test_id("serving-version")).to_have_text(model_name(first))
+    expect(page.get_by_test_id("models-table").get_by_test_id("model-row")).to_have_count(len(items))
+    expect(page.get_by_test_id("models-table").get_by_test_id("model-top1").first).to_have_text(
+        percent(shipped["figures"]["top1"])
+    )
+    expect(page.get_by_test_id("model-serve")).to_have_count(0)
+    expect(page.get_by_test_id("serve-dialog")).to_have_count(0)

@@ -338,6 +338,7 @@ const en: typeof zh = {
       already_reported: 'Your unit has reported already.',
       already_decided: 'The objection has been decided.',
       already_adopted: 'The topic is adopted already this month.',
+      already_serving: 'That model serves already.',
       already_adjudicated: 'The order is judged so already.',
       not_rated: 'Only a request the requester has rated can be judged.',
       deadline_passed: 'The deadline has passed; an extension is asked for before it.',

@@ -327,6 +327,7 @@ export default {
       already_reported: '本单位已报到。',
       already_decided: '该异议已处理。',
       already_adopted: '该选题本月已采纳。',
+      already_serving: '该模型已在使用中。',
       already_adjudicated: '该工单已作此认定。',
       not_rated: '诉求人尚未评价，暂不能认定。',
       deadline_passed: '办理时限已过，延期须在时限届满前申请。',

@@ -35,6 +35,7 @@ export const NAV: readonly NavItem[] = [
   { name: 'staff-analytics-rankings', labelKey: 'staff.common.nav.analyticsRankings', roles: ANALYSTS },
   { name: 'staff-analytics-warnings', labelKey: 'staff.common.nav.analyticsWarnings', roles: [...ANALYSTS, ...UNIT] },
   { name: 'staff-analytics-briefing', labelKey: 'staff.common.nav.analyticsBriefing', roles: ANALYSTS },
+  { name: 'staff-analytics-models', labelKey: 'staff.common.nav.analyticsModels', roles: ANALYSTS },
 ]
 
 export function allowed(item: NavItem): boolean {

@@ -52,6 +52,7 @@ export default {
       analyticsRankings: '考评排名',
       analyticsWarnings: '预警研判',
       analyticsBriefing: '月度简报',
+      analyticsModels: '派单模型',
     },
     roles: {
       operator: '话务员',
@@ -160,6 +161,7 @@ export default {
       analyticsRankings: 'Rankings',
       analyticsWarnings: 'Early warnings',
       analyticsBriefing: 'Monthly briefing',
+      analyticsModels: 'Dispatch models',
     },
     roles: {
       operator: 'Operator',

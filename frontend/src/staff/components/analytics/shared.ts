@@ -14,6 +14,8 @@ export interface Resource<T> {
   loading: Ref<boolean>
   error: Ref<unknown>
   reload: () => Promise<void>
+  /** Shows `answer` (what a change answered with) and drops any GET still in flight. */
+  replace: (answer: T) => void
 }
 
 /**
@@ -50,8 +52,15 @@ export function useResource<T>(path: () => string | null): Resource<T> {
     }
   }
 
+  function replace(answer: T): void {
+    latest++
+    data.value = answer
+    loading.value = false
+    error.value = null
+  }
+
   watch(path, () => void reload(), { immediate: true })
-  return { data, loading, error, reload }
+  return { data, loading, error, reload, replace }
 }
 
 /** A `month` (YYYY-MM) or `day` (YYYY-MM-DD) parameter of the URL; undefined when absent or malformed. */
@@ -95,6 +104,19 @@ export function isFutureMonth(date: Date, current: string): boolean {
 /** A district's government is named "…区人民政府"; the district is what a reader needs. */
 export function districtShort(name: string | null | undefined): string {
   return (name ?? '').replace(/人民政府$/, '')
+}
+
+/** The version of the dispatch model shipped with the code (the others are named by their run). */
+export const SHIPPED = 'shipped'
+
+/** A dispatch model's version as the analysts read it: the shipped one by what it is. */
+export function modelLabel(t: ComposerTranslation, version: string): string {
+  return version === SHIPPED ? t('staff.analytics.models.shipped') : version
+}
+
+/** Who put a model in service: the monthly retraining promotes by itself, else a user name. */
+export function servedBy(t: ComposerTranslation, by: string): string {
+  return by === 'retraining' ? t('staff.analytics.models.byRetraining') : by
 }
 
 /** A candidate's or a topic's group: the category, and the district when it is not city-wide. */
