@@ -119,7 +119,7 @@ def _handler(
                 self._send(
                     503,
                     b"The frontend is not built: run `make frontend` (make run does it).",
-                    {"Content-Type": "text/plain; charset=utf-8"},
+                    {"Content-Type": "text/plain; charset=utf-8", **security},
                 )
                 return
             target = (dist / path.lstrip("/")).resolve()
