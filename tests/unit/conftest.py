@@ -140,3 +140,23 @@ class Hotline:
 @pytest.fixture
 def hotline(orders, reference, workflows, clock, limits, submission):
     return Hotline(orders, reference, workflows, clock, limits, submission)
+
+
+def suggested(reference, text, location=None):
+    """What the form or the operator is offered for `text`, by the shipped dispatch model."""
+    from datetime import date
+
+    from chalicelib.domain import suggest
+    from chalicelib.reference_data import catalogue_levels, gazetteer, knowledge_base, shipped_model
+
+    return suggest.suggest(
+        text,
+        location,
+        model=shipped_model(),
+        reference=reference,
+        levels=catalogue_levels(),
+        gazetteer=gazetteer(),
+        emergencies=emergency_words(),
+        knowledge=list(knowledge_base()),
+        today=date(2026, 11, 26),
+    )

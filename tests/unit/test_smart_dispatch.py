@@ -2,39 +2,20 @@
 emergencies in plain words, the place from the text, and a retrained model served only when it
 measures better (make bench measures the model on the evaluation set)."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
-from chalicelib.domain import smart_dispatch, suggest, triage
+from chalicelib.domain import smart_dispatch, triage
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.model import RequestType
 from chalicelib.domain.smart_dispatch import Example, Figures
-from chalicelib.reference_data import (
-    catalogue_levels,
-    emergency_words,
-    gazetteer,
-    knowledge_base,
-    shipped_model,
-)
+from chalicelib.reference_data import categories, emergency_words, gazetteer, shipped_model
 
 from tests.fakes import MemoryDispatchModels
+from tests.unit.conftest import suggested
 
 SEED = "方家胡同的路灯很昏暗，部分被树挡住，晚上街坊经常摔跤"
 NOW = datetime(2026, 12, 1, 2, tzinfo=UTC)
-
-
-def suggested(reference, text, location=None):
-    return suggest.suggest(
-        text,
-        location,
-        model=shipped_model(),
-        reference=reference,
-        levels=catalogue_levels(),
-        gazetteer=gazetteer(),
-        emergencies=emergency_words(),
-        knowledge=list(knowledge_base()),
-        today=date(2026, 12, 6),
-    )
 
 
 def test_the_seed_case_is_street_lighting_at_andingmen_and_would_be_dispatched_automatically(reference):
@@ -121,9 +102,7 @@ def figures(top1: float) -> Figures:
 def test_a_retrained_model_serves_only_if_it_measures_better_and_an_analyst_can_roll_back():
     # Given a catalogue of three categories, a few written requests, and a serving model
     catalogue = [
-        c
-        for c in shipped_model_catalogue()
-        if c.code in ("street_lighting", "garbage_collection", "wage_arrears")
+        c for c in categories() if c.code in ("street_lighting", "garbage_collection", "wage_arrears")
     ]
     written = [
         Example("路灯不亮了晚上黑", "street_lighting", RequestType.COMPLAINT),
@@ -166,9 +145,3 @@ def test_a_retrained_model_serves_only_if_it_measures_better_and_an_analyst_can_
         smart_dispatch.serve("2026-12-x", "analyst1", "不存在", now=NOW, models=models)
     assert models.serving(serving) is serving
     assert [c.by for c in models.index()[0].changes] == ["retraining", "analyst1"]
-
-
-def shipped_model_catalogue():
-    from chalicelib.reference_data import categories
-
-    return categories()

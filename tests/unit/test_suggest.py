@@ -1,33 +1,11 @@
 """Smart dispatch: category, type, urgency and units suggested from the text (make bench measures
 accuracy on a held-out set)."""
 
-from datetime import date
-
-from chalicelib.domain import suggest
 from chalicelib.domain.model import Category, CategoryKind, Location, RequestType
-from chalicelib.reference_data import (
-    catalogue_levels,
-    emergency_words,
-    gazetteer,
-    knowledge_base,
-    shipped_model,
-)
+
+from tests.unit.conftest import suggested
 
 ANDINGMEN = Location(district="110101", street="110101004")
-
-
-def suggested(reference, text, location=None):
-    return suggest.suggest(
-        text,
-        location,
-        model=shipped_model(),
-        reference=reference,
-        levels=catalogue_levels(),
-        gazetteer=gazetteer(),
-        emergencies=emergency_words(),
-        knowledge=list(knowledge_base()),
-        today=date(2026, 11, 26),
-    )
 
 
 def test_a_request_gets_its_category_type_urgency_and_units(reference):
