@@ -175,11 +175,10 @@ class DispatchModel:
         )
 
 
-def documents(examples: Sequence[Example], catalogue: Sequence[Category]) -> list[tuple[str, str]]:
-    """Training texts: the examples of known categories, then each category's name, keywords
-    and description (so a category is known by its words even before many requests name it)."""
-    codes = {c.code for c in catalogue}
-    found = [(e.text, e.category) for e in examples if e.category in codes]
+def catalogue_phrases(catalogue: Sequence[Category]) -> list[tuple[str, str]]:
+    """Each category's name, keywords and description, trained on with the requests (so a category
+    is known by its words even before many requests name it)."""
+    found: list[tuple[str, str]] = []
     for c in catalogue:
         found += [(c.name, c.code), *((k, c.code) for k in c.keywords)]
         if c.description:
@@ -200,7 +199,7 @@ def build(
     normalise = normalise or Normaliser()
     codes = {c.code for c in catalogue}
     texts = [(e.text, e.category) for e in examples if e.category in codes]
-    phrases = documents([], catalogue)
+    phrases = catalogue_phrases(catalogue)
     categories = train(texts, normalise=normalise, seed=seed, extra=phrases, min_count=2)
     types = train([(e.text, e.type.value) for e in examples], normalise=normalise, seed=seed)
     model = DispatchModel(categories=categories, types=types, threshold=1.0, version=version)
