@@ -73,6 +73,7 @@ LONG_RUNNING = (names.FN_SEED_REFERENCE, names.FN_STORE_MONTH, names.FN_STORE_DA
 LONG_RUNNING_TIMEOUT = 300
 # Retraining the dispatch model holds a weight matrix of features x categories in memory (numpy).
 RETRAIN_MEMORY_MB = 3008
+LAMBDA_MEMORY_MB = 512  # every other function
 # The facts the stream consumer writes (de-identified order and summons changes, by day).
 FACTS_WRITTEN = (names.ORDER_CHANGES, names.SUMMONS_CHANGES)
 
@@ -150,7 +151,7 @@ class Api(Construct):
                 "environment_variables": environment,
                 "layers": [layer.layer_version_arn],
                 "lambda_timeout": 30,
-                "lambda_memory_size": 512,
+                "lambda_memory_size": LAMBDA_MEMORY_MB,
                 # Active tracing: X-Ray records each invocation; no SDK in the function.
                 "xray": True,
                 "tags": {"project": names.APP_NAME, "stack": stack.stack_name},
