@@ -226,7 +226,7 @@ class RecordingWorkflows(Workflows):
     def watch_whistle(self, whistle_id: str, run: int) -> None:
         self.watched.append(f"{whistle_id}-{run}")
 
-    def resume(self, token: str) -> bool:
+    def resume(self, token: str, order_id: str = "") -> bool:
         if token in self.spent:
             return False
         self.spent.add(token)

@@ -50,7 +50,14 @@ class Dependencies:
             _client("stepfunctions"),
             self.config.work_order_state_machine_arn,
             self.config.whistle_state_machine_arn,
+            next_step=self._next_step,
         )
+
+    def _next_step(self, order_id: str) -> dict[str, Any]:
+        from .domain import workflow
+
+        checkpoint = workflow.advance(order_id, orders=self.orders, clock=self.clock, limits=self.limits)
+        return checkpoint.model_dump(mode="json")
 
     @cached_property
     def notifier(self) -> Notifier:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -16,10 +17,21 @@ TOO_LATE = {"InvalidToken", "TaskTimedOut", "TaskDoesNotExist"}
 
 
 class StepFunctionsWorkflows(Workflows):
-    def __init__(self, client: Any, state_machine_arn: str, whistle_machine_arn: str = "") -> None:
+    """`next_step` works out an order's next checkpoint (domain.workflow.advance) for a wake-up,
+    so the woken workflow waits again at once: an ordinary order's execution has no step of its
+    own per action (DESIGN.md section 9, state transitions)."""
+
+    def __init__(
+        self,
+        client: Any,
+        state_machine_arn: str,
+        whistle_machine_arn: str = "",
+        next_step: Callable[[str], dict[str, Any]] | None = None,
+    ) -> None:
         self._client = client
         self._arn = state_machine_arn
         self._whistle_arn = whistle_machine_arn
+        self._next_step = next_step
 
     def start(self, order_id: str, run: int = 0) -> None:
         # Execution names are unique per state machine for 90 days: the name makes a retried
@@ -37,9 +49,9 @@ class StepFunctionsWorkflows(Workflows):
             if error.response.get("Error", {}).get("Code") != "ExecutionAlreadyExists":
                 raise
 
-    def resume(self, token: str) -> bool:
+    def resume(self, token: str, order_id: str) -> bool:
         try:
-            self._client.send_task_success(taskToken=token, output='{"woken": true}')
+            self._client.send_task_success(taskToken=token, output=json.dumps(self._checkpoint(order_id)))
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code")
             if code in TOO_LATE:
@@ -47,3 +59,14 @@ class StepFunctionsWorkflows(Workflows):
                 return False
             raise
         return True
+
+    def _checkpoint(self, order_id: str) -> dict[str, Any]:
+        """The order's next checkpoint; when it cannot be worked out now (the order keeps changing,
+        a throttled read), one that makes the workflow look again at once: parking at a version
+        no order has fails, and the workflow's own step works it out."""
+        if self._next_step is not None:
+            try:
+                return self._next_step(order_id)
+            except Exception:
+                logger.warning("next checkpoint not worked out; the workflow looks again", order_id=order_id)
+        return {"order_id": order_id, "phase": "waiting", "version": -1, "wait_seconds": 1}

@@ -149,5 +149,5 @@ def commit(order: WorkOrder, changed: WorkOrder, *, orders: WorkOrders, workflow
     if changed.reinstated > order.reinstated:
         workflows.start(changed.id, changed.reinstated)
     elif token:
-        workflows.resume(token)
+        workflows.resume(token, changed.id)
     return changed

@@ -214,8 +214,9 @@ class Workflows(ABC):
         starting the same run twice is harmless."""
 
     @abstractmethod
-    def resume(self, token: str) -> bool:
-        """Wake the workflow waiting on `token`; False when the token is spent or timed out."""
+    def resume(self, token: str, order_id: str) -> bool:
+        """Wake the workflow waiting on `token` with the order's next checkpoint, so it goes on
+        without a step of its own to work it out; False when the token is spent or timed out."""
 
     @abstractmethod
     def watch_whistle(self, whistle_id: str, run: int) -> None:
