@@ -14,18 +14,14 @@ from tests.conftest import execution_arn, history_types, states_entered, wait_un
 from tests.integration.test_notifications import sent_sms, staff_notices
 
 # Each wake-up brings the order's next checkpoint (worked out by the API that wrote the change),
-# so an action costs two transitions: the wait that ends and the check of whether it closed.
+# so an action costs one transition: the next wait; the one that closes the order ends it.
 HAPPY_PATH = [
     "Dispatch",
     "Closed?",
     "Await unit",  # dispatched, waiting for the unit to sign
-    "Closed?",
     "Await unit",  # signed
-    "Closed?",
     "Await unit",  # contacted
-    "Closed?",
     "Await unit",  # replied -> follow-up started
-    "Closed?",
     "Closed",  # evaluated -> closed
 ]
 MANHOLE = {"category": "manhole_cover", "content": "路口井盖丢失，非常危险，请尽快处理"}

@@ -14,6 +14,7 @@ from ..domain.ports import Workflows
 logger = Logger(child=True)
 # A token that was already spent, timed out or belongs to a finished execution: "too late".
 TOO_LATE = {"InvalidToken", "TaskTimedOut", "TaskDoesNotExist"}
+ORDER_CLOSED = "OrderClosed"  # the error the workflow catches to end (work_order.asl.json)
 
 
 class StepFunctionsWorkflows(Workflows):
@@ -51,7 +52,15 @@ class StepFunctionsWorkflows(Workflows):
 
     def resume(self, token: str, order_id: str) -> bool:
         try:
-            self._client.send_task_success(taskToken=token, output=json.dumps(self._checkpoint(order_id)))
+            checkpoint = self._checkpoint(order_id)
+            if checkpoint["phase"] == "done":
+                # The one way a Task state ends a loop without a Choice after it: the workflow
+                # catches this error and succeeds (statemachines/work_order.asl.json).
+                self._client.send_task_failure(
+                    taskToken=token, error=ORDER_CLOSED, cause="The order is closed."
+                )
+            else:
+                self._client.send_task_success(taskToken=token, output=json.dumps(checkpoint))
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code")
             if code in TOO_LATE:
