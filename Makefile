@@ -16,7 +16,7 @@ TIME_SCALE ?= 720
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
 
 .PHONY: help setup run test lint typecheck test-unit test-integration test-statemachines test-infra \
-        test-browser frontend system-deps clean bench history topics model
+        test-browser frontend system-deps clean bench history topics model load
 
 help:
 	@echo "make run    set everything up and start the local stack on http://localhost:8000"
@@ -122,6 +122,11 @@ bench: $(VENV)/.synced $(MODEL) frontend
 	$(BIN)/python -m tests.benchmarks.dispatch
 	$(BIN)/python -m tests.benchmarks.page_weight
 	$(BIN)/python -m tests.benchmarks.analytics
+	$(BIN)/python -m tests.benchmarks.cost
+
+# --- a day of Beijing on the local stack (Locust, headless, bounded; docs/benchmarks.md) ---------
+load: $(VENV)/.synced $(MODEL)
+	$(BIN)/python -m tests.load.day $(if $(LOAD_SECONDS),--seconds $(LOAD_SECONDS)) $(if $(LOAD_PEAK_USERS),--peak-users $(LOAD_PEAK_USERS))
 
 clean:
 	rm -rf cdk.out chalice.out build frontend/dist test-artifacts functions/.chalice/deployments
