@@ -152,7 +152,7 @@ def _sign_with_a_key_of_our_own() -> None:
         created(self, *args, **kwargs)
         self.json_web_key = key
 
-    CognitoIdpUserPool.__init__ = init  # type: ignore[method-assign]
+    CognitoIdpUserPool.__init__ = init
     public = {"keys": [key.as_dict(private=False)]}
     CognitoIdpJsonWebKeyResponse.json_web_key = json.dumps(public).encode("utf-8")
 
