@@ -78,7 +78,7 @@ system-deps:
 
 # --- run ----------------------------------------------------------------------------------------
 run: setup
-	$(BIN)/python -m infra.local --port 8000 --time-scale $(TIME_SCALE)
+	$(BIN)/python -m infra.local --port 8000 --time-scale $(TIME_SCALE) --data-dir "$${JIESU_LOCAL_DATA:-.local-data}"
 
 # The local stack keeps its tables, objects and accounts in .local-data/ between runs (written on
 # stop, restored on start; JIESU_LOCAL_DATA names another directory): `make reset` forgets them.

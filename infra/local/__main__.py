@@ -30,7 +30,8 @@ def main() -> None:
         "--data-dir",
         type=Path,
         default=data_dir(),
-        help="where the data is kept between runs (default .local-data/, or $JIESU_LOCAL_DATA)",
+        help="keep the data between runs in this directory (make run: .local-data/, or $JIESU_LOCAL_DATA); "
+        "without it, or without $JIESU_LOCAL_DATA, every start is a new stack",
     )
     args = parser.parse_args()
 
@@ -50,6 +51,12 @@ def main() -> None:
     width = max(len(u.username) for u in DEMO_USERS)
     accounts = "\n".join(f"    {u.username:<{width}}  {u.role:<11} {u.description}" for u in DEMO_USERS)
     hours = 24 / args.time_scale * 60
+    kept = (
+        f"{args.data_dir}  ({'restored from the last run' if running.restored else 'new'}; "
+        "written again on stop; `make reset` starts afresh)"
+        if args.data_dir is not None
+        else "not kept: this stack forgets everything when it stops (make run keeps it)"
+    )
     print(
         f"""
 Jiesu local stack is up in {took:.1f} s.
@@ -61,8 +68,7 @@ Jiesu local stack is up in {took:.1f} s.
   Embedded AWS      {running.stack.moto_url}  (moto, in this process)
 
   Demo clock        {args.time_scale:g}x: one day of deadlines passes in {hours:.1f} wall minutes
-  Data              {args.data_dir}  ({"restored from the last run" if running.restored else "new"};
-                    written again on stop; `make reset` starts afresh)
+  Data              {kept}
   Notifications     {running.url}/dev/notifications  (from this machine only)
 
   Staff demo accounts (password {DEMO_PASSWORD}):
@@ -78,7 +84,7 @@ Press Ctrl-C to stop.""",
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         print("\nStopping: writing the data…", flush=True)
         running.stop()
-        print(f"Stopped. The data is in {args.data_dir}.", flush=True)
+        print(f"Stopped. The data is in {args.data_dir}." if args.data_dir else "Stopped.", flush=True)
         sys.stdout.flush()
         # Workflow timers still waiting in moto's threads end with the process.
         os._exit(0)

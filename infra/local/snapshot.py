@@ -8,9 +8,11 @@ demo clock, written to a directory when the stack stops and put back when it sta
         objects.json      every object's bucket, key, content type and metadata, and its file
         objects/<sha256>  the objects' bytes, named by the hash of bucket and key
 
-The directory is `.local-data/` in the repository (git-ignored) unless JIESU_LOCAL_DATA names
-another; `make reset` deletes it. A snapshot is written to a new directory and swapped in whole,
-so a stop that fails half-way leaves the previous one.
+`make run` keeps it in `.local-data/` in the repository (git-ignored) unless JIESU_LOCAL_DATA
+names another directory; `make reset` deletes it. `python -m infra.local` without `--data-dir` or
+JIESU_LOCAL_DATA keeps nothing (the browser tests start a new stack per module). A snapshot is
+written to a new directory and swapped in whole, so a stop that fails half-way leaves the previous
+one.
 
 What is not kept: the SMS and notices of /dev/notifications, moto's workflow histories (each open
 order's workflow is started again, see `restart_workflows`), and sessions: the user pool is new
@@ -30,18 +32,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .stack import ROOT, LocalStack, names
+from .stack import LocalStack, names
 
 FORMAT = 1
 DATA_ENV = "JIESU_LOCAL_DATA"
-DEFAULT_DIR = ROOT / ".local-data"
 SNAPSHOT = "snapshot"
 # Attributes Cognito sets itself: a restored account gets new ones.
 COGNITO_OWN_ATTRIBUTES = frozenset({"sub"})
 
 
-def data_dir() -> Path:
-    return Path(os.environ.get(DATA_ENV) or DEFAULT_DIR)
+def data_dir() -> Path | None:
+    """Where `python -m infra.local` keeps its data: $JIESU_LOCAL_DATA, or nowhere (a new stack
+    each start, as the tests want); `make run` passes .local-data/."""
+    found = os.environ.get(DATA_ENV)
+    return Path(found) if found else None
 
 
 @dataclass(frozen=True)
