@@ -275,5 +275,8 @@ def start(
 
 
 def wait_forever() -> None:
+    """Sleep in short steps: the kernel may hand SIGINT or SIGTERM to any of the stack's threads,
+    and Python runs the handler (which stops the stack and writes its data) only when the main
+    thread wakes up."""
     while True:
-        time.sleep(3600)
+        time.sleep(0.5)
