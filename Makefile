@@ -16,10 +16,11 @@ TIME_SCALE ?= 720
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
 
 .PHONY: help setup run test lint typecheck test-unit test-integration test-statemachines test-infra \
-        test-browser frontend system-deps clean bench history topics model load
+        test-browser frontend system-deps clean bench history topics model load reset
 
 help:
 	@echo "make run    set everything up and start the local stack on http://localhost:8000"
+	@echo "make reset  forget the local stack's data (kept in .local-data/ between runs)"
 	@echo "make test   set everything up and run lint, types and every test layer"
 	@echo "make history  (with make run going) generate three months of de-identified facts"
 	@echo "make topics MONTH=2026-10  run the monthly analysis on the local stack"
@@ -77,7 +78,12 @@ system-deps:
 
 # --- run ----------------------------------------------------------------------------------------
 run: setup
-	$(BIN)/python -m infra.local --port 8000 --time-scale $(TIME_SCALE)
+	$(BIN)/python -m infra.local --port 8000 --time-scale $(TIME_SCALE) --data-dir "$${JIESU_LOCAL_DATA:-.local-data}"
+
+# The local stack keeps its tables, objects and accounts in .local-data/ between runs (written on
+# stop, restored on start; JIESU_LOCAL_DATA names another directory): `make reset` forgets them.
+reset:
+	rm -rf "$${JIESU_LOCAL_DATA:-.local-data}"
 
 # --- analytics on the running local stack (make run): EventBridge Scheduler never fires locally --
 # `make history` puts three months of generated facts into the analytics bucket and compacts them;

@@ -38,6 +38,12 @@ ENV_ANALYTICS_DAILY_MACHINE_ARN = "ANALYTICS_DAILY_STATE_MACHINE_ARN"
 ENV_TIME_SCALE = "JIESU_TIME_SCALE"
 ENV_CLOCK_EPOCH = "JIESU_CLOCK_EPOCH"
 ENV_MOTO_TIME_SCALE = "MOTO_SFN_TIME_SCALE"
+# Staff token revocation: how long the authorizer trusts what it read of an account's revocation
+# record (a disabled account's tokens stop working within this many seconds; at most 60).
+ENV_REVOCATION_CACHE_SECONDS = "STAFF_REVOCATION_CACHE_SECONDS"
+REVOCATION_CACHE_SECONDS = 30.0
+# Its records' partition in the reference table (the authorizer may read this partition only).
+REVOCATION_PARTITION = "REVOKED"
 
 # --- DynamoDB ----------------------------------------------------------------------------------
 

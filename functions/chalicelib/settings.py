@@ -34,6 +34,7 @@ class Settings(BaseModel):
     cognito_endpoint: str | None = None
     time_scale: float = 1.0
     clock_epoch: datetime | None = None
+    revocation_cache_seconds: float = names.REVOCATION_CACHE_SECONDS
 
 
 @cache
@@ -60,4 +61,7 @@ def settings() -> Settings:
         cognito_endpoint=env.get(names.ENV_COGNITO_ENDPOINT) or None,
         time_scale=float(env.get(names.ENV_TIME_SCALE) or 1),
         clock_epoch=env.get(names.ENV_CLOCK_EPOCH) or None,
+        revocation_cache_seconds=min(
+            60.0, float(env.get(names.ENV_REVOCATION_CACHE_SECONDS) or names.REVOCATION_CACHE_SECONDS)
+        ),
     )

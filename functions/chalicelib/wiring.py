@@ -11,7 +11,7 @@ from .adapters.notifications import SnsNotifier
 from .adapters.stepfunctions import StepFunctionsWorkflows
 from .clock import ScaledClock, SystemClock
 from .domain.deadlines import TimeLimits
-from .domain.ports import Clock, Notifier, Reference, Uploads, Whistles, Workflows, WorkOrders
+from .domain.ports import Clock, Notifier, Reference, Revocations, Uploads, Whistles, Workflows, WorkOrders
 from .settings import Settings, settings
 
 if TYPE_CHECKING:
@@ -77,6 +77,16 @@ class Dependencies:
 
         return CognitoTokens(
             self.config.jwks_url, self.config.cognito_issuer, self.config.user_pool_client_id
+        )
+
+    @cached_property
+    def revocations(self) -> Revocations:
+        """Read by the staff authorizer, written by the admin routes (adapters/revocations.py says
+        why its short cache may live as long as the container)."""
+        from .adapters.revocations import DynamoRevocations
+
+        return DynamoRevocations(
+            _client("dynamodb"), self.config.reference_table, self.config.revocation_cache_seconds
         )
 
     @cached_property

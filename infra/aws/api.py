@@ -189,6 +189,41 @@ class Api(Construct):
         self.grants = self._grant(stack, data)
         self._grant_analytics(analytics)
         self._manage_staff(auth)
+        self.authorizer_role = self._authorizer_role(data)
+
+    def _authorizer_role(self, data: Data) -> iam.Role:
+        """The staff authorizer runs before every staff request, with a role of its own: it checks
+        the token's signature against the pool's public keys (HTTPS, no permission) and reads the
+        account's revocation record, one item of one partition of the reference table."""
+        fid = function_id(names.STAFF_AUTHORIZER)
+        role = iam.Role(self, "AuthorizerRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem"],
+                resources=[data.reference.table_arn],
+                conditions={
+                    "ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [names.REVOCATION_PARTITION]}
+                },
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self._log_groups[fid].log_group_arn],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources=["*"]
+            )
+        )
+        acknowledge(
+            role,
+            ("AwsSolutions-IAM5[Resource::*]", 'X-Ray\'s writes accept no other resource than "*".'),
+        )
+        function = self.chalice.get_resource(fid)
+        function.add_property_override("Role", role.role_arn)
+        return role
 
     def _grant_analytics(self, analytics: Analytics) -> None:
         """The stream consumer writes de-identified facts (and needs the hash key for that); the
@@ -301,6 +336,7 @@ class Api(Construct):
         logs to its own group here instead (with a retention), and the role may write only to those."""
         stack = Stack.of(self)
         groups = []
+        self._log_groups: dict[str, logs.LogGroup] = {}
         for function in self.functions():
             fid = function.node.id
             group = logs.LogGroup(
@@ -311,7 +347,9 @@ class Api(Construct):
                 removal_policy=RemovalPolicy.DESTROY,
             )
             function.add_property_override("LoggingConfig", {"LogGroup": group.log_group_name})
-            groups.append(group)
+            self._log_groups[fid] = group
+            if fid != function_id(names.STAFF_AUTHORIZER):  # it runs with a role of its own
+                groups.append(group)
         # Set on the resource itself (not as an override) so cdk-nag checks the policy that ships.
         role = self.chalice.get_resource(DEFAULT_ROLE)
         assert isinstance(role, iam.CfnRole)

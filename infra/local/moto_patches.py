@@ -10,6 +10,11 @@
    query; here the task polls GetQueryExecution, returns it as AWS does and fails the task when
    the query failed (infra/local/athena.py makes moto's Athena run the SQL).
 
+4. Cognito signs tokens with a key of this process: stock moto signs every user pool's tokens with
+   the private key it ships in its package, so anyone could mint a token for any user and role
+   that the app would accept. The key is made at start and never leaves memory; the pool's JWKS
+   serves its public half (under moto's kid "dummy", which moto writes into every token header).
+
 All reach into moto's private classes, so `install` refuses any moto but the pinned one and the
 smoke tests in tests/statemachines exercise each patch.
 """
@@ -133,6 +138,25 @@ def _athena_sync(
     return resolve
 
 
+def _sign_with_a_key_of_our_own() -> None:
+    from joserfc import jwk
+    from moto.cognitoidp.models import CognitoIdpUserPool
+    from moto.cognitoidp.responses import CognitoIdpJsonWebKeyResponse
+
+    key = jwk.RSAKey.generate_key(
+        2048, parameters={"kid": "dummy", "alg": "RS256", "use": "sig"}, private=True
+    )
+    created = CognitoIdpUserPool.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        created(self, *args, **kwargs)
+        self.json_web_key = key
+
+    CognitoIdpUserPool.__init__ = init
+    public = {"keys": [key.as_dict(private=False)]}
+    CognitoIdpJsonWebKeyResponse.json_web_key = json.dumps(public).encode("utf-8")
+
+
 def install() -> None:
     """Apply the patches once, before any moto backend is created."""
     global _installed
@@ -157,6 +181,7 @@ def install() -> None:
     from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 
     LambdaFunction._invoke_lambda = _invoke_in_process
+    _sign_with_a_key_of_our_own()
     unsupported._SUPPORTED_INTEGRATION_PATTERNS.add(ResourceCondition.Sync)
     # Each Athena task would log that moto forwards it (which is what it should do here).
     unsupported.LOG.setLevel(logging.ERROR)

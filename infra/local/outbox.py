@@ -1,7 +1,8 @@
 """What the local stack "sent": the SMS and staff notices published to moto's SNS.
 
 Served at /dev/notifications (a page) and /dev/notifications.json, newest first, so a developer
-can see who was told what without an SMS gateway or a mail server."""
+can see who was told what without an SMS gateway or a mail server; to the loopback address only,
+and with phone numbers (and ID-card numbers, plates) masked as the platform masks them: 138****5678."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from .stack import names
 
 
 def sent(topic_arn: str) -> list[dict[str, Any]]:
-    """Every SMS and staff notice moto's SNS recorded, newest first."""
+    """Every SMS and staff notice moto's SNS recorded, newest first, numbers masked."""
+    from chalicelib.domain.deidentify import mask_text
     from moto.sns.models import sns_backends
 
     backend = sns_backends[names.LOCAL_ACCOUNT][names.LOCAL_REGION]
@@ -24,7 +26,10 @@ def sent(topic_arn: str) -> list[dict[str, Any]]:
     for _id, message, subject, attributes, _group in list(topic.sent_notifications if topic else []):
         audience = (attributes or {}).get("audience", {}).get("Value", "")
         found.append({"kind": "notice", "to": audience, "subject": subject, "message": message})
-    return found[::-1]
+    return [
+        {key: mask_text(value) if isinstance(value, str) else value for key, value in item.items()}
+        for item in found[::-1]
+    ]
 
 
 def page(items: list[dict[str, Any]]) -> bytes:

@@ -12,9 +12,12 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import moto_patches
+
+if TYPE_CHECKING:
+    from .snapshot import Snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"
@@ -213,7 +216,7 @@ class LocalStack:
         self.outputs[names.ENV_ANALYTICS_BUCKET] = bucket
         self.outputs[names.ENV_ANALYTICS_KEY_SECRET_ARN] = secret["ARN"]
 
-    def create_user_pool(self) -> None:
+    def create_user_pool(self, demo_users: bool = True) -> None:
         idp = self.client("cognito-idp")
         pool = idp.create_user_pool(
             PoolName=f"{names.APP_NAME}-local-staff",
@@ -227,7 +230,7 @@ class LocalStack:
         )["UserPoolClient"]["ClientId"]
         for role in names.STAFF_ROLES:
             idp.create_group(UserPoolId=pool_id, GroupName=role)
-        for user in DEMO_USERS:
+        for user in DEMO_USERS if demo_users else ():
             attributes = [{"Name": "email", "Value": f"{user.username}@jiesu.local"}]
             if user.unit:
                 attributes.append({"Name": f"custom:{names.UNIT_ATTRIBUTE}", "Value": user.unit})
@@ -339,24 +342,25 @@ class LocalStack:
         from chalicelib.domain.partners import ApiClient, key_hash
 
         reference = DynamoReference(self.client("dynamodb"), names.REFERENCE_TABLE.local_name)
-        reference.put_api_client(
+        demo_keys = (
             ApiClient(
                 key_hash=key_hash(DEMO_PARTNER_KEY),
                 partner=DEMO_PARTNER,
                 created_by="local-stack",
                 created_at=datetime.now(UTC),
-            )
-        )
-        # The demo Open311 api_key (API.md): what an administrator would issue to a city app.
-        reference.put_api_client(
+            ),
+            # The demo Open311 api_key (API.md): what an administrator would issue to a city app.
             ApiClient(
                 key_hash=key_hash("local-open311-demo"),
                 partner="open311-demo",
                 audience="open311",
                 created_by="local-stack",
                 created_at=datetime.now(UTC),
-            )
+            ),
         )
+        for client in demo_keys:
+            if reference.api_client(client.key_hash) is None:  # kept from the last run, maybe revoked
+                reference.put_api_client(client)
         return result
 
     # --- environment --------------------------------------------------------------------------
@@ -370,19 +374,36 @@ class LocalStack:
             env[names.ENV_CLOCK_EPOCH] = self.epoch
         return env
 
-    def build(self) -> dict[str, str]:
-        """Create everything in order; the app's environment is complete before the first Lambda runs."""
+    def build(self, snapshot: Snapshot | None = None) -> dict[str, str]:
+        """Create everything in order; the app's environment is complete before the first Lambda runs.
+        With a snapshot (infra/local/snapshot.py), its data is put back before the stream consumer
+        and the workflows exist: a restore is not news to them."""
+        from . import snapshot as snapshots
+
         self.create_tables()
+        if snapshot is not None:
+            snapshots.restore_tables(self, snapshot)
         self.create_topic()
         self.create_bucket()
         self.create_analytics()
-        self.create_user_pool()
+        if snapshot is not None:
+            snapshots.restore_objects(self, snapshot)
+        self.create_user_pool(demo_users=snapshot is None)
+        if snapshot is not None:
+            snapshots.restore_users(self, snapshot)
         os.environ.update(self.environment())
         self.create_state_machines()
         os.environ.update(self.environment())
         self.create_functions()
         self.seed()
         return self.environment()
+
+    def demo_now(self) -> datetime | None:
+        """The demo clock's time now (None when it is wall time)."""
+        if self.time_scale == 1:
+            return None
+        epoch = datetime.fromisoformat(self.epoch)
+        return epoch + (datetime.now(UTC) - epoch) * self.time_scale
 
     def frontend_config(self, api_origin: str) -> dict[str, Any]:
         """GET /config.json (API.md, Local configuration)."""

@@ -188,7 +188,8 @@ def test_every_function_runs_python311_with_the_dependencies_layer(synth: Synth)
     for fid, fn in found.items():
         assert fn["Properties"]["Runtime"] == "python3.11", fid
         assert fn["Properties"]["Layers"] == [{"Ref": layer}], fid
-        assert fn["Properties"]["Role"] == {"Fn::GetAtt": [DEFAULT_ROLE, "Arn"]}, fid
+        own_role = fid == function_id(names.STAFF_AUTHORIZER)  # least privilege: a role of its own
+        assert (fn["Properties"]["Role"] == {"Fn::GetAtt": [DEFAULT_ROLE, "Arn"]}) is not own_role, fid
         assert fn["Properties"]["Tracing"] == "Active", fid
 
 
@@ -365,9 +366,10 @@ def test_the_functions_role_only_writes_its_own_logs_inline(synth: Synth) -> Non
     groups = set(synth.of_type("AWS::Logs::LogGroup"))
     targets = {resource["Fn::GetAtt"][0] for resource in statement["Resource"]}
     assert targets <= groups
-    assert len(targets) == len(functions(synth))
+    assert len(targets) == len(functions(synth)) - 1  # all but the authorizer's (its own role)
     for fid, fn in functions(synth).items():
-        assert fn["Properties"]["LoggingConfig"]["LogGroup"]["Ref"] in targets, fid
+        if fid != function_id(names.STAFF_AUTHORIZER):
+            assert fn["Properties"]["LoggingConfig"]["LogGroup"]["Ref"] in targets, fid
 
 
 def test_the_functions_may_start_every_machine_and_wake_only_the_work_order_machine(synth: Synth) -> None:
@@ -405,6 +407,28 @@ def test_the_functions_manage_staff_accounts_on_the_staff_pool_only(synth: Synth
     assert set(as_list(granted[0]["Action"])) == set(STAFF_ADMIN_ACTIONS)
     assert as_list(granted[0]["Resource"]) == [{"Fn::GetAtt": [pool, "Arn"]}]
     assert not any("Delete" in a and "Attributes" not in a for a in STAFF_ADMIN_ACTIONS)
+
+
+def test_the_authorizer_may_only_read_revocation_records_and_write_its_own_logs(synth: Synth) -> None:
+    authorizer = functions(synth)[function_id(names.STAFF_AUTHORIZER)]
+    role_id = authorizer["Properties"]["Role"]["Fn::GetAtt"][0]
+    assert role_id != DEFAULT_ROLE
+    assert "Policies" not in synth.resources[role_id]["Properties"]
+    granted = {tuple(sorted(as_list(st["Action"]))): st for st in statements_of_role(synth, role_id)}
+
+    assert set(granted) == {
+        ("dynamodb:GetItem",),
+        ("logs:CreateLogStream", "logs:PutLogEvents"),
+        ("xray:PutTelemetryRecords", "xray:PutTraceSegments"),
+    }
+    read = granted[("dynamodb:GetItem",)]
+    assert as_list(read["Resource"]) == [{"Fn::GetAtt": [table_id(synth, names.REFERENCE_TABLE), "Arn"]}]
+    assert read["Condition"] == {
+        "ForAllValues:StringEquals": {"dynamodb:LeadingKeys": [names.REVOCATION_PARTITION]}
+    }
+    logs = granted[("logs:CreateLogStream", "logs:PutLogEvents")]
+    (group,) = as_list(logs["Resource"])
+    assert authorizer["Properties"]["LoggingConfig"]["LogGroup"] == {"Ref": group["Fn::GetAtt"][0]}
 
 
 # --- API ----------------------------------------------------------------------------------------

@@ -165,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="jiesu-load-") as scratch:
         port = free_port()
-        environment = {**os.environ, "JIESU_LOCAL_DATA": str(Path(scratch) / "data")}
+        # A new stack every run: never the data `make run` keeps (JIESU_LOCAL_DATA).
+        environment = {k: v for k, v in os.environ.items() if k != "JIESU_LOCAL_DATA"}
         stack = subprocess.Popen(
             [sys.executable, "-m", "infra.local", "--port", str(port), "--time-scale", "720"],
             cwd=ROOT,

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 import jwt
 
 from ..domain.errors import Unauthenticated
 from ..domain.model import Staff
 from ..names import STAFF_ROLES, UNIT_ATTRIBUTE
+
+
+class VerifiedToken(NamedTuple):
+    staff: Staff
+    issued_at: datetime
 
 
 class CognitoTokens:
@@ -19,6 +25,10 @@ class CognitoTokens:
         self._audience = audience
 
     def verify(self, token: str) -> Staff:
+        return self.verify_token(token).staff
+
+    def verify_token(self, token: str) -> VerifiedToken:
+        """The staff member the token names and when it was issued (`iat`, for revocation)."""
         try:
             key = self._keys.get_signing_key_from_jwt(token)
             claims: dict[str, Any] = jwt.decode(
@@ -27,15 +37,16 @@ class CognitoTokens:
                 algorithms=["RS256"],
                 audience=self._audience,
                 issuer=self._issuer,
-                options={"require": ["exp", "iss", "aud", "token_use"]},
+                options={"require": ["exp", "iat", "iss", "aud", "token_use"]},
             )
         except jwt.PyJWTError as error:
             raise Unauthenticated("The sign-in token is not valid.") from error
         if claims.get("token_use") != "id":
             raise Unauthenticated("An ID token is required.")
         roles = frozenset(g for g in claims.get("cognito:groups", []) if g in STAFF_ROLES)
-        return Staff(
+        staff = Staff(
             username=str(claims.get("cognito:username") or claims["sub"]),
             roles=roles,
             unit=claims.get(f"custom:{UNIT_ATTRIBUTE}") or None,
         )
+        return VerifiedToken(staff, datetime.fromtimestamp(int(claims["iat"]), UTC))

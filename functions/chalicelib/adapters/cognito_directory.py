@@ -141,6 +141,8 @@ class CognitoDirectory(Directory):
             self._idp.admin_set_user_password(
                 UserPoolId=self._pool, Username=username, Password=password, Permanent=False
             )
+            # A new password ends the sessions started with the old one.
+            self._idp.admin_user_global_sign_out(UserPoolId=self._pool, Username=username)
         except ClientError as error:
             if _code(error) == "UserNotFoundException":
                 raise NotFound(f"No account {username}.") from error

@@ -207,6 +207,19 @@ class Directory(ABC):
         """A new temporary password, to be changed at the next sign-in."""
 
 
+class Revocations(ABC):
+    """When each staff account's tokens were last revoked (disabled, new roles or unit, new
+    password): a token issued at or before that moment is refused."""
+
+    @abstractmethod
+    def revoke(self, username: str) -> datetime:
+        """Revoke every token of `username` issued until now; returns the moment recorded."""
+
+    @abstractmethod
+    def revoked_at(self, username: str) -> datetime | None:
+        """The latest revocation of `username`'s tokens, if any (may be a short while stale)."""
+
+
 class Workflows(ABC):
     @abstractmethod
     def start(self, order_id: str, run: int = 0) -> None:

@@ -94,6 +94,17 @@ def _username(username: str) -> str:
     return username
 
 
+def _revoke_tokens(username: str, before: Account | None = None, after: Account | None = None) -> None:
+    """The account's tokens stop working (within the authorizer's cache period, at most a minute)
+    once it is disabled, its roles or unit change, or its password is reset; its sessions have
+    ended in Cognito already, so it cannot get new tokens with the old claims."""
+    if before is not None and after is not None:
+        unchanged = (set(before.roles), before.unit) == (set(after.roles), after.unit)
+        if unchanged and after.enabled:
+            return
+    deps().revocations.revoke(username)
+
+
 @bp.route("/users", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
 @doc(Page[StaffUser], query=UserFilter)
@@ -142,6 +153,7 @@ def update_user(username: str) -> Response:
     if before is None:
         raise NotFound(f"No account {username}.")
     account = d.directory.update(username, list(edit.roles), edit.unit, edit.enabled)
+    _revoke_tokens(username, before, account)
     _audit(
         staff,
         "user.updated",
@@ -165,6 +177,7 @@ def reset_password(username: str) -> Response:
         raise NotFound(f"No account {username}.")
     password = temporary_password()
     d.directory.reset_password(username, password)
+    _revoke_tokens(username)
     _audit(staff, "user.password_reset", username)
     return respond(TemporaryPassword(temporary_password=password))
 

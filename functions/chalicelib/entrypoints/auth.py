@@ -24,11 +24,18 @@ def authorize(request: AuthRequest) -> AuthResponse:
     scheme, _, token = (request.token or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise AuthorizerDenied()
+    d = deps()
     try:
-        staff = deps().tokens.verify(token)
+        staff, issued_at = d.tokens.verify_token(token)
     except Unauthenticated as error:
         logger.info("staff token rejected", reason=str(error.__cause__ or error))
         raise AuthorizerDenied() from error
+    # Disabled, given new roles or a new password since the token was issued: it no longer counts.
+    # `iat` has whole seconds, so a token of the very second of the revocation is refused too.
+    revoked = d.revocations.revoked_at(staff.username)
+    if revoked is not None and issued_at <= revoked:
+        logger.info("staff token rejected", reason="revoked", username=staff.username)
+        raise AuthorizerDenied()
     return AuthResponse(
         routes=["*"],
         principal_id=staff.username,
