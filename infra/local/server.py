@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import moto_patches, outbox
+from .reconciler import Reconciler
 from .stack import ROOT, LocalStack, names, process_environment
 from .throttle import Throttle
 
@@ -158,8 +159,10 @@ class Running:
     url: str
     moto: Any
     http: ThreadingHTTPServer
+    reconciler: Reconciler
 
     def stop(self) -> None:
+        self.reconciler.stop()
         self.http.shutdown()
         self.http.server_close()
         # Timers still waiting wake up to a server that has gone; their failures are not news.
@@ -196,7 +199,10 @@ def start(
     http = ThreadingHTTPServer((host, port), _handler(LocalApi(), config, dist, Throttle()))
     http.daemon_threads = True
     threading.Thread(target=http.serve_forever, name="jiesu-http", daemon=True).start()
-    return Running(stack=stack, url=origin, moto=moto, http=http)
+    # Every open order has a running workflow: once at start-up, then every few seconds.
+    reconciler = Reconciler(stack)
+    reconciler.start()
+    return Running(stack=stack, url=origin, moto=moto, http=http, reconciler=reconciler)
 
 
 def wait_forever() -> None:

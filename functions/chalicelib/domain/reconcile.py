@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from .errors import WorkflowUnavailable
 from .model import Status, WorkOrder
-from .ports import Clock, RunStatus, Workflows, WorkOrders
+from .ports import Clock, OrderQuery, RunStatus, Workflows, WorkOrders
 from .triage import SETTLED
 
 # A run started at intake parks its first token within seconds; younger waiting orders are left
@@ -69,6 +69,25 @@ def reconcile(
         order = orders.get(failed.order_id)
         if order is not None and needs_run(order) and order.reinstated == failed.run:
             _bring_up(order, failed.run, orders, workflows, done)
+    return done
+
+
+def sweep(*, orders: WorkOrders, workflows: Workflows, page_size: int = 100) -> Reconciliation:
+    """Every open order, whether or not it waits for a run: after the table was restored (from a
+    point-in-time backup in AWS, from the snapshot of the local stack), its orders' runs are gone
+    and none of them is on the waiting list. Walks the status index; not scheduled."""
+    done = Reconciliation()
+    for status in Status:
+        if status in SETTLED or status is Status.CLOSED:
+            continue
+        cursor: str | None = None
+        while True:
+            page = orders.find(OrderQuery(status=status.value, limit=page_size, cursor=cursor))
+            for order in page.items:
+                _bring_up(order, order.reinstated, orders, workflows, done)
+            if page.next is None:
+                break
+            cursor = page.next
     return done
 
 
