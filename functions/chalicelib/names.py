@@ -179,6 +179,9 @@ FN_RETRAIN_DISPATCH = "retrain_dispatch"
 FN_RECONCILE_WORKFLOWS = "reconcile_workflows"
 RECONCILE_SCHEDULE = "rate(5 minutes)"
 RECONCILE_LOCAL_SECONDS = 30.0
+# The stream consumer's event source mapping: a batch that keeps failing is retried this often
+# (split in halves to isolate the record), then its records go to the dead-letter queue.
+STREAM_RETRY_ATTEMPTS = 5
 API_HANDLER = "api_handler"
 STAFF_AUTHORIZER = "staff_auth"
 TASK_FUNCTIONS = (FN_ROUTE_ORDER, FN_AWAIT_UNIT, FN_ADVANCE_ORDER, FN_CHECK_WHISTLE)

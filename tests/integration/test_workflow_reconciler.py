@@ -150,12 +150,17 @@ def test_a_throttled_start_is_accepted_and_the_reconciler_starts_the_workflow(
 
 
 class BrokenDispatch:
-    """The order store with `get` failing for one order while `broken` (a bug in the task)."""
+    """The order store with `get` failing for the next order it creates while `broken` (a bug in
+    the dispatch task that reads it)."""
 
     def __init__(self, real: Any) -> None:
         self.real = real
         self.order: str | None = None
         self.broken = True
+
+    def create(self, order: Any, *args: Any, **kwargs: Any) -> None:
+        self.order = order.id
+        self.real.create(order, *args, **kwargs)
 
     def get(self, order_id: str) -> Any:
         if self.broken and order_id == self.order:
@@ -172,19 +177,11 @@ def test_a_failed_run_of_an_open_order_is_redriven_by_the_reconciler(api, unit, 
     broken = BrokenDispatch(real)
     dependencies.__dict__["orders"] = broken
     try:
-        # Known before the order exists: the dispatch task fails from its first attempt.
         body = {
             **BODY,
             "content": content(),
             "requester": {"name": "刘先生", "phone": phone(), "kind": "person"},
         }
-        original_create = real.create
-
-        def create(order, *args, **kwargs):
-            broken.order = order.id
-            return original_create(order, *args, **kwargs)
-
-        broken.create = create
         answer = api.post("/api/v1/public/requests", body)
         assert answer.status == 201, answer.body
         order = answer.json()["id"]
