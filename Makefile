@@ -124,6 +124,7 @@ test: lint typecheck test-unit test-integration test-statemachines synth test-in
 
 # --- benchmarks: the budgets of DESIGN.md section 9 (docs/benchmarks.md); not part of `make test` --
 bench: $(VENV)/.synced $(MODEL) frontend
+	$(BIN)/python -m tests.benchmarks.faults
 	$(BIN)/python -m tests.benchmarks.lifecycle
 	$(BIN)/python -m tests.benchmarks.dispatch
 	$(BIN)/python -m tests.benchmarks.page_weight

@@ -16,6 +16,7 @@ from chalicelib.entrypoints import (
     openapi,
     partner_api,
     public_api,
+    reconciler,
     staff_api,
     streams,
     tasks,
@@ -62,6 +63,11 @@ def advance_order(event: dict[str, Any], context: Any) -> dict[str, Any]:
 @app.lambda_function(name=names.FN_CHECK_WHISTLE)
 def check_whistle(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return tasks.check_whistle(event)
+
+
+@app.lambda_function(name=names.FN_RECONCILE_WORKFLOWS)
+def reconcile_workflows(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return reconciler.reconcile_workflows(event)
 
 
 @app.lambda_function(name=names.FN_SEED_REFERENCE)

@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.deadlines import DEFAULT_LIMITS, TimeLimits
-from chalicelib.domain.errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken, StaleVersion
+from chalicelib.domain.errors import (
+    Conflict,
+    FieldProblem,
+    InvalidInput,
+    KeyTaken,
+    NumberTaken,
+    StaleVersion,
+    WorkflowUnavailable,
+)
 from chalicelib.domain.knowledge import KnowledgeEntry
 from chalicelib.domain.model import Category, Unit, UnitKind, WorkOrder
 from chalicelib.domain.partners import ApiClient
 from chalicelib.domain.ports import (
+    FailedRun,
     IdempotencyRecord,
     Notifier,
     OrderQuery,
     Page,
+    PendingRun,
     Reference,
+    RunState,
+    RunStatus,
     StoredUpload,
     Uploads,
     Whistles,
@@ -32,9 +47,12 @@ class MemoryWorkOrders(WorkOrders):
         self.orders: dict[str, WorkOrder] = {}
         self.tokens: dict[str, str] = {}
         self.keys: dict[str, IdempotencyRecord] = {}
+        self.pending: dict[str, PendingRun] = {}  # orders waiting for a workflow run
         self.writes = 0
 
-    def create(self, order: WorkOrder, idempotency: IdempotencyRecord | None = None) -> None:
+    def create(
+        self, order: WorkOrder, idempotency: IdempotencyRecord | None = None, pending_run: int | None = None
+    ) -> None:
         if order.id in self.orders:
             raise NumberTaken()
         if idempotency and idempotency.key in self.keys:
@@ -42,16 +60,20 @@ class MemoryWorkOrders(WorkOrders):
         self.orders[order.id] = order
         if idempotency:
             self.keys[idempotency.key] = idempotency
+        if pending_run is not None:
+            self.pending[order.id] = PendingRun(order.id, pending_run, order.updated_at)
         self.writes += 1
 
     def get(self, order_id: str) -> WorkOrder | None:
         return self.orders.get(order_id)
 
-    def update(self, order: WorkOrder, expected_version: int) -> str | None:
+    def update(self, order: WorkOrder, expected_version: int, pending_run: int | None = None) -> str | None:
         stored = self.orders.get(order.id)
         if stored is None or stored.version != expected_version:
             raise StaleVersion()
         self.orders[order.id] = order
+        if pending_run is not None:
+            self.pending[order.id] = PendingRun(order.id, pending_run, order.updated_at)
         self.writes += 1
         return self.tokens.get(order.id)
 
@@ -60,8 +82,20 @@ class MemoryWorkOrders(WorkOrders):
         if stored is None or stored.version != expected_version:
             return False
         self.tokens[order_id] = token
+        self.pending.pop(order_id, None)
         self.writes += 1
         return True
+
+    def pending_runs(self, written_before: datetime, limit: int) -> list[PendingRun]:
+        found = sorted(
+            (p for p in self.pending.values() if p.since < written_before),
+            key=lambda p: (p.since, p.order_id),
+        )
+        return found[:limit]
+
+    def run_settled(self, order_id: str, run: int) -> None:
+        if (pending := self.pending.get(order_id)) is not None and pending.run == run:
+            del self.pending[order_id]
 
     def recall(self, key: str) -> IdempotencyRecord | None:
         return self.keys.get(key)
@@ -226,10 +260,94 @@ class RecordingWorkflows(Workflows):
     def watch_whistle(self, whistle_id: str, run: int) -> None:
         self.watched.append(f"{whistle_id}-{run}")
 
+    def state(self, order_id: str, run: int) -> RunState | None:
+        name = f"{order_id}-r{run}" if run else order_id
+        return RunState(RunStatus.RUNNING) if name in self.started else None
+
+    def redrive(self, order_id: str, run: int) -> bool:
+        return False
+
+    def failed_runs(self, limit: int) -> list[FailedRun]:
+        return []
+
     def resume(self, token: str, order_id: str = "") -> bool:
         if token in self.spent:
             return False
         self.spent.add(token)
+        self.resumed.append(token)
+        return True
+
+
+@dataclass
+class Execution:
+    order_id: str
+    run: int
+    status: RunStatus = RunStatus.RUNNING
+    redrives: int = 0
+    parked: bool = False  # the run stored a task token: it waits on the unit
+
+
+class StepFunctionsDouble(Workflows):
+    """Work-order executions by name, kept as Step Functions keeps them: a name starts once (a
+    second start of a running one is taken, as AWS takes a start with the same name and input),
+    a failed execution can be redriven. `refuse(operation)` decides whether a call is throttled
+    (start, state, redrive); `lose_answer()` whether a start that went through answers an error
+    all the same (the caller cannot tell the two apart)."""
+
+    def __init__(
+        self,
+        refuse: Callable[[str], bool] = lambda operation: False,
+        lose_answer: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.executions: dict[str, Execution] = {}
+        self.refuse = refuse
+        self.lose_answer = lose_answer
+        self.calls: Counter[str] = Counter()
+        self.refused: Counter[str] = Counter()
+        self.resumed: list[str] = []
+
+    @staticmethod
+    def name(order_id: str, run: int) -> str:
+        return f"order-{order_id}-r{run}" if run else f"order-{order_id}"
+
+    def _call(self, operation: str, name: str) -> None:
+        self.calls[operation] += 1
+        if self.refuse(operation):
+            self.refused[operation] += 1
+            raise WorkflowUnavailable(name)
+
+    def start(self, order_id: str, run: int = 0) -> None:
+        name = self.name(order_id, run)
+        self._call("start", name)
+        self.executions.setdefault(name, Execution(order_id, run))
+        if self.lose_answer():
+            self.refused["start answer lost"] += 1
+            raise WorkflowUnavailable(name)
+
+    def state(self, order_id: str, run: int) -> RunState | None:
+        name = self.name(order_id, run)
+        self._call("state", name)
+        found = self.executions.get(name)
+        return RunState(found.status, found.redrives) if found else None
+
+    def redrive(self, order_id: str, run: int) -> bool:
+        name = self.name(order_id, run)
+        self._call("redrive", name)
+        found = self.executions.get(name)
+        if found is None or found.status not in (RunStatus.FAILED, RunStatus.TIMED_OUT):
+            return False
+        found.status, found.redrives = RunStatus.RUNNING, found.redrives + 1
+        return True
+
+    def failed_runs(self, limit: int) -> list[FailedRun]:
+        return [
+            FailedRun(e.order_id, e.run) for e in self.executions.values() if e.status is RunStatus.FAILED
+        ][:limit]
+
+    def watch_whistle(self, whistle_id: str, run: int) -> None:
+        raise AssertionError("no whistles here")
+
+    def resume(self, token: str, order_id: str = "") -> bool:
         self.resumed.append(token)
         return True
 

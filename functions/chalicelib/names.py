@@ -76,14 +76,22 @@ class TableSpec:
 # unit inbox by deadline (GSI1: gsi1pk=UNIT#<unit>, gsi1sk=<deadline>#<id>), all orders by
 # status for the hotline centre (GSI2: gsi2pk=STATUS#<status>, gsi2sk=<created_at>#<id>),
 # requester lookup for duplicates (GSI3: gsi3pk=REQUESTER#<sha256 of the phone>,
-# gsi3sk=<created_at>#<id>; the phone itself is never a key).
+# gsi3sk=<created_at>#<id>; the phone itself is never a key), orders whose workflow run has not
+# shown life yet for the reconciler (GSI4, sparse: gsi4pk=WORKFLOW_PENDING#<last digit of the id>,
+# gsi4sk=<written at>#<id>; the attributes go when the run parks its first task token).
 WORK_ORDERS_INBOX_INDEX = IndexSpec("inbox", "gsi1pk", "gsi1sk")
 WORK_ORDERS_STATUS_INDEX = IndexSpec("by_status", "gsi2pk", "gsi2sk")
 WORK_ORDERS_REQUESTER_INDEX = IndexSpec("by_requester", "gsi3pk", "gsi3sk")
+WORK_ORDERS_PENDING_INDEX = IndexSpec("workflow_pending", "gsi4pk", "gsi4sk")
 WORK_ORDERS_TABLE = TableSpec(
     construct_id="WorkOrders",
     local_name="jiesu-work-orders",
-    indexes=(WORK_ORDERS_INBOX_INDEX, WORK_ORDERS_STATUS_INDEX, WORK_ORDERS_REQUESTER_INDEX),
+    indexes=(
+        WORK_ORDERS_INBOX_INDEX,
+        WORK_ORDERS_STATUS_INDEX,
+        WORK_ORDERS_REQUESTER_INDEX,
+        WORK_ORDERS_PENDING_INDEX,
+    ),
     stream=True,
     ttl_attribute="expires_at",
 )
@@ -171,6 +179,15 @@ FN_PLAN_ANALYTICS = "plan_analytics"
 FN_STORE_MONTH = "store_month"
 FN_STORE_DAY = "store_day"
 FN_RETRAIN_DISPATCH = "retrain_dispatch"
+# Starts the workflow of every open order that has none running (a start that failed after the
+# order was stored), and redrives failed runs of open orders: every few minutes in AWS (its own
+# schedule), at start-up and then periodically on the local stack.
+FN_RECONCILE_WORKFLOWS = "reconcile_workflows"
+RECONCILE_SCHEDULE = "rate(5 minutes)"
+RECONCILE_LOCAL_SECONDS = 30.0
+# The stream consumer's event source mapping: a batch that keeps failing is retried this often
+# (split in halves to isolate the record), then its records go to the dead-letter queue.
+STREAM_RETRY_ATTEMPTS = 5
 API_HANDLER = "api_handler"
 STAFF_AUTHORIZER = "staff_auth"
 TASK_FUNCTIONS = (FN_ROUTE_ORDER, FN_AWAIT_UNIT, FN_ADVANCE_ORDER, FN_CHECK_WHISTLE)

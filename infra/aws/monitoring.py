@@ -1,5 +1,6 @@
-"""Monitoring: an alarm when work-order, whistle or analytics workflows fail and one when the API
-answers 5XX."""
+"""Monitoring: an alarm when work-order, whistle or analytics workflows fail, one when the API
+answers 5XX, and one for each dead-letter queue that holds anything (stream records the consumer
+failed on, reconciler passes the scheduler could not deliver)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -36,7 +38,9 @@ class Monitoring(Construct):
         analytics: Mapping[str, sfn.IStateMachine],
         api_name: str,
         api_stage: str,
+        dead_letters: Mapping[str, tuple[sqs.IQueue, str]],
     ) -> None:
+        """`dead_letters`: construct id of the alarm → (queue, what a message there means)."""
         super().__init__(scope, construct_id)
         # Operators subscribe to this topic (e-mail, chat) after the first deploy.
         self.topic = sns.Topic(
@@ -94,5 +98,20 @@ class Monitoring(Construct):
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        for alarm in (*failed, api_errors):
+        undelivered = [
+            cloudwatch.Alarm(
+                self,
+                alarm_id,
+                alarm_description=description,
+                metric=queue.metric_approximate_number_of_messages_visible(
+                    period=FIVE_MINUTES, statistic="Maximum"
+                ),
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            )
+            for alarm_id, (queue, description) in dead_letters.items()
+        ]
+        for alarm in (*failed, api_errors, *undelivered):
             alarm.add_alarm_action(actions.SnsAction(self.topic))

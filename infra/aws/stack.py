@@ -16,8 +16,9 @@ from .layer import DependenciesLayer
 from .monitoring import Monitoring
 from .project import names
 from .seed import ReferenceSeed
+from .streams import StreamFailures
 from .throttling import Throttling
-from .workflows import Workflows, machine_arns
+from .workflows import WorkflowReconciler, Workflows, machine_arns
 
 
 class JiesuStack(Stack):
@@ -51,6 +52,9 @@ class JiesuStack(Stack):
             function_id=function_id(names.FN_SEED_REFERENCE),
             after=api.grants,
         )
+        # Every open order has a running workflow; what failed lands in a dead-letter queue.
+        reconciler = WorkflowReconciler(self, "Reconciler", api=api, table=data.work_orders)
+        stream = StreamFailures(self, "StreamFailures", api=api)
         monitoring = Monitoring(
             self,
             "Monitoring",
@@ -59,6 +63,18 @@ class JiesuStack(Stack):
             analytics=workflows.analytics_machines,
             api_name=api.api_name,
             api_stage=API_GATEWAY_STAGE,
+            dead_letters={
+                "StreamDeadLetters": (
+                    stream.dead_letters,
+                    "The stream consumer failed on work-order changes after its retries: their "
+                    "notices were not sent and their facts not exported (docs/deploy.md, Failures).",
+                ),
+                "ReconcilerDeadLetters": (
+                    reconciler.dead_letters,
+                    "A workflow reconciler pass failed or could not be delivered: orders whose "
+                    "workflow did not start wait for the next pass (docs/deploy.md, Failures).",
+                ),
+            },
         )
 
         # What the frontend's config.json and the operators need (API.md, Local configuration).

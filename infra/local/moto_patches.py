@@ -9,8 +9,11 @@
 3. `athena:startQueryExecution.sync`: moto forwards the start but has no way to wait for the
    query; here the task polls GetQueryExecution, returns it as AWS does and fails the task when
    the query failed (infra/local/athena.py makes moto's Athena run the SQL).
-
-4. Cognito signs tokens with a key of this process: stock moto signs every user pool's tokens with
+4. `RedriveExecution`, which moto lacks: the failed execution is started again under its own
+   name and ARN, from its first state (the work-order workflow reads everything from the stored
+   order, so beginning again does what AWS's restart at the failed state does), and
+   DescribeExecution reports how often it was redriven.
+5. Cognito signs tokens with a key of this process: stock moto signs every user pool's tokens with
    the private key it ships in its package, so anyone could mint a token for any user and role
    that the app would accept. The key is made at start and never leaves memory; the pool's JWKS
    serves its public half (under moto's kid "dummy", which moto writes into every token header).
@@ -157,6 +160,30 @@ def _sign_with_a_key_of_our_own() -> None:
     CognitoIdpJsonWebKeyResponse.json_web_key = json.dumps(public).encode("utf-8")
 
 
+def _redrive_execution(self: Any, execution_arn: str) -> Any:
+    """The parser backend's RedriveExecution: a failed, timed-out or aborted execution again."""
+    from moto.core.exceptions import JsonRESTError
+    from moto.stepfunctions.exceptions import ExecutionDoesNotExist
+
+    machine = self._get_state_machine_for_execution(execution_arn)
+    failed = next((x for x in machine.executions if x.execution_arn == execution_arn), None)
+    if failed is None:
+        raise ExecutionDoesNotExist(f"Execution Does Not Exist: '{execution_arn}'")
+    if failed.status not in ("FAILED", "TIMED_OUT", "ABORTED"):
+        raise JsonRESTError("ExecutionNotRedrivable", f"Execution {execution_arn} is {failed.status}.")
+    machine.executions.remove(failed)
+    again = self.start_execution(machine.arn, failed.name, failed.execution_input)
+    again.redrive_count = getattr(failed, "redrive_count", 0) + 1
+    return again
+
+
+def _redrive_response(self: Any) -> Any:
+    from moto.core.responses import ActionResult
+
+    again = self.stepfunction_backend.redrive_execution(self._get_param("executionArn"))
+    return ActionResult({"redriveDate": again.start_date})
+
+
 def install() -> None:
     """Apply the patches once, before any moto backend is created."""
     global _installed
@@ -179,9 +206,22 @@ def install() -> None:
         ResourceCondition,
     )
     from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+    from moto.stepfunctions.responses import StepFunctionResponse
 
     LambdaFunction._invoke_lambda = _invoke_in_process
     _sign_with_a_key_of_our_own()
+    StepFunctionsParserBackend.redrive_execution = _redrive_execution
+    StepFunctionResponse.redrive_execution = _redrive_response
+    describe = StepFunctionResponse.describe_execution
+
+    def describe_with_redrives(self: Any) -> Any:
+        answer = describe(self)
+        execution = self.stepfunction_backend.describe_execution(self._get_param("executionArn"))
+        answer.result["redriveCount"] = getattr(execution, "redrive_count", 0)
+        return answer
+
+    StepFunctionResponse.describe_execution = describe_with_redrives
     unsupported._SUPPORTED_INTEGRATION_PATTERNS.add(ResourceCondition.Sync)
     # Each Athena task would log that moto forwards it (which is what it should do here).
     unsupported.LOG.setLevel(logging.ERROR)

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from . import moto_patches, outbox
 from . import snapshot as snapshots
 from .endpoint import GuardedMoto
+from .reconciler import Reconciler
 from .stack import ROOT, LocalStack, names, process_environment
 from .throttle import Throttle
 
@@ -208,6 +209,7 @@ class Running:
     url: str
     moto: Any
     http: ThreadingHTTPServer
+    reconciler: Reconciler
     data_dir: Path | None = None
     restored: bool = False
     _stopped: bool = False
@@ -217,6 +219,7 @@ class Running:
         if self._stopped:
             return
         self._stopped = True
+        self.reconciler.stop()
         self.http.shutdown()
         self.http.server_close()
         if self.data_dir is not None:
@@ -266,8 +269,17 @@ def start(
         snapshots.restart_workflows(snapshot)
     http = LocalHttpServer((host, port), _handler(api, config, dist, Throttle()))
     threading.Thread(target=http.serve_forever, name="jiesu-http", daemon=True).start()
+    # Every open order has a running workflow: once at start-up, then every few seconds.
+    reconciler = Reconciler(stack)
+    reconciler.start()
     running = Running(
-        stack=stack, url=origin, moto=moto, http=http, data_dir=data_dir, restored=snapshot is not None
+        stack=stack,
+        url=origin,
+        moto=moto,
+        http=http,
+        reconciler=reconciler,
+        data_dir=data_dir,
+        restored=snapshot is not None,
     )
     if data_dir is not None:
         atexit.register(running.stop)  # a stop by any other way than the signals __main__ handles

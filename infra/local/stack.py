@@ -279,6 +279,7 @@ class LocalStack:
             *names.ANALYTICS_FUNCTIONS,
             names.FN_SEED_REFERENCE,
             names.FN_ON_WORK_ORDER_CHANGE,
+            names.FN_RECONCILE_WORKFLOWS,
         )
         for function in functions:
             lam.create_function(

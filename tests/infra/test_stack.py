@@ -150,8 +150,8 @@ def test_tables_are_built_from_the_shared_specs(synth: Synth, spec: names.TableS
         assert "TimeToLiveSpecification" not in props
 
 
-def test_the_work_orders_table_has_the_inbox_status_and_requester_indexes(synth: Synth) -> None:
-    """Whistles live in the work-orders table too: no table of their own, three GSIs in all."""
+def test_the_work_orders_table_has_the_inbox_status_requester_and_pending_run_indexes(synth: Synth) -> None:
+    """Whistles live in the work-orders table too: no table of their own, four GSIs in all."""
     assert [spec.construct_id for spec in names.TABLES] == ["WorkOrders", "Reference", "Insights"]
     props = synth.resources[table_id(synth, names.WORK_ORDERS_TABLE)]["Properties"]
     indexes = {
@@ -165,9 +165,10 @@ def test_the_work_orders_table_has_the_inbox_status_and_requester_indexes(synth:
         "inbox": (["gsi1pk", "gsi1sk"], "ALL"),
         "by_status": (["gsi2pk", "gsi2sk"], "ALL"),
         "by_requester": (["gsi3pk", "gsi3sk"], "ALL"),
+        "workflow_pending": (["gsi4pk", "gsi4sk"], "ALL"),
     }
     attributes = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
-    keys = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk")
+    keys = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "gsi4pk", "gsi4sk")
     assert attributes == dict.fromkeys(keys, "S")
 
 
@@ -184,12 +185,17 @@ def test_every_function_runs_python311_with_the_dependencies_layer(synth: Synth)
     expected |= {function_id(names.FN_ON_WORK_ORDER_CHANGE), function_id(names.API_HANDLER)}
     expected |= {function_id(names.STAFF_AUTHORIZER)}
     expected |= {function_id(name) for name in names.ANALYTICS_FUNCTIONS}
+    expected |= {function_id(names.FN_RECONCILE_WORKFLOWS)}
     assert set(found) == expected
+    reconciler_role = logical_id_of(synth, "AWS::IAM::Role", "ReconcilerRole")
     for fid, fn in found.items():
         assert fn["Properties"]["Runtime"] == "python3.11", fid
         assert fn["Properties"]["Layers"] == [{"Ref": layer}], fid
-        own_role = fid == function_id(names.STAFF_AUTHORIZER)  # least privilege: a role of its own
-        assert (fn["Properties"]["Role"] == {"Fn::GetAtt": [DEFAULT_ROLE, "Arn"]}) is not own_role, fid
+        if fid == function_id(names.STAFF_AUTHORIZER):  # least privilege: a role of its own
+            assert fn["Properties"]["Role"] != {"Fn::GetAtt": [DEFAULT_ROLE, "Arn"]}, fid
+        else:
+            role = reconciler_role if fid == function_id(names.FN_RECONCILE_WORKFLOWS) else DEFAULT_ROLE
+            assert fn["Properties"]["Role"] == {"Fn::GetAtt": [role, "Arn"]}, fid
         assert fn["Properties"]["Tracing"] == "Active", fid
 
 
@@ -257,8 +263,11 @@ def test_the_stream_consumer_reads_the_work_order_stream_once_it_may(synth: Synt
     assert event["Type"] == "DynamoDB"
     assert event["Properties"]["Stream"] == {"Fn::GetAtt": [work_orders, "StreamArn"]}
     # The event source mapping is created with the function: the stream grant must exist first.
-    (policy_id,) = consumer["DependsOn"]
-    granted = synth.resources[policy_id]["Properties"]["PolicyDocument"]["Statement"]
+    granted = [
+        statement
+        for policy_id in consumer["DependsOn"]
+        for statement in synth.resources[policy_id]["Properties"]["PolicyDocument"]["Statement"]
+    ]
     stream_statements = [s for s in granted if s["Resource"] == {"Fn::GetAtt": [work_orders, "StreamArn"]}]
     actions = {a for s in stream_statements for a in as_list(s["Action"])}
     assert {"dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream"} <= actions
@@ -516,7 +525,11 @@ def test_reference_data_is_seeded_again_when_it_changes(synth: Synth) -> None:
 def test_alarms_watch_failed_workflows_and_api_errors(synth: Synth) -> None:
     every = list(synth.of_type("AWS::CloudWatch::Alarm").values())
     alarms = {a["Properties"]["MetricName"]: a["Properties"] for a in every}
-    assert sorted(a["Properties"]["MetricName"] for a in every) == ["5XXError", *["ExecutionsFailed"] * 4]
+    assert sorted(a["Properties"]["MetricName"] for a in every) == [
+        "5XXError",
+        *["ApproximateNumberOfMessagesVisible"] * 2,
+        *["ExecutionsFailed"] * 4,
+    ]
     api = synth.resources["RestAPI"]["Properties"]
     assert api["Name"] == api["DefinitionBody"]["info"]["title"]
     dimensions = {d["Name"]: d["Value"] for d in alarms["5XXError"]["Dimensions"]}
@@ -673,3 +686,121 @@ def test_every_throttled_route_has_a_gateway_limit_and_a_per_client_rule(synth: 
         assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
     (association,) = synth.of_type("AWS::WAFv2::WebACLAssociation").values()
     assert {"Ref": "RestAPI.Stage"} in association["Properties"]["ResourceArn"]["Fn::Join"][1]
+
+
+# --- every open order has a running workflow; failures land in dead-letter queues ---------------
+
+
+def test_the_reconciler_runs_every_five_minutes_on_a_role_that_may_only_bring_up_runs(synth: Synth) -> None:
+    from infra.aws.workflows import machine_name
+
+    work_orders = table_id(synth, names.WORK_ORDERS_TABLE)
+    fid = function_id(names.FN_RECONCILE_WORKFLOWS)
+    role = logical_id_of(synth, "AWS::IAM::Role", "ReconcilerRole")
+    assert synth.resources[role]["Properties"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "lambda.amazonaws.com"
+    }
+    assert "ManagedPolicyArns" not in synth.resources[role]["Properties"]
+    granted: dict[str, list[Any]] = {}
+    for statement in statements_of_role(synth, role):
+        assert statement["Effect"] == "Allow"
+        for action in as_list(statement["Action"]):
+            granted.setdefault(action, []).extend(as_list(statement["Resource"]))
+    table_arn = {"Fn::GetAtt": [work_orders, "Arn"]}
+    assert granted["dynamodb:GetItem"] == granted["dynamodb:UpdateItem"] == [table_arn]
+    queried = [synth.resolve(r) for r in granted["dynamodb:Query"]]
+    assert sorted(json.dumps(r) for r in queried) == sorted(
+        json.dumps({"Fn::Join": ["", [table_arn, f"/index/{index}"]]})
+        for index in ("workflow_pending", "by_status")
+    )
+    work_order = arn_of(synth, names.WORK_ORDER_MACHINE_SPEC)
+    assert granted["states:StartExecution"] == granted["states:ListExecutions"] == [work_order]
+    (executions,) = granted["states:DescribeExecution"]
+    assert granted["states:RedriveExecution"] == [executions]
+    assert json.dumps(executions).endswith(
+        f':execution:{machine_name(synth.stack, names.WORK_ORDER_MACHINE_SPEC)}:*"]]}}'
+    )
+    assert set(granted) == {
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:Query",
+        "states:StartExecution",
+        "states:ListExecutions",
+        "states:DescribeExecution",
+        "states:RedriveExecution",
+        "xray:PutTraceSegments",
+        "xray:PutTelemetryRecords",
+        # A failed pass is recorded in its dead-letter queue (the function's on-failure destination).
+        "sqs:SendMessage",
+    }
+    # The API's role may neither describe nor redrive runs.
+    assert not any(
+        a in ("states:DescribeExecution", "states:RedriveExecution", "states:ListExecutions")
+        for statement in statements_of_role(synth, DEFAULT_ROLE)
+        for a in as_list(statement["Action"])
+    )
+
+    (schedule,) = [
+        s["Properties"]
+        for s in synth.of_type("AWS::Scheduler::Schedule").values()
+        if s["Properties"]["Target"]["Arn"] == {"Fn::GetAtt": [fid, "Arn"]}
+    ]
+    assert schedule["ScheduleExpression"] == names.RECONCILE_SCHEDULE == "rate(5 minutes)"
+    assert json.loads(schedule["Target"]["Input"]) == {}
+    queue = logical_id_of(synth, "AWS::SQS::Queue", "ReconcilerScheduleDeadLetters")
+    assert schedule["Target"]["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [queue, "Arn"]}}
+    (invoke_config,) = synth.of_type("AWS::Lambda::EventInvokeConfig").values()
+    assert invoke_config["Properties"]["FunctionName"] == {"Ref": fid}
+    assert invoke_config["Properties"]["DestinationConfig"] == {
+        "OnFailure": {"Destination": {"Fn::GetAtt": [queue, "Arn"]}}
+    }
+
+
+def test_the_stream_consumer_retries_then_sends_what_it_failed_on_to_a_dead_letter_queue(
+    synth: Synth,
+) -> None:
+    consumer = functions(synth)[function_id(names.FN_ON_WORK_ORDER_CHANGE)]
+    (event,) = consumer["Properties"]["Events"].values()
+    queue = logical_id_of(synth, "AWS::SQS::Queue", "StreamFailuresDeadLetters")
+
+    props = event["Properties"]
+    assert props["MaximumRetryAttempts"] == names.STREAM_RETRY_ATTEMPTS
+    assert props["BisectBatchOnFunctionError"] is True
+    assert 0 < props["MaximumRecordAgeInSeconds"] <= 24 * 3600
+    assert props["DestinationConfig"] == {
+        "OnFailure": {"Type": "SQS", "Destination": {"Fn::GetAtt": [queue, "Arn"]}}
+    }
+    # The mapping sends with the function's role: the grant exists before the mapping is created.
+    sends = [
+        statement
+        for policy_id in consumer["DependsOn"]
+        for statement in synth.resources[policy_id]["Properties"]["PolicyDocument"]["Statement"]
+        if "sqs:SendMessage" in as_list(statement["Action"])
+    ]
+    assert [(s["Action"], s["Resource"]) for s in sends] == [
+        ("sqs:SendMessage", {"Fn::GetAtt": [queue, "Arn"]})
+    ]
+
+
+def test_every_dead_letter_queue_is_encrypted_kept_two_weeks_and_alarmed(synth: Synth) -> None:
+    queues = synth.of_type("AWS::SQS::Queue")
+    alarms = [a["Properties"] for a in synth.of_type("AWS::CloudWatch::Alarm").values()]
+    topic = logical_id_of(synth, "AWS::SNS::Topic", "MonitoringAlarms")
+
+    assert len(queues) == 2
+    for qid, queue in queues.items():
+        assert queue["Properties"]["SqsManagedSseEnabled"] is True, qid
+        assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600, qid
+        (alarm,) = [
+            a
+            for a in alarms
+            if a["MetricName"] == "ApproximateNumberOfMessagesVisible"
+            and a["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [qid, "QueueName"]}}]
+        ]
+        assert alarm["Threshold"] == 1 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold", qid
+        assert alarm["AlarmActions"] == [{"Ref": topic}], qid
+    policies = synth.of_type("AWS::SQS::QueuePolicy")
+    secured = {q["Ref"] for p in policies.values() for q in p["Properties"]["Queues"]}
+    assert secured == set(queues)  # TLS only

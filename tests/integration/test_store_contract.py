@@ -204,3 +204,40 @@ def test_a_creation_range_reads_statuses_newest_first_with_exact_bounds(store):
     assert [o.id[-2:] for o in until.items] == ["02", "01"]
     assert [o.id[-2:] for o in closed.items] == ["04"]
     assert sorted(o.id[-2:] for o in inbox.items) == ["05", "06", "07"]
+
+
+def test_an_order_waits_for_its_workflow_run_until_the_run_parks(store):
+    waiting = order(1, "110101004", Status.RECEIVED)
+    other = order(2, "110101004", Status.RECEIVED)
+    settled = order(3, "110101004", Status.NOT_DISPATCHED)
+    store.create(waiting, pending_run=0)
+    store.create(other, pending_run=0)
+    store.create(settled)
+    later = T0 + timedelta(hours=1)
+
+    listed = [(p.order_id, p.run) for p in store.pending_runs(later, 10)]
+    young = store.pending_runs(T0, 10)
+    store.park(waiting.id, waiting.version, "token-1")
+    after_park = [p.order_id for p in store.pending_runs(later, 10)]
+
+    assert listed == [(waiting.id, 0), (other.id, 0)]  # oldest first, settled orders never
+    assert young == []
+    assert after_park == [other.id]
+
+
+def test_a_newer_run_is_not_taken_off_the_waiting_list_by_an_older_one(store):
+    waiting = order(1, "110101004", Status.RECEIVED)
+    store.create(waiting, pending_run=0)
+    reinstated = waiting.model_copy(
+        update={"version": 2, "reinstated": 1, "updated_at": T0 + timedelta(minutes=5)}
+    )
+    store.update(reinstated, expected_version=1, pending_run=1)
+    later = T0 + timedelta(hours=1)
+
+    store.run_settled(waiting.id, 0)
+    still = [(p.order_id, p.run) for p in store.pending_runs(later, 10)]
+    store.run_settled(waiting.id, 1)
+
+    assert still == [(waiting.id, 1)]
+    assert store.pending_runs(later, 10) == []
+    assert store.get(waiting.id) == reinstated

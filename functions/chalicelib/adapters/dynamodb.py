@@ -19,9 +19,22 @@ from ..domain.errors import Conflict, FieldProblem, InvalidInput, KeyTaken, Numb
 from ..domain.knowledge import KnowledgeEntry
 from ..domain.model import Category, Status, Unit, UnitKind, WorkOrder
 from ..domain.partners import ApiClient
-from ..domain.ports import IdempotencyRecord, OrderQuery, Page, Reference, Whistles, WorkOrders
+from ..domain.ports import (
+    IdempotencyRecord,
+    OrderQuery,
+    Page,
+    PendingRun,
+    Reference,
+    Whistles,
+    WorkOrders,
+)
 from ..domain.whistles import Whistle
-from ..names import WORK_ORDERS_INBOX_INDEX, WORK_ORDERS_REQUESTER_INDEX, WORK_ORDERS_STATUS_INDEX
+from ..names import (
+    WORK_ORDERS_INBOX_INDEX,
+    WORK_ORDERS_PENDING_INDEX,
+    WORK_ORDERS_REQUESTER_INDEX,
+    WORK_ORDERS_STATUS_INDEX,
+)
 
 ORDER_SK = "ORDER"
 TIME_LIMITS = "time_limits"
@@ -64,6 +77,27 @@ def _order_item(order: WorkOrder) -> dict[str, Any]:
     return item
 
 
+# Orders waiting for a workflow run: a sparse index, sharded by the id's last digit so a burst of
+# intake does not write one index partition.
+PENDING_RUN = "workflow_run"
+PENDING_SHARDS = tuple(str(d) for d in range(10))
+_PENDING_NAMES = {
+    "#run": PENDING_RUN,
+    "#pk4": WORK_ORDERS_PENDING_INDEX.partition_key,
+    "#sk4": WORK_ORDERS_PENDING_INDEX.sort_key,
+}
+
+
+def _pending(order: WorkOrder, run: int) -> dict[str, Any]:
+    """The attributes that put the order in the pending-run index."""
+    index = WORK_ORDERS_PENDING_INDEX
+    return {
+        PENDING_RUN: {"N": str(run)},
+        index.partition_key: {"S": f"WORKFLOW_PENDING#{order.id[-1]}"},
+        index.sort_key: {"S": f"{order.updated_at.astimezone(UTC).isoformat()}#{order.id}"},
+    }
+
+
 def _conditional_failed(error: ClientError) -> bool:
     return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
 
@@ -73,11 +107,16 @@ class DynamoWorkOrders(WorkOrders):
         self._client = client
         self._table = table
 
-    def create(self, order: WorkOrder, idempotency: IdempotencyRecord | None = None) -> None:
+    def create(
+        self, order: WorkOrder, idempotency: IdempotencyRecord | None = None, pending_run: int | None = None
+    ) -> None:
+        item = _order_item(order)
+        if pending_run is not None:
+            item |= _pending(order, pending_run)
         put_order = {
             "Put": {
                 "TableName": self._table,
-                "Item": _order_item(order),
+                "Item": item,
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
@@ -120,8 +159,10 @@ class DynamoWorkOrders(WorkOrders):
         item = found.get("Item")
         return WorkOrder.model_validate_json(item["doc"]["S"]) if item else None
 
-    def update(self, order: WorkOrder, expected_version: int) -> str | None:
+    def update(self, order: WorkOrder, expected_version: int, pending_run: int | None = None) -> str | None:
         item = _order_item(order)
+        if pending_run is not None:
+            item |= _pending(order, pending_run)
         names: dict[str, str] = {}
         values: dict[str, Any] = {":expected": {"N": str(expected_version)}}
         sets: list[str] = []
@@ -154,9 +195,10 @@ class DynamoWorkOrders(WorkOrders):
             self._client.update_item(
                 TableName=self._table,
                 Key=_order_key(order_id),
-                UpdateExpression="SET task_token = :token",
+                # A run that parks is alive: the order leaves the pending-run index in the same write.
+                UpdateExpression="SET task_token = :token REMOVE #run, #pk4, #sk4",
                 ConditionExpression="#version = :expected",
-                ExpressionAttributeNames={"#version": "version"},
+                ExpressionAttributeNames={"#version": "version", **_PENDING_NAMES},
                 ExpressionAttributeValues={":token": {"S": token}, ":expected": {"N": str(expected_version)}},
             )
         except ClientError as error:
@@ -164,6 +206,49 @@ class DynamoWorkOrders(WorkOrders):
                 return False
             raise
         return True
+
+    def pending_runs(self, written_before: datetime, limit: int) -> list[PendingRun]:
+        index = WORK_ORDERS_PENDING_INDEX
+        before = written_before.astimezone(UTC).isoformat()
+        found: list[PendingRun] = []
+        for shard in PENDING_SHARDS:
+            kwargs: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": index.name,
+                "KeyConditionExpression": "#pk = :shard AND #sk < :before",
+                "ExpressionAttributeNames": {"#pk": index.partition_key, "#sk": index.sort_key},
+                "ExpressionAttributeValues": {
+                    ":shard": {"S": f"WORKFLOW_PENDING#{shard}"},
+                    ":before": {"S": before},
+                },
+                "Limit": limit,
+            }
+            while True:
+                page = self._client.query(**kwargs)
+                for item in page.get("Items", []):
+                    since, _, order_id = item[index.sort_key]["S"].rpartition("#")
+                    found.append(
+                        PendingRun(order_id, int(item[PENDING_RUN]["N"]), datetime.fromisoformat(since))
+                    )
+                if "LastEvaluatedKey" not in page or len(found) >= limit * len(PENDING_SHARDS):
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        found.sort(key=lambda p: (p.since, p.order_id))
+        return found[:limit]
+
+    def run_settled(self, order_id: str, run: int) -> None:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=_order_key(order_id),
+                UpdateExpression="REMOVE #run, #pk4, #sk4",
+                ConditionExpression="#run = :run",
+                ExpressionAttributeNames=_PENDING_NAMES,
+                ExpressionAttributeValues={":run": {"N": str(run)}},
+            )
+        except ClientError as error:
+            if not _conditional_failed(error):
+                raise
 
     def _index_assists(self, order: WorkOrder) -> None:
         """One item per assisting unit under ASSISTS#<unit> in the inbox index (by its part's

@@ -62,3 +62,8 @@ class NumberTaken(Conflict):
 class KeyTaken(Conflict):
     def __init__(self) -> None:
         super().__init__("The Idempotency-Key is taken.", "idempotency_key_taken")
+
+
+class WorkflowUnavailable(Exception):
+    """Step Functions did not take a start (throttled, unreachable). Not the caller's concern: the
+    order is stored with its run pending, and the reconciler starts it (domain/reconcile.py)."""

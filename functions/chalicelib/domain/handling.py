@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from .deadlines import TimeLimits
-from .errors import Conflict, FieldProblem, InvalidInput, StaleVersion
+from .errors import Conflict, FieldProblem, InvalidInput, StaleVersion, WorkflowUnavailable
 from .model import Extension, Reply, Staff, Status, WorkOrder
 from .ports import Clock, Workflows, WorkOrders
 
@@ -145,9 +145,23 @@ def perform(
 def commit(order: WorkOrder, changed: WorkOrder, *, orders: WorkOrders, workflows: Workflows) -> WorkOrder:
     """Write `changed` if the order is still as read, and wake the workflow waiting on it (or start
     a new run of it when a dispatcher reinstated the order)."""
-    token = orders.update(changed, expected_version=order.version)
     if changed.reinstated > order.reinstated:
-        workflows.start(changed.id, changed.reinstated)
-    elif token:
+        # Written as waiting for the new run: a start not taken is the reconciler's to make.
+        orders.update(changed, expected_version=order.version, pending_run=changed.reinstated)
+        start_run(workflows, changed.id, changed.reinstated)
+        return changed
+    token = orders.update(changed, expected_version=order.version)
+    if token:
         workflows.resume(token, changed.id)
     return changed
+
+
+def start_run(workflows: Workflows, order_id: str, run: int) -> bool:
+    """Start the order's run now if Step Functions takes it. A stored order is accepted whatever
+    happens here: one whose start was not taken waits for the reconciler, which starts it within
+    minutes (the order was written as waiting for that run)."""
+    try:
+        workflows.start(order_id, run)
+    except WorkflowUnavailable:
+        return False
+    return True

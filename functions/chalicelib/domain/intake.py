@@ -14,6 +14,7 @@ from .attachments import attach
 from .deadlines import TimeLimits
 from .dispatch import route
 from .errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken
+from .handling import start_run
 from .knowledge import KnowledgeEntry, answered_event, on_the_spot
 from .model import (
     Attachment,
@@ -170,8 +171,11 @@ def receive(
             if idempotency_key
             else None
         )
+        # The order is written as waiting for its run: if the start below is not taken, or the
+        # process dies before it, the reconciler starts the run (domain/reconcile.py).
+        needs_run = order.status not in SETTLED
         try:
-            orders.create(order, record)
+            orders.create(order, record, pending_run=0 if needs_run else None)
         except NumberTaken:
             continue
         except KeyTaken:
@@ -179,8 +183,8 @@ def receive(
             if idempotency_key and (recalled := orders.recall(idempotency_key)) is not None:
                 return _replay(recalled, print_, workflows)
             raise
-        if order.status not in SETTLED:
-            workflows.start(order.id)
+        if needs_run:
+            start_run(workflows, order.id, 0)
         return receipt
     raise Conflict("Could not allocate an order number; try again.", "number_taken")
 
@@ -224,5 +228,5 @@ def _replay(recalled: IdempotencyRecord, print_: str, workflows: Workflows) -> R
     receipt = Receipt.model_validate(recalled.response)
     # A first attempt may have stored the order and then failed to start its workflow.
     if receipt.status not in SETTLED:
-        workflows.start(receipt.id)
+        start_run(workflows, receipt.id, 0)
     return receipt

@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from .deadlines import TimeLimits
@@ -68,12 +69,48 @@ class Page:
     next: str | None
 
 
+@dataclass(frozen=True)
+class PendingRun:
+    """An order written as needing workflow run `run` (0: the first, k: after the k-th
+    reinstatement) at `since`, whose run has not yet parked a task token."""
+
+    order_id: str
+    run: int
+    since: datetime
+
+
+class RunStatus(StrEnum):
+    """Where a workflow run stands (Step Functions' execution statuses)."""
+
+    RUNNING = "RUNNING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    TIMED_OUT = "TIMED_OUT"
+    ABORTED = "ABORTED"
+    PENDING_REDRIVE = "PENDING_REDRIVE"
+
+
+@dataclass(frozen=True)
+class RunState:
+    status: RunStatus
+    redrives: int = 0
+
+
+@dataclass(frozen=True)
+class FailedRun:
+    order_id: str
+    run: int
+
+
 class WorkOrders(ABC):
     """The work-order store. Every change is conditional on the version the caller read."""
 
     @abstractmethod
-    def create(self, order: WorkOrder, idempotency: IdempotencyRecord | None = None) -> None:
-        """Store a new order, and atomically its idempotency record when there is one.
+    def create(
+        self, order: WorkOrder, idempotency: IdempotencyRecord | None = None, pending_run: int | None = None
+    ) -> None:
+        """Store a new order, and atomically its idempotency record when there is one. With
+        `pending_run` the order is written as waiting for that workflow run (`pending_runs`).
 
         Raises NumberTaken when the order number exists and KeyTaken when the key does."""
 
@@ -81,15 +118,27 @@ class WorkOrders(ABC):
     def get(self, order_id: str) -> WorkOrder | None: ...
 
     @abstractmethod
-    def update(self, order: WorkOrder, expected_version: int) -> str | None:
-        """Write the order if its stored version is still `expected_version`.
+    def update(self, order: WorkOrder, expected_version: int, pending_run: int | None = None) -> str | None:
+        """Write the order if its stored version is still `expected_version` (with `pending_run`:
+        in the same write, as waiting for that workflow run).
 
         Returns the workflow task token stored on the order (so the caller can resume the
         workflow), and raises StaleVersion when another change won."""
 
     @abstractmethod
     def park(self, order_id: str, expected_version: int, token: str) -> bool:
-        """Store the workflow's task token unless the order changed since `expected_version`."""
+        """Store the workflow's task token unless the order changed since `expected_version`.
+        A run that parks is alive: the order no longer waits for one (`pending_runs`)."""
+
+    @abstractmethod
+    def pending_runs(self, written_before: datetime, limit: int) -> list[PendingRun]:
+        """Orders written as waiting for a workflow run before `written_before` whose run has not
+        parked since, oldest first (at most `limit`)."""
+
+    @abstractmethod
+    def run_settled(self, order_id: str, run: int) -> None:
+        """The order waits for run `run` no longer (it is running, or no run is needed); a later
+        run the order waits for is left as it is."""
 
     @abstractmethod
     def recall(self, key: str) -> IdempotencyRecord | None:
@@ -224,7 +273,22 @@ class Workflows(ABC):
     @abstractmethod
     def start(self, order_id: str, run: int = 0) -> None:
         """Start the order's workflow (`run` > 0: again, after a dispatcher reinstated it);
-        starting the same run twice is harmless."""
+        starting the same run twice is harmless. Raises WorkflowUnavailable when the start was
+        not taken (throttled, unreachable)."""
+
+    @abstractmethod
+    def state(self, order_id: str, run: int) -> RunState | None:
+        """Where the order's run stands; None when it was never started. Raises
+        WorkflowUnavailable when Step Functions does not answer."""
+
+    @abstractmethod
+    def redrive(self, order_id: str, run: int) -> bool:
+        """Restart a failed run from the step that failed; False when it cannot be redriven (past
+        the redrive window, or not failed any more). Raises WorkflowUnavailable when not taken."""
+
+    @abstractmethod
+    def failed_runs(self, limit: int) -> list[FailedRun]:
+        """Work-order runs that failed (their orders may have closed since), newest first."""
 
     @abstractmethod
     def resume(self, token: str, order_id: str) -> bool:
