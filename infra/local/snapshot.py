@@ -252,13 +252,12 @@ def restore_users(stack: LocalStack, snapshot: Snapshot) -> int:
 
 def restart_workflows(snapshot: Snapshot) -> int:
     """Start the workflow of every open order again, through the start the intake uses (the
-    execution's name makes it idempotent); then the reconciler's pass, where the app has one.
+    execution's name makes it idempotent); then the reconciler's pass (domain/reconcile.py).
 
     moto's executions did not survive the restart: a parked order waits on a token nobody holds.
     A new run dispatches what is still to dispatch, parks again and watches the deadlines."""
-    import importlib.util
-
     from chalicelib.domain.model import Status, WorkOrder
+    from chalicelib.domain.reconcile import reconcile
     from chalicelib.wiring import deps
 
     d = deps()
@@ -271,10 +270,7 @@ def restart_workflows(snapshot: Snapshot) -> int:
             continue
         d.workflows.start(order.id, order.reinstated)
         started += 1
-    if importlib.util.find_spec("chalicelib.domain.reconcile") is not None:
-        from chalicelib.domain import reconcile  # type: ignore[attr-defined,unused-ignore]
-
-        reconcile.reconcile(orders=d.orders, workflows=d.workflows, clock=d.clock)
+    reconcile(orders=d.orders, workflows=d.workflows, clock=d.clock)
     return started
 
 
