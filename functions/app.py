@@ -115,7 +115,18 @@ def retrain_dispatch(event: dict[str, Any], context: Any) -> dict[str, Any]:
     name=names.FN_ON_WORK_ORDER_CHANGE,
 )
 def on_work_order_change(event: DynamoDBEvent) -> None:
-    records = list(event)
-    streams.export_facts([(record.sequence_number, record.new_image) for record in records])
-    for record in records:
+    """The requester's SMS and the staff notices of each change, as it happens."""
+    for record in event:
         streams.on_change(record.new_image, record.old_image)
+
+
+@app.on_dynamodb_record(
+    stream_arn=WORK_ORDERS_STREAM,
+    batch_size=names.FACTS_BATCH_SIZE,
+    maximum_batching_window_in_seconds=names.FACTS_BATCH_WINDOW_SECONDS,
+    starting_position="TRIM_HORIZON",
+    name=names.FN_EXPORT_FACTS,
+)
+def export_work_order_facts(event: DynamoDBEvent) -> None:
+    """The de-identified facts of a minute's changes, one object per table and day."""
+    streams.export_facts([(record.sequence_number, record.new_image) for record in event])

@@ -173,7 +173,13 @@ FN_ROUTE_ORDER = "route_order"
 FN_AWAIT_UNIT = "await_unit"
 FN_ADVANCE_ORDER = "advance_order"
 FN_SEED_REFERENCE = "seed_reference_data"
-FN_ON_WORK_ORDER_CHANGE = "on_work_order_change"
+FN_ON_WORK_ORDER_CHANGE = "on_work_order_change"  # the notices of each change, at once
+FN_EXPORT_FACTS = "export_work_order_facts"  # the de-identified facts, in batches of a minute
+STREAM_CONSUMERS = (FN_ON_WORK_ORDER_CHANGE, FN_EXPORT_FACTS)
+# The facts consumer waits this long for a batch: one S3 object per minute and shard instead of
+# one per change (docs/benchmarks.md, cost of a million orders); notices never wait.
+FACTS_BATCH_WINDOW_SECONDS = 60
+FACTS_BATCH_SIZE = 1000
 FN_CHECK_WHISTLE = "check_whistle"
 FN_PLAN_ANALYTICS = "plan_analytics"
 FN_STORE_MONTH = "store_month"

@@ -396,7 +396,8 @@ class Api(Construct):
         )
         # The stream's event source mapping is created with the function: its permissions first.
         stream = data.work_orders.grant_stream_read(self.role)
-        stream.apply_before(self.chalice.get_resource(function_id(names.FN_ON_WORK_ORDER_CHANGE)))
+        for consumer in names.STREAM_CONSUMERS:
+            stream.apply_before(self.chalice.get_resource(function_id(consumer)))
         grants.append(stream)
 
         # The machines' ARNs, not the machines: a machine refers to the functions (no cycle).

@@ -15,8 +15,12 @@ from .api import Api, function_id
 from .project import names
 from .workflows import dead_letter_queue
 
-# The name Chalice gives the consumer's DynamoDB event in the SAM template.
-STREAM_EVENT = to_cfn_resource_name(f"{names.FN_ON_WORK_ORDER_CHANGE}-dynamodb-event-source")
+
+def stream_event(function: str) -> str:
+    """The name Chalice gives a consumer's DynamoDB event in the SAM template."""
+    return to_cfn_resource_name(f"{function}-dynamodb-event-source")
+
+
 # A record older than this is given up on (the stream keeps records for 24 hours).
 MAX_RECORD_AGE = Duration.hours(6)
 
@@ -25,17 +29,19 @@ class StreamFailures(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, api: Api) -> None:
         super().__init__(scope, construct_id)
         self.dead_letters: sqs.Queue = dead_letter_queue(self, "DeadLetters")
-        consumer = api.chalice.get_resource(function_id(names.FN_ON_WORK_ORDER_CHANGE))
-        event = f"Events.{STREAM_EVENT}.Properties"
-        consumer.add_property_override(f"{event}.MaximumRetryAttempts", names.STREAM_RETRY_ATTEMPTS)
-        consumer.add_property_override(f"{event}.BisectBatchOnFunctionError", True)
-        consumer.add_property_override(f"{event}.MaximumRecordAgeInSeconds", MAX_RECORD_AGE.to_seconds())
-        consumer.add_property_override(
-            f"{event}.DestinationConfig",
-            {"OnFailure": {"Type": "SQS", "Destination": self.dead_letters.queue_arn}},
-        )
-        # The event source mapping sends with the function's role (SAM adds nothing to a role it
-        # did not create); the grant must exist before the mapping is created.
-        iam.Grant.add_to_principal(
+        sends = iam.Grant.add_to_principal(
             grantee=api.role, actions=["sqs:SendMessage"], resource_arns=[self.dead_letters.queue_arn]
-        ).apply_before(consumer)
+        )
+        for function in names.STREAM_CONSUMERS:  # the notices' and the facts' consumers alike
+            consumer = api.chalice.get_resource(function_id(function))
+            event = f"Events.{stream_event(function)}.Properties"
+            consumer.add_property_override(f"{event}.MaximumRetryAttempts", names.STREAM_RETRY_ATTEMPTS)
+            consumer.add_property_override(f"{event}.BisectBatchOnFunctionError", True)
+            consumer.add_property_override(f"{event}.MaximumRecordAgeInSeconds", MAX_RECORD_AGE.to_seconds())
+            consumer.add_property_override(
+                f"{event}.DestinationConfig",
+                {"OnFailure": {"Type": "SQS", "Destination": self.dead_letters.queue_arn}},
+            )
+            # The event source mapping sends with the function's role (SAM adds nothing to a role
+            # it did not create); the grant must exist before the mapping is created.
+            sends.apply_before(consumer)

@@ -278,7 +278,7 @@ class LocalStack:
             *names.TASK_FUNCTIONS,
             *names.ANALYTICS_FUNCTIONS,
             names.FN_SEED_REFERENCE,
-            names.FN_ON_WORK_ORDER_CHANGE,
+            *names.STREAM_CONSUMERS,
             names.FN_RECONCILE_WORKFLOWS,
         )
         for function in functions:
@@ -291,12 +291,15 @@ class LocalStack:
                 Timeout=60,
                 Environment={"Variables": self.environment()},
             )
-        lam.create_event_source_mapping(
-            EventSourceArn=self.outputs[names.ENV_WORK_ORDERS_STREAM_ARN],
-            FunctionName=names.local_function_name(names.FN_ON_WORK_ORDER_CHANGE),
-            StartingPosition="TRIM_HORIZON",
-            BatchSize=100,
-        )
+        # Both consumers as in AWS; moto hands each its records at once (no batching window), so
+        # the local analytics see a change as soon as it is made.
+        for consumer in names.STREAM_CONSUMERS:
+            lam.create_event_source_mapping(
+                EventSourceArn=self.outputs[names.ENV_WORK_ORDERS_STREAM_ARN],
+                FunctionName=names.local_function_name(consumer),
+                StartingPosition="TRIM_HORIZON",
+                BatchSize=100,
+            )
 
     def function_arn(self, function: str) -> str:
         return (

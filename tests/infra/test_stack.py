@@ -182,7 +182,7 @@ def test_every_function_runs_python311_with_the_dependencies_layer(synth: Synth)
 
     found = functions(synth)
     expected = {function_id(name) for name in (*names.TASK_FUNCTIONS, names.FN_SEED_REFERENCE)}
-    expected |= {function_id(names.FN_ON_WORK_ORDER_CHANGE), function_id(names.API_HANDLER)}
+    expected |= {function_id(name) for name in names.STREAM_CONSUMERS} | {function_id(names.API_HANDLER)}
     expected |= {function_id(names.STAFF_AUTHORIZER)}
     expected |= {function_id(name) for name in names.ANALYTICS_FUNCTIONS}
     expected |= {function_id(names.FN_RECONCILE_WORKFLOWS)}
@@ -255,9 +255,10 @@ def test_the_formatted_machine_arn_names_the_deployed_machine(synth: Synth, spec
     assert arn_of(synth, spec) == f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{name}"
 
 
-def test_the_stream_consumer_reads_the_work_order_stream_once_it_may(synth: Synth) -> None:
+@pytest.mark.parametrize("function", names.STREAM_CONSUMERS)
+def test_the_stream_consumers_read_the_work_order_stream_once_they_may(synth: Synth, function: str) -> None:
     work_orders = table_id(synth, names.WORK_ORDERS_TABLE)
-    consumer = functions(synth)[function_id(names.FN_ON_WORK_ORDER_CHANGE)]
+    consumer = functions(synth)[function_id(function)]
 
     (event,) = consumer["Properties"]["Events"].values()
     assert event["Type"] == "DynamoDB"
@@ -758,10 +759,11 @@ def test_the_reconciler_runs_every_five_minutes_on_a_role_that_may_only_bring_up
     }
 
 
-def test_the_stream_consumer_retries_then_sends_what_it_failed_on_to_a_dead_letter_queue(
-    synth: Synth,
+@pytest.mark.parametrize("function", names.STREAM_CONSUMERS)
+def test_the_stream_consumers_retry_then_send_what_they_failed_on_to_a_dead_letter_queue(
+    synth: Synth, function: str
 ) -> None:
-    consumer = functions(synth)[function_id(names.FN_ON_WORK_ORDER_CHANGE)]
+    consumer = functions(synth)[function_id(function)]
     (event,) = consumer["Properties"]["Events"].values()
     queue = logical_id_of(synth, "AWS::SQS::Queue", "StreamFailuresDeadLetters")
 
@@ -782,6 +784,16 @@ def test_the_stream_consumer_retries_then_sends_what_it_failed_on_to_a_dead_lett
     assert [(s["Action"], s["Resource"]) for s in sends] == [
         ("sqs:SendMessage", {"Fn::GetAtt": [queue, "Arn"]})
     ]
+
+
+def test_notices_go_out_at_once_and_facts_in_a_minutes_batch(synth: Synth) -> None:
+    """One S3 object per minute and shard instead of one per change; a requester's SMS never waits."""
+    found = functions(synth)
+    (notices,) = found[function_id(names.FN_ON_WORK_ORDER_CHANGE)]["Properties"]["Events"].values()
+    (facts,) = found[function_id(names.FN_EXPORT_FACTS)]["Properties"]["Events"].values()
+    assert notices["Properties"].get("MaximumBatchingWindowInSeconds", 0) == 0
+    assert facts["Properties"]["MaximumBatchingWindowInSeconds"] == names.FACTS_BATCH_WINDOW_SECONDS
+    assert facts["Properties"]["BatchSize"] == names.FACTS_BATCH_SIZE
 
 
 def test_every_dead_letter_queue_is_encrypted_kept_two_weeks_and_alarmed(synth: Synth) -> None:
