@@ -31,7 +31,8 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 DEPLOYMENT_MEMORY_MB = 512
 DEPLOYMENT_FUNCTION = "Custom::CDKBucketDeployment"
 ENTRY_FILES = ("index.html", "config.json")
-# Vite's build manifest (.vite/) is for the page-weight benchmark, not for browsers.
+# Vite's build manifest is for the page-weight benchmark, not for browsers.
+NOT_SERVED = (".vite",)
 # Paths the app's router owns (/staff/inbox, /track/…) reach S3 as missing keys: S3 answers 403
 # to CloudFront's origin access control (it may not list the bucket), so both become the app.
 SPA_FALLBACK_STATUSES = (403, 404)
@@ -53,13 +54,17 @@ class FrontendConfig:
     region: str
     user_pool_id: str
     user_pool_client_id: str
+    stage: str
 
     def json(self) -> dict[str, object]:
+        """config.json. `cognitoEndpoint` is left out (CDK drops a null): the portal then signs in
+        at the region's own Cognito endpoint, as it does for null."""
         return {
             "apiUrl": self.api_url,
             "region": self.region,
             "userPoolId": self.user_pool_id,
             "userPoolClientId": self.user_pool_client_id,
+            "stage": self.stage,
             "timeScale": 1,
         }
 
@@ -191,7 +196,7 @@ class Frontend(Construct):
             self,
             "Assets",
             destination_bucket=self.bucket,
-            sources=[s3deploy.Source.asset(str(dist), exclude=[*ENTRY_FILES, ".vite"])],
+            sources=[s3deploy.Source.asset(str(dist), exclude=[*ENTRY_FILES, *NOT_SERVED])],
             cache_control=[s3deploy.CacheControl.from_string(IMMUTABLE)],
             prune=False,
             memory_limit=DEPLOYMENT_MEMORY_MB,

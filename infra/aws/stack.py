@@ -78,6 +78,7 @@ class JiesuStack(Stack):
                 region=self.region,
                 user_pool_id=auth.user_pool.user_pool_id,
                 user_pool_client_id=auth.client.user_pool_client_id,
+                stage=stage,
             ),
             api_origin=f"https://{api.rest_api_id}.execute-api.{self.region}.{self.url_suffix}",
             attachments=data.attachments,

@@ -5,11 +5,13 @@ with index.html, and a config.json written from the stack's own resources."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from infra.aws.api import API_GATEWAY_STAGE
 from infra.pages import HSTS_SECONDS, content_security_policy, page_headers
 
 from .conftest import ACCOUNT, REGION, Synth
@@ -147,6 +149,26 @@ def test_config_json_is_written_from_the_stacks_own_resources(synth: Synth) -> N
         assert synth.resolve(resource.node.default_child.ref)["Ref"] in markers
     assert api.rest_api.logical_id in markers or synth.resolve(api.rest_api.ref)["Ref"] in markers
 
+    # The file itself, as staged for the deployment: the contract's keys (docs/api.md; no
+    # cognitoEndpoint, which reads as null), the references left as markers that the deployment
+    # replaces with their JSON-quoted values.
+    (staged,) = Path(synth.stack.node.root.outdir).glob("asset.*/config.json")
+    written = json.loads(re.sub(r"<<marker:0xbaba:(\d+)>>", r'"marker \1"', staged.read_text()))
+    assert written == {
+        "apiUrl": "marker 0",
+        "region": REGION,
+        "userPoolId": "marker 1",
+        "userPoolClientId": "marker 2",
+        "stage": "prod",
+        "timeScale": 1,
+    }
+    (filled,) = [m for m in entry["SourceMarkers"] if m]
+    values = {int(k.split(":")[-1].rstrip(">")): json.dumps(v) for k, v in filled.items()}
+    assert json.dumps(synth.resolve(api.rest_api_id)) in values[0]
+    assert f"/{API_GATEWAY_STAGE}/api/v1" in values[0]
+    assert json.dumps(synth.resolve(auth.user_pool.user_pool_id)) in values[1]
+    assert json.dumps(synth.resolve(auth.client.user_pool_client_id)) in values[2]
+
     (assets,) = [d for d in deployments(synth).values() if "DistributionId" not in d]
     assert assets["SystemMetadata"]["cache-control"] == "public, max-age=31536000, immutable"
 
@@ -174,7 +196,11 @@ def hosting(tmp_path: Path, **kwargs: Any) -> dict[str, Any]:
         "Frontend",
         dist=tmp_path,
         config=FrontendConfig(
-            api_url="https://api.example/api/v1", region=REGION, user_pool_id="p", user_pool_client_id="c"
+            api_url="https://api.example/api/v1",
+            region=REGION,
+            user_pool_id="p",
+            user_pool_client_id="c",
+            stage="prod",
         ),
         api_origin="https://api.example",
         attachments=s3.Bucket(stack, "Attachments"),
@@ -219,7 +245,9 @@ def test_the_frontend_must_be_built_before_synth(tmp_path: Path) -> None:
             stack,
             "Frontend",
             dist=tmp_path,
-            config=FrontendConfig(api_url="https://a", region="r", user_pool_id="p", user_pool_client_id="c"),
+            config=FrontendConfig(
+                api_url="https://a", region="r", user_pool_id="p", user_pool_client_id="c", stage="prod"
+            ),
             api_origin="https://a",
             attachments=s3.Bucket(stack, "Attachments"),
         )
