@@ -41,7 +41,7 @@ def hostile(value: Any) -> Any:
         return [hostile(v) for v in value]
     if not isinstance(value, dict):
         return value
-    out = {
+    out: dict[str, Any] = {
         k: (f"{v}{HOSTILE}" if isinstance(v, str) and k in NAMED + VERSIONS else hostile(v))
         for k, v in value.items()
     }
