@@ -1,5 +1,5 @@
 # The AWS side of the Makefile: the Lambda layer, `cdk synth` + cfn-lint, `cdk deploy`.
-# Included by the main Makefile, which defines VENV and the $(VENV)/.synced target.
+# Included by the main Makefile, which defines VENV and the $(VENV)/.synced and frontend targets.
 # Every helper variable here starts with AWS_MK_ so it cannot clash with the includer's.
 
 AWS_MK_BIN := $(CURDIR)/$(VENV)/bin
@@ -50,12 +50,13 @@ node_modules/.installed: package.json package-lock.json | $(VENV)/.synced
 
 # cfn-lint's exit code is a bit mask (2 errors, 4 warnings, 8 informational); only errors, or a
 # crash (1), fail the build. Its settings, W3005 ignored, are in .cfnlintrc.yaml.
-synth: layer node_modules/.installed $(MODEL)
+# The stack deploys the built frontend (infra/aws/frontend.py): it is built first, without Docker.
+synth: layer node_modules/.installed $(MODEL) frontend
 	rm -rf cdk.out
 	AWS_DEFAULT_REGION=$(AWS_MK_REGION) AWS_EC2_METADATA_DISABLED=true $(AWS_MK_CDK) synth --quiet --no-notices
 	@rc=0; $(VENV)/bin/cfn-lint || rc=$$?; \
 	if [ $$((rc & 3)) -ne 0 ]; then echo "cfn-lint: errors (exit $$rc)" >&2; exit 1; fi; \
 	echo "cfn-lint: no errors (exit $$rc)"
 
-deploy: layer node_modules/.installed
+deploy: layer node_modules/.installed frontend
 	$(AWS_MK_CDK) deploy --no-notices $(AWS_MK_DEPLOY_ARGS)

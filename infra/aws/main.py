@@ -9,7 +9,8 @@ from pathlib import Path
 import aws_cdk as cdk
 
 from . import nag
-from .project import DEFAULT_REGION, LAYER_DIR
+from .frontend import CustomDomain
+from .project import DEFAULT_REGION, FRONTEND_DIST, LAYER_DIR
 from .stack import JiesuStack
 
 DEFAULT_STACK_NAME = "Jiesu"
@@ -27,7 +28,13 @@ def environment() -> cdk.Environment:
     return cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=region)
 
 
-def build(app: cdk.App, *, env: cdk.Environment | None = None, layer_dir: Path = LAYER_DIR) -> JiesuStack:
+def build(
+    app: cdk.App,
+    *,
+    env: cdk.Environment | None = None,
+    layer_dir: Path = LAYER_DIR,
+    frontend_dir: Path = FRONTEND_DIST,
+) -> JiesuStack:
     """The Jiesu stack in `app`, checked by cdk-nag (a finding nobody acknowledged fails synth)."""
     env = env or environment()
     # Chalice packages the app inside this process and needs a region for that, even offline.
@@ -36,12 +43,19 @@ def build(app: cdk.App, *, env: cdk.Environment | None = None, layer_dir: Path =
         app.node.try_get_context("stackName") or os.environ.get("JIESU_STACK_NAME") or DEFAULT_STACK_NAME
     )
     stage = app.node.try_get_context("stage") or DEFAULT_STAGE
+    # The pages' own name, e.g. -c frontendDomain=12345.example.gov.cn -c frontendCertificateArn=…
+    domain_name = app.node.try_get_context("frontendDomain")
+    certificate_arn = app.node.try_get_context("frontendCertificateArn")
+    if bool(domain_name) != bool(certificate_arn):
+        raise ValueError("frontendDomain and frontendCertificateArn go together (docs/deploy.md)")
     stack = JiesuStack(
         app,
         stack_name,
         stack_name=stack_name,
         env=env,
         layer_dir=layer_dir,
+        frontend_dir=frontend_dir,
+        domain=CustomDomain(domain_name, certificate_arn) if domain_name else None,
         stage=stage,
         description="Jiesu: the 12345 citizen-hotline platform (接诉即办)",
     )

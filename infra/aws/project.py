@@ -12,6 +12,7 @@ STATEMACHINES = ROOT / "statemachines"
 QUERIES = STATEMACHINES / "queries"  # the analytics machines' Athena SQL
 REFERENCE_DATA = FUNCTIONS / "chalicelib" / "data"
 LAYER_DIR = ROOT / "build" / "layer"
+FRONTEND_DIST = ROOT / "frontend" / "dist"  # built by `make frontend`
 
 # Used when neither the CDK CLI nor the environment names a region (offline synth, tests).
 DEFAULT_REGION = "us-east-1"
@@ -36,6 +37,7 @@ def files_hash(files: list[Path]) -> str:
 
 __all__ = [
     "DEFAULT_REGION",
+    "FRONTEND_DIST",
     "FUNCTIONS",
     "LAYER_DIR",
     "QUERIES",

@@ -12,6 +12,7 @@ from .analytics import Analytics
 from .api import API_GATEWAY_STAGE, Api, function_id
 from .auth import StaffAuth
 from .data import Data
+from .frontend import CustomDomain, Frontend, FrontendConfig
 from .layer import DependenciesLayer
 from .monitoring import Monitoring
 from .project import names
@@ -23,7 +24,15 @@ from .workflows import WorkflowReconciler, Workflows, machine_arns
 
 class JiesuStack(Stack):
     def __init__(
-        self, scope: Construct, construct_id: str, *, layer_dir: Path, stage: str, **kwargs: Any
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        layer_dir: Path,
+        frontend_dir: Path,
+        stage: str,
+        domain: CustomDomain | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         Tags.of(self).add("project", names.APP_NAME)
@@ -76,8 +85,24 @@ class JiesuStack(Stack):
                 ),
             },
         )
+        frontend = Frontend(
+            self,
+            "Frontend",
+            dist=frontend_dir,
+            config=FrontendConfig(
+                api_url=api.url("/api/v1"),
+                region=self.region,
+                user_pool_id=auth.user_pool.user_pool_id,
+                user_pool_client_id=auth.client.user_pool_client_id,
+                stage=stage,
+            ),
+            api_origin=f"https://{api.rest_api_id}.execute-api.{self.region}.{self.url_suffix}",
+            attachments=data.attachments,
+            domain=domain,
+        )
 
         # What the frontend's config.json and the operators need (API.md, Local configuration).
+        CfnOutput(self, "FrontendUrl", value=frontend.url)
         CfnOutput(self, "ApiUrl", value=api.url("/api/v1"))
         CfnOutput(self, "Region", value=self.region)
         CfnOutput(self, "UserPoolId", value=auth.user_pool.user_pool_id)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ..pages import page_headers
 from . import moto_patches, outbox
 from . import snapshot as snapshots
 from .endpoint import GuardedMoto
@@ -37,32 +38,6 @@ THROTTLED = json.dumps(
         }
     }
 ).encode()
-
-
-def page_headers(aws_origin: str) -> dict[str, str]:
-    """What every served page and asset carries: no inline script, no framing, no sniffing. The
-    embedded AWS endpoint is where the portal signs in and where uploads and their previews go."""
-    policy = "; ".join(
-        (
-            "default-src 'self'",
-            "script-src 'self'",
-            "style-src 'self' 'unsafe-inline'",  # Element Plus positions popovers with style attributes
-            f"img-src 'self' data: blob: {aws_origin}",
-            f"media-src 'self' blob: {aws_origin}",
-            f"connect-src 'self' {aws_origin}",
-            "font-src 'self' data:",
-            "object-src 'none'",
-            "base-uri 'self'",
-            f"form-action 'self' {aws_origin}",
-            "frame-ancestors 'none'",
-        )
-    )
-    return {
-        "Content-Security-Policy": policy,
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "strict-origin-when-cross-origin",
-        "X-Frame-Options": "DENY",
-    }
 
 
 def _bad_request(field: str, problem: str) -> bytes:

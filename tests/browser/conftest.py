@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -165,23 +166,55 @@ def pick_category(page: Page, picker: Locator, *path: str) -> None:
     expect(picker.locator("input")).to_have_value(" › ".join(path))
 
 
+def sign_in(page: Page, username: str, password: str = STAFF_PASSWORD) -> None:
+    """Fills in the sign-in form the page shows and waits for the portal."""
+    page.locator("#username").fill(username)
+    page.locator("#password").fill(password)
+    page.get_by_test_id("sign-in").click()
+    page.get_by_test_id("staff-user").wait_for()
+
+
+def signs_in_again(page: Page, username: str, password: str = STAFF_PASSWORD) -> Page:
+    """The portal keeps its tokens in the page's memory only (frontend/src/staff/session.ts), so
+    every reload, and every address typed in, shows the sign-in form and then the page asked for.
+    This page's goto and reload do what the person at the desk would: sign in again."""
+    goto, reload = page.goto, page.reload
+
+    def again() -> None:
+        page.locator('[data-testid="staff-user"], #username').first.wait_for()
+        if page.locator("#username").is_visible():
+            sign_in(page, username, password)
+
+    def goto_and_sign_in(url: str, **kwargs: Any) -> Any:
+        response = goto(url, **kwargs)
+        if "/staff" in url and "/staff/sign-in" not in url:
+            again()
+        return response
+
+    def reload_and_sign_in(**kwargs: Any) -> Any:
+        response = reload(**kwargs)
+        again()
+        return response
+
+    page.goto = goto_and_sign_in  # type: ignore[method-assign]
+    page.reload = reload_and_sign_in  # type: ignore[method-assign]
+    return page
+
+
 @pytest.fixture
 def staff(browser, stack_url):
     """Signs a demo account in to the staff portal in a context of its own, at a desk's size."""
     contexts = []
 
-    def sign_in(username: str, password: str = STAFF_PASSWORD):
-        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    def open_as(username: str, password: str = STAFF_PASSWORD, **context_args: Any) -> Page:
+        context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN", **context_args)
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{stack_url}/staff/sign-in")
-        page.locator("#username").fill(username)
-        page.locator("#password").fill(password)
-        page.get_by_test_id("sign-in").click()
-        page.get_by_test_id("staff-user").wait_for()
-        return page
+        sign_in(page, username, password)
+        return signs_in_again(page, username, password)
 
-    yield sign_in
+    yield open_as
     for context in contexts:
         context.close()
 

@@ -7,7 +7,8 @@ app.py themselves (integration, local stack) in the same session see what they e
 (research: combined-synth.md, item 5).
 
 The layer is a one-file directory made here: the template only needs the asset to exist, and
-these tests must not depend on `make layer` (pip and the network).
+these tests must not depend on `make layer` (pip and the network); the same goes for the built
+frontend and `make frontend`.
 """
 
 from __future__ import annotations
@@ -63,6 +64,11 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synth]:
     layer = tmp_path_factory.mktemp("layer")
     (layer / "python").mkdir()
     (layer / "python" / "README.txt").write_text("stand-in for build/layer in the infra tests\n")
+    # Likewise the built frontend (`make frontend`): an entry page and one hashed asset.
+    frontend = tmp_path_factory.mktemp("frontend")
+    (frontend / "index.html").write_text("<!doctype html><title>stand-in</title>\n")
+    (frontend / "assets").mkdir()
+    (frontend / "assets" / "index-stand-in.js").write_text("// stand-in\n")
 
     saved_modules = _chalice_modules()
     saved_environ = dict(os.environ)
@@ -79,7 +85,9 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synth]:
 
         context = json.loads((ROOT / "cdk.json").read_text())["context"]
         app = cdk.App(context=context)
-        stack = main.build(app, env=cdk.Environment(account=ACCOUNT, region=REGION), layer_dir=layer)
+        stack = main.build(
+            app, env=cdk.Environment(account=ACCOUNT, region=REGION), layer_dir=layer, frontend_dir=frontend
+        )
         # Synthesizes once: runs cdk-nag (an unacknowledged finding raises) and the cycle check.
         template = Template.from_stack(stack)
     finally:

@@ -5,18 +5,23 @@ import { config } from '../lib/config'
 export const ROLES = ['operator', 'dispatcher', 'handler', 'unit_leader', 'supervisor', 'analyst', 'admin'] as const
 export type Role = (typeof ROLES)[number]
 
+/** Who is signed in, as the portal shows it. The tokens are not part of it (see `tokens`). */
 export interface Session {
   username: string
   roles: Role[]
   unit: string | null
-  idToken: string
-  refreshToken: string
   /** Milliseconds since the epoch when the ID token expires. */
   expiresAt: number
 }
 
-const STORAGE_KEY = 'jiesu.staff.session'
+interface Tokens {
+  idToken: string
+  refreshToken: string
+}
+
 const EARLY_MS = 60_000
+// Where sessions were kept before they moved into memory: cleared so no token stays on disk.
+const FORMER_STORAGE_KEY = 'jiesu.staff.session'
 
 /** Cognito refused: `code` is its exception name (NotAuthorizedException, InvalidPasswordException…). */
 export class SignInError extends Error {
@@ -43,28 +48,26 @@ interface CognitoAnswer {
   Session?: string
 }
 
-const state = reactive<{ session: Session | null }>({ session: load() })
+/**
+ * The tokens live in this module's scope only: not in localStorage, sessionStorage, a cookie, a
+ * global or any reactive state a component could reach, so a script that found its way into the
+ * page cannot read them and carry them off. The price: a reload or a new tab signs in again
+ * (README, Security of the pages).
+ */
+let tokens: Tokens | null = null
+const state = reactive<{ session: Session | null }>({ session: null })
 
 export const session = computed(() => state.session)
 
-function load(): Session | null {
-  try {
-    const raw = window.localStorage.getItem(STORAGE_KEY)
-    const parsed = raw ? (JSON.parse(raw) as Session) : null
-    return parsed && typeof parsed.idToken === 'string' ? parsed : null
-  } catch {
-    return null
-  }
+try {
+  window.localStorage.removeItem(FORMER_STORAGE_KEY)
+} catch {
+  // storage unavailable: nothing was kept there either
 }
 
-function store(value: Session | null): void {
-  state.session = value
-  try {
-    if (value) window.localStorage.setItem(STORAGE_KEY, JSON.stringify(value))
-    else window.localStorage.removeItem(STORAGE_KEY)
-  } catch {
-    // storage unavailable: the session lives as long as the page
-  }
+function store(value: { session: Session; tokens: Tokens } | null): void {
+  tokens = value?.tokens ?? null
+  state.session = value?.session ?? null
 }
 
 function claims(token: string): Record<string, unknown> {
@@ -74,18 +77,19 @@ function claims(token: string): Record<string, unknown> {
   return JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>
 }
 
-function fromTokens(result: AuthResult, refreshToken: string): Session {
+function fromTokens(result: AuthResult, refreshToken: string): { session: Session; tokens: Tokens } {
   const idToken = result.IdToken ?? ''
   const c = claims(idToken)
   const groups = Array.isArray(c['cognito:groups']) ? (c['cognito:groups'] as unknown[]) : []
   const exp = typeof c.exp === 'number' ? c.exp * 1000 : Date.now() + (result.ExpiresIn ?? 3600) * 1000
   return {
-    username: String(c['cognito:username'] ?? c.sub ?? ''),
-    roles: ROLES.filter((r) => groups.includes(r)),
-    unit: typeof c['custom:unit'] === 'string' && c['custom:unit'] ? c['custom:unit'] : null,
-    idToken,
-    refreshToken,
-    expiresAt: exp,
+    session: {
+      username: String(c['cognito:username'] ?? c.sub ?? ''),
+      roles: ROLES.filter((r) => groups.includes(r)),
+      unit: typeof c['custom:unit'] === 'string' && c['custom:unit'] ? c['custom:unit'] : null,
+      expiresAt: exp,
+    },
+    tokens: { idToken, refreshToken },
   }
 }
 
@@ -154,15 +158,16 @@ let refreshing: Promise<string> | null = null
 /** A valid ID token, refreshed shortly before it expires; null when signed out or the refresh failed. */
 export async function idToken(): Promise<string | null> {
   const current = state.session
-  if (!current) return null
-  if (current.expiresAt - EARLY_MS > Date.now()) return current.idToken
+  const held = tokens
+  if (!current || !held) return null
+  if (current.expiresAt - EARLY_MS > Date.now()) return held.idToken
   refreshing ??= cognito('InitiateAuth', {
     AuthFlow: 'REFRESH_TOKEN_AUTH',
-    AuthParameters: { REFRESH_TOKEN: current.refreshToken },
+    AuthParameters: { REFRESH_TOKEN: held.refreshToken },
   })
     .then((answer) => {
-      finish(answer, current.username, current.refreshToken)
-      return state.session?.idToken ?? ''
+      finish(answer, current.username, held.refreshToken)
+      return tokens?.idToken ?? ''
     })
     .finally(() => {
       refreshing = null
