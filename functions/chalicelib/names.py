@@ -38,6 +38,8 @@ ENV_ANALYTICS_DAILY_MACHINE_ARN = "ANALYTICS_DAILY_STATE_MACHINE_ARN"
 ENV_TIME_SCALE = "JIESU_TIME_SCALE"
 ENV_CLOCK_EPOCH = "JIESU_CLOCK_EPOCH"
 ENV_MOTO_TIME_SCALE = "MOTO_SFN_TIME_SCALE"
+# The publication policy of a stage, as JSON (domain/publication.py); unset: data/publication.json.
+ENV_PUBLICATION = "JIESU_PUBLICATION"
 
 # --- DynamoDB ----------------------------------------------------------------------------------
 

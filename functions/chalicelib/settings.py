@@ -9,6 +9,7 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict
 
 from . import names
+from .domain.publication import PublicationPolicy
 
 
 class Settings(BaseModel):
@@ -34,6 +35,7 @@ class Settings(BaseModel):
     cognito_endpoint: str | None = None
     time_scale: float = 1.0
     clock_epoch: datetime | None = None
+    publication: PublicationPolicy | None = None  # None: the shipped data/publication.json
 
 
 @cache
@@ -60,4 +62,9 @@ def settings() -> Settings:
         cognito_endpoint=env.get(names.ENV_COGNITO_ENDPOINT) or None,
         time_scale=float(env.get(names.ENV_TIME_SCALE) or 1),
         clock_epoch=env.get(names.ENV_CLOCK_EPOCH) or None,
+        publication=(
+            PublicationPolicy.model_validate_json(env[names.ENV_PUBLICATION])
+            if env.get(names.ENV_PUBLICATION)
+            else None
+        ),
     )
