@@ -367,8 +367,8 @@ def parse_request(fields: Mapping[str, str]) -> RequestForm:
 def place_of(form: RequestForm, reference: Reference, gazetteer: Gazetteer) -> Place:
     """Where the request is about: the attributes when the client sent them (a wrong code is a
     400), else a district or street code as address_id, else the district and street named in
-    address_string or, failing that, in the description. What names no district keeps the address
-    and the point for a dispatcher to place."""
+    address_string. What names no district keeps the address and the point for a dispatcher to
+    place."""
     kept = {"address": form.address_string or "", "lat": form.lat, "lng": form.long}
     if form.district or form.street:
         district = form.district
@@ -388,7 +388,9 @@ def place_of(form: RequestForm, reference: Reference, gazetteer: Gazetteer) -> P
             return Place(district=unit.district, street=unit.id, **kept)
     if form.address_id and not form.address_string:
         kept["address"] = form.address_id
-    found = gazetteer.find(form.address_string or "") or gazetteer.find(form.description)
+    # Not the description: a place it mentions in passing is not where the problem is, and no
+    # requester confirms it here as on the web form. A dispatcher reads it.
+    found = gazetteer.find(form.address_string) if form.address_string else None
     if found is None:
         return Place(**kept)
     return Place(district=found.district, street=found.street, **kept)
