@@ -88,6 +88,7 @@ def test_names_and_house_and_room_numbers_are_masked(text, masked):
         "我是安定门街道的居民，我们楼道灯坏了",
         "老百姓办事难，历史老师也这么说",
         "我是东城区的，请问居住证怎么办",
+        "我和师傅一起去物业反映过，向师傅说明了情况",
     ],
 )
 def test_words_that_name_nobody_stay(text):
