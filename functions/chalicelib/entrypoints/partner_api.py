@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from ..domain import handling, intake, partners
 from ..domain.errors import Forbidden, NotFound
 from ..domain.intake import Receipt
-from ..domain.model import Channel, Location, Origin, Place, Submission, WorkOrder
+from ..domain.model import Channel, Origin, Place, Submission, WorkOrder
 from ..domain.ports import OrderQuery
 from ..domain.views import PublicOrder, public_view
 from ..reference_data import emergency_words
