@@ -374,7 +374,7 @@ def test_a_district_or_street_code_as_address_id_places_the_request(hotline, key
 
 
 def test_a_street_without_its_district_brings_its_district(hotline, keys):
-    created = submit(hotline, **{"attribute[district]": None})
+    created = submit(hotline, address_string=None, **{"attribute[district]": None})
 
     order = hotline.order(created.service_request_id)
     assert (order.location.district, order.location.street) == ("110101", "110101004")

@@ -356,7 +356,8 @@ def parse_request(fields: Mapping[str, str]) -> RequestForm:
         raise InvalidInput(
             "Send lat and long together.", [FieldProblem(missing, "lat and long are sent together")]
         )
-    if form.lat is None and not form.address_string and not form.address_id and not form.district:
+    named = form.address_string or form.address_id or form.district or form.street
+    if form.lat is None and not named:
         raise InvalidInput(
             "Say where the problem is.",
             [FieldProblem("address_string", "send lat and long, address_string or address_id")],
