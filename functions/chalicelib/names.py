@@ -44,6 +44,8 @@ ENV_REVOCATION_CACHE_SECONDS = "STAFF_REVOCATION_CACHE_SECONDS"
 REVOCATION_CACHE_SECONDS = 30.0
 # Its records' partition in the reference table (the authorizer may read this partition only).
 REVOCATION_PARTITION = "REVOKED"
+# The publication policy of a stage, as JSON (domain/publication.py); unset: data/publication.json.
+ENV_PUBLICATION = "JIESU_PUBLICATION"
 
 # --- DynamoDB ----------------------------------------------------------------------------------
 

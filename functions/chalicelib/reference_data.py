@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .domain.classifier import Normaliser
     from .domain.insights import AnalyticsPolicy
     from .domain.places import Gazetteer
+    from .domain.publication import PublicationPolicy
     from .domain.smart_dispatch import DispatchModel, EmergencyExample, Example
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -214,3 +215,11 @@ def analytics_policy() -> AnalyticsPolicy:
 
     raw = json.loads((DATA / "analytics.json").read_text(encoding="utf-8"))
     return AnalyticsPolicy.model_validate(raw)
+
+
+@cache
+def publication_policy() -> PublicationPolicy:
+    """What is published of a request (data/publication.json, SOURCES.md)."""
+    from .domain.publication import PublicationPolicy
+
+    return PublicationPolicy.model_validate_json((DATA / "publication.json").read_text(encoding="utf-8"))

@@ -9,6 +9,7 @@ from functools import cache
 from pydantic import BaseModel, ConfigDict
 
 from . import names
+from .domain.publication import PublicationPolicy
 
 
 class Settings(BaseModel):
@@ -35,6 +36,7 @@ class Settings(BaseModel):
     time_scale: float = 1.0
     clock_epoch: datetime | None = None
     revocation_cache_seconds: float = names.REVOCATION_CACHE_SECONDS
+    publication: PublicationPolicy | None = None  # None: the shipped data/publication.json
 
 
 @cache
@@ -63,5 +65,10 @@ def settings() -> Settings:
         clock_epoch=env.get(names.ENV_CLOCK_EPOCH) or None,
         revocation_cache_seconds=min(
             60.0, float(env.get(names.ENV_REVOCATION_CACHE_SECONDS) or names.REVOCATION_CACHE_SECONDS)
+        ),
+        publication=(
+            PublicationPolicy.model_validate_json(env[names.ENV_PUBLICATION])
+            if env.get(names.ENV_PUBLICATION)
+            else None
         ),
     )

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .adapters.cognito import CognitoTokens
     from .domain.insights import AnalyticsPolicy
     from .domain.ports import Directory, FactsSink, Insights, QueryResults
+    from .domain.publication import PublicationPolicy
     from .domain.smart_dispatch import DispatchModel, DispatchModels
 
 
@@ -157,6 +158,13 @@ class Dependencies:
         from .reference_data import shipped_model
 
         return self.dispatch_models.serving(shipped_model())
+
+    @property
+    def publication(self) -> PublicationPolicy:
+        """What Open311 and the public pages publish: the stage's setting, else the shipped file."""
+        from .reference_data import publication_policy
+
+        return self.config.publication or publication_policy()
 
     @property
     def limits(self) -> TimeLimits:

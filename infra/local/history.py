@@ -345,7 +345,7 @@ def _templates(catalogue: tuple[Category, ...], raw: dict[str, Any]) -> tuple[li
         written = raw.get(category.code) or [
             [
                 "complaint",
-                f"反映{{place}}{category.keywords[0] if category.keywords else category.name}的问题",
+                f"反映{{place}}的{category.keywords[0] if category.keywords else category.name}问题",
             ]
         ]
         spans.append((len(texts), len(written)))
@@ -1081,7 +1081,9 @@ def _expressions() -> dict[str, str]:
     text = (
         "CASE WHEN NOT confidential THEN replace($templates[template + 1], '{place}', "
         "$street_names[street + 1] || coalesce($villages[nullif(village, -1) + 1], '') "
-        "|| coalesce($compounds[nullif(compound, -1) + 1] || building || '号楼', '')) "
+        # The building number masked as the export masks house numbers (domain/deidentify.py).
+        "|| coalesce($compounds[nullif(compound, -1) + 1] || repeat('*', length(building::VARCHAR)) "
+        "|| '号楼', '')) "
         "|| CASE WHEN phone THEN '，联系电话' || prefix || '****' || lpad(suffix::VARCHAR, 4, '0') "
         "ELSE '' END "
         "|| '。' END"

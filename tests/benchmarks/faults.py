@@ -52,7 +52,7 @@ from chalicelib.domain.model import Channel, Origin, Staff, Status, Submission, 
 from chalicelib.domain.partners import ApiClient, key_hash  # noqa: E402
 from chalicelib.domain.ports import IdempotencyRecord, RunStatus  # noqa: E402
 from chalicelib.entrypoints import streams  # noqa: E402
-from chalicelib.reference_data import emergency_words  # noqa: E402
+from chalicelib.reference_data import emergency_words, gazetteer, shipped_model  # noqa: E402
 from chalicelib.settings import Settings  # noqa: E402
 
 from tests.fakes import (  # noqa: E402
@@ -220,6 +220,8 @@ class Hotline:
                 clock=self.clock,
                 limits=self.limits,
                 emergencies=self.emergencies,
+                gazetteer=gazetteer(),
+                model=shipped_model(),
                 idempotency_key=key,
             )
             return created.service_request_id

@@ -468,3 +468,32 @@ def test_a_wrong_code_tells_nothing(page: Page, stack_url: str) -> None:
     page.goto(f"{stack_url}/track/2611260000000?code=AAAA-BBBB-CCCC")
 
     expect(page.get_by_text("未找到该工单")).to_be_visible()
+
+
+def test_the_form_says_what_is_published_beside_the_confidential_box(
+    page: Page, stack_url: str, shot
+) -> None:
+    # Given the deployment's publication policy (the shipped default: no requester's words)
+    policy = requests.get(f"{stack_url}/api/v1/public/publication", timeout=5).json()
+    assert policy == {"place": "street", "text": False, "replies": False, "coordinates": False}
+
+    # When a requester opens the form
+    page.goto(stack_url)
+
+    # Then the confidential box is described by what is published, in Chinese
+    notice = page.get_by_test_id("publication-notice")
+    expect(notice).to_have_text(
+        "不选保密时，本诉求在政务公开数据接口中只公开诉求类别、所在街道、承办单位、办理状态和时间。"
+        "您写的内容、姓名和电话不公开。选择保密的诉求不公开。"
+    )
+    confidential = page.get_by_label("保密：不向承办单位透露我的身份信息")
+    expect(confidential).to_have_attribute("aria-describedby", "publication-notice")
+    shot("20-publication")
+
+    # And in English
+    page.get_by_role("button", name="English").click()
+    expect(notice).to_have_text(
+        "Unless you choose confidentiality, the open-data interface publishes only the category, the street, "
+        "the handling unit, the status and dates of this request. What you write, your name and your number "
+        "are not published. A confidential request is not published."
+    )

@@ -1,8 +1,10 @@
 """Open311 GeoReport v2 on the local stack, over real HTTP, as a city app would use it: the PyPI
-client `georeport` reads services and requests in JSON and XML (it cannot post; requests does),
-and every JSON answer is checked against open311/schema-validation's schemas (data/open311)."""
+client `georeport` reads services and requests in JSON and XML (it cannot post; requests posts
+the form as any generic client does, with the spec's fields only or with our attributes), and
+every JSON answer is checked against open311/schema-validation's schemas (data/open311)."""
 
 import json
+import os
 import secrets
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -80,6 +82,36 @@ def post(base: str, fmt: str = "json", headers: dict[str, str] | None = None, /,
     return requests.post(f"{base}/requests.{fmt}", data=form(**changes), headers=headers, timeout=30)
 
 
+def spec_only(**fields: str) -> dict[str, str]:
+    """What a generic GeoReport v2 client sends: the spec's fields, none of our attributes."""
+    return {
+        "api_key": KEY,
+        "service_code": "garbage_collection",
+        "description": "胡同口垃圾桶满了好几天没人清运，气味很大",
+        "phone": f"136{secrets.randbelow(10**8):08d}",
+        **fields,
+    }
+
+
+# The sentence a requester wrote that no public list may show as written.
+PRIVATE = "我叫王小明，住在方家胡同12号3单元401，楼门口的垃圾桶满了好几天没人清运"
+
+
+@pytest.fixture
+def publishing_text(local_stack):
+    """The stage configured to publish requests' texts, replies, addresses and points (the
+    JIESU_PUBLICATION setting), for one test; the shipped policy comes back after."""
+    from chalicelib import names, wiring
+
+    os.environ[names.ENV_PUBLICATION] = json.dumps(
+        {"place": "address", "text": True, "replies": True, "coordinates": True}
+    )
+    wiring.use(None)
+    yield
+    del os.environ[names.ENV_PUBLICATION]
+    wiring.use(None)
+
+
 def errors(answer: requests.Response) -> list[dict[str, Any]]:
     """The spec's error list, read from either format."""
     if answer.headers["Content-Type"] == XML:
@@ -131,7 +163,7 @@ def test_the_services_are_the_catalogue_in_json_and_xml(api, client, xml_client)
     ]
 
 
-def test_every_service_asks_for_the_type_district_and_street(client, xml_client):
+def test_every_service_offers_the_type_district_and_street_as_optional(client, xml_client):
     definition = conforms("service-definition", client.get_service_definition("garbage_collection"))
     in_xml = xml_client.get_service_definition("garbage_collection")
 
@@ -147,9 +179,9 @@ def test_every_service_asks_for_the_type_district_and_street(client, xml_client)
     assert len(attributes["district"]["values"]) == 16
     assert {"key": "110101", "name": "东城区"} in attributes["district"]["values"]
     street = attributes["street"]
-    assert (street["datatype"], street["required"], "values" in street) == ("string", True, False)
+    assert (street["datatype"], street["required"], "values" in street) == ("string", False, False)
     assert "/api/v1/public/divisions" in street["datatype_description"]
-    assert (attributes["confidential"]["required"], attributes["type"]["required"]) == (False, True)
+    assert {a["required"] for a in attributes.values()} == {False}
     assert [a["code"] for a in in_xml["attributes"]["attribute"]] == list(attributes)
     assert in_xml["attributes"]["attribute"][1]["values"]["value"][0] == {"key": "110101", "name": "东城区"}
 
@@ -190,11 +222,14 @@ def test_a_request_posted_with_the_demo_key_is_received_and_read_back(base, clie
         "垃圾清运",
     )
     assert read["agency_responsible"] == "安定门街道"
-    assert (
-        read["description"]
-        == "胡同口垃圾桶满了好几天没人清运，京A*****的车一直停在桶边挡着清运车，有事打138****5678"
+    # By default: the category, the street, the unit, the status and the dates, not the words.
+    assert (read["description"], read["address"], read["address_id"], read["lat"], read["long"]) == (
+        None,
+        "东城区安定门街道",
+        "110101004",
+        None,
+        None,
     )
-    assert (read["address"], read["lat"], read["long"]) == ("东城区安定门街道方家胡同", 39.9489, 116.4071)
     assert read["expected_datetime"] and "已派单" in read["status_notes"]
     as_staff_see_it = unit("operator1").order(order_id).json()
     assert as_staff_see_it["channel"] == "open311"
@@ -203,11 +238,7 @@ def test_a_request_posted_with_the_demo_key_is_received_and_read_back(base, clie
     published = json.dumps(client.get_service_requests(service_request_id=order_id), ensure_ascii=False)
     assert phone not in published and "李明" not in published
     in_xml = xml_client.get_service_request(order_id)
-    assert (in_xml["service_request_id"], in_xml["status"], in_xml["description"]) == (
-        order_id,
-        "open",
-        read["description"],
-    )
+    assert (in_xml["service_request_id"], in_xml["status"], in_xml["description"]) == (order_id, "open", None)
     token = requests.get(f"{base}/tokens/{order_id}.json", timeout=30).json()
     assert token == [{"service_request_id": order_id, "token": order_id}]
 
@@ -245,14 +276,22 @@ def test_the_partner_api_refuses_an_open311_key(api):
 
 
 def test_bad_input_is_400_naming_the_field_and_an_unknown_service_404(base):
-    no_street = post(base, **{"attribute[street]": None})
+    nowhere = post(
+        base,
+        address_string=None,
+        lat=None,
+        long=None,
+        **{"attribute[district]": None, "attribute[street]": None},
+    )
     elsewhere = post(base, **{"attribute[street]": "110105001"})  # a street of 朝阳区, not 东城区
     too_long = post(base, description="路灯不亮" * 501)
     bad_phone = post(base, "xml", phone="010-6512345")
     no_such_service = post(base, service_code="no_such_code")
 
-    assert [a.status_code for a in (no_street, elsewhere, too_long, bad_phone)] == [400] * 4
-    assert errors(no_street) == [{"code": 400, "description": "attribute[street]: Field required"}]
+    assert [a.status_code for a in (nowhere, elsewhere, too_long, bad_phone)] == [400] * 4
+    assert errors(nowhere) == [
+        {"code": 400, "description": "address_string: send lat and long, address_string or address_id"}
+    ]
     assert errors(elsewhere)[0]["description"].startswith("attribute[street]: ")
     assert errors(too_long)[0]["description"].startswith("description: at most 2000 characters")
     assert errors(bad_phone)[0]["description"].startswith("phone: ")
@@ -347,7 +386,7 @@ def test_the_request_closes_when_the_lifecycle_completes(base, client, unit):
     assert replied["status"] == "open"
     read = conforms("request", client.get_service_request(order_id))
     assert read["status"] == "closed"
-    assert read["status_notes"] == "已办结；答复：已安排清运，保洁员电话139****1111"
+    assert read["status_notes"] == "已办结"  # the reply is not published by default
     last = closed.json()["timeline"][-1]["at"]
     # The last event of its timeline, to the second.
     assert datetime.fromisoformat(read["updated_datetime"]) == datetime.fromisoformat(last).replace(
@@ -369,3 +408,159 @@ def test_an_administrator_issues_an_open311_key(base, unit):
     assert bad_name.json()["error"]["details"][0]["field"] == "client"
     with_it = post(base, api_key=issued.json()["key"])
     assert with_it.status_code == 201, with_it.text
+
+
+SPEC_FIELDS = {
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+}
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_a_generic_client_posts_the_specs_fields_only_and_reads_the_request_back(
+    base, client, xml_client, unit, fmt
+):
+    fields = spec_only(address_string="北京市东城区安定门街道方家胡同")
+
+    answer = requests.post(f"{base}/requests.{fmt}", data=fields, timeout=30)
+
+    assert answer.status_code == 201, answer.text
+    if fmt == "json":
+        order_id = answer.json()[0]["service_request_id"]
+    else:
+        order_id = xmltodict.parse(answer.content)["service_requests"]["request"]["service_request_id"]
+    read = wait_until(lambda: (r := client.get_service_request(order_id))["agency_responsible"] and r)
+    in_xml = xml_client.get_service_request(order_id)
+    conforms("request", read)
+    assert set(read) == set(in_xml) == SPEC_FIELDS
+    assert (read["status"], read["service_code"], read["agency_responsible"], read["address"]) == (
+        "open",
+        "garbage_collection",
+        "安定门街道",
+        "东城区安定门街道",
+    )
+    assert (in_xml["service_request_id"], in_xml["address_id"], in_xml["agency_responsible"]) == (
+        order_id,
+        "110101004",
+        "安定门街道",
+    )
+    as_staff_see_it = unit("operator1").order(order_id).json()
+    assert as_staff_see_it["type"] == "complaint"  # read from the description
+    assert as_staff_see_it["location"]["address"] == "北京市东城区安定门街道方家胡同"
+    assert (as_staff_see_it["location"]["district"], as_staff_see_it["location"]["street"]) == (
+        "110101",
+        "110101004",
+    )
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        {"address_string": "东城区安定门街道"},
+        {"address_string": "东城安定门方家胡同7号"},
+        {"address_id": "110101004"},
+    ],
+)
+def test_short_forms_and_division_codes_place_the_request(base, client, place):
+    answer = requests.post(f"{base}/requests.json", data=spec_only(**place), timeout=30)
+
+    assert answer.status_code == 201, answer.text
+    order_id = answer.json()[0]["service_request_id"]
+    read = wait_until(lambda: (r := client.get_service_request(order_id))["agency_responsible"] and r)
+    assert (read["agency_responsible"], read["address_id"]) == ("安定门街道", "110101004")
+
+
+def test_a_place_no_one_can_read_waits_for_a_dispatcher_with_the_point_kept(base, client, unit):
+    answer = requests.post(
+        f"{base}/requests.json",
+        data=spec_only(lat="39.9489", long="116.4071", description="门口的路灯坏了好几天，晚上很黑"),
+        timeout=30,
+    )
+
+    assert answer.status_code == 201, answer.text
+    order_id = answer.json()[0]["service_request_id"]
+    dispatcher = unit("dispatcher1")
+    queued = dispatcher.get("/work-orders?status=received").json()["items"]
+    assert order_id in [o["id"] for o in queued]
+    order = dispatcher.order(order_id).json()
+    assert order["status"] == "received"
+    assert order["location"] == {
+        "district": None,
+        "street": None,
+        "address": "",
+        "lat": 39.9489,
+        "lng": 116.4071,
+    }
+    published = client.get_service_request(order_id)
+    assert (published["status"], published["address"], published["address_id"], published["lat"]) == (
+        "open",
+        None,
+        None,
+        None,
+    )
+    # The dispatcher places it by sending it to the street office.
+    sent = dispatcher.act(order_id, "dispatch", units=["110101004"], reason="坐标位于安定门街道方家胡同")
+    assert sent.status == 200, sent.body
+    assert (sent.json()["status"], sent.json()["location"]["district"]) == ("dispatched", "110101")
+
+
+def test_the_public_list_shows_no_requester_words_by_default(base, client):
+    answer = requests.post(
+        f"{base}/requests.json",
+        data=spec_only(description=PRIVATE, address_string="东城区安定门街道方家胡同12号3单元401"),
+        timeout=30,
+    )
+    order_id = answer.json()[0]["service_request_id"]
+
+    listed = json.dumps(client.get_service_requests(), ensure_ascii=False)
+    by_id = client.get_service_requests(service_request_id=order_id)
+    as_xml = requests.get(f"{base}/requests.xml", params={"service_request_id": order_id}, timeout=30).text
+
+    assert order_id in listed
+    for words in ("王小明", "方家胡同", "12号", "401", "垃圾桶满了"):
+        assert words not in listed and words not in as_xml
+    assert (by_id[0]["description"], by_id[0]["address"]) == (None, "东城区安定门街道")
+
+
+def test_with_text_published_names_house_and_room_numbers_are_masked(base, client, api, publishing_text):
+    answer = requests.post(
+        f"{base}/requests.json",
+        data=spec_only(
+            description=PRIVATE,
+            address_string="东城区安定门街道方家胡同12号3单元401",
+            lat="39.94893",
+            long="116.40712",
+        ),
+        timeout=30,
+    )
+    order_id = answer.json()[0]["service_request_id"]
+
+    [read] = client.get_service_requests(service_request_id=order_id)
+    policy = api.get("/api/v1/public/publication").json()
+
+    assert read["description"] == "我叫***，住在方家胡同**号*单元***，楼门口的垃圾桶满了好几天没人清运"
+    assert read["address"] == "东城区安定门街道方家胡同**号*单元***"
+    assert (read["lat"], read["long"]) == (39.949, 116.407)
+    assert policy == {"place": "address", "text": True, "replies": True, "coordinates": True}
+
+
+def test_the_publication_policy_is_public_and_the_default_publishes_no_words(api):
+    answer = api.get("/api/v1/public/publication")
+
+    assert answer.status == 200
+    assert answer.json() == {"place": "street", "text": False, "replies": False, "coordinates": False}

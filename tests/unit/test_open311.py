@@ -6,12 +6,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from chalicelib.domain import follow_up, handling, open311, partners
+from chalicelib.domain import dispatch, follow_up, handling, open311, partners
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 from chalicelib.domain.intake import BEIJING
 from chalicelib.domain.model import Channel, Location, Requester, Status
 from chalicelib.domain.open311 import RequestQuery
-from chalicelib.reference_data import divisions, emergency_words
+from chalicelib.domain.publication import PublicationPolicy
+from chalicelib.reference_data import divisions, emergency_words, gazetteer, shipped_model
 from chalicelib.reference_data import partners as known_partners
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -73,9 +74,17 @@ def submit(hotline, key: str | None = None, **changes: str | None) -> open311.Cr
         clock=hotline.clock,
         limits=hotline.limits,
         emergencies=emergency_words(),
+        gazetteer=gazetteer(),
+        model=shipped_model(),
         idempotency_key=key,
         partner_names=PARTNER_NAMES,
     )
+
+
+# What a client that reads none of our service definitions sends: the spec's fields only.
+SPEC_ONLY = {"attribute[type]": None, "attribute[district]": None, "attribute[street]": None}
+# A city that publishes everything the policy allows.
+EVERYTHING = PublicationPolicy(place="address", text=True, replies=True, coordinates=True)
 
 
 def problems(error: pytest.ExceptionInfo[InvalidInput]) -> dict[str, str]:
@@ -120,7 +129,7 @@ def test_status_notes_say_why_nothing_was_dispatched(hotline):
     assert {open311.status_of(o.status) for o in (fire, repeat, moved)} == {"closed"}
 
 
-def test_status_notes_carry_the_reply_masked_once_replied(hotline):
+def test_status_notes_carry_the_reply_masked_once_replied_where_replies_are_published(hotline):
     order_id = hotline.dispatched()
     hotline.act(order_id, handling.sign)
     hotline.act(order_id, handling.contact(None))
@@ -130,22 +139,36 @@ def test_status_notes_carry_the_reply_masked_once_replied(hotline):
     closed = hotline.rate(order_id)
 
     assert (
-        open311.status_notes(replied)
+        open311.status_notes(replied, policy=EVERYTHING)
         == "承办单位已答复，等待回访；答复：已清运，如有问题请联系保洁班长139****2222"
     )
-    assert open311.status_notes(following).startswith("承办单位已答复")
+    assert open311.status_notes(following, policy=EVERYTHING).startswith("承办单位已答复")
     assert closed.status is Status.CLOSED
-    assert open311.status_notes(closed) == "已办结；答复：已清运，如有问题请联系保洁班长139****2222"
+    assert (
+        open311.status_notes(closed, policy=EVERYTHING)
+        == "已办结；答复：已清运，如有问题请联系保洁班长139****2222"
+    )
+    # By default the status is published, not the reply.
+    assert (open311.status_notes(replied), open311.status_notes(closed)) == (
+        "承办单位已答复，等待回访",
+        "已办结",
+    )
 
 
 # --- what a service request publishes ---------------------------------------------------------
 
 
-def test_a_published_request_names_the_unit_and_hides_the_requester(hotline, reference):
+MASKABLE = (
+    "我叫王小明，住在方家胡同12号3单元401，楼下京A12345的车天天占着消防通道，物业不管，"
+    "我的电话13800001234，身份证110105198805123419"
+)
+
+
+def test_by_default_a_request_is_published_by_category_street_unit_status_and_dates(hotline, reference):
     order_id = hotline.dispatched(
-        content="楼下京A12345的车天天占着消防通道，物业不管，我的电话13800001234，身份证110105198805123419",
+        content=MASKABLE,
         location=Location(
-            district="110101", street="110101004", address="方家胡同12号", lat=39.9489, lng=116.4071
+            district="110101", street="110101004", address="方家胡同12号3单元401", lat=39.9489, lng=116.4071
         ),
     )
     order = hotline.order(order_id)
@@ -158,21 +181,39 @@ def test_a_published_request_names_the_unit_and_hides_the_requester(hotline, ref
         "status_notes": "已派单，等待承办单位签收",
         "service_name": "垃圾清运",
         "service_code": "garbage_collection",
-        "description": (
-            "楼下京A*****的车天天占着消防通道，物业不管，我的电话138****1234，身份证110105************"
-        ),
+        "description": None,
         "agency_responsible": "安定门街道",
         "service_notice": None,
         "requested_datetime": "2026-11-26T09:30:00+08:00",
         "updated_datetime": "2026-11-26T09:30:00+08:00",
         "expected_datetime": order.deadline.astimezone(BEIJING).isoformat(timespec="seconds"),
-        "address": "方家胡同12号",
-        "address_id": None,
+        "address": "东城区安定门街道",
+        "address_id": "110101004",
         "zipcode": None,
-        "lat": 39.9489,
-        "long": 116.4071,
+        "lat": None,
+        "long": None,
         "media_url": None,
     }
+    said = str(published.model_dump())
+    assert not [w for w in ("王小明", "方家胡同", "12号", "刘先生", "1380000") if w in said]
+
+
+def test_where_text_is_published_names_house_and_room_numbers_are_masked(hotline, reference):
+    order_id = hotline.dispatched(
+        content=MASKABLE,
+        location=Location(
+            district="110101", street="110101004", address="方家胡同12号3单元401", lat=39.94893, lng=116.40712
+        ),
+    )
+
+    published = open311.service_request(hotline.order(order_id), reference, policy=EVERYTHING)
+
+    assert published.description == (
+        "我叫***，住在方家胡同**号*单元***，楼下京A*****的车天天占着消防通道，物业不管，"
+        "我的电话138****1234，身份证110105************"
+    )
+    assert published.address == "方家胡同**号*单元***"
+    assert (published.lat, published.long) == (39.949, 116.407)  # about 100 m
     assert "刘先生" not in str(published.model_dump())
 
 
@@ -204,7 +245,7 @@ def test_the_updated_time_is_the_last_event_of_the_timeline(hotline, reference, 
 
 def test_the_form_names_each_bad_field_as_open311_names_it():
     with pytest.raises(InvalidInput) as missing:
-        open311.parse_request(fields(**{"attribute[street]": None, "attribute[type]": "rumour"}))
+        open311.parse_request(fields(**{"attribute[street]": "1101", "attribute[type]": "rumour"}))
     with pytest.raises(InvalidInput) as wrong:
         open311.parse_request(
             fields(**{"attribute[district]": "11", "description": "长" * 2001, "phone": "010-64012345"})
@@ -213,20 +254,20 @@ def test_the_form_names_each_bad_field_as_open311_names_it():
         open311.parse_request(fields(lat="39.9"))
 
     assert set(problems(missing)) == {"attribute[street]", "attribute[type]"}
-    assert problems(missing)["attribute[street]"] == "Field required"
+    assert problems(missing)["attribute[street]"].startswith("must be the 9-digit code")
     assert set(problems(wrong)) == {"attribute[district]", "description", "phone"}
     assert problems(wrong)["description"] == "at most 2000 characters here (Open311 allows 4000)"
     assert set(problems(half)) == {"long"}
 
 
-def test_empty_fields_count_as_absent_and_the_rest_become_the_submission():
+def test_empty_fields_count_as_absent_and_the_rest_become_the_submission(reference):
     form = open311.parse_request(
         fields(
             first_name="", last_name=" ", lat="39.95", long="116.40", **{"attribute[confidential]": "true"}
         )
     )
 
-    submission = form.submission()
+    submission = open311.submission(form, reference, gazetteer(), shipped_model())
 
     assert submission.requester.name is None
     assert submission.confidential is True
@@ -289,6 +330,106 @@ def test_a_post_becomes_an_order_on_the_open311_channel(hotline, keys):
     assert follow_up.find_by_code(hotline.orders, order.id, code).id == order.id
     assert created.account_id is None
     assert hotline.workflows.started == [order.id]
+
+
+@pytest.mark.parametrize(
+    "address", ["北京市东城区安定门街道方家胡同", "东城区安定门街道", "东城安定门", "东城区安定门方家胡同7号"]
+)
+def test_a_post_with_only_the_specs_fields_is_placed_by_its_address(hotline, keys, address):
+    created = submit(hotline, address_string=address, phone="13900006666", **SPEC_ONLY)
+
+    order = hotline.order(created.service_request_id)
+    assert (order.location.district, order.location.street, order.location.address) == (
+        "110101",
+        "110101004",
+        address,
+    )
+    # The type is the one the dispatch model reads from the description.
+    assert order.type.value == "complaint"
+    hotline.dispatch(order.id)
+    assert (hotline.order(order.id).status, hotline.order(order.id).first_receiver) == (
+        Status.DISPATCHED,
+        "110101004",
+    )
+
+
+def test_the_type_a_client_leaves_out_is_read_from_the_description(hotline, keys):
+    asked = submit(hotline, description="请问居住证怎么办理，需要带什么材料", **SPEC_ONLY)
+    told = submit(hotline, description="请问居住证怎么办理，需要带什么材料", phone="13900007777")
+
+    assert hotline.order(asked.service_request_id).type.value == "consultation"
+    assert hotline.order(told.service_request_id).type.value == "complaint"  # the client's choice
+
+
+def test_a_district_or_street_code_as_address_id_places_the_request(hotline, keys):
+    street = submit(hotline, address_string=None, address_id="110101004", **SPEC_ONLY)
+    district = submit(hotline, address_string=None, address_id="110105", phone="13900008888", **SPEC_ONLY)
+
+    assert hotline.order(street.service_request_id).location.model_dump(include={"district", "street"}) == {
+        "district": "110101",
+        "street": "110101004",
+    }
+    assert hotline.order(district.service_request_id).location.district == "110105"
+    assert hotline.order(district.service_request_id).location.street is None
+
+
+def test_a_street_without_its_district_brings_its_district(hotline, keys):
+    created = submit(hotline, address_string=None, **{"attribute[district]": None})
+
+    order = hotline.order(created.service_request_id)
+    assert (order.location.district, order.location.street) == ("110101", "110101004")
+
+
+def test_a_place_no_one_can_read_waits_for_a_dispatcher_with_what_was_given(hotline, keys, reference, limits):
+    point = submit(
+        hotline,
+        address_string=None,
+        lat="39.9489",
+        long="116.4071",
+        # A place the description names is not read: no requester confirms it as on the web form.
+        description="方家胡同口的路灯坏了好几天，晚上很黑",
+        **SPEC_ONLY,
+    )
+    words = submit(
+        hotline,
+        address_string="幸福小区3号楼东侧",
+        description="小区门口的路灯坏了好几天，晚上很黑",
+        phone="13900009999",
+        **SPEC_ONLY,
+    )
+
+    for created in (point, words):
+        order = hotline.order(created.service_request_id)
+        assert order.location.district is None and order.status is Status.RECEIVED
+        assert hotline.workflows.started[-2:] == [point.service_request_id, words.service_request_id]
+        hotline.dispatch(order.id)
+        assert hotline.order(order.id).status is Status.RECEIVED  # in the dispatchers' queue
+    kept = hotline.order(point.service_request_id).location
+    assert (kept.lat, kept.lng, hotline.order(words.service_request_id).location.address) == (
+        39.9489,
+        116.4071,
+        "幸福小区3号楼东侧",
+    )
+    # The dispatcher places it by sending it to the street office; the order takes that place.
+    sent = hotline.act(
+        words.service_request_id,
+        dispatch.dispatch_by(["110101004"], None, "幸福小区属安定门街道", reference, limits),
+        DISPATCHER,
+    )
+    assert (sent.status, sent.location.district, sent.location.street) == (
+        Status.DISPATCHED,
+        "110101",
+        "110101004",
+    )
+    assert sent.location.address == "幸福小区3号楼东侧"
+
+
+def test_a_post_that_says_nowhere_is_400_naming_the_place(hotline, keys):
+    with pytest.raises(InvalidInput) as nowhere:
+        submit(hotline, address_string=None, **SPEC_ONLY)
+
+    assert problems(nowhere) == {"address_string": "send lat and long, address_string or address_id"}
+    assert hotline.orders.orders == {}
 
 
 def test_intake_problems_are_named_as_open311_names_them(hotline, keys):
@@ -445,7 +586,7 @@ def test_a_confidential_or_unknown_request_is_not_found_and_a_token_is_the_id(ho
 # --- discovery, services, definitions ---------------------------------------------------------
 
 
-def test_each_category_is_a_service_asking_for_the_same_attributes(reference):
+def test_each_category_is_a_service_offering_the_same_optional_attributes(reference):
     services = open311.services(reference.categories())
     districts = [(d.code, d.name) for d in divisions()]
     definition = open311.definition("street_lighting", reference, districts)
@@ -455,9 +596,9 @@ def test_each_category_is_a_service_asking_for_the_same_attributes(reference):
     assert lighting.group == "urban_construction_municipal"
     assert lighting.keywords == ",".join(reference.category("street_lighting").keywords)
     assert [(a.code, a.datatype, a.required, a.order) for a in definition.attributes] == [
-        ("type", "singlevaluelist", True, 1),
-        ("district", "singlevaluelist", True, 2),
-        ("street", "string", True, 3),
+        ("type", "singlevaluelist", False, 1),
+        ("district", "singlevaluelist", False, 2),
+        ("street", "string", False, 3),
         ("confidential", "singlevaluelist", False, 4),
     ]
     assert "values" not in definition.model_dump()["attributes"][2]

@@ -5,6 +5,7 @@ import type {
   EvaluationBody,
   FieldDetail,
   PublicOrder,
+  PublicationPolicy,
   Receipt,
   Submission,
   SuggestionQuery,
@@ -126,6 +127,17 @@ export function getCategories(): Promise<Category[]> {
     },
   )
   return categoriesOnce
+}
+
+let publicationOnce: Promise<PublicationPolicy> | null = null
+
+/** What is published of a request: the deployment's policy, said beside the confidential box. */
+export function getPublication(): Promise<PublicationPolicy> {
+  publicationOnce ??= call<PublicationPolicy>('GET', '/public/publication').catch((e: unknown) => {
+    publicationOnce = null
+    throw e
+  })
+  return publicationOnce
 }
 
 export function submitRequest(body: Submission, idempotencyKey: string): Promise<Receipt> {

@@ -120,6 +120,14 @@ export interface Submission {
   not_an_emergency?: boolean
 }
 
+/** What Open311 and the public pages publish of a request that is not confidential (GET /public/publication). */
+export interface PublicationPolicy {
+  place: 'street' | 'address'
+  text: boolean
+  replies: boolean
+  coordinates: boolean
+}
+
 /** A knowledge-base entry that settled a consultation on the spot. */
 export interface DirectAnswer {
   entry: string

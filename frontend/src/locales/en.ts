@@ -84,6 +84,23 @@ const en: typeof zh = {
     submitting: 'Submitting…',
     loadingOptions: 'Loading…',
   },
+  // What is published of a request (GET /public/publication), said beside the confidential box.
+  publication: {
+    sentence: '{published} {masked} {confidential}',
+    published: 'Unless you choose confidentiality, the open-data interface publishes only {items} of this request.',
+    joiner: ', ',
+    category: 'the category',
+    street: 'the street',
+    address: 'the address you give',
+    unit: 'the handling unit',
+    status: 'the status and dates',
+    text: 'what you write',
+    replies: 'the unit’s reply',
+    coordinates: 'the approximate position (within about 100 m)',
+    notText: 'What you write, your name and your number are not published.',
+    masked: 'In published text, names, phone numbers, ID numbers, plates, house and room numbers are masked.',
+    confidential: 'A confidential request is not published.',
+  },
   categoryPicker: {
     placeholder: 'Choose: area › group › category, or type a name',
     loading: 'Loading the categories…',

@@ -79,6 +79,23 @@ export default {
     submitting: '正在提交…',
     loadingOptions: '正在加载…',
   },
+  // What is published of a request (GET /public/publication), said beside the confidential box.
+  publication: {
+    sentence: '{published}{masked}{confidential}',
+    published: '不选保密时，本诉求在政务公开数据接口中只公开{items}。',
+    joiner: '、',
+    category: '诉求类别',
+    street: '所在街道',
+    address: '所填地址',
+    unit: '承办单位',
+    status: '办理状态和时间',
+    text: '诉求内容',
+    replies: '办理答复',
+    coordinates: '大致位置（约 100 米范围）',
+    notText: '您写的内容、姓名和电话不公开。',
+    masked: '公开的文字中，姓名、电话、证件号码、车牌、门牌号和房间号均已遮盖。',
+    confidential: '选择保密的诉求不公开。',
+  },
   categoryPicker: {
     placeholder: '请选择：大类 › 中类 › 小类，或输入名称查找',
     loading: '正在加载分类…',

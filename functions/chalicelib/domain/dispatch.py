@@ -13,7 +13,7 @@ from .model import (
     Assist,
     Category,
     CategoryKind,
-    Location,
+    Place,
     Staff,
     Status,
     TimelineEvent,
@@ -36,9 +36,9 @@ class Route:
         return [self.first_receiver.id, *(u.id for u in self.assisting)]
 
 
-def locate(location: Location, reference: Reference) -> tuple[Unit, Unit | None]:
+def locate(location: Place, reference: Reference) -> tuple[Unit, Unit | None]:
     """The district government and (when known) the street office of a location, or a 400."""
-    district = reference.unit(location.district)
+    district = reference.unit(location.district) if location.district else None
     if district is None or district.kind is not UnitKind.DISTRICT:
         raise InvalidInput("Unknown district.", [FieldProblem("location.district", "unknown district code")])
     if location.street is None:
@@ -74,9 +74,11 @@ def territorial(district: Unit, street: Unit | None) -> tuple[Unit, tuple[Unit, 
     return street, (district,), "territorial: the street office of the location, copied to its district"
 
 
-def route(location: Location, category: Category | None, reference: Reference) -> Route | None:
-    """The units the catalogue sends an order to; None when it has no category yet (a dispatcher
-    decides)."""
+def route(location: Place, category: Category | None, reference: Reference) -> Route | None:
+    """The units the catalogue sends an order to; None when it has no category or no district yet
+    (a dispatcher decides)."""
+    if location.district is None:
+        return None
     district, street = locate(location, reference)
     if category is None:
         return None
@@ -108,6 +110,21 @@ def chosen(units: list[str], reference: Reference, why: str) -> Route:
     if first.kind is UnitKind.STREET and first.district and (district := reference.unit(first.district)):
         copies = (district,)
     return Route(first, copies, tuple(found[1:]), why)
+
+
+def placed(location: Place, picked: Route) -> Place:
+    """An order no one could place (an Open311 address or point) takes the place of the unit a
+    dispatcher sends it to: a street office's street, a district body's district."""
+    if location.district is not None:
+        return location
+    unit = picked.first_receiver
+    if unit.kind is UnitKind.STREET and unit.district:
+        return location.model_copy(update={"district": unit.district, "street": unit.id})
+    if unit.kind is UnitKind.DISTRICT:
+        return location.model_copy(update={"district": unit.id})
+    if unit.district:
+        return location.model_copy(update={"district": unit.district})
+    return location
 
 
 def assign(
@@ -195,6 +212,7 @@ def dispatch_by(
                 limits,
                 category=category.code if category else order.category,
                 tier=tier,
+                location=placed(order.location, picked),
             ),
         )
 

@@ -17,6 +17,7 @@ from .errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken
 from .handling import start_run
 from .knowledge import KnowledgeEntry, answered_event, on_the_spot
 from .model import (
+    AnySubmission,
     Attachment,
     Channel,
     DirectAnswer,
@@ -24,7 +25,6 @@ from .model import (
     RequestType,
     Staff,
     Status,
-    Submission,
     TimelineEvent,
     WorkOrder,
 )
@@ -65,13 +65,13 @@ def tracking_hash(code: str) -> str:
     return hashlib.sha256(normalised.encode()).hexdigest()
 
 
-def fingerprint(submission: Submission, channel: Channel) -> str:
+def fingerprint(submission: AnySubmission, channel: Channel) -> str:
     body = json.dumps([channel, submission.model_dump(mode="json")], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(body.encode()).hexdigest()
 
 
 def receive(
-    submission: Submission,
+    submission: AnySubmission,
     channel: Channel,
     *,
     orders: WorkOrders,
@@ -189,7 +189,7 @@ def receive(
     raise Conflict("Could not allocate an order number; try again.", "number_taken")
 
 
-def _attachments(submission: Submission, uploads: Uploads | None) -> list[Attachment]:
+def _attachments(submission: AnySubmission, uploads: Uploads | None) -> list[Attachment]:
     if not submission.attachments:
         return []
     if uploads is None:
@@ -213,7 +213,7 @@ def _received(now: datetime, channel: Channel, by: Staff | None, origin: Origin 
     return TimelineEvent(at=now, action="received", actor_role="requester")
 
 
-def _open_repeat(submission: Submission, category: str | None, orders: WorkOrders) -> WorkOrder | None:
+def _open_repeat(submission: AnySubmission, category: str | None, orders: WorkOrders) -> WorkOrder | None:
     """The oldest open order of this requester about the same place and category."""
     if category is None:
         return None

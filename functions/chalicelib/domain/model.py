@@ -111,14 +111,23 @@ class Category(BaseModel):
     updated_at: datetime | None = None
 
 
-class Location(BaseModel):
+class Place(BaseModel):
+    """Where a request is about, as far as it is known. An Open311 client may give only an address
+    or a point that names no district: the order keeps what was given and a dispatcher places it."""
+
     model_config = ConfigDict(extra="forbid")
 
-    district: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
+    district: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] | None = None
     street: Annotated[str, StringConstraints(pattern=r"^\d{9}$")] | None = None
     address: Annotated[Text, StringConstraints(max_length=200)] = ""
     lat: Annotated[float, Field(ge=-90, le=90)] | None = None
     lng: Annotated[float, Field(ge=-180, le=180)] | None = None
+
+
+class Location(Place):
+    """A place with its district known: what the web form, the operator and partners give."""
+
+    district: Annotated[str, StringConstraints(pattern=r"^\d{6}$")]
 
 
 class Requester(BaseModel):
@@ -158,15 +167,15 @@ class Attachment(BaseModel):
     size: int
 
 
-class Submission(BaseModel):
-    """A request as the requester (or an operator on the phone) submits it."""
+class AnySubmission(BaseModel):
+    """A request as submitted on any channel; an Open311 client's may not name its district."""
 
     model_config = ConfigDict(extra="forbid")
 
     type: RequestType
     content: Annotated[Text, StringConstraints(min_length=5, max_length=2000)]
     category: Annotated[str, StringConstraints(max_length=64)] | None = None
-    location: Location
+    location: Place
     requester: Requester
     confidential: bool = False
     attachments: Annotated[list[UploadId], Field(max_length=MAX_ATTACHMENTS)] = []
@@ -176,6 +185,12 @@ class Submission(BaseModel):
     # The emergency signs are read recall first: a requester (or operator) who sees the emergency
     # line offered and says it is not an emergency happening now has the request handled as usual.
     not_an_emergency: bool = False
+
+
+class Submission(AnySubmission):
+    """A request as the requester (or an operator on the phone) submits it: its district known."""
+
+    location: Location
 
 
 class TimelineEvent(BaseModel):
@@ -308,7 +323,7 @@ class WorkOrder(BaseModel):
     channel: Channel = Channel.WEB
     category: str | None = None
     content: str
-    location: Location
+    location: Place
     requester: Requester
     confidential: bool = False
     first_receiver: str | None = None  # unit id

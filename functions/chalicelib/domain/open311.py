@@ -2,37 +2,49 @@
 section 3.1): catalogue categories are the services, work orders the service requests.
 
 Open311 knows two statuses and nothing of a requester's privacy. Here a confidential order is
-never published, a requester's name and phone never leave, and descriptions and replies are
-de-identified. Open311 has no fields for what intake needs (request type, district, street), so
-every service has metadata and asks for them as attributes."""
+never published, a requester's name and phone never leave, and the rest is published as the
+publication policy says (publication.py: by default the category, the street, the unit, the
+status and the dates, not the requester's words).
+
+A client posts with the spec's fields only: the place comes from `address_string` (district and
+street names and their short forms read by the gazetteer, places.py) or from `address_id` (a
+district or street code), the point is kept on the order, and the request type is the one the
+dispatch model reads from the description. A place that names no district is received all the
+same and waits for a dispatcher. The service definition offers the type, district and street
+as optional attributes for clients that read it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .deadlines import TimeLimits
-from .deidentify import mask_text
 from .errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from .intake import BEIJING, Receipt, receive
 from .model import (
     MOBILE,
+    AnySubmission,
     Category,
     CategoryKind,
     Channel,
-    Location,
+    Place,
     Requester,
     RequestType,
     Status,
-    Submission,
+    UnitKind,
     WorkOrder,
 )
 from .partners import ApiClient, key_hash
+from .places import Gazetteer
 from .ports import Clock, OrderQuery, Reference, Workflows, WorkOrders
+from .publication import DEFAULT, PublicationPolicy
 from .triage import SETTLED, EmergencyWords, Reason, told
+
+if TYPE_CHECKING:
+    from .smart_dispatch import DispatchModel
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 FORMATS = ("text/xml", "application/json")
@@ -148,7 +160,7 @@ class Service(BaseModel):
     service_code: str
     service_name: str
     description: str
-    metadata: bool = True  # every service asks for the type, district and street
+    metadata: bool = True  # every service offers the type, district and street (all optional)
     type: Literal["realtime", "batch", "blackbox"] = "realtime"  # ids are issued at once
     keywords: str
     group: str
@@ -190,8 +202,9 @@ class ServiceDefinition(BaseModel):
 
 
 def definition(code: str, reference: Reference, districts: Sequence[tuple[str, str]]) -> ServiceDefinition:
-    """GET Service Definition: what intake needs beyond Open311's fields (Art. 10: the request in
-    full), the same for every service. `districts` are the 16 (code, name) pairs."""
+    """GET Service Definition: what intake records beyond Open311's fields (Art. 10: the request in
+    full), the same for every service and all optional: without them the type is read from the
+    description and the place from address_string. `districts` are the 16 (code, name) pairs."""
     if reference.category(code) is None:
         raise NotFound(f"service_code {code}: no such service.")
     return ServiceDefinition(
@@ -200,23 +213,25 @@ def definition(code: str, reference: Reference, districts: Sequence[tuple[str, s
             Attribute(
                 code="type",
                 datatype="singlevaluelist",
-                required=True,
+                required=False,
                 order=1,
-                description="诉求类型 (request type)",
+                description=(
+                    "诉求类型，不填时按诉求内容判断 (request type; read from the description if absent)"
+                ),
                 values=[AttributeValue(key=t.value, name=name) for t, name in TYPE_NAMES.items()],
             ),
             Attribute(
                 code="district",
                 datatype="singlevaluelist",
-                required=True,
+                required=False,
                 order=2,
-                description="所在区 (district)",
+                description="所在区，不填时按地址判断 (district; read from address_string if absent)",
                 values=[AttributeValue(key=k, name=name) for k, name in districts],
             ),
             Attribute(
                 code="street",
                 datatype="string",
-                required=True,
+                required=False,
                 datatype_description=(
                     "9位街道（乡镇）代码，见 GET /api/v1/public/divisions "
                     "(the 9-digit street/township code of the district; GET /api/v1/public/divisions)"
@@ -249,21 +264,23 @@ def require_client(client: ApiClient | None) -> ApiClient:
 
 
 class RequestForm(BaseModel):
-    """The form of POST Service Request; other Open311 fields (email, device_id, account_id,
-    media_url, address_id, jurisdiction_id) are accepted and ignored."""
+    """The form of POST Service Request: the spec's fields and our optional attributes. email,
+    device_id, account_id, media_url and jurisdiction_id are accepted and ignored (attachments
+    come only through the web form's checked uploads)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     service_code: Annotated[str, Field(max_length=64)]
-    type: RequestType = Field(alias="attribute[type]")
-    district: str = Field(alias="attribute[district]")
-    street: str = Field(alias="attribute[street]")
+    type: RequestType | None = Field(None, alias="attribute[type]")
+    district: str | None = Field(None, alias="attribute[district]")
+    street: str | None = Field(None, alias="attribute[street]")
     confidential: bool = Field(False, alias="attribute[confidential]")
     description: str
     phone: str
     first_name: Annotated[str, Field(max_length=25)] | None = None
     last_name: Annotated[str, Field(max_length=25)] | None = None
     address_string: Annotated[str, Field(max_length=200)] | None = None
+    address_id: Annotated[str, Field(max_length=64)] | None = None
     lat: Annotated[float, Field(ge=-90, le=90)] | None = None
     long: Annotated[float, Field(ge=-180, le=180)] | None = None
 
@@ -307,22 +324,6 @@ class RequestForm(BaseModel):
             return last + first
         return " ".join(p for p in (first, last) if p) or None
 
-    def submission(self) -> Submission:
-        return Submission(
-            type=self.type,
-            content=self.description,
-            category=self.service_code,
-            location=Location(
-                district=self.district,
-                street=self.street,
-                address=self.address_string or "",
-                lat=self.lat,
-                lng=self.long,
-            ),
-            requester=Requester(name=self.name, phone=self.phone),
-            confidential=self.confidential,
-        )
-
 
 # The fields of the work order's body that Open311 names otherwise.
 FIELD_NAMES = {
@@ -343,7 +344,8 @@ def _problems(error: ValidationError) -> list[FieldProblem]:
 
 
 def parse_request(fields: Mapping[str, str]) -> RequestForm:
-    """The form, an empty field counting as absent (the spec's "Optional Arguments")."""
+    """The form, an empty field counting as absent (the spec's "Optional Arguments"). The spec's
+    one rule of place: lat and long, address_string or address_id."""
     present = {k: v for k, v in fields.items() if v.strip()}
     try:
         form = RequestForm.model_validate(present)
@@ -354,7 +356,67 @@ def parse_request(fields: Mapping[str, str]) -> RequestForm:
         raise InvalidInput(
             "Send lat and long together.", [FieldProblem(missing, "lat and long are sent together")]
         )
+    named = form.address_string or form.address_id or form.district or form.street
+    if form.lat is None and not named:
+        raise InvalidInput(
+            "Say where the problem is.",
+            [FieldProblem("address_string", "send lat and long, address_string or address_id")],
+        )
     return form
+
+
+def place_of(form: RequestForm, reference: Reference, gazetteer: Gazetteer) -> Place:
+    """Where the request is about: the attributes when the client sent them (a wrong code is a
+    400), else a district or street code as address_id, else the district and street named in
+    address_string. What names no district keeps the address and the point for a dispatcher to
+    place."""
+    kept = {"address": form.address_string or "", "lat": form.lat, "lng": form.long}
+    if form.district or form.street:
+        district = form.district
+        if district is None and form.street is not None:
+            street = reference.unit(form.street)
+            if street is None or street.kind is not UnitKind.STREET:
+                raise InvalidInput(
+                    "Unknown street.",
+                    [FieldProblem("attribute[street]", "not a street or township code")],
+                )
+            district = street.district
+        return Place(district=district, street=form.street, **kept)
+    if form.address_id and (unit := reference.unit(form.address_id)) is not None:
+        if unit.kind is UnitKind.DISTRICT:
+            return Place(district=unit.id, **kept)
+        if unit.kind is UnitKind.STREET:
+            return Place(district=unit.district, street=unit.id, **kept)
+    if form.address_id and not form.address_string:
+        kept["address"] = form.address_id
+    # Not the description: a place it mentions in passing is not where the problem is, and no
+    # requester confirms it here as on the web form. A dispatcher reads it.
+    found = gazetteer.find(form.address_string) if form.address_string else None
+    if found is None:
+        return Place(**kept)
+    return Place(district=found.district, street=found.street, **kept)
+
+
+def request_type(form: RequestForm, model: DispatchModel, reference: Reference) -> RequestType:
+    """The type the client chose, else the one the dispatch model reads from the description."""
+    if form.type is not None:
+        return form.type
+    from . import suggest  # the model's scorer loads with the first request that needs it
+
+    return suggest.current(model, reference).type(form.description)[0]
+
+
+def submission(
+    form: RequestForm, reference: Reference, gazetteer: Gazetteer, model: DispatchModel
+) -> AnySubmission:
+    return AnySubmission(
+        type=request_type(form, model, reference),
+        content=form.description,
+        category=form.service_code,
+        location=place_of(form, reference, gazetteer),
+        requester=Requester(name=form.name, phone=form.phone),
+        confidential=form.confidential,
+    )
 
 
 class Created(BaseModel):
@@ -388,11 +450,14 @@ def submit(
     clock: Clock,
     limits: TimeLimits,
     emergencies: EmergencyWords,
+    gazetteer: Gazetteer,
+    model: DispatchModel,
     idempotency_key: str | None = None,
     partner_names: Mapping[str, str] | None = None,
 ) -> Created:
     """POST Service Request: the key (403), the form (400), the service (404), then the same
-    intake as the web form (Art. 10), on the Open311 channel.
+    intake as the web form (Art. 10), on the Open311 channel; the place and type as `place_of`
+    and `request_type` find them.
 
     No on-the-spot answer: the requester could not ask for a dispatch afterwards. A client's
     Idempotency-Key is its own: it cannot replay another client's receipt."""
@@ -403,7 +468,7 @@ def submit(
         raise NotFound(f"service_code {form.service_code}: no such service.")
     try:
         receipt = receive(
-            form.submission(),
+            submission(form, reference, gazetteer, model),
             Channel.OPEN311,
             orders=orders,
             reference=reference,
@@ -423,29 +488,35 @@ def submit(
 
 
 class ServiceRequest(BaseModel):
-    """A work order as Open311 publishes it: no requester, de-identified text."""
+    """A work order as Open311 publishes it: no requester; the rest as the publication policy
+    says (`description`, `lat` and `long` are null where it publishes none)."""
 
     service_request_id: str
     status: Open311Status
     status_notes: str | None
     service_name: str | None
     service_code: str
-    description: str
+    description: str | None
     agency_responsible: str | None
     service_notice: str | None = None
     requested_datetime: str
     updated_datetime: str
     expected_datetime: str | None
     address: str | None
-    address_id: str | None = None
+    address_id: str | None = None  # the street's (or district's) division code
     zipcode: str | None = None
     lat: float | None
     long: float | None
     media_url: str | None = None
 
 
-def status_notes(order: WorkOrder, partner_names: Mapping[str, str] | None = None) -> str:
-    """The 接诉即办 status in plain words; why a settled order went nowhere; overdue; the reply."""
+def status_notes(
+    order: WorkOrder,
+    partner_names: Mapping[str, str] | None = None,
+    policy: PublicationPolicy = DEFAULT,
+) -> str:
+    """The 接诉即办 status in plain words; why a settled order went nowhere; overdue; the reply
+    when the policy publishes replies."""
     notes = [STATUS_WORDS[order.status]]
     if order.status in SETTLED and order.reason is not None:
         where = (partner_names or {}).get(order.transfer_to or "", order.transfer_to or "")
@@ -454,43 +525,51 @@ def status_notes(order: WorkOrder, partner_names: Mapping[str, str] | None = Non
         )
     if order.overdue:
         notes.append(OVERDUE_WORDS)
+    said = None
     if order.reply is not None and order.status in (Status.REPLIED, Status.FOLLOW_UP, Status.CLOSED):
-        notes.append(f"答复：{mask_text(order.reply.result)}")
+        said = policy.reply(order.reply.result)
     if order.answer is not None and order.status is Status.ANSWERED:
-        notes.append(f"答复：{mask_text(order.answer.answer)}")
+        said = policy.reply(order.answer.answer)
+    if said:
+        notes.append(f"答复：{said}")
     return "；".join(notes)
 
 
-def _address(order: WorkOrder, reference: Reference) -> str | None:
-    if order.location.address:
-        return mask_text(order.location.address)
-    district = reference.unit(order.location.district)
+def street_level(order: WorkOrder, reference: Reference) -> str | None:
+    """The district and street an order is placed in, by name ("东城区安定门街道")."""
+    district = reference.unit(order.location.district) if order.location.district else None
     street = reference.unit(order.location.street) if order.location.street else None
     named = (district.name.removesuffix("人民政府") if district else "") + (street.name if street else "")
     return named or None
 
 
 def service_request(
-    order: WorkOrder, reference: Reference, partner_names: Mapping[str, str] | None = None
+    order: WorkOrder,
+    reference: Reference,
+    partner_names: Mapping[str, str] | None = None,
+    policy: PublicationPolicy = DEFAULT,
 ) -> ServiceRequest:
-    """One order in Open311's words; the caller has made sure it is not confidential."""
+    """One order in Open311's words, as much as the policy publishes; the caller has made sure
+    it is not confidential."""
     category = reference.category(order.category) if order.category else None
     receiver = reference.unit(order.first_receiver) if order.first_receiver else None
     last = order.timeline[-1].at if order.timeline else order.updated_at
+    lat, lng = policy.point(order.location.lat, order.location.lng)
     return ServiceRequest(
         service_request_id=order.id,
         status=status_of(order.status),
-        status_notes=status_notes(order, partner_names),
+        status_notes=status_notes(order, partner_names, policy),
         service_name=category.name if category else None,
         service_code=order.category or UNCLASSIFIED,
-        description=mask_text(order.content),
+        description=policy.words(order.content),
         agency_responsible=receiver.name if receiver else None,
         requested_datetime=w3(order.created_at),
         updated_datetime=w3(last),
         expected_datetime=w3(order.deadline) if order.deadline else None,
-        address=_address(order, reference),
-        lat=order.location.lat,
-        long=order.location.lng,
+        address=policy.address(order.location.address, street_level(order, reference)),
+        address_id=order.location.street or order.location.district,
+        lat=lat,
+        long=lng,
     )
 
 
@@ -569,12 +648,13 @@ def search(
     reference: Reference,
     now: datetime,
     partner_names: Mapping[str, str] | None = None,
+    policy: PublicationPolicy = DEFAULT,
 ) -> list[ServiceRequest]:
     """GET Service Requests: the ids asked for (overriding the rest), or the orders created in the
     window, newest first, at most 1000. Confidential orders are left out."""
     if query.service_request_id:
         found = [orders.get(i) for i in dict.fromkeys(query.service_request_id)]
-        return [service_request(o, reference, partner_names) for o in found if o and published(o)]
+        return [service_request(o, reference, partner_names, policy) for o in found if o and published(o)]
     start, end = window(query, now)
     wanted = set(query.status or ("open", "closed"))
     statuses = [s for s in Status if status_of(s) in wanted]
@@ -590,7 +670,7 @@ def search(
             )
             candidates.update((o.id, o) for o in page.items if published(o))
     newest = sorted(candidates.values(), key=lambda o: (o.created_at, o.id), reverse=True)[:MAX_RESULTS]
-    return [service_request(o, reference, partner_names) for o in newest]
+    return [service_request(o, reference, partner_names, policy) for o in newest]
 
 
 def lookup(order_id: str, orders: WorkOrders) -> WorkOrder:

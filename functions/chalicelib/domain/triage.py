@@ -19,7 +19,7 @@ from .deadlines import TimeLimits
 from .dispatch import route
 from .errors import Conflict, FieldProblem, InvalidInput
 from .handling import HANDLING, Action
-from .model import Location, Staff, Status, Submission, TimelineEvent, WorkOrder
+from .model import AnySubmission, Place, Staff, Status, TimelineEvent, WorkOrder
 from .ports import OrderQuery, Reference, WorkOrders
 
 
@@ -222,7 +222,7 @@ def told(reason: Reason, transfer_to: str | None = None, merged_into: str | None
     return TOLD[reason].format(transfer_to=transfer_to or "", merged_into=merged_into or "")
 
 
-def same_matter(submission: Submission, category: str | None, order: WorkOrder) -> bool:
+def same_matter(submission: AnySubmission, category: str | None, order: WorkOrder) -> bool:
     """A repeat: the same phone about the same place and category while the order is open."""
     return (
         order.status in OPEN
@@ -233,8 +233,9 @@ def same_matter(submission: Submission, category: str | None, order: WorkOrder) 
     )
 
 
-def _same_place(a: Location, b: Location) -> bool:
-    return a.district == b.district and a.street == b.street
+def _same_place(a: Place, b: Place) -> bool:
+    """Two places no dispatcher has placed yet are not known to be the same."""
+    return a.district is not None and a.district == b.district and a.street == b.street
 
 
 def settle(
@@ -351,7 +352,7 @@ def reinstate(note: str, limits: TimeLimits) -> Action:
 
 def candidates(
     phone: str | None,
-    location: Location,
+    location: Place,
     category: str | None,
     *,
     orders: WorkOrders,

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from ..domain.errors import DomainError, FieldProblem, InvalidInput, NotFound
 from ..names import NO_STORE, SHARED_BRIEFLY
 from ..observability import logger
-from ..reference_data import divisions, emergency_words
+from ..reference_data import divisions, emergency_words, gazetteer
 from ..reference_data import partners as known_partners
 from ..wiring import deps
 from .http import MAX_BODY_BYTES, problems, refuse_control_characters
@@ -194,7 +194,12 @@ def _search() -> list[open311.ServiceRequest]:
         raise InvalidInput("Some query parameters are not valid.", problems(error)) from error
     d = deps()
     return open311.search(
-        query, orders=d.orders, reference=d.reference, now=d.clock.now(), partner_names=_partner_names()
+        query,
+        orders=d.orders,
+        reference=d.reference,
+        now=d.clock.now(),
+        partner_names=_partner_names(),
+        policy=d.publication,
     )
 
 
@@ -227,6 +232,8 @@ def _create() -> list[open311.Created]:
         clock=d.clock,
         limits=d.limits,
         emergencies=emergency_words(),
+        gazetteer=gazetteer(),
+        model=d.dispatch_model,
         idempotency_key=key,
         partner_names=_partner_names(),
     )
@@ -258,7 +265,7 @@ def _one(order_id: str) -> list[open311.ServiceRequest]:
 
     d = deps()
     order = open311.lookup(order_id, d.orders)
-    return [open311.service_request(order, d.reference, _partner_names())]
+    return [open311.service_request(order, d.reference, _partner_names(), d.publication)]
 
 
 @bp.route("/requests/{file}", methods=["GET"], cors=True)

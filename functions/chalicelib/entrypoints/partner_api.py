@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from ..domain import handling, intake, partners
 from ..domain.errors import Forbidden, NotFound
 from ..domain.intake import Receipt
-from ..domain.model import Channel, Location, Origin, Submission, WorkOrder
+from ..domain.model import Channel, Origin, Place, Submission, WorkOrder
 from ..domain.ports import OrderQuery
 from ..domain.views import PublicOrder, public_view
 from ..reference_data import emergency_words
@@ -45,7 +45,7 @@ class TransferView(BaseModel):
     id: str
     type: str
     content: str
-    location: Location
+    location: Place  # an Open311 request may be transferred before anyone placed it
     requester: TransferredRequester
     created_at: datetime
     status: str

@@ -12,6 +12,7 @@ from ..domain import attachments, follow_up, handling, intake, knowledge
 from ..domain.errors import FieldProblem, InvalidInput
 from ..domain.intake import BEIJING
 from ..domain.model import CategoryKind, Channel, Location, Staff, Submission
+from ..domain.publication import PublicationPolicy
 from ..domain.views import PublicOrder, public_view
 from ..names import SHARED_BRIEFLY
 from ..reference_data import District, catalogue_levels, divisions, emergency_words, gazetteer
@@ -27,6 +28,16 @@ bp = Blueprint(__name__)
 def list_divisions() -> Response:
     """Beijing's 16 districts with their 343 streets and townships."""
     return respond(Page[District](items=list(divisions())), cache=SHARED_BRIEFLY)
+
+
+@bp.route("/publication", methods=["GET"], cors=True)
+@api
+@doc(PublicationPolicy)
+def publication_policy() -> Response:
+    """What Open311 and the public pages publish of a request that is not confidential (the form
+    says it beside the confidential box): always its category, street, unit, status and dates;
+    its text, replies, address and point only as configured, masked."""
+    return respond(deps().publication, cache=SHARED_BRIEFLY)
 
 
 class PublicCategory(BaseModel):

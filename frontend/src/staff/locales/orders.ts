@@ -70,6 +70,8 @@ export default {
       mergedInto: '已合并至',
       content: '诉求内容',
       location: '诉求地点',
+      // An Open311 request whose address or point names no district: the dispatcher places it.
+      unplaced: '地点未能识别到区和街道，请按地址或坐标确定承办单位后派单',
       directAnswer: '直接答复',
       policy: '依据：{policy}',
       reply: '办理结果答复',
@@ -436,6 +438,8 @@ export default {
       mergedInto: 'Merged into',
       content: 'Request',
       location: 'Location',
+      // An Open311 request whose address or point names no district: the dispatcher places it.
+      unplaced: 'No district or street could be read from the address or point: choose the unit from them when dispatching',
       directAnswer: 'Answered on the spot',
       policy: 'Source: {policy}',
       reply: 'Reply',
