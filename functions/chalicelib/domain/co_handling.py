@@ -40,7 +40,9 @@ def request(units: list[str], deadline: datetime, reference: Reference) -> Actio
         added = [Assist(unit=u, deadline=deadline, requested_at=now) for u in units]
         kept = [a for a in order.assists if a.unit not in units]
         events = [
-            staff.event(now, "assist_requested", code="assist_requested", unit=u, deadline=deadline.isoformat())
+            staff.event(
+                now, "assist_requested", code="assist_requested", unit=u, deadline=deadline.isoformat()
+            )
             for u in units
         ]
         return order.record(now, *events, assists=[*kept, *added])

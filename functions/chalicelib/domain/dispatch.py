@@ -87,7 +87,9 @@ def route(location: Location, category: Category | None, reference: Reference) -
     first, copies, why = territorial(district, street)
     if category.kind is CategoryKind.BOTH:
         department = department_of(category, district, reference)
-        return Route(first, copies, (department,), "route_dual", {"lead": first.id, "assisting": department.id})
+        return Route(
+            first, copies, (department,), "route_dual", {"lead": first.id, "assisting": department.id}
+        )
     return Route(first, copies, (), why, {"lead": first.id})
 
 

@@ -118,9 +118,7 @@ def dispatch_anyway(now: datetime, order: WorkOrder, deadline: datetime) -> Work
         )
     return order.record(
         now,
-        TimelineEvent(
-            at=now, action="reinstated", actor_role="requester", code="reinstated_by_requester"
-        ),
+        TimelineEvent(at=now, action="reinstated", actor_role="requester", code="reinstated_by_requester"),
         status=Status.RECEIVED,
         reason=None,
         deadline=deadline,

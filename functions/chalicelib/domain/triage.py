@@ -260,7 +260,9 @@ def settle(
     event = (
         by.event(now, action, note, code="settled", **params)
         if by
-        else TimelineEvent(at=now, action=action, actor_role="system", note=note, code="settled", params=params)
+        else TimelineEvent(
+            at=now, action=action, actor_role="system", note=note, code="settled", params=params
+        )
     )
     status = Status.MERGED if reason is Reason.DUPLICATE else Status.NOT_DISPATCHED
     return event, {
