@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .follow_up import evaluation_due
 from .model import (
@@ -67,8 +67,10 @@ class PublicEvent(BaseModel):
     action: str
     unit: str | None
     note: str | None
-    code: str | None = None  # only the codes the requester is meant to read
-    params: dict[str, str] = {}
+    code: str | None = Field(
+        None, description="What the hotline told the requester, as a code the portal words (docs/api.md)."
+    )
+    params: dict[str, str] = Field({}, description="The code's parameters.")
 
 
 # The timeline codes a requester reads, with the parameters each may show them; every other code
@@ -144,8 +146,10 @@ class StaffEvent(BaseModel):
     unit: UnitView | None
     note: str | None
     internal_note: str | None
-    code: str | None = None  # the system's words about the event (docs/api.md lists the codes)
-    params: dict[str, str] = {}  # what the portal renders the action's and the code's words from
+    code: str | None = Field(
+        None, description="What the system says about the event, as a code the portal words (docs/api.md)."
+    )
+    params: dict[str, str] = Field({}, description="The code's (and the action's) parameters.")
 
 
 class StaffOrder(BaseModel):
