@@ -107,7 +107,7 @@ def test_admin_edits_a_category_and_the_time_limits(staff, snap, stack_url):
     page.get_by_test_id("category-save").click()
     expect(page.get_by_text("已保存分类 路灯照明与景观灯")).to_be_visible()
     expect(row).to_contain_text("路灯照明与景观灯")
-    expect(row).to_contain_text("v2")
+    expect(row).to_contain_text("第2版")
 
     row.get_by_test_id("category-history").click()
     # The seeded version 1 is not in the stored history (only saved versions are): newest first.

@@ -108,7 +108,7 @@ def test_a_street_handler_works_an_order_from_the_inbox_to_the_reply(staff, snap
     contacted = timeline.locator("[data-action=contacted]")
     expect(contacted).to_contain_text("联系诉求人")
     expect(contacted).to_contain_text("约定明日上午现场了解情况")
-    expect(contacted.get_by_test_id("internal-note")).to_contain_text("response time")
+    expect(contacted.get_by_test_id("code-note")).to_contain_text(re.compile(r"内部\s*响应用时 \d+ 分钟"))
 
     # An extension with no reason is refused in the dialog, then asked with one (3 days by default)
     page.get_by_test_id("action-extension").click()

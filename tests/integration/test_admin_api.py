@@ -57,7 +57,9 @@ def test_an_admin_creates_an_account_that_signs_in_with_a_new_password(admin, id
     listed = admin.get(f"/users?q={username}")
     assert [u["username"] for u in listed.json()["items"]] == [username]
     trail = admin.get("/audit?actor=admin1").json()["items"]
-    assert any(e["action"] == "user.created" and e["target"] == username for e in trail)
+    created = [e for e in trail if e["action"] == "user.created" and e["target"] == username]
+    # What changed is kept as codes the portal words, not as English sentences.
+    assert [e["params"] for e in created] == [{"roles": "handler", "unit": "110101003"}]
 
 
 def test_account_rules_name_the_field(admin):

@@ -25,7 +25,11 @@ def test_an_order_transferred_to_tianjin_and_its_result(citizen, unit, api):
         "tianjin-12345",
     )
     tracked = citizen.track(receipt)
-    assert "天津市12345政务服务便民热线" in tracked["timeline"][-1]["note"]
+    assert (tracked["timeline"][-1]["code"], tracked["timeline"][-1]["params"]) == (
+        "settled",
+        {"reason": "transferred", "transfer_to": "天津市12345政务服务便民热线"},
+    )
+    assert tracked["timeline"][-1]["note"] == "房屋位于天津市。"
 
     listed = api.get("/api/v1/partner/transfers", headers=KEY)
     assert listed.status == 200, listed.body

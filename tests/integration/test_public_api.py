@@ -38,6 +38,27 @@ def test_an_order_is_stored_dispatched_and_tracked_with_its_code(citizen):
     assert tracked["deadline"] and tracked["overdue"] is False
 
 
+def test_a_400_speaks_the_callers_language_and_names_the_field_as_the_form_does(api):
+    body = {
+        "type": "rumour",
+        "content": "短",
+        "location": {"district": "110101"},
+        "requester": {"kind": "person"},
+    }
+
+    chinese = api.post("/api/v1/public/requests", body)
+    english = api.post("/api/v1/public/requests", body, headers={"accept-language": "en-US,en;q=0.9"})
+
+    assert (chinese.status, english.status) == (400, 400)
+    said = {d["field"]: d["message"] for d in chinese.json()["error"]["details"]}
+    assert said["content"] == "诉求内容至少需要 5 个字"
+    assert said["requester.phone"] == "请填写联系电话"
+    assert said["type"].startswith("诉求类型应为以下之一：consultation、")
+    told = {d["field"]: d["message"] for d in english.json()["error"]["details"]}
+    assert told["content"] == "Request needs at least 5 characters"
+    assert told["requester.phone"] == "Phone is required"
+
+
 def test_bad_input_answers_400_naming_each_field_and_stores_nothing(api):
     answer = api.post(
         "/api/v1/public/requests",

@@ -18,7 +18,10 @@ def test_an_emergency_is_recorded_and_the_requester_told_to_call_119(citizen, sf
     assert receipt["deadline"] is None
     tracked = citizen.track(receipt)
     assert [e["action"] for e in tracked["timeline"]] == ["received", "not_dispatched"]
-    assert "请立即拨打119" in tracked["timeline"][-1]["note"]
+    assert (tracked["timeline"][-1]["code"], tracked["timeline"][-1]["params"]) == (
+        "settled",
+        {"reason": "emergency", "transfer_to": "119"},
+    )
     wait_until(lambda: any("请立即拨打119" in m for m in sent_sms(citizen.phone)))
     try:  # nothing to dispatch: no workflow was started
         sfn.describe_execution(executionArn=execution_arn(local_stack, receipt["id"]))
@@ -41,7 +44,7 @@ def test_a_repeat_from_the_same_phone_is_merged_into_the_open_order(citizen, uni
     assert other_matter["status"] == "received"
     tracked = citizen.track(repeat)
     assert tracked["merged_into"] == first["id"]
-    assert first["id"] in tracked["timeline"][-1]["note"]
+    assert tracked["timeline"][-1]["params"] == {"reason": "duplicate", "merged_into": first["id"]}
     wait_until(lambda: any(first["id"] in m and "合并" in m for m in sent_sms(citizen.phone)))
     # The first receiver works on the original only: the repeat is not in any unit's inbox.
     assert unit().order(repeat["id"]).status == 404
@@ -86,7 +89,9 @@ def test_a_dispatcher_sends_a_matter_for_the_courts_to_the_legal_channel_and_can
     assert (settled.json()["status"], settled.json()["reason"]) == ("not_dispatched", "legal_channel")
     tracked = citizen.track(receipt)
     assert tracked["timeline"][-1]["action"] == "not_dispatched"
-    assert "法定途径" in tracked["timeline"][-1]["note"] and "再审" in tracked["timeline"][-1]["note"]
+    assert tracked["timeline"][-1]["params"] == {"reason": "legal_channel"}
+    assert tracked["timeline"][-1]["note"] == "可向人民法院申请再审。"
+    wait_until(lambda: any("法定途径" in m and "再审" in m for m in sent_sms(citizen.phone)))
     assert dispatcher.act(receipt["id"], "triage", reason="unlawful").status == 409
 
     # Reinstated, the order is received again and a new run of its workflow waits for dispatch.

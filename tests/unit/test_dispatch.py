@@ -54,7 +54,7 @@ def test_a_category_of_both_kinds_is_dual_dispatched(reference):
 
     assert chosen.first_receiver.id == "110101004"
     assert [u.id for u in chosen.assisting] == ["bj-lighting"]
-    assert "dual dispatch" in chosen.why
+    assert (chosen.why, chosen.because) == ("route_dual", {"lead": "110101004", "assisting": "bj-lighting"})
 
 
 def test_a_street_of_another_district_is_refused(reference):
@@ -78,10 +78,12 @@ def test_the_dispatcher_confirms_the_route_of_an_uncategorised_order(hotline, li
         "110101004",
     )
     event = order.timeline[-1]
-    assert (event.action, event.actor, event.internal_note) == (
+    assert (event.action, event.actor, event.internal_note, event.code, event.params) == (
         "dispatched",
         "dispatcher1",
-        "confirmed: territorial: the street office of the location, copied to its district",
+        None,
+        "route_territorial",
+        {"lead": "110101004"},
     )
 
 
@@ -98,9 +100,10 @@ def test_an_override_needs_a_reason_and_is_recorded(hotline, limits, reference):
 
     assert missing.value.details[0].field == "reason"
     assert (order.first_receiver, order.copied_to) == ("110101003", ["110101"])
-    assert (order.timeline[-1].action, order.timeline[-1].internal_note) == (
+    assert (order.timeline[-1].action, order.timeline[-1].code, order.timeline[-1].internal_note) == (
         "redispatched",
-        "override: 井盖位于交道口辖区",
+        "route_override",
+        "井盖位于交道口辖区",
     )
 
 

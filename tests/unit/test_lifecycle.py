@@ -44,7 +44,7 @@ def test_sign_contact_reply_move_the_order_and_wake_the_workflow(hotline, orders
 
     assert order.status is Status.REPLIED
     assert [e.action for e in order.timeline] == ["received", "dispatched", "signed", "contacted", "replied"]
-    assert contacted.timeline[-1].internal_note == "response time 30 min"
+    assert (contacted.timeline[-1].code, contacted.timeline[-1].params) == ("contacted", {"minutes": "30"})
     assert workflows.resumed == ["token-1"]  # later wakes find the token spent: harmless
 
 

@@ -22,7 +22,10 @@ def test_a_transferred_order_tells_the_requester_where_it_went(hotline):
         None,
     )
     assert moved.timeline[-1].action == "transferred"
-    assert "河北省12345政务服务便民热线" in (moved.timeline[-1].note or "")
+    assert (moved.timeline[-1].code, moved.timeline[-1].params) == (
+        "settled",
+        {"reason": "transferred", "transfer_to": "河北省12345政务服务便民热线"},
+    )
 
 
 def test_only_the_partner_it_went_to_reports_and_the_requester_hears_of_it(hotline, clock):

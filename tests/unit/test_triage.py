@@ -86,7 +86,10 @@ def test_a_dispatched_order_sent_elsewhere_leaves_the_units_and_ends_its_workflo
 
     assert (settled.first_receiver, settled.copied_to, settled.deadline) == (None, [], None)
     assert settled.timeline[-1].action == "not_dispatched"
-    assert "市场或社会" in (settled.timeline[-1].note or "")
+    assert (settled.timeline[-1].code, settled.timeline[-1].params) == (
+        "settled",
+        {"reason": "outside_duties"},
+    )
     assert hotline.advance(order_id).phase is workflow.Phase.DONE
 
 

@@ -21,6 +21,8 @@ def test_the_public_never_sees_staff_names_internal_notes_or_internal_steps(hotl
         "action": "dispatched",
         "unit": "安定门街道",
         "note": None,
+        "code": None,  # how the route was chosen is the hotline's own
+        "params": {},
     }
     assert [e["action"] for e in view["timeline"]] == ["received", "dispatched"]  # the objection is internal
     text = str(view)

@@ -1,4 +1,5 @@
 import { config } from './config'
+import { i18n } from '../i18n'
 import type {
   Category,
   District,
@@ -69,6 +70,8 @@ export async function call<T>(
       method,
       headers: {
         Accept: 'application/json',
+        // The API words its field problems in the reader's language.
+        'Accept-Language': i18n.global.locale.value === 'en' ? 'en' : 'zh-CN',
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
         ...headers,
       },

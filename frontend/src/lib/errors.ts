@@ -10,7 +10,7 @@ const CODES = new Set([
   'stale_version', 'wrong_status', 'whistle_closed', 'already_reported', 'already_decided',
   'already_adopted', 'already_serving', 'already_adjudicated', 'not_rated', 'deadline_passed',
   'number_taken', 'busy', 'idempotency_key_reused', 'revoked', 'user_exists', 'forbidden',
-  'not_found', 'unauthorized', 'too_large', 'internal',
+  'not_found', 'unauthorized', 'too_large', 'internal', 'invalid_input',
 ])
 
 /** The sentence to show for a failed call: the code's own in Chinese, else the server's message. */

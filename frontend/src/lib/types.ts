@@ -152,6 +152,9 @@ export interface TimelineEntry {
   action: PublicAction | string
   unit: string | null
   note: string | null
+  /** The hotline's words about the step, as a code worded by `timelineNotes` (docs/api.md). */
+  code?: string | null
+  params?: Record<string, string>
 }
 
 export interface Extension {

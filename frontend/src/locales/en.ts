@@ -321,6 +321,21 @@ const en: typeof zh = {
     evaluated: 'Evaluated',
     not_evaluated: 'Not evaluated (no answer within the follow-up period)',
   },
+  // What the hotline told the requester about a step, by the step's code (docs/api.md).
+  timelineNotes: {
+    reinstated: 'Your request was received again and will be sent to a handling unit.',
+    reinstated_by_requester: 'You asked for your request to be handled; it was received again.',
+    knowledge_answer: 'Source: {policy}. If you still need it handled, ask for it on this page.',
+    settled: {
+      emergency: 'This is an emergency: call {transfer_to} now.',
+      legal_channel: 'This matter is for the courts, arbitration, administrative review or petitions; take it to the body concerned.',
+      duplicate: 'Order {merged_into} about the same matter is being handled; this request was merged into it.',
+      secrets_privacy: 'This matter concerns state or business secrets or privacy; the hotline does not dispatch it.',
+      outside_duties: 'This matter is outside the government’s duties; market or community channels can help.',
+      unlawful: 'This request breaks the law and cannot be handled.',
+      transferred: 'Your request was transferred to {transfer_to}.',
+    },
+  },
   evaluation: {
     title: 'Rate the handling',
     intro: 'The handling unit has replied. Tell us whether your problem was solved and how satisfied you are.',
@@ -369,6 +384,7 @@ const en: typeof zh = {
       unauthorized: 'Your session has ended; sign in again.',
       too_large: 'What you sent is too large.',
       internal: 'Something went wrong on our side; try again.',
+      invalid_input: 'Some fields are not valid; correct them as shown.',
     },
   },
   developers: {

@@ -312,6 +312,21 @@ export default {
     evaluated: '已评价',
     not_evaluated: '未评价（回访期内未作答）',
   } satisfies Record<CloseNote, string>,
+  // What the hotline told the requester about a step, by the step's code (docs/api.md).
+  timelineNotes: {
+    reinstated: '您的诉求已重新受理，将派至承办单位办理。',
+    reinstated_by_requester: '您已申请转办，诉求已重新受理。',
+    knowledge_answer: '依据：{policy}。如仍需办理，可在本页申请转办。',
+    settled: {
+      emergency: '您反映的情况属于紧急事项，请立即拨打{transfer_to}。',
+      legal_channel: '您反映的事项应当通过诉讼、仲裁、行政复议或信访等法定途径解决，请向有关机关提出。',
+      duplicate: '您反映的事项已有工单{merged_into}正在办理，本次诉求已合并至该工单，不再重复派单。',
+      secrets_privacy: '您反映的事项涉及国家秘密、商业秘密或个人隐私，热线不予派单办理。',
+      outside_duties: '您反映的事项不属于政府职责范围，建议通过市场或社会组织等渠道解决。',
+      unlawful: '您提出的诉求违反法律法规，无法办理，请依法表达诉求。',
+      transferred: '您的诉求已转至{transfer_to}办理。',
+    },
+  },
   evaluation: {
     title: '评价办理结果',
     intro: '承办单位已答复。请告诉我们问题是否解决、您是否满意。',
@@ -358,6 +373,7 @@ export default {
       unauthorized: '登录已失效，请重新登录。',
       too_large: '提交的内容过大。',
       internal: '服务暂时出错，请稍后重试。',
+      invalid_input: '部分内容填写有误，请按提示修改。',
     },
   },
   developers: {

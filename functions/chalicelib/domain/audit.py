@@ -18,15 +18,17 @@ class AuditEntry(BaseModel):
     actor: str
     action: str  # e.g. user.created, category.saved, key.revoked
     target: str
-    summary: str
+    summary: str = ""  # entries recorded before `params`: their summary in words
+    # What changed, worded by the portal from the action (docs/api.md lists each action's params).
+    params: dict[str, str] = {}
 
 
-def entry(staff: Staff, now: datetime, action: str, target: str, summary: str = "") -> AuditEntry:
+def entry(staff: Staff, now: datetime, action: str, target: str, **params: str) -> AuditEntry:
     return AuditEntry(
         id=secrets.token_hex(6),
         at=now,
         actor=staff.username,
         action=action,
         target=target,
-        summary=summary[:500],
+        params={k: v[:500] for k, v in params.items()},
     )

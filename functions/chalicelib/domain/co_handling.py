@@ -40,7 +40,9 @@ def request(units: list[str], deadline: datetime, reference: Reference) -> Actio
         added = [Assist(unit=u, deadline=deadline, requested_at=now) for u in units]
         kept = [a for a in order.assists if a.unit not in units]
         events = [
-            staff.event(now, "assist_requested", internal_note=f"{u} by {deadline.isoformat()}")
+            staff.event(
+                now, "assist_requested", code="assist_requested", unit=u, deadline=deadline.isoformat()
+            )
             for u in units
         ]
         return order.record(now, *events, assists=[*kept, *added])
@@ -119,7 +121,7 @@ def release(unit: str, reason: str) -> Action:
             raise InvalidInput("No such assisting unit.", [FieldProblem("unit", f"{unit} does not assist")])
         if not assist.open:
             raise Conflict(f"This assist is {assist.status.value}.", "wrong_status")
-        event = staff.event(now, "assist_released", internal_note=f"{unit}: {reason}")
+        event = staff.event(now, "assist_released", internal_note=reason, code="assist_released", unit=unit)
         return _changed(order, assist, now, event, status=AssistStatus.RELEASED)
 
     return act
@@ -142,7 +144,7 @@ def due(order: WorkOrder, now: datetime) -> tuple[list[Assist], list[TimelineEve
                     action="assist_overdue",
                     actor_role="system",
                     unit=assist.unit,
-                    internal_note="the assisting unit did not report by its deadline",
+                    code="assist_overdue",
                 )
             )
         assists.append(assist)

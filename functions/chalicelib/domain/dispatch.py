@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from .deadlines import TimeLimits, new_round
@@ -29,7 +29,8 @@ class Route:
     first_receiver: Unit
     copied_to: tuple[Unit, ...]
     assisting: tuple[Unit, ...]
-    why: str
+    why: str  # a timeline code (docs/api.md) ...
+    because: dict[str, str] = field(default_factory=dict)  # ... and its parameters
 
     @property
     def units(self) -> list[str]:
@@ -70,8 +71,8 @@ def territorial(district: Unit, street: Unit | None) -> tuple[Unit, tuple[Unit, 
     """Street known → the street office, copied to its district government (Art. 12 ¶1);
     only the district known → the district government coordinates."""
     if street is None:
-        return district, (), "only the district is known: its government coordinates"
-    return street, (district,), "territorial: the street office of the location, copied to its district"
+        return district, (), "route_district"
+    return street, (district,), "route_territorial"
 
 
 def route(location: Place, category: Category | None, reference: Reference) -> Route | None:
@@ -84,17 +85,17 @@ def route(location: Place, category: Category | None, reference: Reference) -> R
         return None
     if category.kind is CategoryKind.SECTORAL:
         department = department_of(category, district, reference)
-        return Route(department, (), (), f"sectoral: {category.name} is handled by {department.name}")
+        return Route(department, (), (), "route_sectoral", {"category": category.code, "lead": department.id})
     first, copies, why = territorial(district, street)
     if category.kind is CategoryKind.BOTH:
         department = department_of(category, district, reference)
         return Route(
-            first, copies, (department,), f"dual dispatch: {first.name} leads, {department.name} co-handles"
+            first, copies, (department,), "route_dual", {"lead": first.id, "assisting": department.id}
         )
-    return Route(first, copies, (), why)
+    return Route(first, copies, (), why, {"lead": first.id})
 
 
-def chosen(units: list[str], reference: Reference, why: str) -> Route:
+def chosen(units: list[str], reference: Reference, why: str, because: dict[str, str] | None = None) -> Route:
     """A dispatcher's own choice: the first unit receives the order, the others co-handle; a
     street office is copied to its district as always (Art. 12 ¶1)."""
     found: list[Unit] = []
@@ -109,7 +110,7 @@ def chosen(units: list[str], reference: Reference, why: str) -> Route:
     copies: tuple[Unit, ...] = ()
     if first.kind is UnitKind.STREET and first.district and (district := reference.unit(first.district)):
         copies = (district,)
-    return Route(first, copies, tuple(found[1:]), why)
+    return Route(first, copies, tuple(found[1:]), why, because or {})
 
 
 def placed(location: Place, picked: Route) -> Place:
@@ -150,15 +151,20 @@ def assign(
     }
 
 
-def dispatch_event(now: datetime, chosen_route: Route, staff: Staff | None, why: str) -> TimelineEvent:
-    """Every dispatch records who sent the order where, and why."""
+def dispatch_event(
+    now: datetime, chosen_route: Route, staff: Staff | None, note: str | None = None
+) -> TimelineEvent:
+    """Every dispatch records who sent the order where, and why: the route's code, and the
+    dispatcher's own reason when the route was overridden."""
     return TimelineEvent(
         at=now,
         action="dispatched",
         actor_role=staff.role if staff else "system",
         actor=staff.username if staff else None,
         unit=chosen_route.first_receiver.id,
-        internal_note=why,
+        internal_note=note,
+        code=chosen_route.why,
+        params=chosen_route.because,
     )
 
 
@@ -187,17 +193,16 @@ def dispatch_by(
                 [FieldProblem("units", "required when the order has no category")],
             )
         if suggested is not None and units in ([], suggested.units):
-            picked, why = suggested, f"confirmed: {suggested.why}"
+            picked, note = suggested, None
         elif not reason:
             raise InvalidInput(
                 "Overriding the catalogue's route needs a reason.",
                 [FieldProblem("reason", "required when the units differ from the suggestion")],
             )
         else:
-            why = f"override: {reason}"
-            picked = chosen(units, reference, why)
+            picked, note = chosen(units, reference, "route_override"), reason
         tier = limits.tier_for(category.tier if category else order.tier)
-        event = dispatch_event(now, picked, staff, why)
+        event = dispatch_event(now, picked, staff, note)
         redispatched = order.status is Status.DISPATCHED
         if redispatched:
             event = event.model_copy(update={"action": "redispatched"})

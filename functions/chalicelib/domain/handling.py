@@ -32,7 +32,7 @@ def sign(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
     late = order.sign_by is not None and now > order.sign_by
     return order.record(
         now,
-        staff.event(now, "signed", internal_note="signed after the sign-for limit" if late else None),
+        staff.event(now, "signed", code="signed_late" if late else None),
         status=Status.SIGNED,
         signed_at=now,
     )
@@ -46,10 +46,11 @@ def contact(note: str | None) -> Action:
         start = order.dispatched_at or order.created_at
         minutes = math.ceil((now - start).total_seconds() / 60)
         late = order.contact_by is not None and now > order.contact_by
-        timing = f"response time {minutes} min" + (", after the contact limit" if late else "")
         return order.record(
             now,
-            staff.event(now, "contacted", note, internal_note=timing),
+            staff.event(
+                now, "contacted", note, code="contacted_late" if late else "contacted", minutes=str(minutes)
+            ),
             status=Status.IN_PROGRESS,
             contacted_at=now,
         )
@@ -95,7 +96,7 @@ def extend(reason: str, new_deadline: datetime, limits: TimeLimits) -> Action:
         )
         return order.record(
             now,
-            staff.event(now, "extended", reason, internal_note=f"deadline was {current.isoformat()}"),
+            staff.event(now, "extended", reason, code="extended", previous_deadline=current.isoformat()),
             deadline=new_deadline,
             extensions=[*order.extensions, extension],
             reminded=[],  # the reminders count again towards the new deadline

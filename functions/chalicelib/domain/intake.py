@@ -201,14 +201,15 @@ def _attachments(submission: AnySubmission, uploads: Uploads | None) -> list[Att
 
 def _received(now: datetime, channel: Channel, by: Staff | None, origin: Origin | None) -> TimelineEvent:
     if by is not None:
-        return by.event(now, "received", internal_note=f"recorded from a {channel.value} call")
+        return by.event(now, "received", code="received_call", channel=channel.value)
     if origin is not None:
         return TimelineEvent(
             at=now,
             action="received",
             actor_role="partner",
             actor=origin.partner,
-            internal_note=f"transferred in by {origin.partner}, their number {origin.reference}",
+            code="received_partner",
+            params={"partner": origin.partner, "reference": origin.reference},
         )
     return TimelineEvent(at=now, action="received", actor_role="requester")
 

@@ -104,8 +104,9 @@ def answered_event(now: datetime, answer: Answer) -> TimelineEvent:
         at=now,
         action="answered",
         actor_role="hotline",
-        note=f"{answer.answer}（依据：{answer.source_policy}）如仍需办理，可在查询页面申请转办。",
-        internal_note=f"knowledge base {answer.id}, confidence {answer.confidence}",
+        note=answer.answer,
+        code="knowledge_answer",
+        params={"policy": answer.source_policy, "entry": answer.id, "confidence": f"{answer.confidence:.2f}"},
     )
 
 
@@ -117,9 +118,7 @@ def dispatch_anyway(now: datetime, order: WorkOrder, deadline: datetime) -> Work
         )
     return order.record(
         now,
-        TimelineEvent(
-            at=now, action="reinstated", actor_role="requester", note="诉求人申请转办，已重新受理。"
-        ),
+        TimelineEvent(at=now, action="reinstated", actor_role="requester", code="reinstated_by_requester"),
         status=Status.RECEIVED,
         reason=None,
         deadline=deadline,

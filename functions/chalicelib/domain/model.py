@@ -205,7 +205,10 @@ class TimelineEvent(BaseModel):
     unit: str | None = None  # unit id
     note: str | None = None  # shown to the public
     internal_note: str | None = None  # never shown to the public
-    params: dict[str, str] = {}  # what the portal renders the action's words from
+    # What the system says about the event, as a code the portal words in the reader's language
+    # from `params` (docs/api.md lists them); notes are only ever text people typed.
+    code: str | None = None
+    params: dict[str, str] = {}  # what the portal renders the action's and the code's words from
 
 
 class Evaluation(BaseModel):
@@ -410,7 +413,13 @@ class Staff(BaseModel):
         return "staff"
 
     def event(
-        self, now: datetime, action: str, note: str | None = None, internal_note: str | None = None
+        self,
+        now: datetime,
+        action: str,
+        note: str | None = None,
+        internal_note: str | None = None,
+        code: str | None = None,
+        **params: str,
     ) -> TimelineEvent:
         return TimelineEvent(
             at=now,
@@ -420,6 +429,8 @@ class Staff(BaseModel):
             unit=self.unit,
             note=note,
             internal_note=internal_note,
+            code=code,
+            params=params,
         )
 
 

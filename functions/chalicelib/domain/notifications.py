@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import AssistStatus, Status, WorkOrder
-from .triage import SETTLED
+from .model import AssistStatus, Status, TimelineEvent, WorkOrder
+from .triage import SETTLED, Reason, told
 from .whistles import Whistle
 
 
@@ -42,9 +42,20 @@ def _when(order: WorkOrder) -> str:
     return order.deadline.isoformat(timespec="minutes") if order.deadline else "—"
 
 
+def _said(event: TimelineEvent) -> str:
+    """What an event tells the requester, in the words of an SMS (events recorded before the
+    timeline had codes carry the whole message as their note)."""
+    p = event.params
+    if event.code == "settled":
+        return told(Reason(p["reason"]), p.get("transfer_to"), p.get("merged_into")) + (event.note or "")
+    if event.code == "knowledge_answer":
+        return f"{event.note}（依据：{p.get('policy', '')}）如仍需办理，可在查询页面申请转办。"
+    return event.note or ""
+
+
 def _settled_note(order: WorkOrder) -> str:
     """The last public note of a settled order: what the requester is told to do."""
-    return next((e.note for e in reversed(order.timeline) if e.note), "")
+    return next((said for e in reversed(order.timeline) if (said := _said(e))), "")
 
 
 def notices(before: WorkOrder | None, after: WorkOrder) -> list[Notice]:

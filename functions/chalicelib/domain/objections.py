@@ -57,7 +57,7 @@ def object_to(grounds: ObjectionGrounds, reason: str) -> Action:
         )
         return order.record(
             now,
-            staff.event(now, "objected", internal_note=f"{grounds.value}: {reason}"),
+            staff.event(now, "objected", internal_note=reason, code="objected", grounds=grounds.value),
             status=Status.OBJECTED,
             objections=[*order.objections, objection],
         )
@@ -100,7 +100,7 @@ def decide(
                 "The order cannot be reassigned to the unit that objected.",
                 [FieldProblem("reassign_to", "is the unit that objected")],
             )
-        route = chosen([reassign_to], reference, f"objection {pending.id} upheld")
+        route = chosen([reassign_to], reference, "objection_upheld")
         keep = tuple(u for i in order.assisting if i != reassign_to and (u := reference.unit(i)) is not None)
         route = replace(route, assisting=keep)
         objection = pending.model_copy(update={**decided, "decision": "upheld", "reassigned_to": reassign_to})
@@ -110,7 +110,9 @@ def decide(
             actor_role=staff.role,
             actor=staff.username,
             unit=reassign_to,
-            internal_note=f"objection {pending.id} of {pending.unit} upheld" + (f": {note}" if note else ""),
+            internal_note=note,
+            code="objection_upheld",
+            params={"objection": pending.id, "from": pending.unit},
         )
         return order.record(
             now,

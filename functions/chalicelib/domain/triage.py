@@ -249,16 +249,21 @@ def settle(
 ) -> tuple[TimelineEvent, dict[str, object]]:
     """The event and the fields of an order that no unit will handle (`to`: where it went, as
     the requester is told it, when that is not `transfer_to` itself)."""
-    message = told(reason, to or transfer_to, merged_into)
     action = "merged" if reason is Reason.DUPLICATE else "not_dispatched"
     if reason is Reason.TRANSFERRED:
         action = "transferred"
-    public = f"{message}{note}" if note else message
-    internal = f"reason: {reason.value}"
+    # What the requester is told is worded by the portal from the reason (`told` words it for SMS).
+    params = {"reason": reason.value}
+    if to or transfer_to:
+        params["transfer_to"] = to or transfer_to or ""
+    if merged_into:
+        params["merged_into"] = merged_into
     event = (
-        by.event(now, action, public, internal)
+        by.event(now, action, note, code="settled", **params)
         if by
-        else TimelineEvent(at=now, action=action, actor_role="system", note=public, internal_note=internal)
+        else TimelineEvent(
+            at=now, action=action, actor_role="system", note=note, code="settled", params=params
+        )
     )
     status = Status.MERGED if reason is Reason.DUPLICATE else Status.NOT_DISPATCHED
     return event, {
@@ -338,7 +343,7 @@ def reinstate(note: str, limits: TimeLimits) -> Action:
             )
         return order.record(
             now,
-            staff.event(now, "reinstated", "您的诉求已重新受理，将派至承办单位办理。", internal_note=note),
+            staff.event(now, "reinstated", internal_note=note, code="reinstated"),
             status=Status.RECEIVED,
             reason=None,
             transfer_to=None,

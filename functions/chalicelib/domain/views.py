@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from .follow_up import evaluation_due
 from .model import (
@@ -67,6 +67,20 @@ class PublicEvent(BaseModel):
     action: str
     unit: str | None
     note: str | None
+    code: str | None = Field(
+        None, description="What the hotline told the requester, as a code the portal words (docs/api.md)."
+    )
+    params: dict[str, str] = Field({}, description="The code's parameters.")
+
+
+# The timeline codes a requester reads, with the parameters each may show them; every other code
+# (and parameter) is the hotline's own.
+PUBLIC_CODES: dict[str, frozenset[str]] = {
+    "settled": frozenset({"reason", "transfer_to", "merged_into"}),
+    "reinstated": frozenset(),
+    "reinstated_by_requester": frozenset(),
+    "knowledge_answer": frozenset({"policy"}),
+}
 
 
 class PublicReply(BaseModel):
@@ -132,7 +146,10 @@ class StaffEvent(BaseModel):
     unit: UnitView | None
     note: str | None
     internal_note: str | None
-    params: dict[str, str] = {}  # what the portal renders the action's words from
+    code: str | None = Field(
+        None, description="What the system says about the event, as a code the portal words (docs/api.md)."
+    )
+    params: dict[str, str] = Field({}, description="The code's (and the action's) parameters.")
 
 
 class StaffOrder(BaseModel):
@@ -201,7 +218,15 @@ def _category(reference: Reference, code: str | None) -> CategoryRef | None:
 def public_view(order: WorkOrder, reference: Reference) -> PublicOrder:
     def event(e: TimelineEvent) -> PublicEvent:
         unit = _unit(reference, e.unit)
-        return PublicEvent(at=e.at, action=e.action, unit=unit.name if unit else None, note=e.note)
+        shown = PUBLIC_CODES.get(e.code or "")
+        return PublicEvent(
+            at=e.at,
+            action=e.action,
+            unit=unit.name if unit else None,
+            note=e.note,
+            code=e.code if shown is not None else None,
+            params={k: v for k, v in e.params.items() if k in shown} if shown else {},
+        )
 
     return PublicOrder(
         id=order.id,
@@ -293,6 +318,7 @@ def _staff_event(reference: Reference, e: TimelineEvent) -> StaffEvent:
         unit=_unit_view(reference, e.unit),
         note=e.note,
         internal_note=e.internal_note,
+        code=e.code,
         params=e.params,
     )
 

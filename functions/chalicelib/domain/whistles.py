@@ -133,7 +133,7 @@ def blow(
         updated_at=now,
         created_by=staff.username,
         summons=_summons(departments, now, limits),
-        timeline=[staff.event(now, "whistle_blown", matter, internal_note=", ".join(departments))],
+        timeline=[staff.event(now, "whistle_blown", matter, code="summoned", units=",".join(departments))],
     )
 
 
@@ -162,7 +162,7 @@ def summon(
     _summonable(departments, reference, [s.unit for s in whistle.summons])
     return whistle.record(
         now,
-        staff.event(now, "summoned", internal_note=", ".join(departments)),
+        staff.event(now, "summoned", code="summoned", units=",".join(departments)),
         summons=[*whistle.summons, *_summons(departments, now, limits)],
     )
 
@@ -186,7 +186,7 @@ def report(whistle: Whistle, note: str | None, staff: Staff, now: datetime) -> W
     )
     return whistle.record(
         now,
-        staff.event(now, "reported", note, internal_note="after the report limit" if late else None),
+        staff.event(now, "reported", note, code="reported_late" if late else None),
         summons=[reported if s.unit == mine.unit else s for s in whistle.summons],
     )
 
@@ -219,7 +219,7 @@ def due(whistle: Whistle, now: datetime) -> tuple[Whistle | None, datetime | Non
                     action="report_missed",
                     actor_role="system",
                     unit=s.unit,
-                    internal_note="not reported for duty within the report limit: escalated to the district",
+                    code="report_missed",
                 )
             )
         summons.append(s)

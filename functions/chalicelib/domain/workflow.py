@@ -68,7 +68,7 @@ def dispatch(
             chosen = route(order.location, reference.category(order.category), reference)
             if chosen is not None:
                 # The round starts at receipt: the requester was given that deadline.
-                event = dispatch_event(now, chosen, None, chosen.why)
+                event = dispatch_event(now, chosen, None)
                 changed = order.record(now, event, **assign(order, chosen, order.created_at, limits))
         elif model is not None and (found := _automatic(model, reference, order.content)):
             changed = automatically(order, *found, reference, limits, now)
@@ -99,10 +99,11 @@ def automatically(
         return None
     tier = limits.tier_for(category.tier)
     prepared = order.model_copy(update={"tier": tier})
-    event = dispatch_event(now, chosen, None, chosen.why).model_copy(
+    event = dispatch_event(now, chosen, None).model_copy(
         update={
             "action": "auto_dispatched",
             "params": {
+                **chosen.because,
                 "category": category.code,
                 "category_name": category.name,
                 "confidence": f"{confidence:.2f}",
@@ -172,20 +173,18 @@ def _watch(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrd
     events: list[TimelineEvent] = []
     changes: dict[str, object] = {}
 
-    def system(action: str, note: str | None = None, internal: str | None = None) -> None:
+    def system(action: str, code: str, **params: str) -> None:
         events.append(
-            TimelineEvent(
-                at=now, action=action, actor_role="system", unit=unit, note=note, internal_note=internal
-            )
+            TimelineEvent(at=now, action=action, actor_role="system", unit=unit, code=code, params=params)
         )
 
     if order.status is Status.DISPATCHED and order.sign_by and now >= order.sign_by and not order.sign_late:
         changes["sign_late"] = True
-        system("sign_overdue", internal="not signed for within the sign-for limit: the unit leader is told")
+        system("sign_overdue", "sign_overdue")
     contactable = order.status in (Status.DISPATCHED, Status.SIGNED, Status.REOPENED)
     if contactable and order.contact_by and now >= order.contact_by and not order.contact_late:
         changes["contact_late"] = True
-        system("contact_overdue", internal="the requester was not contacted within the contact limit")
+        system("contact_overdue", "contact_overdue")
     assists, late = co_handling.due(order, now)
     if late:
         changes["assists"] = assists
@@ -194,11 +193,11 @@ def _watch(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrd
     passed = [pct for pct, at in points if at <= now and pct not in order.reminded]
     if passed and now < order.deadline:
         changes["reminded"] = sorted({*order.reminded, *passed})
-        system("reminded", internal=f"{max(passed)}% of the time limit has passed")
+        system("reminded", "reminded", percent=str(max(passed)))
     if now >= order.deadline and not order.overdue:
         # Overdue is a flag, not a status: the order keeps going (DESIGN.md section 3).
         changes |= {"overdue": True, "overdue_at": now}
-        system("overdue", internal="escalated to the unit leader and the hotline supervisors")
+        system("overdue", "overdue")
         if order.follow_up_until is None:
             changes["follow_up_until"] = now + _s(limits.follow_up_window)
             events.append(TimelineEvent(at=now, action="follow_up_started", actor_role="hotline"))
@@ -209,7 +208,7 @@ def _watch(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrd
                 at=now,
                 action="follow_up_lapsed",
                 actor_role="hotline",
-                internal_note="no evaluation; the unit goes on",
+                code="follow_up_lapsed",
             )
         )
     changed = order.record(now, *events, **changes) if events else None

@@ -128,12 +128,7 @@ def create_user() -> Response:
     check_roles(form.roles, form.unit, d.reference)
     password = temporary_password()
     account = d.directory.create(form.username, form.email, list(form.roles), form.unit, password)
-    _audit(
-        staff,
-        "user.created",
-        account.username,
-        f"roles {', '.join(account.roles)}; unit {account.unit or '-'}",
-    )
+    _audit(staff, "user.created", account.username, roles=",".join(account.roles), unit=account.unit or "")
     return respond(NewStaffUser(user=_user(account), temporary_password=password), 201)
 
 
@@ -158,8 +153,11 @@ def update_user(username: str) -> Response:
         staff,
         "user.updated",
         username,
-        f"roles {', '.join(before.roles)} -> {', '.join(account.roles)}; unit {before.unit or '-'} -> "
-        f"{account.unit or '-'}; {'enabled' if account.enabled else 'disabled'}",
+        roles_before=",".join(before.roles),
+        roles=",".join(account.roles),
+        unit_before=before.unit or "",
+        unit=account.unit or "",
+        enabled="true" if account.enabled else "false",
     )
     return respond(_user(account))
 
@@ -231,7 +229,7 @@ def save_unit(unit_id: str) -> Response:
         raise InvalidInput("A unit keeps its kind.", [FieldProblem("kind", f"is {stored.kind.value}")])
     unit = Unit(id=unit_id, name=edit.name, kind=edit.kind, district=edit.district, version=edit.version + 1)
     saved = d.reference.put_unit(unit, stored.version if stored else None)
-    _audit(staff, "unit.saved", unit_id, f"version {saved.version}: {saved.name}")
+    _audit(staff, "unit.saved", unit_id, version=str(saved.version), name=saved.name)
     return respond(saved)
 
 
@@ -284,7 +282,7 @@ def revoke_api_client(key_id: str) -> Response:
     )
     if revoked is None:
         raise NotFound(f"No key {key_id}.")
-    _audit(staff, "key.revoked", key_id, f"{revoked.audience} key of {revoked.partner}")
+    _audit(staff, "key.revoked", key_id, audience=revoked.audience, partner=revoked.partner)
     return respond(_client_view(revoked))
 
 

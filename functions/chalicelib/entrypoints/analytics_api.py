@@ -125,7 +125,7 @@ def adopt() -> Response:
     if any(t.id == topic.id for t in d.insights.topics()):
         raise Conflict("That candidate is adopted already.", "already_adopted")
     d.insights.put_topic(topic, None)
-    _audit(staff, "topic.adopt", topic.id, f"{topic.title}; lead {lead.name}")
+    _audit(staff, "topic.adopt", topic.id, title=topic.title, lead=lead.id)
     return respond(topic, 201)
 
 
@@ -248,7 +248,7 @@ def serve_model(version: str) -> Response:
     index = smart_dispatch.serve(
         version, staff.username, form.reason, now=d.clock.now(), models=d.dispatch_models
     )
-    _audit(staff, "model.serve", version, form.reason)
+    _audit(staff, "model.serve", version, reason=form.reason)
     items = [shipped_info(shipped_model()), *reversed(index.models)]
     return respond(
         DispatchModels(serving=index.serving or "shipped", items=items, changes=list(reversed(index.changes)))

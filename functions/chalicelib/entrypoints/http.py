@@ -132,12 +132,12 @@ def secure_headers(event: Any, get_response: Callable[[Any], Response]) -> Respo
     return response
 
 
-def problems(error: ValidationError) -> list[FieldProblem]:
-    found = []
-    for item in error.errors():
-        where = ".".join(str(part) for part in item["loc"]) or "body"
-        found.append(FieldProblem(where, item["msg"]))
-    return found
+def problems(error: ValidationError, request: Request | None = None) -> list[FieldProblem]:
+    """Each invalid field, in the caller's language (`Accept-Language`, Chinese by default); in
+    English when no request is named (the machine interfaces, e.g. Open311)."""
+    from . import messages
+
+    return messages.problems(error, request.headers.get("accept-language") if request else "en")
 
 
 # Control characters other than tab, line feed and carriage return: no person types them, and one
@@ -188,7 +188,7 @@ def parse(request: Request, model: type[M], extra: dict[str, Any] | None = None)
     try:
         return model.model_validate({**data, **(extra or {})})
     except ValidationError as error:
-        raise InvalidInput("Some fields are not valid.", problems(error)) from error
+        raise InvalidInput("Some fields are not valid.", problems(error, request)) from error
 
 
 def parse_query(request: Request, model: type[M]) -> M:
@@ -198,7 +198,7 @@ def parse_query(request: Request, model: type[M]) -> M:
     try:
         return model.model_validate(params)
     except ValidationError as error:
-        raise InvalidInput("Some query parameters are not valid.", problems(error)) from error
+        raise InvalidInput("Some query parameters are not valid.", problems(error, request)) from error
 
 
 def api(view: Callable[..., Response]) -> Callable[..., Response]:

@@ -29,7 +29,10 @@ AREAS = {
 }
 REF = "#/components/schemas/{model}"
 ERRORS = {
-    400: "A field or parameter is not valid; `details` names each one.",
+    400: (
+        "A field or parameter is not valid; `details` names each one, its message worded in the "
+        "caller's language (`Accept-Language`: English when preferred to Chinese, Chinese otherwise)."
+    ),
     401: "No valid credentials.",
     403: "The caller may not do this.",
     404: "No such resource (or the caller may not see it).",

@@ -228,12 +228,12 @@ def _staff() -> Staff:
     return staff_from(bp.current_request.context)
 
 
-def _audit(staff: Staff, action: str, target: str, summary: str = "") -> None:
+def _audit(staff: Staff, action: str, target: str, **params: str) -> None:
     """An administrator's change, in the audit trail (after it succeeded)."""
     from ..domain.audit import entry
 
     d = deps()
-    d.reference.record(entry(staff, d.clock.now(), action, target, summary))
+    d.reference.record(entry(staff, d.clock.now(), action, target, **params))
 
 
 @bp.route("/me", methods=["GET"], cors=True, authorizer=staff_auth)
@@ -567,7 +567,7 @@ def save_category(code: str) -> Response:
     edit = parse(bp.current_request, policy.CategoryEdit)
     d = deps()
     saved = policy.save_category(code, edit, staff, reference=d.reference, clock=d.clock, limits=d.limits)
-    _audit(staff, "category.saved", code, f"version {saved.version}: {saved.name}, tier {saved.tier}")
+    _audit(staff, "category.saved", code, version=str(saved.version), name=saved.name, tier=saved.tier)
     return respond(saved)
 
 
@@ -597,7 +597,7 @@ def save_time_limits() -> Response:
     edit = parse(bp.current_request, policy.LimitsEdit)
     d = deps()
     saved = policy.save_time_limits(edit, staff, reference=d.reference, clock=d.clock)
-    _audit(staff, "time_limits.saved", "time_limits", f"version {saved.version}")
+    _audit(staff, "time_limits.saved", "time_limits", version=str(saved.version))
     return respond(saved)
 
 
@@ -796,7 +796,7 @@ def save_knowledge(entry_id: str) -> Response:
     knowledge.require_keeper(staff, d.reference.knowledge_entry(entry_id))
     edit = parse(bp.current_request, knowledge.KnowledgeEdit)
     saved = knowledge.save(entry_id, edit, staff, reference=d.reference, clock=d.clock)
-    _audit(staff, "knowledge.saved", entry_id, f"version {saved.version}: {saved.question}")
+    _audit(staff, "knowledge.saved", entry_id, version=str(saved.version), question=saved.question)
     return respond(saved)
 
 
@@ -841,7 +841,7 @@ def issue_partner_key(partner_id: str) -> Response:
     d = deps()
     key, client = partners.issue(partner, staff, d.clock.now())
     d.reference.put_api_client(client)
-    _audit(staff, "key.issued", client.id, f"partner key for {partner.id}")
+    _audit(staff, "key.issued", client.id, audience="partner", partner=partner.id)
     return respond(PartnerKey(partner=partner.id, key=key, created_at=client.created_at), 201)
 
 
@@ -857,5 +857,5 @@ def issue_open311_key(client: str) -> Response:
     d = deps()
     key, issued = partners.issue_open311(client, staff, d.clock.now())
     d.reference.put_api_client(issued)
-    _audit(staff, "key.issued", issued.id, f"Open311 key for {issued.partner}")
+    _audit(staff, "key.issued", issued.id, audience="open311", partner=issued.partner)
     return respond(Open311Key(client=issued.partner, key=key, created_at=issued.created_at), 201)

@@ -139,6 +139,17 @@ export interface Choice {
 }
 
 /** A duration for reading: "2 小时", "7 天". */
+/**
+ * A tier as a person names it: "24h" → "24小时", "7d" → "7天" (the tiers are named by their
+ * deadline, domain/deadlines.py); a name an administrator chose otherwise is shown as it is.
+ */
+export function tierLabel(name: string, t: (key: string, values?: Record<string, unknown>) => string): string {
+  const found = /^(\d+)\s*(min|m|h|d)$/i.exec(name.trim())
+  if (!found) return name
+  const unit = { min: 'minute', m: 'minute', h: 'hour', d: 'day' }[found[2]!.toLowerCase()] ?? 'day'
+  return t(`staff.admin.limits.tierName.${unit}`, { n: Number(found[1]) })
+}
+
 export function durationText(seconds: number, t: (key: string) => string): string {
   const { value, unit } = splitSeconds(seconds)
   return `${value} ${t(`staff.admin.limits.unit.${unit}`)}`

@@ -280,7 +280,7 @@ export default {
       chartTitle: '综合得分前 {n} 名',
       noRate: '无数据',
       emptyRanking: '该月没有可考评的单位',
-      source: { live: '实时计算（当月尚未结束，结果会变化）', final: '月度终评' },
+      source: { live: '实时计算（当月尚未结束，结果会变化）', final: '月度终评', monthly: '月度终评（按月度分析结果）' },
     },
   },
   en: {
@@ -563,7 +563,7 @@ export default {
       chartTitle: 'Top {n} by score',
       noRate: 'n/a',
       emptyRanking: 'No unit to rank for this month',
-      source: { live: 'Live (the month is not over; figures change)', final: 'Final for the month' },
+      source: { live: 'Live (the month is not over; figures change)', final: 'Final for the month', monthly: 'Final for the month (from the monthly run)' },
     },
   },
 }
