@@ -7,6 +7,7 @@ from S3 to the browser instead, which shows the download's progress from its Con
 
 from __future__ import annotations
 
+import io
 import re
 import tempfile
 import uuid
@@ -36,9 +37,14 @@ class S3Workbooks(Workbooks):
         page.freeze_panes = "A2"
         page.append(list(sheet.headers))
         rows = 0
-        for row in sheet.rows:
-            page.append(row)
-            rows += 1
+        try:
+            for row in sheet.rows:
+                page.append(row)
+                rows += 1
+        except Exception:
+            # Saving is what closes the sheet and removes its temporary file; then the error goes on.
+            book.save(io.BytesIO())
+            raise
         key = f"{EXPORT_PREFIX}{re.sub(r'[^A-Za-z0-9_-]', '_', owner)}/{uuid.uuid4().hex}.xlsx"
         with tempfile.SpooledTemporaryFile(max_size=IN_MEMORY) as file:
             book.save(file)

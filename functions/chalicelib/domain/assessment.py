@@ -50,6 +50,8 @@ class AssessmentQuery(BaseModel):
     kind: UnitKind = UnitKind.STREET
     # The ranked units, or those listed apart for too few orders to rank (样本不足).
     group: Literal["ranked", "insufficient"] = "ranked"
+    # Part of a unit's name: only the units whose name contains it (their ranks stay the city's).
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None = None
     limit: Annotated[int, Field(ge=1, le=500)] = 50
     cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
 
@@ -175,6 +177,8 @@ def ranking_page(
     rows: list[Assessment], query: AssessmentQuery
 ) -> tuple[list[Assessment], str | None, int, int]:
     """One page of the ranked units, or of those listed apart; and how many are in each group."""
+    if query.q:
+        rows = [a for a in rows if query.q in a.unit.name]
     apart = [a for a in rows if a.insufficient]
     ranked_rows = [a for a in rows if not a.insufficient]
     chosen = apart if query.group == "insufficient" else ranked_rows

@@ -181,23 +181,26 @@ def ranking_rows(rows: list[Assessment]) -> Iterator[list[Cell]]:
 Pages = Callable[[str | None], tuple[list[StaffSummary], str | None]]
 
 
-def capped(pages: Pages) -> tuple[Iterator[StaffSummary], Callable[[], bool]]:
-    """Every order of a list, page after page, up to MOST_ROWS; and whether more were left."""
+def capped(pages: Pages, most: int = MOST_ROWS) -> tuple[Iterator[StaffSummary], Callable[[], bool]]:
+    """Every order of a list, page after page, up to `most`; and whether more were left. The
+    first page is read at once: a caller who may not see the list, or asked badly, is told so
+    before any file is begun."""
     left = [False]
+    first = pages(None)
 
     def walk() -> Iterator[StaffSummary]:
-        cursor: str | None = None
+        items, cursor = first
         count = 0
         while True:
-            items, cursor = pages(cursor)
             for item in items:
-                if count == MOST_ROWS:
+                if count == most:
                     left[0] = True
                     return
                 count += 1
                 yield item
             if cursor is None:
                 return
+            items, cursor = pages(cursor)
 
     return walk(), lambda: left[0]
 
