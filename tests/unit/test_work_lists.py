@@ -117,10 +117,10 @@ def test_a_ranking_pages_each_group_with_its_cursor():
 
 def test_an_export_reads_every_page_and_says_when_it_stopped_short():
     pages = {None: ([1, 2], "a"), "a": ([3, 4], "b"), "b": ([5], None)}
-    read, more = capped(lambda cursor: pages[cursor])  # type: ignore[arg-type, return-value]
+    read, more = capped(lambda cursor: pages[cursor])
     assert list(read) == [1, 2, 3, 4, 5] and not more()
 
-    read, more = capped(lambda cursor: pages[cursor], most=3)  # type: ignore[arg-type, return-value]
+    read, more = capped(lambda cursor: pages[cursor], most=3)
     assert list(read) == [1, 2, 3] and more()
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
@@ -178,17 +178,19 @@ def ranking_rows(rows: list[Assessment]) -> Iterator[list[Cell]]:
         ]
 
 
-Pages = Callable[[str | None], tuple[list[StaffSummary], str | None]]
+T = TypeVar("T")
 
 
-def capped(pages: Pages, most: int = MOST_ROWS) -> tuple[Iterator[StaffSummary], Callable[[], bool]]:
+def capped(
+    pages: Callable[[str | None], tuple[list[T], str | None]], most: int = MOST_ROWS
+) -> tuple[Iterator[T], Callable[[], bool]]:
     """Every order of a list, page after page, up to `most`; and whether more were left. The
     first page is read at once: a caller who may not see the list, or asked badly, is told so
     before any file is begun."""
     left = [False]
     first = pages(None)
 
-    def walk() -> Iterator[StaffSummary]:
+    def walk() -> Iterator[T]:
         items, cursor = first
         count = 0
         while True:
