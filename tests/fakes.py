@@ -108,13 +108,17 @@ class MemoryWorkOrders(WorkOrders):
 
         def matches(o: WorkOrder) -> bool:
             if query.assisting:
-                return query.unit in o.assisting
+                return query.unit in o.assisting and (
+                    query.statuses is None or o.status.value in query.statuses
+                )
             if query.partner is not None:
                 return o.reason == "transferred" and o.transfer_to == query.partner and created(o)
             return (
                 created(o)
                 and (query.unit is None or o.first_receiver == query.unit)
                 and (query.status is None or o.status.value == query.status)
+                and (query.statuses is None or o.status.value in query.statuses)
+                and (query.district is None or o.location.district == query.district)
                 and (query.overdue is None or o.overdue == query.overdue)
                 and (not query.pingpong or len(o.objections) >= 2)
                 and (query.text is None or query.text in o.content or query.text == o.id)
@@ -123,7 +127,7 @@ class MemoryWorkOrders(WorkOrders):
             )
 
         found = [o for o in self.orders.values() if matches(o)]
-        if query.unit is not None and query.requester is None:
+        if query.late_first or (query.unit is not None and query.requester is None):
             found.sort(key=lambda o: (o.deadline.isoformat() if o.deadline else "~", o.id))
         else:
             found.sort(key=lambda o: (o.created_at, o.id), reverse=True)

@@ -28,6 +28,7 @@ ENV_COGNITO_ISSUER = "COGNITO_ISSUER"
 ENV_COGNITO_ENDPOINT = "COGNITO_ENDPOINT"
 ENV_ATTACHMENTS_BUCKET = "ATTACHMENTS_BUCKET"
 ENV_ANALYTICS_BUCKET = "ANALYTICS_BUCKET"
+ENV_EXPORTS_BUCKET = "EXPORTS_BUCKET"
 ENV_ANALYTICS_KEY_SECRET_ARN = "ANALYTICS_KEY_SECRET_ARN"  # the key of the requester/place hashes
 ENV_INSIGHTS_TABLE = "INSIGHTS_TABLE"
 ENV_ANALYTICS_MONTHLY_MACHINE_ARN = "ANALYTICS_MONTHLY_STATE_MACHINE_ARN"
@@ -80,11 +81,14 @@ class TableSpec:
 # requester lookup for duplicates (GSI3: gsi3pk=REQUESTER#<sha256 of the phone>,
 # gsi3sk=<created_at>#<id>; the phone itself is never a key), orders whose workflow run has not
 # shown life yet for the reconciler (GSI4, sparse: gsi4pk=WORKFLOW_PENDING#<last digit of the id>,
-# gsi4sk=<written at>#<id>; the attributes go when the run parks its first task token).
+# gsi4sk=<written at>#<id>; the attributes go when the run parks its first task token), and the
+# overdue board, most overdue first (GSI5, sparse: gsi5pk=OVERDUE, gsi5sk=<deadline>#<id>, only
+# on open overdue orders).
 WORK_ORDERS_INBOX_INDEX = IndexSpec("inbox", "gsi1pk", "gsi1sk")
 WORK_ORDERS_STATUS_INDEX = IndexSpec("by_status", "gsi2pk", "gsi2sk")
 WORK_ORDERS_REQUESTER_INDEX = IndexSpec("by_requester", "gsi3pk", "gsi3sk")
 WORK_ORDERS_PENDING_INDEX = IndexSpec("workflow_pending", "gsi4pk", "gsi4sk")
+WORK_ORDERS_OVERDUE_INDEX = IndexSpec("overdue", "gsi5pk", "gsi5sk")
 WORK_ORDERS_TABLE = TableSpec(
     construct_id="WorkOrders",
     local_name="jiesu-work-orders",
@@ -93,6 +97,7 @@ WORK_ORDERS_TABLE = TableSpec(
         WORK_ORDERS_STATUS_INDEX,
         WORK_ORDERS_REQUESTER_INDEX,
         WORK_ORDERS_PENDING_INDEX,
+        WORK_ORDERS_OVERDUE_INDEX,
     ),
     stream=True,
     ttl_attribute="expires_at",
@@ -118,6 +123,10 @@ ATTACHMENTS_BUCKET_LOCAL = "jiesu-local-attachments"
 UPLOAD_PREFIX = "incoming/"
 KEPT_PREFIX = "attachments/"
 UNATTACHED_UPLOAD_DAYS = 1
+# Staff exports (Excel): a bucket of their own, exports/<user>/<id>.xlsx, removed after a day.
+EXPORTS_BUCKET_LOCAL = "jiesu-local-exports"
+EXPORT_PREFIX = "exports/"
+EXPORT_DAYS = 1
 
 
 # --- Analytics: de-identified facts in S3 (functions/chalicelib/domain/facts.py has the columns),

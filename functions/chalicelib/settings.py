@@ -23,6 +23,7 @@ class Settings(BaseModel):
     unit_topic_arn: str = ""
     attachments_bucket: str = ""
     analytics_bucket: str = ""
+    exports_bucket: str = ""
     analytics_key_secret_arn: str = ""
     insights_table: str = ""
     analytics_monthly_machine_arn: str = ""
@@ -51,6 +52,7 @@ def settings() -> Settings:
         unit_topic_arn=env.get(names.ENV_UNIT_TOPIC_ARN, ""),
         attachments_bucket=env.get(names.ENV_ATTACHMENTS_BUCKET, ""),
         analytics_bucket=env.get(names.ENV_ANALYTICS_BUCKET, ""),
+        exports_bucket=env.get(names.ENV_EXPORTS_BUCKET, ""),
         analytics_key_secret_arn=env.get(names.ENV_ANALYTICS_KEY_SECRET_ARN, ""),
         insights_table=env.get(names.ENV_INSIGHTS_TABLE, ""),
         analytics_monthly_machine_arn=env.get(names.ENV_ANALYTICS_MONTHLY_MACHINE_ARN, ""),

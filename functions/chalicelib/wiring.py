@@ -11,7 +11,17 @@ from .adapters.notifications import SnsNotifier
 from .adapters.stepfunctions import StepFunctionsWorkflows
 from .clock import ScaledClock, SystemClock
 from .domain.deadlines import TimeLimits
-from .domain.ports import Clock, Notifier, Reference, Revocations, Uploads, Whistles, Workflows, WorkOrders
+from .domain.ports import (
+    Clock,
+    Notifier,
+    Reference,
+    Revocations,
+    Uploads,
+    Whistles,
+    Workbooks,
+    Workflows,
+    WorkOrders,
+)
 from .settings import Settings, settings
 
 if TYPE_CHECKING:
@@ -70,6 +80,12 @@ class Dependencies:
         from .domain.attachments import SNIFF_BYTES
 
         return S3Uploads(_client("s3"), self.config.attachments_bucket, SNIFF_BYTES)
+
+    @cached_property
+    def workbooks(self) -> Workbooks:
+        from .adapters.workbooks import S3Workbooks
+
+        return S3Workbooks(_client("s3"), self.config.exports_bucket)
 
     @cached_property
     def tokens(self) -> CognitoTokens:

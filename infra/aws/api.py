@@ -132,6 +132,7 @@ class Api(Construct):
             names.ENV_UNIT_TOPIC_ARN: data.unit_topic.topic_arn,
             names.ENV_ATTACHMENTS_BUCKET: data.attachments.bucket_name,
             names.ENV_ANALYTICS_BUCKET: analytics.bucket.bucket_name,
+            names.ENV_EXPORTS_BUCKET: data.exports.bucket_name,
             names.ENV_ANALYTICS_KEY_SECRET_ARN: analytics.key_secret.secret_arn,
             names.ENV_REQUESTER_SMS: "true",
             names.ENV_USER_POOL_ID: auth.user_pool.user_pool_id,
@@ -390,6 +391,13 @@ class Api(Construct):
                 resources=[data.attachments.arn_for_objects(f"{names.KEPT_PREFIX}*")],
             )
         )
+        # Staff exports: written by the function, downloaded through the links it signs.
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject", "s3:GetObject"],
+                resources=[data.exports.arn_for_objects(f"{names.EXPORT_PREFIX}*")],
+            )
+        )
         # Without ListBucket, S3 answers a missing upload with 403 instead of 404.
         self.role.add_to_principal_policy(
             iam.PolicyStatement(actions=["s3:ListBucket"], resources=[data.attachments.bucket_arn])
@@ -451,6 +459,10 @@ class Api(Construct):
                     "Objects under one prefix of the attachments bucket: each upload has a key of its own.",
                 )
                 for prefix in (names.UPLOAD_PREFIX, names.KEPT_PREFIX)
+            ),
+            (
+                f"AwsSolutions-IAM5[Resource::<{logical_id(data.exports)}.Arn>/{names.EXPORT_PREFIX}*]",
+                "Staff exports: each file has a key of its own under the exports prefix.",
             ),
         )
         return grants

@@ -28,6 +28,7 @@ class Data(Construct):
         self.insights = self.tables[names.INSIGHTS_TABLE.construct_id]
 
         self.attachments = self._attachments()
+        self.exports = self._exports()
 
         # Units subscribe (e-mail, SMS, HTTPS) and filter on the `unit` message attribute.
         self.unit_topic = sns.Topic(
@@ -53,6 +54,7 @@ class Data(Construct):
             removal_policy=RemovalPolicy.RETAIN,
         )
         acknowledge(access_logs, ("AwsSolutions-S1", "The access-log bucket itself: logging it would loop."))
+        self.access_logs = access_logs
         return s3.Bucket(
             self,
             "Attachments",
@@ -84,6 +86,35 @@ class Data(Construct):
                 ),
             ],
             removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def _exports(self) -> s3.Bucket:
+        """Staff exports (Excel): written by the API function, downloaded by the portal through a
+        presigned GET whose progress it reads (hence CORS for GET), gone after a day."""
+        return s3.Bucket(
+            self,
+            "Exports",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="exports/",
+            cors=[
+                s3.CorsRule(
+                    allowed_methods=[s3.HttpMethods.GET],
+                    allowed_origins=["*"],
+                    exposed_headers=["Content-Length", "Content-Disposition"],
+                    max_age=3000,
+                )
+            ],
+            lifecycle_rules=[
+                s3.LifecycleRule(id="staff-exports", expiration=Duration.days(names.EXPORT_DAYS)),
+                s3.LifecycleRule(
+                    id="abort-incomplete", abort_incomplete_multipart_upload_after=Duration.days(1)
+                ),
+            ],
+            removal_policy=RemovalPolicy.DESTROY,
         )
 
     def _table(self, spec: names.TableSpec) -> dynamodb.Table:

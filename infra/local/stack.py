@@ -77,6 +77,13 @@ ATTACHMENTS_CORS = {
     "ExposeHeaders": ["ETag", "Location"],
     "MaxAgeSeconds": 3000,
 }
+# The portal downloads staff exports with a presigned GET and reads the progress.
+EXPORTS_CORS = {
+    "AllowedMethods": ["GET"],
+    "AllowedOrigins": ["*"],
+    "ExposeHeaders": ["Content-Length", "Content-Disposition"],
+    "MaxAgeSeconds": 3000,
+}
 
 
 @dataclass
@@ -156,7 +163,8 @@ class LocalStack:
         self.outputs[names.ENV_REQUESTER_SMS] = "true"
 
     def create_bucket(self) -> None:
-        """The attachments bucket: browsers upload to it directly (CORS), unattached uploads expire."""
+        """The attachments bucket: browsers upload to it directly (CORS), unattached uploads expire; and
+        the staff exports bucket (downloaded by the portal, gone after a day)."""
         s3 = self.client("s3")
         bucket = names.ATTACHMENTS_BUCKET_LOCAL
         s3.create_bucket(Bucket=bucket)
@@ -175,6 +183,23 @@ class LocalStack:
             },
         )
         self.outputs[names.ENV_ATTACHMENTS_BUCKET] = bucket
+        exports = names.EXPORTS_BUCKET_LOCAL
+        s3.create_bucket(Bucket=exports)
+        s3.put_bucket_cors(Bucket=exports, CORSConfiguration={"CORSRules": [EXPORTS_CORS]})
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=exports,
+            LifecycleConfiguration={
+                "Rules": [
+                    {
+                        "ID": "staff-exports",
+                        "Status": "Enabled",
+                        "Filter": {"Prefix": names.EXPORT_PREFIX},
+                        "Expiration": {"Days": names.EXPORT_DAYS},
+                    }
+                ]
+            },
+        )
+        self.outputs[names.ENV_EXPORTS_BUCKET] = exports
 
     def create_analytics(self) -> None:
         """The analytics bucket, the hash key's secret, the Glue tables and the Athena workgroup, as

@@ -343,3 +343,55 @@ def test_the_serving_dispatch_model_is_shown_and_only_an_analyst_changes_it(mont
     )
     expect(page.get_by_test_id("model-serve")).to_have_count(0)
     expect(page.get_by_test_id("serve-dialog")).to_have_count(0)
+
+
+def test_the_rankings_page_on_the_server_list_small_units_apart_and_export(
+    monthly, staff, snap, stack_url, tmp_path
+):
+    from openpyxl import load_workbook
+
+    page = staff("analyst1")
+    open_analytics(page, stack_url, f"rankings?month={MONTH}")
+    ranked = api(stack_url, "analyst1", f"/analytics/assessments?month={MONTH}&kind=street&limit=25")
+    table = page.get_by_test_id("rankings-table")
+    expect(page.get_by_test_id("rankings-group-ranked")).to_contain_text(
+        f"参与排名（{ranked['ranked_units']}）"
+    )
+    expect(page.get_by_test_id("rankings-group-insufficient")).to_contain_text(
+        f"样本不足（{ranked['insufficient_units']}）"
+    )
+    expect(table.get_by_test_id("ranking-unit")).to_have_count(len(ranked["items"]))
+    # Each rate with the counts behind it: 响应率 98.0% (392/400).
+    top = ranked["items"][0]
+    expect(table.locator("tbody tr").first).to_contain_text(f"({top['responded']}/{top['dispatched']})")
+    if ranked["next"]:
+        page.get_by_test_id("page-next").click()
+        expect(page).to_have_url(re.compile(r"cursor="))
+        expect(table.locator("tbody tr").first.locator("td").first).to_have_text(
+            str(len(ranked["items"]) + 1)
+        )
+
+    # The units with too few orders, apart and unranked.
+    page.get_by_test_id("rankings-group-insufficient").click()
+    expect(page).to_have_url(re.compile(r"group=insufficient"))
+    expect(page.get_by_test_id("rankings-insufficient-note")).to_contain_text(
+        f"少于 {ranked['least_dispatched']} 件"
+    )
+    if ranked["insufficient_units"]:
+        expect(table.locator("tbody tr").first).to_contain_text("样本不足")
+        expect(table.locator("tbody tr").first.locator("td").first).to_have_text("—")
+    snap(page, "analytics-rankings-insufficient")
+
+    with page.expect_download() as download:
+        page.get_by_test_id("export").click()
+    file = download.value
+    assert file.suggested_filename.startswith(f"考评排名-街道乡镇-{MONTH}-")
+    saved = tmp_path / "ranking.xlsx"
+    file.save_as(saved)
+    rows = list(load_workbook(saved, read_only=True).worksheets[0].iter_rows(values_only=True))
+    header = rows[0]
+    assert len(rows) - 1 == ranked["ranked_units"] + ranked["insufficient_units"]
+    first = dict(zip(header, rows[1], strict=True))
+    assert (first["排名"], first["单位"]) == (1, top["unit"]["name"])
+    assert str(first["响应率"]).endswith(f"({top['responded']}/{top['dispatched']})")
+    expect(page.get_by_test_id("export-done")).to_contain_text(f"已导出 {len(rows) - 1} 行")

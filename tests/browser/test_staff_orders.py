@@ -15,6 +15,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import act, staff_token
 
+URGENT = "manhole_cover"  # 2-hour tier: at 3600x the sign-for limit passes in half a second
+XINJIEKOU = "110102003"  # 新街口街道, 西城区
+
 pytestmark = pytest.mark.browser
 ANDINGMEN = "110101004"  # 安定门街道, 东城区
 ADDRESS = "东城区安定门街道方家胡同5号院"
@@ -23,7 +26,16 @@ CATEGORY = "owners_committee"  # territorial, 15-day tier: a street office handl
 RAW = re.compile(r"\b(dispatched|signed|contacted|extended|replied|in_progress)\b")
 
 
-def submit(url: str, content: str, phone: str, *, confidential: bool = False) -> str:
+def submit(
+    url: str,
+    content: str,
+    phone: str,
+    *,
+    confidential: bool = False,
+    category: str = CATEGORY,
+    street: str = ANDINGMEN,
+    address: str = ADDRESS,
+) -> str:
     """A request about 安定门街道 whose catalogue category routes it to the street office (a phone
     of its own: the same phone, place and category again would be merged as a repeat)."""
     answer = requests.post(
@@ -31,13 +43,13 @@ def submit(url: str, content: str, phone: str, *, confidential: bool = False) ->
         json={
             "type": "complaint",
             "content": content,
-            "category": CATEGORY,
-            "location": {"district": "110101", "street": ANDINGMEN, "address": ADDRESS},
+            "category": category,
+            "location": {"district": street[:6], "street": street, "address": address},
             "requester": {"name": "刘先生", "phone": phone, "kind": "person"},
             "confidential": confidential,
             "attachments": [],
         },
-        timeout=5,
+        timeout=30,  # the first request of a fresh stack loads the dispatch model
     )
     assert answer.status_code == 201, answer.text
     return str(answer.json()["id"])
@@ -47,9 +59,9 @@ def a_phone() -> str:
     return f"139{random.randrange(10**8):08d}"
 
 
-def dispatched(url: str, order_id: str) -> dict[str, Any]:
+def dispatched(url: str, order_id: str, username: str = "andingmen.handler") -> dict[str, Any]:
     """Waits until the workflow has dispatched the order to the street office."""
-    headers = {"Authorization": f"Bearer {staff_token(url, 'andingmen.handler')}"}
+    headers = {"Authorization": f"Bearer {staff_token(url, username)}"}
     deadline = time.monotonic() + 15
     while True:
         order: dict[str, Any] = requests.get(
@@ -186,3 +198,126 @@ def test_a_change_made_elsewhere_meanwhile_is_explained_in_the_portals_language(
     expect(message).not_to_contain_text(re.compile("[A-Za-z]{4,}"))
     expect(page.get_by_test_id("order-status")).to_have_text("已签收")  # the page read it again
     snap(page, "staff-order-conflict")
+
+
+def staff_call(url: str, username: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    headers = {"Authorization": f"Bearer {staff_token(url, username)}"}
+    answer = requests.request(method, f"{url}/api/v1/staff{path}", json=body, headers=headers, timeout=10)
+    assert answer.ok, answer.text
+    return answer.json()
+
+
+def handled(url: str, order_id: str) -> None:
+    """The street office signs, contacts and replies (retrying when the workflow wrote meanwhile)."""
+    steps: tuple[tuple[str, dict[str, Any]], ...] = (
+        ("sign", {}),
+        ("contact", {}),
+        ("reply", {"result": "已督促业委会公开", "resolved_claim": True}),
+    )
+    for action, body in steps:
+        for _ in range(5):
+            version = staff_call(url, "andingmen.handler", "GET", f"/work-orders/{order_id}")["version"]
+            headers = {"Authorization": f"Bearer {staff_token(url, 'andingmen.handler')}"}
+            answer = requests.post(
+                f"{url}/api/v1/staff/work-orders/{order_id}/{action}",
+                json={"version": version, **body},
+                headers=headers,
+                timeout=5,
+            )
+            if answer.status_code != 409:
+                break
+        assert answer.ok, answer.text
+
+
+def test_the_inbox_flags_missed_limits_and_keeps_finished_work_apart(staff, snap, stack_url: str) -> None:
+    token = uuid.uuid4().hex[:8]
+    late = submit(stack_url, f"井盖缺失，路口行人容易踩空 {token}", a_phone(), category=URGENT)
+    done = submit(stack_url, f"小区业委会账目不公开 {token}", a_phone())
+    dispatched(stack_url, late)
+    dispatched(stack_url, done)
+    handled(stack_url, done)
+
+    page = staff("andingmen.handler")
+    page.goto(f"{stack_url}/staff/inbox?q={token}")
+    # Open work (待办) by default: the urgent order, with the limits its unit missed.
+    row = page.locator(".el-table__row", has_text=late)
+    expect(row.get_by_test_id("flag-sign-missed")).to_have_text("超时未签收", timeout=15_000)
+    expect(row.get_by_test_id("flag-contact-missed")).to_have_text("超时未联系")
+    expect(page.locator(".el-table__row", has_text=done)).to_have_count(0)
+    snap(page, "staff-inbox-missed-limits")
+
+    # Finished work (已办): the replied order, and not the open one.
+    page.get_by_test_id("state-finished").click()
+    expect(page).to_have_url(re.compile(r"state=finished"))
+    expect(page.locator(".el-table__row", has_text=done)).to_have_count(1)
+    expect(page.locator(".el-table__row", has_text=late)).to_have_count(0)
+    # Replied; the follow-up (回访) starts right after the reply.
+    status = page.locator(".el-table__row", has_text=done).get_by_test_id("status")
+    expect(status).to_have_text(re.compile("^(已答复|待回访)$"))
+
+
+def test_the_overdue_board_sorts_by_lateness_filters_and_exports(
+    staff, snap, stack_url: str, tmp_path
+) -> None:
+    from openpyxl import load_workbook
+
+    token = uuid.uuid4().hex[:8]
+    first = submit(stack_url, f"井盖缺失一处 {token}", a_phone(), category=URGENT)
+    dispatched(stack_url, first)
+    xicheng = submit(
+        stack_url,
+        f"井盖缺失两处 {token}",
+        a_phone(),
+        category=URGENT,
+        street=XINJIEKOU,
+        address="西城区新街口街道",
+    )
+    dispatched(stack_url, xicheng, "supervisor1")
+    second = submit(stack_url, f"井盖缺失三处 {token}", a_phone(), category=URGENT)
+    dispatched(stack_url, second)
+    deadline = time.monotonic() + 30
+    while not all(
+        staff_call(stack_url, "supervisor1", "GET", f"/work-orders/{i}")["overdue"]
+        for i in (first, xicheng, second)
+    ):
+        assert time.monotonic() < deadline, "the orders did not become overdue"
+        time.sleep(0.5)
+
+    page = staff("supervisor1")
+    page.goto(f"{stack_url}/staff/supervision")
+    rows = page.get_by_test_id("overdue-row")
+    expect(rows.filter(has_text=second)).to_have_count(1, timeout=15_000)
+    shown = [r.get_attribute("data-order") for r in rows.all()]
+    # Most overdue first: the earliest deadline leads.
+    assert shown.index(first) < shown.index(xicheng) < shown.index(second)
+    expect(rows.filter(has_text=first).get_by_test_id("countdown")).to_contain_text("超期")
+
+    # By district: 西城区 only.
+    page.get_by_test_id("filter-district").click()
+    page.locator(".el-select-dropdown__item:visible", has_text="西城区").first.click()
+    expect(page).to_have_url(re.compile(r"district=110102"))
+    expect(rows.filter(has_text=xicheng)).to_have_count(1)
+    expect(rows.filter(has_text=first)).to_have_count(0)
+    snap(page, "staff-overdue-by-district")
+
+    # By unit: 安定门街道 only (the district filter cleared).
+    page.goto(f"{stack_url}/staff/supervision?unit={ANDINGMEN}")
+    expect(rows.filter(has_text=first)).to_have_count(1)
+    expect(rows.filter(has_text=xicheng)).to_have_count(0)
+    listed = [r.get_attribute("data-order") for r in rows.all()]
+    assert listed.index(first) < listed.index(second)
+
+    # The board as Excel: the file downloads with the rows as listed.
+    with page.expect_download() as download:
+        page.get_by_test_id("export").click()
+    file = download.value
+    assert file.suggested_filename.startswith("超期工单-") and file.suggested_filename.endswith(".xlsx")
+    saved = tmp_path / "board.xlsx"
+    file.save_as(saved)
+    sheet = load_workbook(saved, read_only=True).worksheets[0]
+    exported = list(sheet.iter_rows(values_only=True))
+    assert exported[0][0] == "工单编号"
+    ids = [row[0] for row in exported[1:]]
+    assert ids[: len(listed)] == listed and first in ids and xicheng not in ids
+    expect(page.get_by_test_id("export-done")).to_contain_text(f"已导出 {len(ids)} 行")
+    snap(page, "staff-overdue-export")

@@ -153,7 +153,9 @@ def test_tables_are_built_from_the_shared_specs(synth: Synth, spec: names.TableS
         assert "TimeToLiveSpecification" not in props
 
 
-def test_the_work_orders_table_has_the_inbox_status_requester_and_pending_run_indexes(synth: Synth) -> None:
+def test_the_work_orders_table_has_the_inbox_status_requester_pending_run_and_overdue_indexes(
+    synth: Synth,
+) -> None:
     """Whistles live in the work-orders table too: no table of their own, four GSIs in all."""
     assert [spec.construct_id for spec in names.TABLES] == ["WorkOrders", "Reference", "Insights"]
     props = synth.resources[table_id(synth, names.WORK_ORDERS_TABLE)]["Properties"]
@@ -169,9 +171,23 @@ def test_the_work_orders_table_has_the_inbox_status_requester_and_pending_run_in
         "by_status": (["gsi2pk", "gsi2sk"], "ALL"),
         "by_requester": (["gsi3pk", "gsi3sk"], "ALL"),
         "workflow_pending": (["gsi4pk", "gsi4sk"], "ALL"),
+        "overdue": (["gsi5pk", "gsi5sk"], "ALL"),
     }
     attributes = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
-    keys = ("pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "gsi3pk", "gsi3sk", "gsi4pk", "gsi4sk")
+    keys = (
+        "pk",
+        "sk",
+        "gsi1pk",
+        "gsi1sk",
+        "gsi2pk",
+        "gsi2sk",
+        "gsi3pk",
+        "gsi3sk",
+        "gsi4pk",
+        "gsi4sk",
+        "gsi5pk",
+        "gsi5sk",
+    )
     assert attributes == dict.fromkeys(keys, "S")
 
 
@@ -638,6 +654,32 @@ def test_attachments_are_private_encrypted_logged_and_unattached_uploads_expire(
     (cors,) = bucket["CorsConfiguration"]["CorsRules"]
     assert cors["AllowedMethods"] == ["POST"]
     assert synth.resources[attachments_id(synth)]["DeletionPolicy"] == "Retain"
+
+
+def test_staff_exports_have_a_private_bucket_that_forgets_them_after_a_day(synth: Synth) -> None:
+    exports = logical_id_of(synth, "AWS::S3::Bucket", "DataExports")
+    bucket = synth.resources[exports]["Properties"]
+
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    assert "DestinationBucketName" in bucket["LoggingConfiguration"]
+    (expiry,) = [r for r in bucket["LifecycleConfiguration"]["Rules"] if r.get("ExpirationInDays")]
+    assert expiry["ExpirationInDays"] == names.EXPORT_DAYS
+    # The portal only downloads from it, through links the API signs.
+    (cors,) = bucket["CorsConfiguration"]["CorsRules"]
+    assert cors["AllowedMethods"] == ["GET"] and "Content-Length" in cors["ExposedHeaders"]
+    granted = {
+        (action, json.dumps(resource, sort_keys=True))
+        for st in statements_of_role(synth, DEFAULT_ROLE)
+        for action in as_list(st["Action"])
+        for resource in as_list(st["Resource"])
+        if f'"{exports}"' in json.dumps(resource)
+    }
+    objects = json.dumps(
+        {"Fn::Join": ["", [{"Fn::GetAtt": [exports, "Arn"]}, f"/{names.EXPORT_PREFIX}*"]]}, sort_keys=True
+    )
+    assert granted == {("s3:PutObject", objects), ("s3:GetObject", objects)}
+    for fid, fn in functions(synth).items():
+        assert fn["Properties"]["Environment"]["Variables"][names.ENV_EXPORTS_BUCKET] == {"Ref": exports}, fid
 
 
 def test_the_functions_may_touch_only_the_upload_and_kept_prefixes(synth: Synth) -> None:

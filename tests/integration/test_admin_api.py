@@ -177,17 +177,26 @@ def test_supervisors_rank_units_by_the_three_rates_of_the_month(citizen, unit, a
 
     assert ranking.status == 200, ranking.body
     body = ranking.json()
-    row = next(i for i in body["items"] if i["unit"]["id"] == "110101004")
+    # A street with fewer orders than the minimum volume is listed apart, unranked.
+    apart = supervisor.get(f"/analytics/assessments?month={month}&kind=street&group=insufficient&limit=500")
+    row = next(i for i in body["items"] + apart.json()["items"] if i["unit"]["id"] == "110101004")
     assert row["dispatched"] >= 1 and row["followed_up"] >= 1
-    assert 0 <= row["satisfaction_rate"] <= 1 and row["rank"] >= 1
+    assert 0 <= row["satisfaction_rate"] <= 1
+    assert (row["rank"] is None) == row["insufficient"] == (row["dispatched"] < body["least_dispatched"])
     assert [i["rank"] for i in body["items"] if i["rank"]] == list(
         range(1, len([i for i in body["items"] if i["rank"]]) + 1)
     )
-    assert {i["unit"]["kind"] for i in body["items"]} == {"street"}
+    assert {i["unit"]["kind"] for i in body["items"] + apart.json()["items"]} == {"street"}
     # 东城区 answers for its streets' orders (and its departments' and its own), asked after them.
-    districts = supervisor.get(f"/analytics/assessments?month={month}&kind=district").json()["items"]
+    districts = [
+        i
+        for group in ("ranked", "insufficient")
+        for i in supervisor.get(f"/analytics/assessments?month={month}&kind=district&group={group}").json()[
+            "items"
+        ]
+    ]
     dongcheng = next(i for i in districts if i["unit"]["id"] == "110101")
-    its_streets = [i for i in body["items"] if i["unit"]["id"].startswith("110101")]
+    its_streets = [i for i in body["items"] + apart.json()["items"] if i["unit"]["id"].startswith("110101")]
     assert dongcheng["dispatched"] >= sum(i["dispatched"] for i in its_streets) >= row["dispatched"]
     assert (bad.status, bad.json()["error"]["details"][0]["field"]) == (400, "month")
     assert denied.status == 403

@@ -106,6 +106,12 @@ def test_streets_are_ranked_by_the_stored_rates_as_the_formula_says(analysed):
 
 def test_districts_are_ranked_by_every_order_in_their_jurisdiction(analysed):
     answer = analysed["analyst"].get("/analytics/assessments?month=2026-10&kind=district").json()
+    # A district with fewer orders than the minimum volume is listed apart, unranked.
+    apart = (
+        analysed["analyst"]
+        .get("/analytics/assessments?month=2026-10&kind=district&group=insufficient")
+        .json()
+    )
     # Streets (9 digits), district departments (<district>-<suffix>) and the district itself.
     counted: defaultdict[str, int] = defaultdict(int)
     for o in analysed["orders"]:
@@ -120,8 +126,34 @@ def test_districts_are_ranked_by_every_order_in_their_jurisdiction(analysed):
             counted[o["unit"][:6]] += 1
 
     assert answer["source"] == "monthly"
-    assert {a["unit"]["id"]: a["dispatched"] for a in answer["items"]} == counted
+    every = answer["items"] + apart["items"]
+    assert {a["unit"]["id"]: a["dispatched"] for a in every} == counted
     assert len(counted) == 16 and all(a["rank"] for a in answer["items"])
+    assert all(a["rank"] is None and a["dispatched"] < answer["least_dispatched"] for a in apart["items"])
+
+
+def test_streets_with_too_few_orders_are_listed_apart_and_every_street_is_paged_once(analysed):
+    analyst = analysed["analyst"]
+    first = analyst.get("/analytics/assessments?month=2026-10&kind=street&limit=40").json()
+    least = first["least_dispatched"]
+
+    ranked, cursor = list(first["items"]), first["next"]
+    while cursor:
+        page = analyst.get(
+            f"/analytics/assessments?month=2026-10&kind=street&limit=40&cursor={cursor}"
+        ).json()
+        ranked += page["items"]
+        cursor = page["next"]
+    apart = analyst.get(
+        "/analytics/assessments?month=2026-10&kind=street&group=insufficient&limit=500"
+    ).json()
+
+    assert (
+        len(ranked) == first["ranked_units"] > 40 and len(apart["items"]) == first["insufficient_units"] > 0
+    )
+    assert [a["rank"] for a in ranked] == list(range(1, len(ranked) + 1))
+    assert min(a["dispatched"] for a in ranked) >= least > max(a["dispatched"] for a in apart["items"])
+    assert len({a["unit"]["id"] for a in ranked + apart["items"]}) == len(ranked) + len(apart["items"])
 
 
 def test_topic_candidates_come_with_their_evidence_and_no_phone_numbers(analysed):

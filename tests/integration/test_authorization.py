@@ -73,6 +73,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api-clients/{key_id}/revoke"): ADMIN,
     ("GET", "/audit"): ADMIN | {"supervisor1"},
     ("GET", "/analytics/assessments"): frozenset({"supervisor1", "analyst1"}),
+    # Exports: a list as its caller may see it; the ranking as its readers may.
+    ("POST", "/exports/work-orders"): EVERYONE,
+    ("POST", "/exports/assessments"): frozenset({"supervisor1", "analyst1"}),
     **{("GET", f"/analytics/{view}"): ANALYSES for view in ("months", "topics", "trends", "streets")},
     ("POST", "/analytics/topics"): frozenset({"analyst1"}),
     # A unit's own recurrences and hotspots (the lists are filtered), everything for the hotline's readers.

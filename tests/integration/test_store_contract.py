@@ -9,6 +9,7 @@ from chalicelib import names
 from chalicelib.adapters.dynamodb import DynamoReference, DynamoWorkOrders
 from chalicelib.domain.deadlines import DEFAULT_LIMITS
 from chalicelib.domain.errors import InvalidInput, StaleVersion
+from chalicelib.domain.listing import FINISHED_WORK, OPEN_WORK
 from chalicelib.domain.model import Category, Location, ObjectionGrounds, Requester, Status, WorkOrder
 from chalicelib.domain.model import Objection as ObjectionModel
 from chalicelib.domain.ports import OrderQuery
@@ -47,7 +48,7 @@ def order(n: int, unit: str, status: Status = Status.DISPATCHED, **changes) -> W
         type="complaint",
         status=status,
         content=f"第{n}号诉求 路灯不亮",
-        location=Location(district="110101", street="110101004"),
+        location=changes.pop("location", Location(district="110101", street="110101004")),
         requester=Requester(phone="13800001234"),
         first_receiver=unit,
         deadline=T0 + timedelta(hours=10 - n),
@@ -241,3 +242,43 @@ def test_a_newer_run_is_not_taken_off_the_waiting_list_by_an_older_one(store):
     assert still == [(waiting.id, 1)]
     assert store.pending_runs(later, 10) == []
     assert store.get(waiting.id) == reinstated
+
+
+OPEN = tuple(s.value for s in OPEN_WORK)
+
+
+def board(store, **changes) -> list[str]:
+    """The overdue board, page by page: open overdue orders, most overdue first."""
+    seen, cursor = [], None
+    while True:
+        query = OrderQuery(overdue=True, statuses=OPEN, late_first=True, limit=1, cursor=cursor, **changes)
+        page = store.find(query)
+        seen += [o.id[-2:] for o in page.items]
+        cursor = page.next
+        if cursor is None:
+            return seen
+
+
+def test_the_overdue_board_is_open_overdue_orders_earliest_deadline_first(store):
+    xicheng = Location(district="110102", street="110102003")
+    store.create(order(1, "110101004", overdue=True))
+    store.create(order(2, "110101003", overdue=True, location=xicheng))
+    store.create(order(3, "110101004", Status.CLOSED, overdue=True))
+    store.create(order(4, "110101004"))  # not overdue
+    store.create(order(5, "110101004", Status.SIGNED, overdue=True))
+
+    assert board(store) == ["05", "02", "01"]
+    assert board(store, district="110102") == ["02"]
+    assert board(store, unit="110101004") == ["05", "01"]
+
+
+def test_an_order_replied_leaves_the_overdue_board(store):
+    store.create(order(1, "110101004", overdue=True))
+    store.create(order(2, "110101004", overdue=True))
+    replied = store.get("2611260000002").model_copy(update={"status": Status.REPLIED, "version": 2})
+
+    store.update(replied, expected_version=1)
+
+    assert board(store) == ["01"]
+    finished = store.find(OrderQuery(unit="110101004", statuses=tuple(s.value for s in FINISHED_WORK)))
+    assert [o.id[-2:] for o in finished.items] == ["02"]

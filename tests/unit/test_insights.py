@@ -67,6 +67,18 @@ def test_a_parameter_is_a_literal_whatever_it_contains():
     assert insights.quoted("it's") == "'it''s'"
 
 
+def test_a_unit_below_the_minimum_volume_is_listed_apart_unranked(reference):
+    rows = [rates(ANDINGMEN, 4, 4, 4, 4, 4, 4), rates(JIAODAOKOU, 400, 392, 400, 300, 280, 270)]
+
+    streets = insights.rank_units(rows, [], reference, RatePolicy())[UnitKind.STREET]
+
+    assert [(a.unit.id, a.rank, a.insufficient) for a in streets] == [
+        (JIAODAOKOU, 1, False),
+        (ANDINGMEN, None, True),
+    ]
+    assert streets[1].score == 100.0  # its rates stand; they are only too few to rank
+
+
 def test_the_shipped_configuration_is_the_documented_default():
     assert analytics_policy() == AnalyticsPolicy()
 
@@ -94,7 +106,8 @@ def test_units_are_ranked_within_their_kind_with_whistle_reports_counted_for_dep
         {"side": "street", "unit": ANDINGMEN, "whistles": 1, "closed": 1},
     ]
 
-    ranked = insights.rank_units(rows, summons, reference, RatePolicy())
+    # Small counts to read the formula by: every unit is ranked (the minimum volume is tested apart).
+    ranked = insights.rank_units(rows, summons, reference, RatePolicy(least_dispatched=0))
 
     streets = ranked[UnitKind.STREET]
     assert [(a.unit.id, a.rank) for a in streets] == [(JIAODAOKOU, 1), (ANDINGMEN, 2)]
@@ -123,7 +136,9 @@ def test_a_district_answers_for_every_order_in_its_jurisdiction(reference):
         {"side": "street", "unit": ANDINGMEN, "summoned": 2, "whistles": 1, "closed": 1},
     ]
 
-    districts = insights.rank_units(rows, summons, reference, RatePolicy())[UnitKind.DISTRICT]
+    districts = insights.rank_units(rows, summons, reference, RatePolicy(least_dispatched=0))[
+        UnitKind.DISTRICT
+    ]
 
     assert [(a.unit.name, a.rank) for a in districts] == [("朝阳区人民政府", 1), ("东城区人民政府", 2)]
     dongcheng = districts[1]

@@ -4,11 +4,12 @@ import hotline from './locales/hotline'
 import orders from './locales/orders'
 import admin from './locales/admin'
 import analytics from './locales/analytics'
+import worklists from './locales/worklists'
 
 type Messages = Record<string, unknown>
 type Area = Record<'zh-CN' | 'en', Messages>
 
-const AREAS: Record<string, Area> = { common, hotline, orders, admin, analytics }
+const AREAS: Record<string, Area> = { common, hotline, orders, admin, analytics, worklists }
 
 let merged = false
 

@@ -12,12 +12,19 @@ type Filters = Record<string, string | undefined>
 /**
  * A server-paged list whose filters live in the URL (so a view can be shared and survives reload).
  * `filters` reads and writes the URL query; `cursor` is the page being shown, also in the URL.
- * `load` runs whenever the URL's filters or cursor change.
+ * `load` runs whenever the URL's filters or cursor change (and `ready` says the fixed filters are
+ * known); `page` is the whole last answer, for lists that say more than their items.
  */
-export function usePagedList<T>(path: string, keys: readonly string[], fixed: () => Filters = () => ({})) {
+export function usePagedList<T, P extends PageOf<T> = PageOf<T>>(
+  path: string,
+  keys: readonly string[],
+  fixed: () => Filters = () => ({}),
+  ready: () => boolean = () => true,
+) {
   const route = useRoute()
   const router = useRouter()
   const items = ref<T[]>([]) as Ref<T[]>
+  const page = ref<P | null>(null) as Ref<P | null>
   const next = ref<string | null>(null)
   const loading = ref(false)
   const error = ref<unknown>(null)
@@ -27,14 +34,17 @@ export function usePagedList<T>(path: string, keys: readonly string[], fixed: ()
   const cursor = computed(() => first(route.query.cursor))
 
   async function load(): Promise<void> {
+    if (!ready()) return
     loading.value = true
     error.value = null
     try {
-      const page = await staffApi<PageOf<T>>('GET', `${path}${query({ ...fixed(), ...filters.value, cursor: cursor.value })}`)
-      items.value = page.items
-      next.value = page.next ?? null
+      const answer = await staffApi<P>('GET', `${path}${query({ ...fixed(), ...filters.value, cursor: cursor.value })}`)
+      page.value = answer
+      items.value = answer.items
+      next.value = answer.next ?? null
     } catch (e) {
       error.value = e
+      page.value = null
       items.value = []
       next.value = null
     } finally {
@@ -65,12 +75,12 @@ export function usePagedList<T>(path: string, keys: readonly string[], fixed: ()
   const hasPrevious = computed(() => !!cursor.value)
 
   watch(
-    () => [path, JSON.stringify(filters.value), cursor.value, JSON.stringify(fixed())],
+    () => [path, JSON.stringify(filters.value), cursor.value, JSON.stringify(fixed()), ready()],
     () => void load(),
     { immediate: true },
   )
 
-  return { items, next, loading, error, filters, setFilters, nextPage, previousPage, hasPrevious, reload: load }
+  return { items, page, next, loading, error, filters, setFilters, nextPage, previousPage, hasPrevious, reload: load }
 }
 
 function first(value: LocationQuery[string] | undefined): string | undefined {

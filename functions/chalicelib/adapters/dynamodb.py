@@ -17,6 +17,7 @@ from ..domain.audit import AuditEntry
 from ..domain.deadlines import DEFAULT_LIMITS, TimeLimits
 from ..domain.errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken, StaleVersion
 from ..domain.knowledge import KnowledgeEntry
+from ..domain.listing import OPEN_WORK
 from ..domain.model import Category, Status, Unit, UnitKind, WorkOrder
 from ..domain.partners import ApiClient
 from ..domain.ports import (
@@ -31,6 +32,7 @@ from ..domain.ports import (
 from ..domain.whistles import Whistle
 from ..names import (
     WORK_ORDERS_INBOX_INDEX,
+    WORK_ORDERS_OVERDUE_INDEX,
     WORK_ORDERS_PENDING_INDEX,
     WORK_ORDERS_REQUESTER_INDEX,
     WORK_ORDERS_STATUS_INDEX,
@@ -40,6 +42,9 @@ ORDER_SK = "ORDER"
 TIME_LIMITS = "time_limits"
 # The hotline's list without a status walks the statuses in this order, newest orders first.
 LIST_STATUSES = tuple(Status)
+# One partition of the sparse overdue index: only open overdue orders are in it, and their writes
+# are few (an order enters when its deadline passes and leaves when the unit replies).
+OVERDUE_PARTITION = "OVERDUE"
 
 
 def _order_key(order_id: str) -> dict[str, Any]:
@@ -74,6 +79,10 @@ def _order_item(order: WorkOrder) -> dict[str, Any]:
         # A partner lists what was transferred to it from the same index.
         item["gsi1pk"] = {"S": f"PARTNER#{order.transfer_to}"}
         item["gsi1sk"] = {"S": created}
+    if order.overdue and order.deadline and order.status in OPEN_WORK:
+        late = WORK_ORDERS_OVERDUE_INDEX
+        item[late.partition_key] = {"S": OVERDUE_PARTITION}
+        item[late.sort_key] = {"S": f"{order.deadline.astimezone(UTC).isoformat()}#{order.id}"}
     return item
 
 
@@ -171,11 +180,20 @@ class DynamoWorkOrders(WorkOrders):
             values[f":v{i}"] = value
             sets.append(f"#a{i} = :v{i}")
         names["#version"] = "version"
+        # An order that left the overdue board (replied, or its deadline extended) leaves its index.
+        gone = [
+            k
+            for k in (WORK_ORDERS_OVERDUE_INDEX.partition_key, WORK_ORDERS_OVERDUE_INDEX.sort_key)
+            if k not in item
+        ]
+        for i, attribute in enumerate(gone):
+            names[f"#r{i}"] = attribute
+        remove = (" REMOVE " + ", ".join(f"#r{i}" for i in range(len(gone)))) if gone else ""
         try:
             answer = self._client.update_item(
                 TableName=self._table,
                 Key=_order_key(order.id),
-                UpdateExpression="SET " + ", ".join(sets),
+                UpdateExpression="SET " + ", ".join(sets) + remove,
                 ConditionExpression="#version = :expected",
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=values,
@@ -302,7 +320,10 @@ class DynamoWorkOrders(WorkOrders):
         """A unit's inbox from the inbox index (deadline first); the hotline's lists from the status
         index (newest first), walking every status when none is given. Filters apply per page,
         so a page is filled by reading on until it has `limit` orders or nothing is left."""
-        if query.partner is not None:
+        if query.late_first and query.unit is None:
+            late = WORK_ORDERS_OVERDUE_INDEX
+            partitions = [(late.name, late.partition_key, OVERDUE_PARTITION, True)]
+        elif query.partner is not None:
             inbox = WORK_ORDERS_INBOX_INDEX
             partitions = [(inbox.name, inbox.partition_key, f"PARTNER#{query.partner}", False)]
         elif query.unit is not None and query.assisting:
@@ -316,6 +337,8 @@ class DynamoWorkOrders(WorkOrders):
             partitions = [(inbox.name, inbox.partition_key, f"UNIT#{query.unit}", True)]
         else:
             statuses = [query.status] if query.status else [s.value for s in LIST_STATUSES]
+            if query.statuses is not None:
+                statuses = [s for s in statuses if s in query.statuses]
             by_status = WORK_ORDERS_STATUS_INDEX
             partitions = [(by_status.name, by_status.partition_key, f"STATUS#{s}", False) for s in statuses]
         position, start_key = _decode_cursor(query.cursor, len(partitions))
@@ -350,7 +373,12 @@ class DynamoWorkOrders(WorkOrders):
             items = page.get("Items", [])
             if query.assisting:
                 ids = [item["order_id"]["S"] for item in items]
-                found += [o for o in self._orders(ids) if query.unit in o.assisting]
+                found += [
+                    o
+                    for o in self._orders(ids)
+                    if query.unit in o.assisting
+                    and (query.statuses is None or o.status.value in query.statuses)
+                ]
             else:
                 found += [WorkOrder.model_validate_json(item["doc"]["S"]) for item in items]
             start_key = page.get("LastEvaluatedKey")
@@ -387,10 +415,21 @@ def _filters(query: OrderQuery) -> tuple[list[str], dict[str, str], dict[str, An
         filters.append("contains(#doc, :category)")
         names["#doc"] = "doc"
         values[":category"] = {"S": json.dumps({"category": query.category}, separators=(",", ":"))[1:-1]}
-    if (query.unit is not None or query.requester is not None) and query.status:
+    walks_statuses = query.unit is None and query.requester is None and not query.late_first
+    if not walks_statuses and query.status:
         filters.append("#status = :status")
         names["#status"] = "status"
         values[":status"] = {"S": query.status}
+    if not walks_statuses and query.statuses is not None:
+        listed = {f":st{i}": {"S": s} for i, s in enumerate(query.statuses)}
+        filters.append(f"#status IN ({', '.join(listed)})")
+        names["#status"] = "status"
+        values |= listed
+    if query.district is not None:
+        # The document holds the place as compact JSON; "district" is a key of the place only.
+        filters.append("contains(#doc, :district)")
+        names["#doc"] = "doc"
+        values[":district"] = {"S": json.dumps({"district": query.district}, separators=(",", ":"))[1:-1]}
     if query.overdue is not None:
         filters.append("#overdue = :overdue")
         names["#overdue"] = "overdue"

@@ -13,12 +13,16 @@ orders it received itself."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 from collections.abc import Iterable
 from datetime import datetime, timedelta, tzinfo
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from .errors import FieldProblem, InvalidInput
 from .model import Satisfaction, UnitKind, WorkOrder
 from .ports import Reference
 from .views import UnitView
@@ -44,6 +48,12 @@ class AssessmentQuery(BaseModel):
 
     month: Annotated[str, StringConstraints(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
     kind: UnitKind = UnitKind.STREET
+    # The ranked units, or those listed apart for too few orders to rank (样本不足).
+    group: Literal["ranked", "insufficient"] = "ranked"
+    # Part of a unit's name: only the units whose name contains it (their ranks stay the city's).
+    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None = None
+    limit: Annotated[int, Field(ge=1, le=500)] = 50
+    cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
 class Assessment(BaseModel):
@@ -60,6 +70,8 @@ class Assessment(BaseModel):
     resolution_rate: float | None
     satisfaction_rate: float | None
     score: float | None
+    # Fewer dispatched orders than the minimum to be ranked: listed apart, without a rank.
+    insufficient: bool = False
     # From the monthly run only (the live figures leave them out):
     excluded: int | None = None  # orders not counted (configured reasons, judged unreasonable)
     overdue: int | None = None
@@ -82,7 +94,13 @@ class Assessments(BaseModel):
     # More orders than a live computation reads: the figures cover the first `orders` only.
     truncated: bool = False
     orders: int
+    # The least dispatched orders a unit needs to be ranked, and how many units are in each group.
+    least_dispatched: int = 0
+    group: Literal["ranked", "insufficient"] = "ranked"
+    ranked_units: int = 0
+    insufficient_units: int = 0
     items: Annotated[list[Assessment], Field(max_length=1000)]
+    next: str | None = None
 
 
 class _Tally:
@@ -110,10 +128,63 @@ def score(weighed: Iterable[tuple[float, float | None]]) -> float | None:
     return round(100 * sum(w * r for w, r in counted) / total, 2) if total else None
 
 
-def ranked(rows: list[Assessment]) -> list[Assessment]:
-    """By score, then by volume; units without a score last and unranked."""
-    rows = sorted(rows, key=lambda a: (a.score is None, -(a.score or 0), -a.dispatched, a.unit.id))
-    return [a.model_copy(update={"rank": i + 1 if a.score is not None else None}) for i, a in enumerate(rows)]
+def ranked(rows: list[Assessment], least_dispatched: int = 0) -> list[Assessment]:
+    """By score, then by volume; units without a score last and unranked. A unit with fewer than
+    `least_dispatched` dispatched orders is not ranked: its rates are too few orders to compare (4
+    orders at 100 % above 400 at 98 %); it comes after the ranked units, by volume."""
+
+    def small(a: Assessment) -> bool:
+        return a.dispatched < least_dispatched
+
+    rows = sorted(
+        rows,
+        key=lambda a: (
+            small(a),
+            a.score is None,
+            -(a.score or 0) if not small(a) else 0,
+            -a.dispatched,
+            a.unit.id,
+        ),
+    )
+    out: list[Assessment] = []
+    for a in rows:
+        rankable = a.score is not None and not small(a)
+        out.append(
+            a.model_copy(update={"rank": len(out) + 1 if rankable else None, "insufficient": small(a)})
+        )
+    return out
+
+
+def _offset(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["o"]
+        if not isinstance(offset, int) or offset < 0:
+            raise ValueError("negative")
+    except (ValueError, KeyError, TypeError, binascii.Error) as error:
+        raise InvalidInput(
+            "The cursor is not valid.", [FieldProblem("cursor", "not a cursor of this list")]
+        ) from error
+    return offset
+
+
+def _cursor(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
+
+
+def ranking_page(
+    rows: list[Assessment], query: AssessmentQuery
+) -> tuple[list[Assessment], str | None, int, int]:
+    """One page of the ranked units, or of those listed apart; and how many are in each group."""
+    if query.q:
+        rows = [a for a in rows if query.q in a.unit.name]
+    apart = [a for a in rows if a.insufficient]
+    ranked_rows = [a for a in rows if not a.insufficient]
+    chosen = apart if query.group == "insufficient" else ranked_rows
+    start = _offset(query.cursor)
+    end = start + query.limit
+    return chosen[start:end], _cursor(end) if end < len(chosen) else None, len(ranked_rows), len(apart)
 
 
 def month_bounds(month: str, zone: tzinfo) -> tuple[datetime, datetime]:
@@ -136,7 +207,11 @@ def assessed_as(unit_id: str, kind: UnitKind, reference: Reference) -> str | Non
 
 
 def assess(
-    orders: Iterable[WorkOrder], kind: UnitKind, reference: Reference, weights: Weights = WEIGHTS
+    orders: Iterable[WorkOrder],
+    kind: UnitKind,
+    reference: Reference,
+    weights: Weights = WEIGHTS,
+    least_dispatched: int = 0,
 ) -> list[Assessment]:
     """Rates per unit of `kind`, ranked by score (then by volume); unrated units last."""
     tallies: dict[str, _Tally] = {}
@@ -170,4 +245,4 @@ def assess(
                 score=score(rates),
             )
         )
-    return ranked(rows)
+    return ranked(rows, least_dispatched)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .model import Version
+from .model import Status, Version
+
+if TYPE_CHECKING:
+    from .model import WorkOrder
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -102,3 +105,24 @@ def new_round(start: datetime, tier: str | None, limits: TimeLimits) -> dict[str
 
 
 DEFAULT_LIMITS = TimeLimits()
+
+
+def missed_limits(order: WorkOrder, now: datetime) -> tuple[bool, bool]:
+    """Whether the unit of the current round missed its sign-for limit and its contact limit (Art.
+    13): recorded by the workflow at the checkpoint, or visible from the order's own times before
+    the checkpoint has run (signed or contacted too late, or not yet and the limit has passed)."""
+    start = order.dispatched_at
+    if start is None:
+        return False, False
+
+    def missed(limit: datetime | None, done: datetime | None, waiting: bool) -> bool:
+        if limit is None:
+            return False
+        if done is not None and done >= start:
+            return done > limit
+        return waiting and now >= limit
+
+    sign = order.sign_late or missed(order.sign_by, order.signed_at, order.status is Status.DISPATCHED)
+    contactable = order.status in (Status.DISPATCHED, Status.SIGNED, Status.REOPENED)
+    contact = order.contact_late or missed(order.contact_by, order.contacted_at, contactable)
+    return sign, contact

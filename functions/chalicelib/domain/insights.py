@@ -49,6 +49,8 @@ class RatePolicy(BaseModel):
     weights: Weights = Weights()
     # A summoned department's reports within the limit (Art. 33) count in its score with this weight.
     report_weight: float = 0.1
+    # A unit with fewer dispatched orders in the month is listed apart, not ranked (样本不足).
+    least_dispatched: Annotated[int, Field(ge=0)] = 20
 
 
 class TopicPolicy(BaseModel):
@@ -251,7 +253,7 @@ def rank_units(
                 score=score(scored),
             )
         )
-    return {kind: ranked(rows) for kind, rows in by_kind.items()}
+    return {kind: ranked(rows, policy.least_dispatched) for kind, rows in by_kind.items()}
 
 
 def _with_districts(rows: Iterable[Row], reference: Reference) -> dict[str, Row]:

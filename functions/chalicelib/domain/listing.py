@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .errors import FieldProblem, Forbidden, InvalidInput
 from .model import Staff, Status
 from .ports import OrderQuery, Page, WorkOrders
+
+# Work still owed by someone: the hotline (received), or the unit until it replies.
+OPEN_WORK = (
+    Status.RECEIVED,
+    Status.DISPATCHED,
+    Status.SIGNED,
+    Status.IN_PROGRESS,
+    Status.OBJECTED,
+    Status.REOPENED,
+)
+# Work done: replied (the requester rates it now) or settled.
+FINISHED_WORK = tuple(s for s in Status if s not in OPEN_WORK)
+STATES = {"open": OPEN_WORK, "finished": FINISHED_WORK}
 
 
 class ListFilters(BaseModel):
@@ -17,19 +30,28 @@ class ListFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Status | None = None
+    # Open work or finished work (the inbox's two tabs).
+    state: Literal["open", "finished"] | None = None
     overdue: bool | None = None
     pingpong: bool | None = None
     # The orders the unit assists with (协办) rather than those it received.
     assisting: bool = False
     unit: Annotated[str, StringConstraints(max_length=64)] | None = None
+    # The district of the order's place (6-digit code).
+    district: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] | None = None
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None = None
     limit: Annotated[int, Field(ge=1, le=100)] = 50
     cursor: Annotated[str, StringConstraints(max_length=2000)] | None = None
 
 
 def list_orders(filters: ListFilters, staff: Staff, *, orders: WorkOrders) -> Page:
-    """A unit sees its own inbox, by deadline; the hotline centre sees every order, or one unit's."""
+    """A unit sees its own inbox, by deadline; the hotline centre sees every order, or one unit's.
+    Open overdue orders (the overdue board) come most overdue first: by deadline, earliest first."""
     unit = filters.unit
+    statuses = STATES[filters.state] if filters.state else None
+    if filters.status and statuses and filters.status not in statuses:
+        problem = FieldProblem("status", f"not a status of {filters.state} work")
+        raise InvalidInput("The status does not belong to the work asked for.", [problem])
     if filters.assisting and unit is None and staff.hotline_centre:
         raise InvalidInput("Name the unit.", [FieldProblem("unit", "required with assisting")])
     if not staff.hotline_centre:
@@ -41,6 +63,9 @@ def list_orders(filters: ListFilters, staff: Staff, *, orders: WorkOrders) -> Pa
     query = OrderQuery(
         unit=unit,
         status=filters.status.value if filters.status else None,
+        statuses=tuple(s.value for s in statuses) if statuses else None,
+        district=filters.district,
+        late_first=bool(filters.overdue) and filters.state == "open",
         overdue=filters.overdue,
         pingpong=filters.pingpong,
         assisting=filters.assisting,

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .accounts import Account
     from .assessment import Assessment
     from .audit import AuditEntry
+    from .exports import ExportFile, Sheet
     from .insights import Candidate, CategoryMonth, Hotspot, MonthRun, Recurrence, StreetVolume, Topic
     from .knowledge import KnowledgeEntry
     from .partners import ApiClient
@@ -48,6 +49,11 @@ class OrderQuery:
 
     unit: str | None = None
     status: str | None = None
+    statuses: tuple[str, ...] | None = None  # any of these (open or finished work)
+    district: str | None = None  # the district of the order's place
+    # Open overdue orders, earliest deadline first (the overdue board): from the overdue index
+    # without a unit, from the unit's inbox (already by deadline) with one.
+    late_first: bool = False
     overdue: bool | None = None
     pingpong: bool | None = None
     assisting: bool = False  # with unit: the orders that unit assists with, by its part's deadline
@@ -147,6 +153,14 @@ class WorkOrders(ABC):
     @abstractmethod
     def find(self, query: OrderQuery) -> Page:
         """A page of orders matching `query`; raises InvalidInput for a cursor it did not issue."""
+
+
+class Workbooks(ABC):
+    """Spreadsheets for staff to download: written as the rows come, kept a day."""
+
+    @abstractmethod
+    def publish(self, sheet: Sheet, filename: str, owner: str, valid_for: timedelta) -> ExportFile:
+        """Write the sheet, store it under the owner's name and answer a link valid for `valid_for`."""
 
 
 class Reference(ABC):

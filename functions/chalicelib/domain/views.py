@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .deadlines import missed_limits
 from .follow_up import evaluation_due
 from .model import (
     Assist,
@@ -324,7 +325,7 @@ def _staff_event(reference: Reference, e: TimelineEvent) -> StaffEvent:
 
 
 class StaffSummary(BaseModel):
-    """An order in a list: enough to sort, filter and open it."""
+    """An order in a list: enough to sort, filter and open it, and the limits its unit missed."""
 
     model_config = ConfigDict(defer_build=True)
 
@@ -333,29 +334,43 @@ class StaffSummary(BaseModel):
     status: str
     version: int
     overdue: bool
+    overdue_at: datetime | None = None
     pingpong: bool
     urges: int
     reason: str | None
     category: CategoryRef | None
     first_receiver: UnitView | None
+    district: UnitView | None = None  # the district of the order's place
     deadline: datetime | None
+    sign_by: datetime | None = None
+    contact_by: datetime | None = None
+    # The unit of the current round missed its sign-for limit / its contact limit (Art. 13).
+    sign_missed: bool = False
+    contact_missed: bool = False
     created_at: datetime
     content: str
 
 
-def staff_summary(order: WorkOrder, reference: Reference) -> StaffSummary:
+def staff_summary(order: WorkOrder, reference: Reference, now: datetime) -> StaffSummary:
+    sign_missed, contact_missed = missed_limits(order, now)
     return StaffSummary(
         id=order.id,
         type=order.type.value,
         status=order.status.value,
         version=order.version,
         overdue=order.overdue,
+        overdue_at=order.overdue_at,
         pingpong=pingpong(order),
         urges=order.urges,
         reason=order.reason,
         category=_category(reference, order.category),
         first_receiver=_unit_view(reference, order.first_receiver),
+        district=_unit_view(reference, order.location.district),
         deadline=order.deadline,
+        sign_by=order.sign_by,
+        contact_by=order.contact_by,
+        sign_missed=sign_missed,
+        contact_missed=contact_missed,
         created_at=order.created_at,
         content=order.content[:120],
     )

@@ -1,5 +1,5 @@
-"""Staff routes for administrators and supervisors: accounts, units, machine keys, the audit trail,
-and the units' live ranking by the three rates. Mounted under /api/v1/staff with the staff
+"""Staff routes for administrators and supervisors: accounts, units, machine keys and the audit
+trail (the units' ranking is in analytics_api). Mounted under /api/v1/staff with the staff
 authorizer; the domain modules are imported where they are used (the API's import-time budget)."""
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..domain.accounts import Account, AccountEdit, NewAccount, Role
-from ..domain.assessment import AssessmentQuery, Assessments
 from ..domain.audit import AuditEntry
 from ..domain.errors import FieldProblem, Forbidden, InvalidInput, NotFound
-from ..domain.model import Staff, Unit, UnitKind, WorkOrder
+from ..domain.model import Staff, Unit, UnitKind
 from ..domain.views import UnitView
 from ..wiring import deps
 from .auth import staff_from
@@ -318,61 +317,3 @@ def list_audit() -> Response:
     query = parse_query(bp.current_request, AuditQuery)
     found, after = deps().reference.audit(query.actor, query.limit, query.cursor)
     return respond(Page[AuditEntry](items=found, next=after))
-
-
-# --- the three rates, live -----------------------------------------------------------------------
-
-# A live ranking reads at most this many orders of the month; the analytics pipeline has no limit.
-LIVE_ORDERS = 20_000
-
-
-@bp.route("/analytics/assessments", methods=["GET"], cors=True, authorizer=staff_auth)
-@api
-@doc(Assessments, query=AssessmentQuery)
-def assessments() -> Response:
-    """Units of one kind ranked by response, resolution and satisfaction rates of a month: the
-    monthly run's ranking once it has run (with whistles on both sides), live figures before."""
-    from ..domain.assessment import WEIGHTS, assess, month_bounds
-    from ..domain.intake import BEIJING
-    from ..domain.ports import OrderQuery
-
-    staff = _staff()
-    if not staff.roles & {"supervisor", "analyst"}:
-        raise Forbidden("The ranking is for supervisors and analysts.")
-    query = parse_query(bp.current_request, AssessmentQuery)
-    d = deps()
-    stored = d.insights.assessments(query.month, query.kind)
-    if stored is not None:
-        run = d.insights.month_run(query.month)
-        policy = d.analytics_policy.rates
-        return respond(
-            Assessments(
-                month=query.month,
-                kind=query.kind,
-                source="monthly",
-                ran_at=run.ran_at if run else None,
-                weights=policy.weights,
-                orders=sum(a.dispatched + (a.excluded or 0) for a in stored),
-                items=stored,
-            )
-        )
-    start, end = month_bounds(query.month, BEIJING)
-    orders: list[WorkOrder] = []
-    cursor: str | None = None
-    while len(orders) < LIVE_ORDERS:
-        page = d.orders.find(OrderQuery(created_from=start, created_to=end, limit=100, cursor=cursor))
-        orders += page.items
-        cursor = page.next
-        if cursor is None:
-            break
-    ranked = assess(orders, query.kind, d.reference, WEIGHTS)
-    return respond(
-        Assessments(
-            month=query.month,
-            kind=query.kind,
-            weights=WEIGHTS,
-            truncated=cursor is not None,
-            orders=len(orders),
-            items=ranked,
-        )
-    )

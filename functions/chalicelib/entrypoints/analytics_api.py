@@ -8,14 +8,19 @@ hotspots of their own unit only.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from ..domain.errors import Conflict, FieldProblem, Forbidden, InvalidInput
-from ..domain.model import Staff
+from ..domain.model import Staff, UnitKind, WorkOrder
 from ..wiring import deps
 from .auth import staff_from
 from .http import api, doc, parse, parse_query, respond
 from .staff_api import _audit, staff_auth
+
+if TYPE_CHECKING:
+    from ..domain.assessment import Assessments
 
 bp = Blueprint(__name__)
 # The models load with the first analytics call (the API's import-time budget).
@@ -253,3 +258,110 @@ def serve_model(version: str) -> Response:
     return respond(
         DispatchModels(serving=index.serving or "shipped", items=items, changes=list(reversed(index.changes)))
     )
+
+
+# --- the three rates: the ranking (Art. 32) ------------------------------------------------------
+
+ASSESSMENT = "chalicelib.domain.assessment"
+EXPORTS = "chalicelib.domain.exports"
+# A live ranking reads at most this many orders of the month; the analytics pipeline has no limit.
+LIVE_ORDERS = 20_000
+RANKERS = frozenset({"supervisor", "analyst"})
+
+
+def _ranker() -> Staff:
+    staff = _staff()
+    if not staff.roles & RANKERS:
+        raise Forbidden("The ranking is for supervisors and analysts.")
+    return staff
+
+
+def _ranking(month: str, kind: UnitKind) -> Assessments:
+    """Every unit of `kind` for the month, ranked, with those listed apart last: the monthly run's
+    figures once it has run (with whistles on both sides), live figures before. The minimum volume
+    is the one configured now, also for a month that ran before it changed."""
+    from ..domain.assessment import Assessments, assess, month_bounds, ranked
+    from ..domain.intake import BEIJING
+    from ..domain.ports import OrderQuery
+
+    d = deps()
+    policy = d.analytics_policy.rates
+    least = policy.least_dispatched
+    stored = d.insights.assessments(month, kind)
+    if stored is not None:
+        run = d.insights.month_run(month)
+        return Assessments(
+            month=month,
+            kind=kind,
+            source="monthly",
+            ran_at=run.ran_at if run else None,
+            weights=policy.weights,
+            orders=sum(a.dispatched + (a.excluded or 0) for a in stored),
+            least_dispatched=least,
+            items=ranked(stored, least),
+        )
+    start, end = month_bounds(month, BEIJING)
+    orders: list[WorkOrder] = []
+    cursor: str | None = None
+    while len(orders) < LIVE_ORDERS:
+        page = d.orders.find(OrderQuery(created_from=start, created_to=end, limit=100, cursor=cursor))
+        orders += page.items
+        cursor = page.next
+        if cursor is None:
+            break
+    return Assessments(
+        month=month,
+        kind=kind,
+        weights=policy.weights,
+        truncated=cursor is not None,
+        orders=len(orders),
+        least_dispatched=least,
+        items=assess(orders, kind, d.reference, policy.weights, least),
+    )
+
+
+@bp.route("/analytics/assessments", methods=["GET"], cors=True, authorizer=staff_auth)
+@api
+@doc(f"{ASSESSMENT}:Assessments", query=f"{ASSESSMENT}:AssessmentQuery")
+def assessments() -> Response:
+    """Units of one kind ranked by response, resolution and satisfaction rates of a month, a page
+    at a time; units with fewer dispatched orders than the configured minimum are listed apart
+    (group=insufficient), unranked."""
+    from ..domain.assessment import AssessmentQuery, ranking_page
+
+    _ranker()
+    query = parse_query(bp.current_request, AssessmentQuery)
+    whole = _ranking(query.month, query.kind)
+    items, after, ranked_units, insufficient_units = ranking_page(whole.items, query)
+    return respond(
+        whole.model_copy(
+            update={
+                "items": items,
+                "next": after,
+                "group": query.group,
+                "ranked_units": ranked_units,
+                "insufficient_units": insufficient_units,
+            }
+        )
+    )
+
+
+@bp.route("/exports/assessments", methods=["POST"], cors=True, authorizer=staff_auth)
+@api
+@doc(f"{EXPORTS}:ExportFile", body=f"{EXPORTS}:RankingExport", status=201)
+def export_assessments() -> Response:
+    """The month's ranking of one kind of unit as an Excel file (each rate with the counts behind
+    it, the units listed apart last): a link valid ten minutes to a file kept a day."""
+    from ..domain import exports
+    from .staff_api import EXPORT_LINK
+
+    staff = _ranker()
+    form = parse(bp.current_request, exports.RankingExport)
+    whole = _ranking(form.month, form.kind)
+    rows = [a for a in whole.items if form.group == "all" or a.insufficient == (form.group == "insufficient")]
+    kind = exports.KIND_WORDS.get(form.kind.value, form.kind.value)
+    title = f"考评排名-{kind}-{form.month}"
+    sheet = exports.Sheet(title=title, headers=exports.RANKING_HEADERS, rows=exports.ranking_rows(rows))
+    d = deps()
+    made = d.workbooks.publish(sheet, exports.filename(title, d.clock.now()), staff.username, EXPORT_LINK)
+    return respond(made, 201)
