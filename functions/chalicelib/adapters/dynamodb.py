@@ -180,10 +180,13 @@ class DynamoWorkOrders(WorkOrders):
             values[f":v{i}"] = value
             sets.append(f"#a{i} = :v{i}")
         names["#version"] = "version"
-        # An order that left the overdue board (replied, or its deadline extended) leaves its index.
+        # An order that left the overdue board (replied, or its deadline extended) leaves its index;
+        # one no unit holds any more (settled by a dispatcher after dispatch, transferred) leaves
+        # the inbox it was in.
         gone = [
             k
-            for k in (WORK_ORDERS_OVERDUE_INDEX.partition_key, WORK_ORDERS_OVERDUE_INDEX.sort_key)
+            for index in (WORK_ORDERS_OVERDUE_INDEX, WORK_ORDERS_INBOX_INDEX)
+            for k in (index.partition_key, index.sort_key)
             if k not in item
         ]
         for i, attribute in enumerate(gone):
