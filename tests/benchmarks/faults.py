@@ -40,8 +40,9 @@ from typing import Any, cast
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT / "functions") not in sys.path:
     sys.path.insert(0, str(ROOT / "functions"))
-# The functions log as JSON at INFO; only warnings and errors should reach the figures.
-os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+if __name__ == "__main__":
+    # The functions log as JSON at INFO; only warnings and errors should reach the figures.
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
 from chalicelib import names, wiring  # noqa: E402
 from chalicelib.clock import FixedClock  # noqa: E402

@@ -75,7 +75,7 @@ def test_callbacks_have_a_timeout_and_catch_it(asl):
 def test_every_work_order_task_retries_any_failure_and_never_a_checkpoint_or_a_changed_order():
     """A task that keeps failing for any reason is tried again before its run fails (then the
     failed-executions alarm fires and the reconciler redrives it); a checkpoint (States.Timeout) is
-    never retried, and OrderChanged goes straight to its catch."""
+    never retried, and an error the state catches (OrderChanged) goes straight to its catch."""
     machine = json.loads((STATEMACHINES / names.WORK_ORDER_ASL).read_text(encoding="utf-8"))
     tasks = {name: state for name, state in machine["States"].items() if state["Type"] == "Task"}
     assert set(tasks) == {"Dispatch", "Await unit", "Advance"}
@@ -86,6 +86,9 @@ def test_every_work_order_task_retries_any_failure_and_never_a_checkpoint_or_a_c
         assert "States.ALL" not in matched and "States.Timeout" not in matched, name
         catch_all = next(r for r in retriers if r["ErrorEquals"] == ["States.TaskFailed"])
         assert retriers[-1] is catch_all and catch_all["MaxAttempts"] >= 3, name
-        if name == "Await unit":
-            changed = next(r for r in retriers if "OrderChanged" in r["ErrorEquals"])
-            assert changed["MaxAttempts"] == 0 and retriers.index(changed) < retriers.index(catch_all)
+        # Every error a Catch of the state names (other than the checkpoint) is never retried.
+        for caught in {e for c in state.get("Catch", []) for e in c["ErrorEquals"]} - {"States.Timeout"}:
+            first = next(
+                r for r in retriers if caught in r["ErrorEquals"] or r["ErrorEquals"] == ["States.TaskFailed"]
+            )
+            assert first["ErrorEquals"] != ["States.TaskFailed"] and first["MaxAttempts"] == 0, (name, caught)
