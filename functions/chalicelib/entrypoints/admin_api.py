@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING, Annotated
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ..domain.accounts import Account, AccountEdit, NewAccount, Role
+from ..domain.accounts import (
+    Account,
+    AccountChangeFailed,
+    AccountCreationFailed,
+    AccountEdit,
+    NewAccount,
+    Role,
+)
 from ..domain.assessment import AssessmentQuery, Assessments
 from ..domain.audit import AuditEntry
 from ..domain.errors import FieldProblem, Forbidden, InvalidInput, NotFound
@@ -86,6 +93,17 @@ def _user(account: Account) -> StaffUser:
     )
 
 
+def _audit_failure(
+    staff: Staff, action: str, target: str, attempted: str, error: AccountChangeFailed | AccountCreationFailed
+) -> None:
+    """A change the directory failed part-way through: what was attempted, where it failed, and
+    whether the account was put back."""
+    outcome = "put back as it was" if error.restored else "NOT put back: check it"
+    if isinstance(error, AccountCreationFailed):
+        outcome = "kept disabled, without roles" if error.restored else "NOT disabled: check it"
+    _audit(staff, action, target, f"failed at {error.step}; {outcome}. Attempted: {attempted}")
+
+
 def _username(username: str) -> str:
     from ..domain.accounts import USERNAME
 
@@ -116,13 +134,13 @@ def create_user() -> Response:
     d = deps()
     check_roles(form.roles, form.unit, d.reference)
     password = temporary_password()
-    account = d.directory.create(form.username, form.email, list(form.roles), form.unit, password)
-    _audit(
-        staff,
-        "user.created",
-        account.username,
-        f"roles {', '.join(account.roles)}; unit {account.unit or '-'}",
-    )
+    attempted = f"roles {', '.join(form.roles)}; unit {form.unit or '-'}"
+    try:
+        account = d.directory.create(form.username, form.email, list(form.roles), form.unit, password)
+    except AccountCreationFailed as error:
+        _audit_failure(staff, "user.create_failed", form.username, attempted, error)
+        raise
+    _audit(staff, "user.created", account.username, attempted)
     return respond(NewStaffUser(user=_user(account), temporary_password=password), 201)
 
 
@@ -130,25 +148,24 @@ def create_user() -> Response:
 @api
 @doc(StaffUser, body=AccountEdit)
 def update_user(username: str) -> Response:
-    """New roles, unit or enabled state; the account's open sessions end (new tokens carry the change)."""
-    from ..domain.accounts import check_edit, check_roles
+    """New roles, unit or enabled state, all or nothing; the account's open sessions end (new tokens
+    carry the change). The whole edit is checked before the directory is called; when the directory
+    fails part-way, the account is put back as it was (503) and the failure is in the audit trail."""
+    from ..domain.accounts import plan_edit
 
     staff = _admin()
-    edit = parse(bp.current_request, AccountEdit)
     d = deps()
-    check_roles(edit.roles, edit.unit, d.reference)
-    check_edit(staff, _username(username), edit)
-    before = d.directory.account(username)
+    before = d.directory.account(_username(username))
     if before is None:
         raise NotFound(f"No account {username}.")
-    account = d.directory.update(username, list(edit.roles), edit.unit, edit.enabled)
-    _audit(
-        staff,
-        "user.updated",
-        username,
-        f"roles {', '.join(before.roles)} -> {', '.join(account.roles)}; unit {before.unit or '-'} -> "
-        f"{account.unit or '-'}; {'enabled' if account.enabled else 'disabled'}",
-    )
+    edit = parse(bp.current_request, AccountEdit)
+    change = plan_edit(staff, username, edit, before, d.reference)
+    try:
+        account = d.directory.update(change)
+    except AccountChangeFailed as error:
+        _audit_failure(staff, "user.update_failed", username, change.summary(), error)
+        raise
+    _audit(staff, "user.updated", username, change.summary())
     return respond(_user(account))
 
 
@@ -164,7 +181,11 @@ def reset_password(username: str) -> Response:
     if d.directory.account(_username(username)) is None:
         raise NotFound(f"No account {username}.")
     password = temporary_password()
-    d.directory.reset_password(username, password)
+    try:
+        d.directory.reset_password(username, password)
+    except AccountChangeFailed as error:
+        _audit_failure(staff, "user.password_reset_failed", username, "a new temporary password", error)
+        raise
     _audit(staff, "user.password_reset", username)
     return respond(TemporaryPassword(temporary_password=password))
 
