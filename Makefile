@@ -16,11 +16,12 @@ TIME_SCALE ?= 720
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
 
 .PHONY: help setup run test lint typecheck test-unit test-integration test-statemachines test-infra \
-        test-browser frontend system-deps clean bench history topics model
+        test-browser frontend system-deps clean bench history topics model fuzz
 
 help:
 	@echo "make run    set everything up and start the local stack on http://localhost:8000"
 	@echo "make test   set everything up and run lint, types and every test layer"
+	@echo "make fuzz   schemathesis over every API operation, about 25,000 cases (docs/benchmarks.md)"
 	@echo "make history  (with make run going) generate three months of de-identified facts"
 	@echo "make topics MONTH=2026-10  run the monthly analysis on the local stack"
 	@echo "make synth  synthesize the CDK app into cdk.out (and cfn-lint it)"
@@ -122,6 +123,14 @@ bench: $(VENV)/.synced $(MODEL) frontend
 	$(BIN)/python -m tests.benchmarks.dispatch
 	$(BIN)/python -m tests.benchmarks.page_weight
 	$(BIN)/python -m tests.benchmarks.analytics
+
+# --- fuzzing: schemathesis over every operation, FUZZ_CASES cases per operation, caller and mode
+# (positive and negative), about 25,000 in all; the figures go in docs/benchmarks.md. `make test`
+# runs the same tests with 2 cases each.
+FUZZ_CASES ?= 60
+fuzz: $(VENV)/.synced $(MODEL)
+	JIESU_FUZZ_CASES=$(FUZZ_CASES) $(PYTEST) tests/integration/test_fuzz.py -k "operations or routes"
+	@cat test-artifacts/fuzz.txt
 
 clean:
 	rm -rf cdk.out chalice.out build frontend/dist test-artifacts functions/.chalice/deployments
