@@ -16,12 +16,13 @@ TIME_SCALE ?= 720
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.ts -type f 2>/dev/null)
 
 .PHONY: help setup run test lint typecheck test-unit test-integration test-statemachines test-infra \
-        test-browser frontend system-deps clean bench history topics model load reset
+        test-browser frontend system-deps clean bench history topics model load reset fuzz
 
 help:
 	@echo "make run    set everything up and start the local stack on http://localhost:8000"
 	@echo "make reset  forget the local stack's data (kept in .local-data/ between runs)"
 	@echo "make test   set everything up and run lint, types and every test layer"
+	@echo "make fuzz   schemathesis over every API operation, about 25,000 cases (docs/benchmarks.md)"
 	@echo "make history  (with make run going) generate three months of de-identified facts"
 	@echo "make topics MONTH=2026-10  run the monthly analysis on the local stack"
 	@echo "make synth  synthesize the CDK app into cdk.out (and cfn-lint it)"
@@ -134,6 +135,14 @@ bench: $(VENV)/.synced $(MODEL) frontend
 # --- a day of Beijing on the local stack (Locust, headless, bounded; docs/benchmarks.md) ---------
 load: $(VENV)/.synced $(MODEL)
 	$(BIN)/python -m tests.load.day $(if $(LOAD_SECONDS),--seconds $(LOAD_SECONDS)) $(if $(LOAD_PEAK_USERS),--peak-users $(LOAD_PEAK_USERS))
+
+# --- fuzzing: schemathesis over every operation, FUZZ_CASES cases per operation, caller and mode
+# (positive and negative), about 25,000 in all; the figures go in docs/benchmarks.md. `make test`
+# runs the same tests with 2 cases each.
+FUZZ_CASES ?= 60
+fuzz: $(VENV)/.synced $(MODEL)
+	JIESU_FUZZ_CASES=$(FUZZ_CASES) $(PYTEST) tests/integration/test_fuzz.py -k "operations or routes"
+	@cat test-artifacts/fuzz.txt
 
 clean:
 	rm -rf cdk.out chalice.out build frontend/dist test-artifacts functions/.chalice/deployments

@@ -37,7 +37,7 @@ class GatewayError:
 
     code: str
     message: str
-    status: int | None = None  # None keeps the status API Gateway chose (5XX)
+    status: int | None = None  # None keeps the status API Gateway chose (4XX, 5XX)
 
     def template(self) -> str:
         body = {"error": {"code": self.code, "message": self.message, "details": []}}
@@ -50,6 +50,12 @@ GATEWAY_ERRORS = {
     # API Gateway's answer to a path or method it does not know.
     "MISSING_AUTHENTICATION_TOKEN": GatewayError("not_found", "There is nothing at this address.", 404),
     "THROTTLED": GatewayError("throttled", "Too many requests; try again in a moment.", 429),
+    # Bodies over API Gateway's own limit and content types it refuses; any other 4xx of its own.
+    "REQUEST_TOO_LARGE": GatewayError("too_large", "The request body is too large.", 413),
+    "UNSUPPORTED_MEDIA_TYPE": GatewayError(
+        "unsupported_media_type", "This address does not take this content type.", 415
+    ),
+    "DEFAULT_4XX": GatewayError("refused", "The request was refused."),
     "DEFAULT_5XX": GatewayError("internal", "Something went wrong on our side; try again."),
 }
 

@@ -474,6 +474,9 @@ def test_gateway_errors_answer_in_the_api_error_shape(synth: Synth) -> None:
         "ACCESS_DENIED",
         "MISSING_AUTHENTICATION_TOKEN",
         "THROTTLED",
+        "REQUEST_TOO_LARGE",
+        "UNSUPPORTED_MEDIA_TYPE",
+        "DEFAULT_4XX",
         "DEFAULT_5XX",
     }
     statuses = {kind: response.get("statusCode") for kind, response in responses.items()}
@@ -482,6 +485,9 @@ def test_gateway_errors_answer_in_the_api_error_shape(synth: Synth) -> None:
         "ACCESS_DENIED": "403",
         "MISSING_AUTHENTICATION_TOKEN": "404",
         "THROTTLED": "429",
+        "REQUEST_TOO_LARGE": "413",
+        "UNSUPPORTED_MEDIA_TYPE": "415",
+        "DEFAULT_4XX": None,
         "DEFAULT_5XX": None,
     }
     for kind, response in responses.items():

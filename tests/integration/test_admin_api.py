@@ -215,3 +215,145 @@ def test_editing_a_seeded_category_keeps_the_seeded_version_in_its_history(admin
     assert [h["name"] for h in history][-2:] == ["临时名称", seeded["name"]]
     assert [h["version"] for h in history] == sorted((h["version"] for h in history), reverse=True)
     assert stale.json()["error"]["message"].startswith("The setting changed meanwhile")
+
+
+# --- a directory that fails part-way ------------------------------------------------------------
+
+# The directory calls that change an account (reads always pass).
+CHANGES = frozenset(
+    {
+        "admin_add_user_to_group",
+        "admin_remove_user_from_group",
+        "admin_update_user_attributes",
+        "admin_delete_user_attributes",
+        "admin_enable_user",
+        "admin_disable_user",
+        "admin_user_global_sign_out",
+        "admin_set_user_password",
+    }
+)
+
+
+class FailingIdp:
+    """moto's Cognito client whose `fail_on`-th change (and, with `then_all`, every one after it)
+    is throttled, as Cognito answers under load."""
+
+    def __init__(self, client: Any, fail_on: int, then_all: bool = False) -> None:
+        self._client, self.fail_on, self.then_all = client, fail_on, then_all
+        self.changes: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._client, name)
+        if name not in CHANGES:
+            return method
+
+        def change(**kwargs: Any) -> Any:
+            from botocore.exceptions import ClientError
+
+            self.changes.append(name)
+            count = len(self.changes)
+            if count == self.fail_on or (self.then_all and count > self.fail_on):
+                raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "Rate"}}, name)
+            return method(**kwargs)
+
+        return change
+
+
+@pytest.fixture
+def failing_directory(local_stack, monkeypatch):
+    """Swap the API's directory for one on a failing client, as wiring builds it."""
+    from chalicelib import names
+    from chalicelib.adapters.cognito_directory import CognitoDirectory
+    from chalicelib.wiring import deps
+
+    def install(fail_on: int, then_all: bool = False) -> FailingIdp:
+        idp = FailingIdp(local_stack.stack.client("cognito-idp"), fail_on, then_all)
+        pool = local_stack.stack.outputs[names.ENV_USER_POOL_ID]
+        monkeypatch.setitem(vars(deps()), "directory", CognitoDirectory(idp, pool))
+        return idp
+
+    return install
+
+
+def _account(admin, username: str) -> dict[str, Any]:
+    (found,) = admin.get(f"/users?q={username}").json()["items"]
+    return {k: found[k] for k in ("roles", "unit", "enabled")}
+
+
+def _failures(admin, username: str) -> list[dict[str, Any]]:
+    return [e for e in admin.get("/audit?actor=admin1&limit=100").json()["items"] if e["target"] == username]
+
+
+# disable, add operator, remove handler, delete the unit, end the sessions: a failure at each step.
+@pytest.mark.parametrize("fail_on", [1, 2, 3, 4, 5])
+def test_a_change_the_directory_fails_part_way_leaves_the_account_as_it_was(
+    admin, failing_directory, fail_on
+):
+    username = _name()
+    assert (
+        admin.post("/users", {"username": username, "roles": ["handler"], "unit": "110101003"}).status == 201
+    )
+    before = _account(admin, username)
+    idp = failing_directory(fail_on)
+
+    answer = admin.put(f"/users/{username}", {"roles": ["operator"], "unit": None, "enabled": False})
+
+    assert (answer.status, answer.json()["error"]["code"]) == (503, "account_unchanged"), answer.body
+    assert len(idp.changes) == 2 * fail_on - 1  # each step done before the failing one is undone
+    assert (
+        _account(admin, username)
+        == before
+        == {
+            "roles": ["handler"],
+            "unit": {"id": "110101003", "name": "交道口街道", "kind": "street"},
+            "enabled": True,
+        }
+    )
+    (failed,) = [e for e in _failures(admin, username) if e["action"] == "user.update_failed"]
+    assert "put back as it was" in failed["summary"]
+    assert "roles handler -> operator; unit 110101003 -> -; disabled" in failed["summary"]
+
+
+def test_a_change_that_cannot_be_put_back_says_so_in_the_answer_and_the_trail(admin, failing_directory):
+    username = _name()
+    assert (
+        admin.post("/users", {"username": username, "roles": ["handler"], "unit": "110101003"}).status == 201
+    )
+    failing_directory(2, then_all=True)  # disabled, then nothing more works, the undoing included
+
+    answer = admin.put(f"/users/{username}", {"roles": ["operator"], "unit": None, "enabled": False})
+
+    assert (answer.status, answer.json()["error"]["code"]) == (503, "account_incomplete"), answer.body
+    (failed,) = [e for e in _failures(admin, username) if e["action"] == "user.update_failed"]
+    assert "NOT put back" in failed["summary"] and "failed at add operator" in failed["summary"]
+
+
+def test_a_new_account_whose_roles_fail_is_kept_disabled_without_roles(admin, failing_directory):
+    username = _name()
+    failing_directory(2)  # the first role is given, the second fails
+
+    answer = admin.post("/users", {"username": username, "roles": ["dispatcher", "operator"]})
+
+    assert (answer.status, answer.json()["error"]["code"]) == (503, "account_disabled"), answer.body
+    assert _account(admin, username) == {"roles": [], "unit": None, "enabled": False}
+    (failed,) = [e for e in _failures(admin, username) if e["action"] == "user.create_failed"]
+    assert "kept disabled, without roles" in failed["summary"]
+
+
+def test_an_edit_is_checked_whole_before_anything_changes(admin):
+    """The case that once answered 500 with the roles changed and nothing else: an empty unit."""
+    username = _name()
+    assert admin.post("/users", {"username": username, "roles": ["operator"]}).status == 201
+
+    empty_unit = admin.put(f"/users/{username}", {"roles": ["dispatcher"], "unit": "", "enabled": False})
+    unknown_role = admin.put(f"/users/{username}", {"roles": ["dispatcher", "mayor"], "enabled": False})
+    unknown_unit = admin.put(
+        f"/users/{username}", {"roles": ["handler"], "unit": "999999999", "enabled": False}
+    )
+    nobody = admin.put("/users/nobody.here", {"roles": ["dispatcher"], "unit": "", "enabled": False})
+
+    assert (empty_unit.status, empty_unit.json()["error"]["details"][0]["field"]) == (400, "unit")
+    assert (unknown_role.status, unknown_role.json()["error"]["details"][0]["field"]) == (400, "roles.1")
+    assert (unknown_unit.status, unknown_unit.json()["error"]["details"][0]["field"]) == (400, "unit")
+    assert nobody.status == 404
+    assert _account(admin, username) == {"roles": ["operator"], "unit": None, "enabled": True}

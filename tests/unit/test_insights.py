@@ -32,6 +32,13 @@ def test_the_run_on_the_first_at_two_in_the_morning_covers_the_month_that_ended(
     assert plan.parameters["rates"][2] == "true"
 
 
+def test_a_run_of_the_first_month_an_analyst_may_ask_for_has_a_plan():
+    """The API takes months from 2000-01; their month before is 1999-12 (a run once failed on it)."""
+    plan = insights.monthly_plan("2000-01", datetime(2026, 2, 3, tzinfo=UTC), POLICY)
+
+    assert (plan.month, plan.previous) == ("2000-01", "1999-12")
+
+
 def test_each_query_gets_one_parameter_per_placeholder():
     monthly = insights.monthly_plan("2026-01", datetime(2026, 2, 3, tzinfo=UTC), POLICY)
     daily = insights.daily_plan(None, None, datetime(2026, 2, 3, tzinfo=UTC), POLICY)

@@ -11,6 +11,7 @@ const CODES = new Set([
   'already_adopted', 'already_serving', 'already_adjudicated', 'not_rated', 'deadline_passed',
   'number_taken', 'busy', 'idempotency_key_reused', 'revoked', 'user_exists', 'forbidden',
   'not_found', 'unauthorized', 'too_large', 'internal', 'invalid_input',
+  'account_unchanged', 'account_incomplete', 'account_disabled',
 ])
 
 /** The sentence to show for a failed call: the code's own in Chinese, else the server's message. */

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from ..domain.accounts import Account
+from ..domain.accounts import Account, AccountChange, AccountChangeFailed, AccountCreationFailed
 from ..domain.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from ..domain.ports import Directory
 from ..names import STAFF_ROLES, UNIT_ATTRIBUTE
+from ..observability import logger
 
 UNIT = f"custom:{UNIT_ATTRIBUTE}"
+# What Cognito (InvalidParameterException) and moto (InvalidToken) answer to a token that is not one.
+BAD_CURSOR = ("InvalidParameterException", "InvalidToken", "ResourceNotFoundException")
 
 
 def _code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _code_of(error: Exception) -> str:
+    return _code(error) if isinstance(error, ClientError) else type(error).__name__
+
+
+@dataclass(frozen=True)
+class Step:
+    """One directory call of a change, and the call that undoes it."""
+
+    name: str
+    do: Callable[[], Any]
+    undo: Callable[[], Any]
 
 
 class CognitoDirectory(Directory):
@@ -62,7 +80,7 @@ class CognitoDirectory(Directory):
                 page = self._idp.list_users(**kwargs)
                 after = page.get("PaginationToken")
         except ClientError as error:
-            if _code(error) in ("InvalidParameterException", "ResourceNotFoundException"):
+            if _code(error) in BAD_CURSOR:
                 raise InvalidInput(
                     "The cursor is not valid.", [FieldProblem("cursor", "not a cursor of this list")]
                 ) from error
@@ -101,49 +119,106 @@ class CognitoDirectory(Directory):
             if _code(error) == "UsernameExistsException":
                 raise Conflict(f"There is an account {username} already.", "user_exists") from error
             raise
+        added: list[str] = []
         for role in roles:
-            self._idp.admin_add_user_to_group(UserPoolId=self._pool, Username=username, GroupName=role)
+            try:
+                self._idp.admin_add_user_to_group(UserPoolId=self._pool, Username=username, GroupName=role)
+            except (ClientError, BotoCoreError) as error:
+                logger.warning("directory change failed", step=f"add {role}", error=_code_of(error))
+                raise AccountCreationFailed(username, f"add {role}", self._secure(username, added)) from error
+            added.append(role)
         found = self.account(username)
-        assert found is not None
+        if found is None:
+            raise NotFound(f"No account {username}.")
         return found
 
-    def update(self, username: str, roles: list[str], unit: str | None, enabled: bool) -> Account:
-        current = self.account(username)
-        if current is None:
-            raise NotFound(f"No account {username}.")
-        for role in set(roles) - set(current.roles):
-            self._idp.admin_add_user_to_group(UserPoolId=self._pool, Username=username, GroupName=role)
-        for role in set(current.roles) - set(roles):
-            self._idp.admin_remove_user_from_group(UserPoolId=self._pool, Username=username, GroupName=role)
-        if unit != current.unit:
-            if unit:
-                self._idp.admin_update_user_attributes(
-                    UserPoolId=self._pool, Username=username, UserAttributes=[{"Name": UNIT, "Value": unit}]
-                )
-            else:
-                self._idp.admin_delete_user_attributes(
-                    UserPoolId=self._pool, Username=username, UserAttributeNames=[UNIT]
-                )
-        if enabled != current.enabled:
-            if enabled:
-                self._idp.admin_enable_user(UserPoolId=self._pool, Username=username)
-            else:
-                self._idp.admin_disable_user(UserPoolId=self._pool, Username=username)
-        if roles != current.roles or unit != current.unit or not enabled:
-            # New roles or unit take effect with the next token: end the sessions holding the old ones.
-            self._idp.admin_user_global_sign_out(UserPoolId=self._pool, Username=username)
-        found = self.account(username)
-        assert found is not None
+    def _secure(self, username: str, roles: list[str]) -> bool:
+        """A new account whose roles could not all be given: disabled, without the roles it got.
+        (The staff functions may not delete accounts.) False when the directory fails again."""
+        user = {"UserPoolId": self._pool, "Username": username}
+        try:
+            self._idp.admin_disable_user(**user)
+            for role in roles:
+                self._idp.admin_remove_user_from_group(**user, GroupName=role)
+        except (ClientError, BotoCoreError) as error:
+            logger.error("new account not secured", error=_code_of(error))
+            return False
+        return True
+
+    def update(self, change: AccountChange) -> Account:
+        """Apply the change step by step; when a call fails, undo the steps done, newest first, and
+        raise AccountChangeFailed (the account as it was, or, if undoing failed too, part-changed)."""
+        done: list[Step] = []
+        for step in self._steps(change):
+            try:
+                step.do()
+            except (ClientError, BotoCoreError) as error:
+                logger.warning("directory change failed", step=step.name, error=_code_of(error))
+                raise AccountChangeFailed(change.username, step.name, self._undo(done)) from error
+            done.append(step)
+        found = self.account(change.username)
+        if found is None:
+            raise NotFound(f"No account {change.username}.")
         return found
+
+    def _undo(self, done: list[Step]) -> bool:
+        """Undo the steps done, newest first; False when one of them cannot be undone."""
+        for step in reversed(done):
+            try:
+                step.undo()
+            except (ClientError, BotoCoreError) as error:
+                logger.error("directory change not undone", step=step.name, error=_code_of(error))
+                return False
+        return True
+
+    def _steps(self, change: AccountChange) -> list[Step]:
+        """The calls a change takes, each with its opposite. Disabling goes first and enabling last,
+        so an account being locked out holds no new power at any point, nor one being let in before
+        its roles are right; ending the sessions is last and needs no undoing."""
+        user = {"UserPoolId": self._pool, "Username": change.username}
+        idp = self._idp
+
+        def group(add: bool, role: str) -> Callable[[], None]:
+            call = idp.admin_add_user_to_group if add else idp.admin_remove_user_from_group
+            return lambda: call(**user, GroupName=role)
+
+        def unit(value: str | None) -> Callable[[], None]:
+            if value:
+                return lambda: idp.admin_update_user_attributes(
+                    **user, UserAttributes=[{"Name": UNIT, "Value": value}]
+                )
+            return lambda: idp.admin_delete_user_attributes(**user, UserAttributeNames=[UNIT])
+
+        def enabled(value: bool) -> Callable[[], None]:
+            return lambda: (idp.admin_enable_user if value else idp.admin_disable_user)(**user)
+
+        steps: list[Step] = []
+        if change.enabled_changed and not change.enabled:
+            steps.append(Step("disable", enabled(False), enabled(True)))
+        steps += [Step(f"add {r}", group(True, r), group(False, r)) for r in change.added]
+        steps += [Step(f"remove {r}", group(False, r), group(True, r)) for r in change.removed]
+        if change.unit_changed:
+            steps.append(Step("unit", unit(change.unit), unit(change.before.unit)))
+        if change.enabled_changed and change.enabled:
+            steps.append(Step("enable", enabled(True), enabled(False)))
+        if change.ends_sessions:
+            steps.append(Step("sign out", lambda: idp.admin_user_global_sign_out(**user), lambda: None))
+        return steps
 
     def reset_password(self, username: str, password: str) -> None:
         try:
             self._idp.admin_set_user_password(
                 UserPoolId=self._pool, Username=username, Password=password, Permanent=False
             )
-            # A new password ends the sessions started with the old one.
-            self._idp.admin_user_global_sign_out(UserPoolId=self._pool, Username=username)
-        except ClientError as error:
-            if _code(error) == "UserNotFoundException":
+        except (ClientError, BotoCoreError) as error:
+            if isinstance(error, ClientError) and _code(error) == "UserNotFoundException":
                 raise NotFound(f"No account {username}.") from error
-            raise
+            logger.warning("directory change failed", step="password", error=_code_of(error))
+            # One call: when it fails, the password is the one it was.
+            raise AccountChangeFailed(username, "password", restored=True) from error
+        try:
+            # A new password ends the sessions started with the old one. Should this fail, the
+            # account's tokens are refused anyway (the revocation record the caller writes).
+            self._idp.admin_user_global_sign_out(UserPoolId=self._pool, Username=username)
+        except (ClientError, BotoCoreError) as error:
+            logger.warning("sessions not ended after a new password", error=_code_of(error))

@@ -372,7 +372,7 @@ class DynamoWorkOrders(WorkOrders):
                 kwargs["FilterExpression"] = " AND ".join(filters)
             if start_key:
                 kwargs["ExclusiveStartKey"] = start_key
-            page = self._client.query(**kwargs)
+            page = _query_page(self._client, **kwargs)
             items = page.get("Items", [])
             if query.assisting:
                 ids = [item["order_id"]["S"] for item in items]
@@ -453,19 +453,54 @@ def _encode_cursor(position: int, key: dict[str, Any] | None) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _bad_cursor() -> InvalidInput:
+    return InvalidInput("The cursor is not valid.", [FieldProblem("cursor", "not a cursor of this list")])
+
+
+def _is_key(key: Any) -> bool:
+    """A DynamoDB key as a cursor carries it: a table's and an index's key attributes (at most four),
+    each a string or a number."""
+    return isinstance(key, dict) and 0 < len(key) <= 4 and all(_is_key_value(v) for v in key.values())
+
+
+def _is_key_value(value: Any) -> bool:
+    if not isinstance(value, dict) or len(value) != 1:
+        return False
+    text = value.get("S", value.get("N"))
+    if not isinstance(text, str) or not 0 < len(text) <= 1024:
+        return False
+    if "S" in value:
+        return True
+    try:
+        return len(text) <= 40 and abs(float(text)) < 1e38
+    except ValueError:
+        return False
+
+
 def _decode_cursor(cursor: str | None, partitions: int) -> tuple[int, dict[str, Any] | None]:
     if not cursor:
         return 0, None
     try:
         raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         position, key = int(raw["p"]), raw["k"]
-        if not 0 <= position < partitions or not (key is None or isinstance(key, dict)):
+        if not 0 <= position < partitions or not (key is None or _is_key(key)):
             raise ValueError("out of range")
-    except (ValueError, KeyError, TypeError) as error:
-        raise InvalidInput(
-            "The cursor is not valid.", [FieldProblem("cursor", "not a cursor of this list")]
-        ) from error
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as error:
+        raise _bad_cursor() from error
     return position, key
+
+
+def _query_page(client: Any, **kwargs: Any) -> dict[str, Any]:
+    """One query; a start key DynamoDB refuses (a cursor of another list, or made up) is a 400."""
+    try:
+        return dict(client.query(**kwargs))
+    except ClientError as error:
+        if (
+            "ExclusiveStartKey" in kwargs
+            and error.response.get("Error", {}).get("Code") == "ValidationException"
+        ):
+            raise _bad_cursor() from error
+        raise
 
 
 class DynamoReference(Reference):
@@ -490,6 +525,8 @@ class DynamoReference(Reference):
         self._cache: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}
 
     def _doc(self, pk: str, sk: str) -> dict[str, Any] | None:
+        if not sk:  # DynamoDB refuses an empty key; no unit, category or entry is named ""
+            return None
         cached = self._cache.get((pk, sk))
         if cached is None or time.monotonic() - cached[0] > self.CACHE_SECONDS:
             found = self._client.get_item(TableName=self._table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
@@ -507,7 +544,7 @@ class DynamoReference(Reference):
             "ScanIndexForward": not newest_first,
         }
         while True:
-            page = self._client.query(**kwargs)
+            page = _query_page(self._client, **kwargs)
             docs += [json.loads(item["doc"]["S"]) for item in page.get("Items", [])]
             if "LastEvaluatedKey" not in page:
                 return docs
@@ -648,7 +685,7 @@ class DynamoReference(Reference):
             kwargs["ExpressionAttributeValues"][":actor"] = {"S": actor}
         if start:
             kwargs["ExclusiveStartKey"] = start
-        page = self._client.query(**kwargs)
+        page = _query_page(self._client, **kwargs)
         docs = [json.loads(item["doc"]["S"]) for item in page.get("Items", [])]
         last = page.get("LastEvaluatedKey")
         return docs, _encode_cursor(0, last) if last else None
@@ -661,6 +698,8 @@ class DynamoReference(Reference):
         return [KnowledgeEntry.model_validate(d) for d in (cached[1] or {}).get("items", [])]
 
     def knowledge_entry(self, entry_id: str) -> KnowledgeEntry | None:
+        if not entry_id:
+            return None
         found = self._client.get_item(
             TableName=self._table, Key={"pk": {"S": "KNOWLEDGE"}, "sk": {"S": entry_id}}, ConsistentRead=True
         ).get("Item")
@@ -900,7 +939,7 @@ class DynamoWhistles(Whistles):
         }
         if start_key:
             kwargs["ExclusiveStartKey"] = start_key
-        page = self._client.query(**kwargs)
+        page = _query_page(self._client, **kwargs)
         # A street's items hold the whistle; a district's and a department's point to it.
         found = [
             w

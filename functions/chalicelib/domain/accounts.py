@@ -10,12 +10,13 @@ import re
 import secrets
 import string
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .errors import FieldProblem, InvalidInput
+from .errors import DomainError, FieldProblem, InvalidInput, NotFound
 from .model import HOTLINE_ROLES, Staff
 from .ports import Reference
 
@@ -26,7 +27,7 @@ Username = Annotated[str, StringConstraints(pattern=USERNAME.pattern)]
 Email = Annotated[
     str, StringConstraints(pattern=r"^[^@\s]{1,64}@[^@\s]{1,190}\.[a-z]{2,24}$", max_length=254)
 ]
-UnitId = Annotated[str, StringConstraints(max_length=64)]
+UnitId = Annotated[str, StringConstraints(min_length=1, max_length=64)]  # no unit is null, never ""
 
 
 class Account(BaseModel):
@@ -95,6 +96,108 @@ def check_edit(staff: Staff, username: str, edit: AccountEdit) -> None:
         raise InvalidInput(
             "You cannot drop your own admin role.", [FieldProblem("roles", "your own admin role")]
         )
+
+
+@dataclass(frozen=True)
+class AccountChange:
+    """An edit of an account, checked whole before the directory is called: what it adds, removes
+    and sets, and what the account was (to put it back if the directory fails part-way)."""
+
+    before: Account
+    roles: tuple[str, ...]
+    unit: str | None
+    enabled: bool
+
+    @property
+    def username(self) -> str:
+        return self.before.username
+
+    @property
+    def added(self) -> list[str]:
+        return [r for r in get_args(Role) if r in self.roles and r not in self.before.roles]
+
+    @property
+    def removed(self) -> list[str]:
+        return [r for r in get_args(Role) if r in self.before.roles and r not in self.roles]
+
+    @property
+    def unit_changed(self) -> bool:
+        return self.unit != self.before.unit
+
+    @property
+    def enabled_changed(self) -> bool:
+        return self.enabled != self.before.enabled
+
+    @property
+    def ends_sessions(self) -> bool:
+        """New roles or unit take effect with the next token: the sessions holding the old ones end."""
+        return bool(self.added or self.removed or self.unit_changed or not self.enabled)
+
+    def summary(self) -> str:
+        after = [r for r in get_args(Role) if r in self.roles]
+        return (
+            f"roles {', '.join(self.before.roles) or '-'} -> {', '.join(after)}; "
+            f"unit {self.before.unit or '-'} -> {self.unit or '-'}; "
+            f"{'enabled' if self.enabled else 'disabled'}"
+        )
+
+
+def plan_edit(
+    staff: Staff, username: str, edit: AccountEdit, before: Account | None, reference: Reference
+) -> AccountChange:
+    """The whole edit checked (the account exists, the roles and unit go together, the unit exists,
+    an administrator keeps their own access) before anything is changed."""
+    if before is None:
+        raise NotFound(f"No account {username}.")
+    check_roles(edit.roles, edit.unit, reference)
+    check_edit(staff, username, edit)
+    return AccountChange(
+        before=before, roles=tuple(dict.fromkeys(edit.roles)), unit=edit.unit, enabled=edit.enabled
+    )
+
+
+class AccountChangeFailed(DomainError):
+    """The directory failed part-way through a change (503). `restored`: what had been changed was
+    put back, so the account is as it was; otherwise it is left part-changed and must be checked."""
+
+    def __init__(self, username: str, step: str, restored: bool) -> None:
+        if restored:
+            message = (
+                f"The staff directory failed while changing {username} ({step}); nothing was changed. "
+                "Try again in a moment."
+            )
+            code = "account_unchanged"
+        else:
+            message = (
+                f"The staff directory failed while changing {username} ({step}) and putting the account "
+                "back failed too: check its roles, unit and state, then save it again."
+            )
+            code = "account_incomplete"
+        super().__init__(message, [], code, 503)
+        self.step = step
+        self.restored = restored
+
+
+class AccountCreationFailed(DomainError):
+    """The directory created the account but failed to give it its roles (503). `secured`: the
+    account is disabled and holds no role; otherwise it is left as the failure found it."""
+
+    def __init__(self, username: str, step: str, secured: bool) -> None:
+        if secured:
+            message = (
+                f"The staff directory failed while giving {username} its roles ({step}); the account "
+                "exists, disabled and without roles: edit it to give it its roles and enable it."
+            )
+            code = "account_disabled"
+        else:
+            message = (
+                f"The staff directory failed while giving {username} its roles ({step}) and disabling "
+                "the account failed too: check its roles, unit and state, then save it again."
+            )
+            code = "account_incomplete"
+        super().__init__(message, [], code, 503)
+        self.step = step
+        self.restored = secured
 
 
 ALPHABETS = (string.ascii_uppercase, string.ascii_lowercase, string.digits, "!#$%*+-=?@^_")

@@ -126,7 +126,8 @@ class MonthlyPlan(BaseModel):
 
     run: Literal["monthly"] = "monthly"
     month: Month
-    previous: Month
+    # The month before 2000-01 is 1999-12: the run of the first month a caller may ask for has one.
+    previous: Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
     parameters: dict[str, list[str]]
     retrain: bool = True  # retrain the dispatch model after storing the month
 

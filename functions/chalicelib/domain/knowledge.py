@@ -134,8 +134,8 @@ class KnowledgeEdit(BaseModel):
     question: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=200)]
     answer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
     source_policy: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
-    unit: Annotated[str, StringConstraints(max_length=64)]
-    category: Annotated[str, StringConstraints(max_length=64)] | None = None
+    unit: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    category: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     valid_from: date
     valid_to: date | None = None
     keywords: Annotated[

@@ -12,7 +12,7 @@ from .deadlines import TimeLimits
 from .model import Category, Unit, UnitKind, WorkOrder
 
 if TYPE_CHECKING:
-    from .accounts import Account
+    from .accounts import Account, AccountChange
     from .assessment import Assessment
     from .audit import AuditEntry
     from .exports import ExportFile, Sheet
@@ -263,7 +263,9 @@ class Directory(ABC):
         when the name is taken."""
 
     @abstractmethod
-    def update(self, username: str, roles: list[str], unit: str | None, enabled: bool) -> Account: ...
+    def update(self, change: AccountChange) -> Account:
+        """Apply a checked change whole: when the directory fails part-way, what was changed is put
+        back and AccountChangeFailed raised."""
 
     @abstractmethod
     def reset_password(self, username: str, password: str) -> None:

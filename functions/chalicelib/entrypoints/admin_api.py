@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Annotated
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ..domain.accounts import Account, AccountEdit, NewAccount, Role
+from ..domain.accounts import (
+    Account,
+    AccountChange,
+    AccountChangeFailed,
+    AccountCreationFailed,
+    AccountEdit,
+    NewAccount,
+    Role,
+)
 from ..domain.audit import AuditEntry
 from ..domain.errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from ..domain.model import Staff, Unit, UnitKind
@@ -85,6 +93,31 @@ def _user(account: Account) -> StaffUser:
     )
 
 
+def _audit_failure(
+    staff: Staff,
+    action: str,
+    target: str,
+    error: AccountChangeFailed | AccountCreationFailed,
+    **attempted: str,
+) -> None:
+    """A change the directory failed part-way through: what was attempted, the step it failed at,
+    and whether the account was put back (a new account: kept disabled, without roles)."""
+    _audit(
+        staff, action, target, **attempted, step=error.step, restored="true" if error.restored else "false"
+    )
+
+
+def _change(change: AccountChange) -> dict[str, str]:
+    """An account edit as the audit trail's parameters (the portal words them)."""
+    return {
+        "roles_before": ",".join(change.before.roles),
+        "roles": ",".join(change.roles),
+        "unit_before": change.before.unit or "",
+        "unit": change.unit or "",
+        "enabled": "true" if change.enabled else "false",
+    }
+
+
 def _username(username: str) -> str:
     from ..domain.accounts import USERNAME
 
@@ -126,7 +159,18 @@ def create_user() -> Response:
     d = deps()
     check_roles(form.roles, form.unit, d.reference)
     password = temporary_password()
-    account = d.directory.create(form.username, form.email, list(form.roles), form.unit, password)
+    try:
+        account = d.directory.create(form.username, form.email, list(form.roles), form.unit, password)
+    except AccountCreationFailed as error:
+        _audit_failure(
+            staff,
+            "user.create_failed",
+            form.username,
+            error,
+            roles=",".join(form.roles),
+            unit=form.unit or "",
+        )
+        raise
     _audit(staff, "user.created", account.username, roles=",".join(account.roles), unit=account.unit or "")
     return respond(NewStaffUser(user=_user(account), temporary_password=password), 201)
 
@@ -135,29 +179,27 @@ def create_user() -> Response:
 @api
 @doc(StaffUser, body=AccountEdit)
 def update_user(username: str) -> Response:
-    """New roles, unit or enabled state; the account's open sessions end (new tokens carry the change)."""
-    from ..domain.accounts import check_edit, check_roles
+    """New roles, unit or enabled state, all or nothing; the account's open sessions end (new tokens
+    carry the change). The whole edit is checked before the directory is called; when the directory
+    fails part-way, the account is put back as it was (503) and the failure is in the audit trail."""
+    from ..domain.accounts import plan_edit
 
     staff = _admin()
-    edit = parse(bp.current_request, AccountEdit)
     d = deps()
-    check_roles(edit.roles, edit.unit, d.reference)
-    check_edit(staff, _username(username), edit)
-    before = d.directory.account(username)
+    before = d.directory.account(_username(username))
     if before is None:
         raise NotFound(f"No account {username}.")
-    account = d.directory.update(username, list(edit.roles), edit.unit, edit.enabled)
+    edit = parse(bp.current_request, AccountEdit)
+    change = plan_edit(staff, username, edit, before, d.reference)
+    try:
+        account = d.directory.update(change)
+    except AccountChangeFailed as error:
+        if not error.restored:
+            _revoke_tokens(username)  # part of the change may have stuck: its old tokens end
+        _audit_failure(staff, "user.update_failed", username, error, **_change(change))
+        raise
     _revoke_tokens(username, before, account)
-    _audit(
-        staff,
-        "user.updated",
-        username,
-        roles_before=",".join(before.roles),
-        roles=",".join(account.roles),
-        unit_before=before.unit or "",
-        unit=account.unit or "",
-        enabled="true" if account.enabled else "false",
-    )
+    _audit(staff, "user.updated", username, **_change(change))
     return respond(_user(account))
 
 
@@ -173,7 +215,11 @@ def reset_password(username: str) -> Response:
     if d.directory.account(_username(username)) is None:
         raise NotFound(f"No account {username}.")
     password = temporary_password()
-    d.directory.reset_password(username, password)
+    try:
+        d.directory.reset_password(username, password)
+    except AccountChangeFailed as error:
+        _audit_failure(staff, "user.password_reset_failed", username, error)
+        raise
     _revoke_tokens(username)
     _audit(staff, "user.password_reset", username)
     return respond(TemporaryPassword(temporary_password=password))

@@ -122,10 +122,45 @@ def respond(body: BaseModel | dict[str, Any], status: int = 200, *, cache: str =
     return Response(body=json.dumps(payload, ensure_ascii=False), status_code=status, headers=headers)
 
 
+# Chalice's own answers ({"Code", "Message"}: a method the route does not take, a content type it
+# does not take, an error outside the routes), in the API's shape: code and message by status.
+CHALICE_ERRORS = {
+    400: ("invalid_input", "The request is not valid."),
+    405: ("method_not_allowed", "This address does not take this method."),
+    413: ("too_large", "The request body is too large."),
+    415: ("unsupported_media_type", "This address does not take this content type."),
+}
+OPEN311_PREFIX = "/open311/"
+
+
+def _own_shape(event: Any, response: Response) -> Response:
+    """Chalice's error answer in the API's shape (Open311's for Open311 routes); others as they are."""
+    body = response.body
+    if not (isinstance(body, dict) and set(body) == {"Code", "Message"}):
+        return response
+    status = response.status_code
+    code, message = CHALICE_ERRORS.get(status, ("internal", "Something went wrong on our side; try again."))
+    details = []
+    if status == 415:
+        content_type = str(event.headers.get("content-type", "") if event else "")[:100]
+        details = [FieldProblem("Content-Type", f"{content_type or 'none'} is not taken here")]
+    if str(getattr(event, "path", "") or "").startswith(OPEN311_PREFIX):
+        payload: Any = [{"code": status, "description": message}]
+    else:
+        payload = error_body(code, message, details)
+    headers = {k: v for k, v in (response.headers or {}).items() if k.lower() != "content-type"}
+    return Response(
+        body=json.dumps(payload, ensure_ascii=False),
+        status_code=status,
+        headers={**headers, "Content-Type": JSON},
+    )
+
+
 def secure_headers(event: Any, get_response: Callable[[Any], Response]) -> Response:
-    """Middleware: every answer, Chalice's own 404/405/415 included, gets the security headers and
-    a caching policy (no-store unless its route said otherwise), in a dict of its own."""
-    response = get_response(event)
+    """Middleware: every answer, Chalice's own 405/415/500 included, is in the API's error shape and
+    gets the security headers and a caching policy (no-store unless its route said otherwise), in a
+    dict of its own."""
+    response = _own_shape(event, get_response(event))
     headers: dict[str, str | list[str]] = {"Cache-Control": NO_STORE, **dict(SECURITY_HEADERS)}
     headers.update(response.headers or {})
     response.headers = headers
@@ -173,11 +208,34 @@ def refuse_control_characters(value: Any) -> None:
         raise InvalidInput("Some fields hold control characters.", found)
 
 
+# Arrays and objects nested deeper than this are refused before decoding: no body the API takes
+# nests half as deep, and Python's decoder recurses once per level (1,000 levels end the request).
+MAX_DEPTH = 32
+JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def too_deep(raw: bytes, limit: int = MAX_DEPTH) -> bool:
+    """Whether JSON text nests arrays and objects deeper than `limit` (brackets inside strings aside)."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    depth = 0
+    for bracket in BRACKET.findall(JSON_STRING.sub(b"", raw)):
+        depth += 1 if bracket in (b"[", b"{") else -1
+        if depth > limit:
+            return True
+    return False
+
+
 def parse(request: Request, model: type[M], extra: dict[str, Any] | None = None) -> M:
     """The JSON body as `model`; a 400 naming each bad field, or 413 when it is too large."""
     raw = request.raw_body or b""
     if len(raw) > MAX_BODY_BYTES:
         raise DomainError("The request body is too large.", [], "too_large", 413)
+    if too_deep(raw if isinstance(raw, bytes) else raw.encode()):
+        raise InvalidInput(
+            "The body nests too deeply.", [FieldProblem("body", f"nested deeper than {MAX_DEPTH} levels")]
+        )
     try:
         data = json.loads(raw or b"{}")
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

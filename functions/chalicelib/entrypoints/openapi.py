@@ -38,6 +38,7 @@ ERRORS = {
     404: "No such resource (or the caller may not see it).",
     409: "The resource changed meanwhile, or its status does not allow this.",
     413: "The body is too large.",
+    415: "The body is not sent as application/json.",
     429: "Too many requests from this client: wait for Retry-After seconds.",
 }
 PATH_PARAMETER = re.compile(r"\{([a-z_]+)\}")
@@ -106,7 +107,7 @@ def _responses(path: str, method: str, route: RouteDoc, area: str, ref: dict[str
     if route.body is not None or route.query is not None:
         codes.add(400)
     if route.body is not None:
-        codes.add(413)
+        codes |= {413, 415}
     if PATH_PARAMETER.search(path):
         codes.add(404)
     if area in ("staff", "partner"):

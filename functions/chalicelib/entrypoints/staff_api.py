@@ -635,7 +635,7 @@ def save_time_limits() -> Response:
 # --- 街乡吹哨、部门报到 (Arts. 16, 33) ---------------------------------------------------------
 
 Departments = Annotated[
-    list[Annotated[str, StringConstraints(max_length=64)]], Field(min_length=1, max_length=10)
+    list[Annotated[str, StringConstraints(min_length=1, max_length=64)]], Field(min_length=1, max_length=10)
 ]
 
 

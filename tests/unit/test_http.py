@@ -1,0 +1,33 @@
+"""The JSON depth limit: counted before decoding, brackets inside strings aside."""
+
+import json
+
+from chalicelib.entrypoints.http import MAX_DEPTH, too_deep
+
+
+def nested(depth: int) -> bytes:
+    return ("[" * depth + "]" * depth).encode()
+
+
+def test_a_body_as_deep_as_the_limit_passes_and_one_level_more_does_not():
+    assert not too_deep(nested(MAX_DEPTH))
+    assert too_deep(nested(MAX_DEPTH + 1))
+    assert too_deep(b'{"content": ' + nested(1000) + b"}")
+
+
+def test_brackets_inside_text_do_not_count():
+    text = json.dumps({"content": "[[[{{{" * 100 + '\\"[[[' * 50, "tags": [["a"]]}).encode()
+
+    assert not too_deep(text)
+
+
+def test_an_ordinary_submission_is_not_too_deep():
+    body = {
+        "type": "complaint",
+        "content": "胡同路灯昏暗【已反映多次】{急}",
+        "location": {"district": "110101", "street": "110101004"},
+        "requester": {"name": "刘先生", "phone": "13800001234", "kind": "person"},
+        "attachments": [{"key": "a"}],
+    }
+
+    assert not too_deep(json.dumps(body, ensure_ascii=False).encode())
