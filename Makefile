@@ -120,6 +120,7 @@ test: lint typecheck test-unit test-integration test-statemachines synth test-in
 bench: $(VENV)/.synced $(MODEL) frontend
 	$(BIN)/python -m tests.benchmarks.lifecycle
 	$(BIN)/python -m tests.benchmarks.dispatch
+	$(BIN)/python -m tests.benchmarks.knowledge
 	$(BIN)/python -m tests.benchmarks.page_weight
 	$(BIN)/python -m tests.benchmarks.analytics
 
