@@ -242,7 +242,13 @@ class MemoryReference(Reference):
     ) -> int:
         missing = [u for u in units if u.id not in self._units]
         new = [c for c in categories if c.code not in self._categories]
-        entries = [e for e in knowledge or [] if e.id not in self._knowledge]
+        # An entry nobody edited since it was seeded takes the shipped version.
+        entries = [
+            e
+            for e in knowledge or []
+            if (kept := self._knowledge.get(e.id)) is None
+            or (kept.updated_by is None and kept.version == 1 and kept != e)
+        ]
         self._units.update({u.id: u for u in missing})
         self._categories.update({c.code: c for c in new})
         self._knowledge.update({e.id: e for e in entries})

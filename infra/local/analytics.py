@@ -83,10 +83,18 @@ class RunningStack:
         return output
 
 
-def history(stack: RunningStack, first: str, last: str, orders: int, seed: int) -> dict[str, Any]:
+def history(
+    stack: RunningStack,
+    first: str,
+    last: str,
+    orders: int,
+    seed: int,
+    emerging: str | None = None,
+    emerging_month: str | None = None,
+) -> dict[str, Any]:
     from .history import HistoryPlan, write_bucket
 
-    plan = HistoryPlan(first_month=first, last_month=last, orders=orders, seed=seed)
+    plan = HistoryPlan(first, last, orders, seed, emerging=emerging, emerging_month=emerging_month)
     rows = write_bucket(plan, stack.client("s3"), names.ANALYTICS_BUCKET_LOCAL)
     year, month = (int(p) for p in last.split("-"))
     last_day = f"{last}-{calendar.monthrange(year, month)[1]:02d}"
@@ -109,12 +117,16 @@ def main(argv: list[str] | None = None) -> int:
     made.add_argument("--to", dest="last", default=_previous_month(_this_month()))
     made.add_argument("--orders", type=int, default=60_000)
     made.add_argument("--seed", type=int, default=12345)
+    made.add_argument("--emerging", help="a category code that becomes a new problem in one month")
+    made.add_argument("--emerging-month", help="that month, YYYY-MM (the last by default)")
     month = commands.add_parser("topics", help="run the monthly analysis of a month")
     month.add_argument("--month", default=_previous_month(_this_month()))
     args = parser.parse_args(argv)
     stack = RunningStack(args.url)
     if args.command == "history":
-        result = history(stack, args.first, args.last, args.orders, args.seed)
+        result = history(
+            stack, args.first, args.last, args.orders, args.seed, args.emerging, args.emerging_month
+        )
     else:
         result = topics(stack, args.month)
     print(json.dumps(result, ensure_ascii=False))

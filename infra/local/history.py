@@ -19,7 +19,8 @@ the Beijing day of that change; a whistle's rows (one per summoned department) a
 under the analytics key. DuckDB builds the rows and writes the JSON; the same plan gives the same
 bytes.
 
-    python -m infra.local.history --from 2026-08 --to 2026-10 --orders 60000 --out DIR
+    python -m infra.local.history --from 2026-08 --to 2026-10 --orders 60000 --out DIR \
+        [--emerging ebike_nonstandard --emerging-month 2026-09]
 """
 
 from __future__ import annotations
@@ -222,6 +223,13 @@ BURST_DAYS = 14
 BURST_RATIO = (4.0, 8.0)
 BURST_LEAST = 14  # extra orders per burst, however small the plan
 EXTRAS_SHARE = 0.08  # problem places and bursts together, at most, of all orders
+# A plan may name a category that becomes a new problem in one month (its last by default): this
+# many times its usual month's requests on top of them, from a handful of streets, harder to
+# resolve than most.
+EMERGING_RATIO = 3.0
+EMERGING_LEAST = 60
+EMERGING_STREETS = 8
+EMERGING_DIFFICULTY = -0.8
 
 ORDERS_PER_WHISTLE = 500  # a street blows a whistle for every so many orders of a month
 WHISTLES_LEAST = 12  # a month, however small the plan
@@ -250,10 +258,18 @@ class HistoryPlan:
     orders: int  # total orders over the range
     seed: int = 12345
     key: bytes = names.ANALYTICS_KEY_LOCAL.encode()
+    emerging: str | None = None  # a category code: a new problem in one month of the range
+    emerging_month: str | None = None  # 'YYYY-MM', that month; the last by default
 
     def __post_init__(self) -> None:
         if self.orders < 0 or self.seed < 0:
             raise ValueError("orders and seed are non-negative")
+        if self.emerging is not None and self.emerging not in {c.code for c in categories()}:
+            raise ValueError(f"not a category of the catalogue: {self.emerging!r}")
+        if self.emerging_month is not None and not (
+            _month(self.first_month) <= _month(self.emerging_month) <= _month(self.last_month)
+        ):
+            raise ValueError("the new problem's month is outside the range")
         if _month(self.first_month) > _month(self.last_month):
             raise ValueError("the first month is after the last")
 
@@ -662,6 +678,31 @@ def _bursts(world: _World, calendar: _Calendar, budget: int) -> _Orders:
     )
 
 
+def _emerging(world: _World, calendar: _Calendar) -> _Orders:
+    """The plan's new problem: its category's requests several times over in its month, from a few
+    streets, at new places."""
+    plan, catalogue = world.plan, world.catalogue
+    rng = _rng(plan, 5)
+    category = catalogue.codes.index(plan.emerging or "")
+    monthly = plan.orders / len(calendar.month_names) * world.category_weight[category]
+    count = int(max(EMERGING_LEAST, round(EMERGING_RATIO * monthly)))
+    busy = np.argsort(-world.street_weight)[: max(EMERGING_STREETS, len(world.street_weight) // 4)]
+    chosen = rng.choice(busy, EMERGING_STREETS, replace=False)
+    streets = rng.choice(chosen, count)
+    month = calendar.month_names.index(plan.emerging_month or plan.last_month)
+    day = rng.choice(np.flatnonzero(calendar.month == month), count)
+    kind = np.full(count, category)
+    return _Orders(
+        created=_instants(rng, calendar, day, catalogue.evening[kind]),
+        category=kind,
+        street=streets,
+        place=world.places[streets] + 2 * PROBLEM_PLACES + rng.integers(0, 40, count),
+        caller=np.where(rng.random(count) < SHARE_FREQUENT, _frequent_callers(rng, world, streets, kind), -1),
+        difficulty=np.full(count, EMERGING_DIFFICULTY),
+        outcome=np.where(rng.random(count) < SHARE_MERGED, MERGED, DISPATCHED),
+    )
+
+
 def _cells(world: _World, calendar: _Calendar, total: int) -> Array:
     """How many ordinary orders of each category each day: seasons, weekdays, category weights."""
     catalogue = world.catalogue
@@ -679,7 +720,7 @@ def _chunks(world: _World, calendar: _Calendar) -> Iterator[_Orders]:
     budget = int(plan.orders * EXTRAS_SHARE)
     problems = _problem_places(world, calendar, budget // 2)
     bursts = _bursts(world, calendar, budget - len(problems))
-    extras = _Orders.joined([problems, bursts])
+    extras = _Orders.joined([problems, bursts] + ([_emerging(world, calendar)] if plan.emerging else []))
     if len(extras) > plan.orders:
         extras = extras.take(np.arange(0))
     cells = _cells(world, calendar, plan.orders - len(extras))
@@ -1364,13 +1405,22 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--to", dest="last", required=True, help="last month, YYYY-MM (inclusive)")
     parser.add_argument("--orders", type=int, required=True, help="orders over the whole range")
     parser.add_argument("--seed", type=int, default=12345)
+    parser.add_argument("--emerging", help="a category code that becomes a new problem in one month")
+    parser.add_argument("--emerging-month", help="that month, YYYY-MM (the last by default)")
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--out", type=Path, help="a directory that mirrors the analytics bucket")
     target.add_argument("--s3-endpoint", help="an S3 endpoint, e.g. the local stack's moto")
     parser.add_argument("--bucket", default=names.ANALYTICS_BUCKET_LOCAL)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    plan = HistoryPlan(args.first, args.last, args.orders, args.seed)
+    plan = HistoryPlan(
+        args.first,
+        args.last,
+        args.orders,
+        args.seed,
+        emerging=args.emerging,
+        emerging_month=args.emerging_month,
+    )
     began = time.monotonic()
     if args.out is not None:
         rows = write_directory(plan, args.out, progress=not args.quiet)

@@ -1,14 +1,18 @@
 -- Topic candidates (每月一题, Art. 24): each category, and each category in each district, with
--- this month's volume against the previous month's, how the requests were resolved and rated, how
--- many people asked more than once (keyed hashes: counted, never identified) and how many streets
--- it touched. Ranking them is the store step's; merged duplicates are not counted twice.
--- parameters: month, previous month, month, month ('YYYY-MM')
+-- this month's volume against the previous month's and against the same month of earlier years
+-- (their total, and how many earlier years the facts hold that month at all: a year without facts
+-- is no history, a year with facts and none of the category is a zero), how the requests were
+-- resolved and rated, how many people asked more than once (keyed hashes: counted, never
+-- identified) and how many streets it touched. Measuring and ranking them is the store step's;
+-- merged duplicates are not counted twice.
+-- parameters: month, previous month, first month of the earlier years, month, month, month,
+--   previous month, month, month ('YYYY-MM')
 WITH latest AS (
   SELECT *
   FROM (
     SELECT f.*, row_number() OVER (PARTITION BY f.id ORDER BY f.version DESC) AS nth
     FROM order_facts AS f
-    WHERE f.month IN (?, ?)
+    WHERE f.month IN (?, ?) OR (f.month >= ? AND f.month < ? AND substr(f.month, 6, 2) = substr(?, 6, 2))
   ) AS versions
   WHERE nth = 1 AND category IS NOT NULL AND status <> 'merged'
 ),
@@ -21,7 +25,13 @@ this_month AS (
   WHERE month = ?
 ),
 last_month AS (
-  SELECT * FROM latest WHERE month <> ?
+  SELECT * FROM latest WHERE month = ?
+),
+same_month AS (
+  SELECT * FROM latest WHERE month < ? AND substr(month, 6, 2) = substr(?, 6, 2)
+),
+history AS (
+  SELECT count(DISTINCT month) AS same_month_years FROM same_month
 ),
 by_category AS (
   SELECT
@@ -56,16 +66,28 @@ before_by_category AS (
 ),
 before_by_district AS (
   SELECT category, district, count(*) AS previous_orders FROM last_month GROUP BY category, district
+),
+years_by_category AS (
+  SELECT category, count(*) AS same_month_orders FROM same_month GROUP BY category
+),
+years_by_district AS (
+  SELECT category, district, count(*) AS same_month_orders FROM same_month GROUP BY category, district
 )
 SELECT
-  b.category, b.district, b.orders, coalesce(p.previous_orders, 0) AS previous_orders, b.followed_up,
+  b.category, b.district, b.orders, coalesce(p.previous_orders, 0) AS previous_orders,
+  coalesce(y.same_month_orders, 0) AS same_month_orders, h.same_month_years, b.followed_up,
   b.resolved, b.satisfied, b.requesters, b.repeat_requesters, b.streets
 FROM by_category AS b
+CROSS JOIN history AS h
 LEFT JOIN before_by_category AS p ON p.category = b.category
+LEFT JOIN years_by_category AS y ON y.category = b.category
 UNION ALL
 SELECT
-  b.category, b.district, b.orders, coalesce(p.previous_orders, 0) AS previous_orders, b.followed_up,
+  b.category, b.district, b.orders, coalesce(p.previous_orders, 0) AS previous_orders,
+  coalesce(y.same_month_orders, 0) AS same_month_orders, h.same_month_years, b.followed_up,
   b.resolved, b.satisfied, b.requesters, b.repeat_requesters, b.streets
 FROM by_district AS b
+CROSS JOIN history AS h
 LEFT JOIN before_by_district AS p ON p.category = b.category AND p.district = b.district
+LEFT JOIN years_by_district AS y ON y.category = b.category AND y.district = b.district
 ORDER BY orders DESC, category, district NULLS FIRST

@@ -268,6 +268,31 @@ def test_a_consultation_answered_from_the_knowledge_base_can_still_be_handled(
     expect(page.get_by_test_id("timeline")).to_contain_text("申请转办")
 
 
+def test_an_answer_the_requester_accepts_closes_the_consultation_without_dispatch(
+    page: Page, stack_url: str, shot
+) -> None:
+    # Given a garbage-sorting question two entries answer: neither is sure enough on its own
+    page.goto(stack_url)
+    fill_form(page, kind="咨询", content="垃圾分类以后，厨余垃圾该扔哪个桶？", phone="13800003457")
+    answers = page.get_by_test_id("kb-answers")
+    kitchen = answers.get_by_test_id("kb-answer").filter(has_text="哪些算厨余垃圾")
+    expect(kitchen).to_be_visible()
+    expect(kitchen).to_contain_text("依据：北京市人民代表大会常务委员会：《北京市生活垃圾管理条例》")
+
+    # When the requester says this one answers the question, and submits
+    kitchen.get_by_test_id("kb-accept").click()
+    expect(kitchen.get_by_test_id("kb-accept")).to_have_text("已采用这条答复")
+    expect(answers.get_by_test_id("kb-accepted")).to_contain_text("提交后即作为已答复办结")
+    shot("11-answer-accepted")
+    order_id, code = submitted(page)
+
+    # Then it is answered on the spot with that answer, not dispatched
+    expect(page.get_by_test_id("result-title")).to_have_text("诉求已答复")
+    expect(page.get_by_test_id("direct-answer-text")).to_contain_text("厨余垃圾")
+    page.goto(f"{stack_url}/track/{order_id}?code={code}")
+    expect(page.get_by_test_id("order-status")).to_have_text("已直接答复")
+
+
 def test_a_new_evaluation_after_reopening_starts_afresh(page: Page, stack_url: str, shot) -> None:
     # Given a replied order open on the tracking page
     order_id, code = submit_by_api(stack_url, "小区东门的路灯一直不亮，晚上出行不便", "13800004567")

@@ -294,3 +294,29 @@ def test_supervisor_sees_the_overdue_board_and_the_ranking(staff, snap, stack_ur
     if month.status_code == 200 and any(i["score"] is not None for i in month.json()["items"]):
         expect(page.get_by_test_id("ranking-chart")).to_be_visible()
     snap(page, "hotline-supervision-ranking")
+
+
+def test_operator_closes_a_consultation_with_the_answer_the_caller_accepts(staff, snap, stack_url):
+    page = staff("operator1")
+    page.goto(f"{stack_url}/staff/intake")
+    page.get_by_test_id("intake-type-consultation").click()
+    page.get_by_test_id("intake-content").fill("来电人问：垃圾分类以后，厨余垃圾该扔哪个桶？")
+    pick(page, "f-district", "东城区")
+    pick(page, "f-street", "安定门街道")
+    page.get_by_test_id("intake-phone").fill(phone())
+    answers = page.get_by_test_id("intake-knowledge")
+    kitchen = answers.locator("li").filter(has_text="哪些算厨余垃圾")
+    expect(kitchen).to_be_visible()
+
+    kitchen.get_by_test_id("intake-kb-accept").click()
+    expect(kitchen.get_by_test_id("intake-kb-accept")).to_have_attribute("aria-pressed", "true")
+    snap(page, "hotline-intake-answer-accepted")
+    page.get_by_test_id("intake-submit").click()
+
+    # Answered on the spot with that answer: no unit, no dispatch.
+    receipt = page.get_by_test_id("intake-receipt")
+    expect(receipt).to_contain_text("哪些算厨余垃圾")
+    order_id = page.get_by_test_id("receipt-id").inner_text().strip()
+    order = api(stack_url, "operator1", "GET", f"/work-orders/{order_id}").json()
+    assert (order["status"], order["first_receiver"]) == ("answered", None)
+    assert order["answer"]["entry"] == "kb-kitchen-waste"

@@ -100,3 +100,34 @@ def test_a_unit_keeps_its_entry_current_and_another_unit_cannot(unit):
     assert (bad.status, bad.json()["error"]["details"][0]["field"]) == (400, "unit")
     found = unit("operator1").get("/knowledge?q=路灯不亮找谁修").json()["items"]
     assert found[0]["id"] == entry_id
+
+
+def test_a_residence_permit_question_is_offered_the_residence_permit_and_nothing_beside(api):
+    question = "我是外地户口，想在北京办居住证，要准备什么材料？"
+    answer = api.post("/api/v1/public/suggestions", {"content": question})
+    unrelated = api.post("/api/v1/public/suggestions", {"content": "请问北京动物园门票多少钱"})
+
+    assert answer.status == 200, answer.body
+    offered = answer.json()["answers"]
+    assert [a["id"] for a in offered] == ["kb-residence-permit-apply"]
+    assert offered[0]["source_url"].startswith("https://") and "：" in offered[0]["source_policy"]
+    assert unrelated.json()["answers"] == []
+
+
+def test_a_garbage_sorting_answer_the_requester_accepts_is_not_dispatched(citizen, api):
+    question = "垃圾分类以后，厨余垃圾该扔哪个桶？"
+    offered = api.post("/api/v1/public/suggestions", {"content": question}).json()["answers"]
+    body = {"type": "consultation", "category": None, "content": question}
+
+    receipt = citizen.submit(**body, answered_by=offered[0]["id"])
+    refused = citizen.api.post(
+        "/api/v1/public/requests",
+        {**body, "answered_by": "kb-passport", "location": {"district": "110101"},
+         "requester": {"phone": "13800007777", "kind": "person"}},
+    )  # fmt: skip
+
+    assert offered and offered[0]["id"].startswith("kb-")
+    assert (receipt["status"], receipt["deadline"]) == ("answered", None)
+    assert receipt["answer"]["entry"] == offered[0]["id"]
+    assert citizen.track(receipt)["timeline"][-1]["action"] == "answered"
+    assert (refused.status, refused.json()["error"]["details"][0]["field"]) == (400, "answered_by")

@@ -13,7 +13,7 @@ from chalicelib.domain.listing import FINISHED_WORK, OPEN_WORK
 from chalicelib.domain.model import Category, Location, ObjectionGrounds, Place, Requester, Status, WorkOrder
 from chalicelib.domain.model import Objection as ObjectionModel
 from chalicelib.domain.ports import OrderQuery
-from chalicelib.reference_data import all_units, categories
+from chalicelib.reference_data import all_units, categories, knowledge_base
 
 from tests.fakes import MemoryReference, MemoryWorkOrders
 
@@ -165,6 +165,25 @@ def test_a_new_category_and_seeding_never_overwrite_an_edit(reference):
     assert reference.category("manhole_cover").tier == "24h"
     with pytest.raises(StaleVersion):
         reference.put_category(new, expected_version=None)  # it exists now
+
+
+def test_seeding_brings_new_knowledge_entries_and_refreshes_only_those_nobody_edited(reference):
+    first, edited, third = knowledge_base()[:3]
+    reference.seed([], [], [first, edited, third])
+    reference.put_knowledge(edited.model_copy(update={"answer": "单位改写的答复，仍然有效。", "version": 2,
+                                                      "updated_by": "admin1"}), 1)  # fmt: skip
+    site = "https://www.beijing.gov.cn/"
+    newer = [e.model_copy(update={"source_url": site}) for e in (first, edited, third)]
+    added = first.model_copy(update={"id": "kb-contract-new-entry"})
+
+    written = reference.seed([], [], [*newer, added])
+
+    assert written == 3  # the two nobody edited take the shipped version; the new one is added
+    urls = {reference.knowledge_entry(e.id).source_url for e in (first, third)}
+    assert urls == {site}
+    assert reference.knowledge_entry(edited.id).answer == "单位改写的答复，仍然有效。"
+    assert reference.knowledge_entry(added.id) == added
+    assert reference.seed([], [], [*newer, added]) == 0
 
 
 def test_time_limits_start_at_the_defaults_and_change_by_version(reference):

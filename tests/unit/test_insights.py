@@ -11,6 +11,10 @@ from chalicelib.domain.insights import AnalyticsPolicy, RatePolicy, TopicPolicy
 from chalicelib.domain.model import UnitKind
 from chalicelib.reference_data import analytics_policy
 
+from infra.local.athena import LocalAthena, query_text
+from infra.local.history import HistoryPlan, write_directory
+from tests.fakes import MemoryReference
+
 QUERIES = Path(__file__).resolve().parents[2] / "statemachines" / "queries"
 POLICY = AnalyticsPolicy()
 ANDINGMEN, JIAODAOKOU = "110101004", "110101003"
@@ -26,7 +30,10 @@ def test_the_run_on_the_first_at_two_in_the_morning_covers_the_month_that_ended(
     plan = insights.monthly_plan(None, datetime(2026, 10, 31, 18, 0, tzinfo=UTC), POLICY)
 
     assert (plan.month, plan.previous) == ("2026-10", "2026-09")
-    assert plan.parameters["topics"] == ["'2026-10'", "'2026-09'", "'2026-10'", "'2026-10'"]
+    # The month, the month before, and the Octobers of the three years before.
+    october, september = "'2026-10'", "'2026-09'"
+    assert plan.parameters["topics"] == [october, september, "'2023-10'", october, october, october,
+                                         september, october, october]  # fmt: skip
     assert plan.parameters["trend"] == ["'2026-05'", "'2026-10'"]
     assert plan.parameters["recurrence"][0] == "'2026-08'"
     assert plan.parameters["rates"][2] == "true"
@@ -87,7 +94,20 @@ def test_a_unit_below_the_minimum_volume_is_listed_apart_unranked(reference):
 
 
 def test_the_shipped_configuration_is_the_documented_default():
-    assert analytics_policy() == AnalyticsPolicy()
+    shipped = analytics_policy()
+    # The seasons are the city's calendar, written as data only; without them a category is even.
+    seasonless = shipped.topics.model_copy(update={"seasons": {}, "season_of": {}})
+    assert shipped.model_copy(update={"topics": seasonless}) == AnalyticsPolicy()
+    assert shipped.topics.season("heating_insufficient") is not None
+
+
+def test_a_season_must_be_described_for_every_month_before_a_category_follows_it():
+    with pytest.raises(ValueError, match="seasons not described"):
+        TopicPolicy(season_of={"heating_insufficient": "winter"})
+    with pytest.raises(ValueError):
+        TopicPolicy(seasons={"winter": (1.0,) * 11})
+    with pytest.raises(ValueError, match="positive"):
+        TopicPolicy(seasons={"winter": (1.0,) * 11 + (0.0,)})
 
 
 def rates(
@@ -176,54 +196,114 @@ def test_the_response_basis_and_the_satisfied_count_are_configuration(reference)
 
 
 def topic(category: str, district: str | None, orders: int, previous: int, followed: int, resolved: int,
-          satisfied: int, requesters: int, repeat: int, streets: int) -> dict:  # fmt: skip
+          satisfied: int, requesters: int, repeat: int, streets: int, same_month: int = 0,
+          years: int = 0) -> dict:  # fmt: skip
     return {
         "category": category, "district": district, "orders": orders, "previous_orders": previous,
         "followed_up": followed, "resolved": resolved, "satisfied": satisfied, "requesters": requesters,
-        "repeat_requesters": repeat, "streets": streets,
+        "repeat_requesters": repeat, "streets": streets, "same_month_orders": same_month,
+        "same_month_years": years,
     }  # fmt: skip
 
 
-def test_candidates_are_ranked_by_their_signals_with_the_evidence(reference):
+WINTER = TopicPolicy(
+    seasons={"heating": (1.0, 0.85, 0.4, 0.05, 0.01, 0.01, 0.01, 0.01, 0.01, 0.08, 0.75, 1.0)},
+    season_of={"heating_insufficient": "heating"},
+)
+
+
+def test_one_candidate_per_category_ranked_by_its_signals_with_its_districts_as_evidence(reference):
     topics = [
-        topic("heating_insufficient", None, 120, 40, 100, 50, 60, 100, 20, 5),
-        topic("heating_insufficient", "110101", 60, 10, 50, 20, 30, 50, 10, 5),
-        topic("street_lighting", None, 80, 80, 70, 65, 66, 80, 0, 30),
+        # The heating season's first month: ten times October, as the season has it.
+        topic("heating_insufficient", None, 400, 43, 300, 270, 280, 400, 4, 120),
+        topic("heating_insufficient", "110101", 60, 6, 50, 45, 46, 60, 1, 12),
+        topic("heating_insufficient", "110105", 90, 10, 70, 62, 64, 90, 1, 30),
+        # A new problem in 东城: four times its usual volume there, twice city-wide, badly resolved.
+        topic("ebike_nonstandard", None, 120, 58, 100, 50, 60, 100, 20, 9),
+        topic("ebike_nonstandard", "110101", 80, 20, 60, 25, 30, 70, 18, 5),
+        topic("ebike_nonstandard", "110105", 40, 38, 40, 25, 30, 30, 2, 4),
+        topic("street_lighting", None, 80, 80, 70, 65, 66, 80, 0, 30),  # large, as always
         topic("dog_management", None, 10, 2, 5, 1, 1, 10, 0, 2),  # too few to be a city's problem
     ]
     streets = [
-        {"category": "heating_insufficient", "district": "110101", "street": ANDINGMEN, "orders": 40},
-        {"category": "heating_insufficient", "district": "110101", "street": JIAODAOKOU, "orders": 10},
-        {"category": "heating_insufficient", "district": "110101", "street": "110101001", "orders": 5},
-        {"category": "heating_insufficient", "district": "110101", "street": "110101002", "orders": 3},
-        {"category": "heating_insufficient", "district": "110101", "street": "110101005", "orders": 2},
+        {"category": "ebike_nonstandard", "district": "110101", "street": ANDINGMEN, "orders": 50},
+        {"category": "ebike_nonstandard", "district": "110101", "street": JIAODAOKOU, "orders": 20},
+        {"category": "ebike_nonstandard", "district": "110101", "street": "110101001", "orders": 10},
+        {"category": "ebike_nonstandard", "district": "110105", "street": "110105001", "orders": 15},
     ]
-    examples = [{"category": "heating_insufficient", "district": "110101", "text": "暖气不热，室温只有14度"}]
+    examples = [
+        {"category": "ebike_nonstandard", "district": "110105", "text": "朝阳有店卖改装电动车"},
+        {"category": "ebike_nonstandard", "district": "110101", "text": "安定门一带多家店铺改装电动自行车"},
+    ]
     trend: list[dict[str, Any]] = [
-        {"month": "2026-09", "category": "heating_insufficient", "district": None, "orders": 40},
-        {"month": "2026-09", "category": "heating_insufficient", "district": "110101", "orders": 12},
-        {"month": "2026-10", "category": "heating_insufficient", "district": None, "orders": 120},
-        {"month": "2026-10", "category": "heating_insufficient", "district": "110101", "orders": 60},
+        {"month": "2026-10", "category": "ebike_nonstandard", "district": None, "orders": 58},
+        {"month": "2026-10", "category": "ebike_nonstandard", "district": "110101", "orders": 20},
+        {"month": "2026-11", "category": "ebike_nonstandard", "district": None, "orders": 120},
     ]
 
-    found = insights.topic_candidates(topics, streets, examples, trend, reference, TopicPolicy())
+    found = insights.topic_candidates(topics, streets, examples, trend, reference, WINTER, "2026-11")
 
-    # The district's heating problem is more concentrated than the city's: it comes first.
-    assert [c.key for c in found] == [
-        "heating_insufficient@110101",
-        "heating_insufficient",
-        "street_lighting",
+    assert [c.key for c in found] == ["ebike_nonstandard"]
+    new = found[0]
+    assert (new.rank, new.category_name, new.district, new.growth) == (
+        1,
+        "电动自行车非标销售改装",
+        None,
+        round(62 / 58, 4),
+    )
+    assert (new.baseline.basis, new.baseline.orders) == ("previous_month", 58.0)
+    assert new.signals == [
+        "growth",
+        "low_resolution",
+        "low_satisfaction",
+        "repeat_requesters",
+        "concentrated",
     ]
-    district, city, lighting = found
-    assert (city.rank, city.category_name, city.growth) == (2, "供暖不热", 2.0)
-    assert city.signals == ["volume", "growth", "low_resolution", "low_satisfaction", "repeat_requesters"]
-    assert [s.name for s in city.top_streets][:2] == ["安定门街道", "交道口街道"]
-    assert city.concentration == round(55 / 120, 4) and city.examples == ["暖气不热，室温只有14度"]
-    assert [(t.month, t.orders) for t in city.trend] == [("2026-09", 40), ("2026-10", 120)]
-    assert "concentrated" in district.signals and district.concentration == round(55 / 60, 4)
-    assert district.district_name == "东城区人民政府"
-    assert [(t.month, t.orders) for t in district.trend] == [("2026-09", 12), ("2026-10", 60)]
-    assert lighting.signals == ["volume"] and lighting.concentration is None
+    # Its districts, the one that jumped first; its words from there first.
+    assert [(d.name, d.orders, d.baseline, d.growth) for d in new.districts] == [
+        ("东城区人民政府", 80, 20.0, 3.0),
+        ("朝阳区人民政府", 40, 38.0, round(2 / 38, 4)),
+    ]
+    assert new.examples == ["安定门一带多家店铺改装电动自行车", "朝阳有店卖改装电动车"]
+    assert [s.name for s in new.top_streets][:2] == ["安定门街道", "交道口街道"]
+    assert [(t.month, t.orders) for t in new.trend] == [("2026-10", 58), ("2026-11", 120)]
+
+    # Without the season, October alone would make the heating season a jump of its own.
+    flat = insights.topic_candidates(topics, streets, examples, trend, reference, TopicPolicy(), "2026-11")
+    heating = next(c for c in flat if c.key == "heating_insufficient")
+    assert len(flat) == 2 and "growth" in heating.signals
+    assert (heating.baseline.basis, heating.growth) == ("previous_month", round(357 / 43, 4))
+
+
+def test_the_same_month_of_earlier_years_comes_before_the_season(reference):
+    rows = [
+        # Last November and the one before averaged 300: this one is half as many again.
+        topic("heating_insufficient", None, 450, 40, 300, 270, 280, 400, 4, 120, same_month=600, years=2),
+        # A category new this month: nothing last month, nothing in earlier Novembers.
+        topic("ev_charging_pile", None, 40, 0, 30, 25, 28, 40, 0, 12, same_month=0, years=2),
+    ]
+
+    found = {c.key: c for c in insights.topic_candidates(rows, [], [], [], reference, WINTER, "2026-11")}
+
+    heating, charging = found["heating_insufficient"], found["ev_charging_pile"]
+    assert (heating.baseline.basis, heating.baseline.orders, heating.baseline.years) == (
+        "same_month",
+        300.0,
+        2,
+    )
+    assert heating.growth == 0.5 and "growth" in heating.signals
+    # None in the Novembers the facts hold: no baseline to grow from, counted as new.
+    assert (charging.baseline.basis, charging.growth, charging.signals) == ("same_month", None, ["growth"])
+
+
+def test_a_jump_chance_explains_is_no_jump(reference):
+    # 16 where 10 were expected: within what a count of 10 varies by.
+    rows = [topic("street_lighting", None, 16, 10, 0, 0, 0, 16, 0, 3, same_month=20, years=2)]
+    policy = TopicPolicy(least_orders_category=10)
+
+    assert insights.topic_candidates(rows, [], [], [], reference, policy, "2026-11") == []
+    assert [c.key for c in insights.topic_candidates(rows, [], [], [], reference, policy.model_copy(
+        update={"chance": 0.0}), "2026-11")] == ["street_lighting"]  # fmt: skip
 
 
 def test_an_adopted_topic_follows_its_volume_in_later_months_only():
@@ -257,3 +337,53 @@ def test_a_hotspot_warning_says_what_jumped_and_from_what():
 
 def test_every_query_file_is_planned():
     assert all(re.fullmatch(r"[a-z_]+", p.stem) for p in QUERIES.glob("*.sql"))
+
+
+# --- the board over a generated history with a heating season and a new problem -----------------
+
+HEATING = {"heating_insufficient", "heating_outage", "heating_fees"}
+NEW_PROBLEM = "ebike_nonstandard"
+
+
+def november_board(root: Path, plan: HistoryPlan) -> tuple[list[insights.Candidate], list[dict[str, Any]]]:
+    """The monthly run's candidates for the plan's last month, through the project's own queries."""
+    write_directory(plan, root, progress=False)
+    engine = LocalAthena(root, threads=1)
+    engine.execute(query_text("compact"), ["'2000-01-01'", "'2099-12-31'"])
+    policy = analytics_policy()
+    run = insights.monthly_plan(plan.last_month, datetime(2026, 12, 1, tzinfo=UTC), policy)
+    found = {
+        name: engine.execute(query_text(name), run.parameters[name]).records()
+        for name in ("topics", "streets", "examples", "trend")
+    }
+    engine.close()
+    board = insights.topic_candidates(
+        found["topics"], found["streets"], found["examples"], found["trend"], MemoryReference(),
+        policy.topics, plan.last_month,
+    )  # fmt: skip
+    return board, found["topics"]
+
+
+@pytest.fixture(scope="module", params=["two Novembers", "first winter"])
+def november(request, tmp_path_factory):
+    plan = {
+        # Last November is history: this one is measured against it.
+        "two Novembers": HistoryPlan("2025-10", "2026-11", 160_000, seed=3, emerging=NEW_PROBLEM),
+        # No November before: this one is measured against October carried over by the season.
+        "first winter": HistoryPlan("2026-06", "2026-11", 90_000, seed=3, emerging=NEW_PROBLEM),
+    }[request.param]
+    return november_board(tmp_path_factory.mktemp("history"), plan)
+
+
+def test_the_heating_season_does_not_fill_the_board_and_a_new_problem_comes_first(november):
+    board, rows = november
+    heating = next(r for r in rows if r["category"] == "heating_insufficient" and r["district"] is None)
+
+    assert heating["orders"] > 5 * heating["previous_orders"] > 0  # the season started this month
+    assert board[0].category == NEW_PROBLEM and "growth" in board[0].signals
+    assert board[0].districts and board[0].districts[0].orders > (board[0].districts[0].baseline or 0)
+    seasonal = [c for c in board if c.category in HEATING]
+    assert len(seasonal) <= 1
+    for candidate in seasonal:  # only when it is really above what the season brings
+        assert "growth" in candidate.signals and candidate.growth and candidate.growth > 0
+    assert len({c.category for c in board}) == len(board) and all(c.district is None for c in board)

@@ -37,13 +37,89 @@ def test_a_clear_question_is_answered_on_the_spot(question, entry):
 @pytest.mark.parametrize(
     "question",
     [
-        "请问护照怎么办理",  # nothing in the knowledge base
+        "请问北京动物园门票多少钱",  # nothing in the knowledge base
         "垃圾分类厨余垃圾放哪个桶",  # two entries answer it about equally: the requester picks
         "我们小区的路灯坏了",
     ],
 )
 def test_an_unclear_match_is_not_answered_on_the_spot(question):
     assert knowledge.on_the_spot(entries(), question, TODAY) is None
+
+
+def test_the_knowledge_base_holds_what_the_hotline_is_asked_most_each_with_its_source():
+    shipped = entries()
+    asked = ("居住证", "积分落户", "社保转移", "公积金", "医保", "小学入学", "养老金", "供暖", "停车",
+             "垃圾分类", "身份证", "护照", "不动产", "结婚登记", "生育登记", "残疾人证", "低保", "老年卡",
+             "交通违法", "驾驶证", "营业执照", "个税", "劳动仲裁", "租房", "物业费", "燃气", "水费",
+             "电费")  # fmt: skip
+
+    assert len(shipped) >= 120
+    for topic in asked:
+        assert knowledge.offered(shipped, f"请问{topic}怎么办理", TODAY), topic
+    for entry in shipped:
+        # The issuing body, then the document; the official site of the body that publishes it.
+        body, _, document = entry.source_policy.partition("：")
+        assert body and len(document) >= 4, entry.id
+        assert entry.source_url and entry.source_url.startswith("https://"), entry.id
+
+
+def test_a_residence_permit_question_is_offered_the_residence_permit_only():
+    for question in ("居住证怎么办理", "我是外地户口，想在北京办个居住证，要准备什么材料"):
+        offered = {a.id for a in knowledge.offered(entries(), question, TODAY)}
+
+        assert "kb-residence-permit-apply" in offered
+        assert not offered & {
+            "kb-primary-school-enrolment",
+            "kb-out-of-town-medical",
+            "kb-points-based-hukou",
+        }
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["我们小区的路灯坏了好几天了", "楼下饭馆油烟太大", "请问北京动物园门票多少钱", "地铁末班车是几点"],
+)
+def test_nothing_is_offered_below_the_relevance_floor(question):
+    assert knowledge.search(entries(), question, TODAY)  # some entry shares words with it
+    assert knowledge.offered(entries(), question, TODAY) == []
+
+
+def test_an_answer_the_requester_accepts_settles_the_consultation_on_the_spot(hotline):
+    question = "垃圾分类厨余垃圾放哪个桶"  # two entries answer it: no one answer is sure enough alone
+    offered = [a.id for a in knowledge.offered(entries(), question, TODAY)]
+
+    chosen = hotline.receive(type=RequestType.CONSULTATION, category=None, content=question,
+                             answered_by="kb-kitchen-waste")  # fmt: skip
+    unchosen = hotline.receive(type=RequestType.CONSULTATION, category=None, content=question)
+
+    assert "kb-kitchen-waste" in offered and knowledge.on_the_spot(entries(), question, TODAY) is None
+    order = hotline.order(chosen)
+    assert (order.status, order.deadline, order.answer and order.answer.entry) == (
+        Status.ANSWERED,
+        None,
+        "kb-kitchen-waste",
+    )
+    assert (order.timeline[-1].action, order.timeline[-1].actor_role) == ("answered", "requester")
+    assert hotline.order(unchosen).status is Status.RECEIVED
+    assert hotline.workflows.started == [unchosen]
+
+
+def test_only_an_answer_offered_for_the_words_of_a_consultation_settles_it(hotline):
+    with pytest.raises(InvalidInput) as unrelated:
+        hotline.receive(type=RequestType.CONSULTATION, category=None, content="垃圾分类厨余垃圾放哪个桶",
+                        answered_by="kb-passport")  # fmt: skip
+    with pytest.raises(InvalidInput) as complaint:
+        hotline.receive(type=RequestType.COMPLAINT, category=None, content="垃圾分类厨余垃圾放哪个桶",
+                        answered_by="kb-kitchen-waste")  # fmt: skip
+    anyway = hotline.receive(type=RequestType.CONSULTATION, category=None, content="垃圾分类厨余垃圾放哪个桶",
+                             answered_by="kb-kitchen-waste", dispatch_anyway=True)  # fmt: skip
+
+    assert (
+        [p.field for p in unrelated.value.details]
+        == [p.field for p in complaint.value.details]
+        == ["answered_by"]
+    )
+    assert hotline.order(anyway).status is Status.RECEIVED and len(hotline.orders.orders) == 1
 
 
 def test_search_ranks_the_best_entry_first_and_leaves_out_expired_ones():

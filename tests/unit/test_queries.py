@@ -336,8 +336,12 @@ def test_whistles_are_assessed_on_both_sides(athena):
     ]
 
 
+TOPICS_OF_OCTOBER = ("'2026-10'", "'2026-09'", "'2023-10'", "'2026-10'", "'2026-10'", "'2026-10'",
+                     "'2026-09'", "'2026-10'", "'2026-10'")  # fmt: skip
+
+
 def test_topic_candidates_by_category_and_district_with_growth_and_repeat_requesters(athena):
-    rows = run(athena, "topics", "'2026-10'", "'2026-09'", "'2026-10'", "'2026-10'")
+    rows = run(athena, "topics", *TOPICS_OF_OCTOBER)
 
     assert [
         (
@@ -361,6 +365,38 @@ def test_topic_candidates_by_category_and_district_with_growth_and_repeat_reques
         ("street_lighting", None, 1, 0, 0, 0, 0, 1, 0, 1),
         ("street_lighting", "110101", 1, 0, 0, 0, 0, 1, 0, 1),
     ]
+    # No October of an earlier year in the facts: no same-month history to measure against.
+    assert {(r["same_month_orders"], r["same_month_years"]) for r in rows} == {(0, 0)}
+
+
+def test_topics_count_the_same_month_of_earlier_years_that_the_facts_hold(tmp_path):
+    heating = {"category": "heating_insufficient", "street": JIAODAOKOU, "unit": JIAODAOKOU}
+    changes = [
+        *(order(f"y23-{i}", f"2023-11-{10 + i}T09:00", **heating) for i in range(4)),  # too long ago
+        *(order(f"y24-{i}", f"2024-11-{10 + i}T09:00", **heating) for i in range(6)),
+        order("y24-g", "2024-11-20T09:00"),
+        *(order(f"y25-{i}", f"2025-11-{10 + i}T09:00", **heating) for i in range(10)),
+        order("y25-d", "2025-12-02T09:00", **heating),  # not the same month
+        *(order(f"oct-{i}", f"2026-10-{10 + i}T09:00", **heating) for i in range(2)),
+        *(order(f"nov-{i}", f"2026-11-{10 + i}T09:00", **heating) for i in range(20)),
+        order("nov-g", "2026-11-03T09:00"),
+    ]
+    write_ndjson(tmp_path, "facts/order_changes/", changes)
+    engine = LocalAthena(tmp_path, threads=1)
+    engine.execute(query_text("compact"), ["'2023-01-01'", "'2026-12-31'"])
+
+    rows = run(engine, "topics", "'2026-11'", "'2026-10'", "'2024-11'", *["'2026-11'"] * 3, "'2026-10'",
+               "'2026-11'", "'2026-11'")  # fmt: skip
+
+    assert [
+        (r["category"], r["district"], r["orders"], r["previous_orders"], r["same_month_orders"],
+         r["same_month_years"]) for r in rows
+    ] == [
+        ("heating_insufficient", None, 20, 2, 16, 2),
+        ("heating_insufficient", "110101", 20, 2, 16, 2),
+        ("garbage_collection", None, 1, 0, 1, 2),  # none in November 2025: a zero, not a gap
+        ("garbage_collection", "110101", 1, 0, 1, 2),
+    ]  # fmt: skip
 
 
 def test_streets_and_examples_give_a_topic_its_evidence(athena):

@@ -117,6 +117,8 @@ export interface Submission {
   attachments: string[]
   /** The requester read the knowledge-base answers and wants the matter handled anyway. */
   dispatch_anyway?: boolean
+  /** The knowledge-base answer the requester accepted: the consultation is answered on the spot. */
+  answered_by?: string
   not_an_emergency?: boolean
 }
 
@@ -229,6 +231,8 @@ export interface KnowledgeAnswer {
   question: string
   answer: string
   source_policy?: string
+  /** The official site of the body that issued the policy. */
+  source_url?: string | null
   unit: string
   confidence: number
 }

@@ -125,6 +125,10 @@ const en: typeof zh = {
     stillSubmitHint: 'Once submitted, it is dispatched to a handling unit.',
     kept: 'You said these answers do not solve your problem: your request will be dispatched.',
     showAgain: 'Show the answers again',
+    accept: 'This answers my question',
+    acceptedButton: 'Answer accepted',
+    acceptedHint: 'You accepted the answer above: once submitted, your request is closed as answered and not dispatched. If you still need it handled, you can ask for that on the tracking page.',
+    sourceSite: 'Issuing body\'s website',
   },
   direct: {
     title: 'Answer from the knowledge base',

@@ -120,6 +120,10 @@ export default {
     stillSubmitHint: '提交后将派发给承办单位办理。',
     kept: '您已表示以上答复未解决问题，提交后将派发办理。',
     showAgain: '再看一下答复',
+    accept: '这条答复解决了我的问题',
+    acceptedButton: '已采用这条答复',
+    acceptedHint: '您已采用上面的答复：提交后即作为已答复办结，不再派发；如仍需办理，可在查询页面申请转办。',
+    sourceSite: '发布机关网站',
   },
   direct: {
     title: '知识库答复',

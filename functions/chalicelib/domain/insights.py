@@ -8,12 +8,13 @@ thresholds are configuration (data/analytics.json), applied here.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from .assessment import Assessment, Weights, assessed_as, ranked, rate, score
 from .intake import BEIJING
@@ -53,8 +54,14 @@ class RatePolicy(BaseModel):
     least_dispatched: Annotated[int, Field(ge=0)] = 20
 
 
+Profile = Annotated[tuple[float, ...], Field(min_length=12, max_length=12)]
+
+
 class TopicPolicy(BaseModel):
-    """Which groups of requests become topic candidates, and how their signals weigh."""
+    """Which categories become topic candidates, how their signals weigh, and what their volume is
+    measured against: the same month of earlier years when the facts hold it, otherwise last
+    month's volume carried over by the category's seasonal profile (a season's volume in each
+    calendar month, January first; a category without one is taken as even through the year)."""
 
     model_config = ConfigDict(defer_build=True, frozen=True)
 
@@ -62,9 +69,10 @@ class TopicPolicy(BaseModel):
     least_orders_district: int = 15
     candidates: int = 20
     least_followed_up: int = 5
+    years_back: int = Field(default=3, ge=0)
     weights: dict[str, float] = {
-        "volume": 0.3,
-        "growth": 0.2,
+        "volume": 0.2,
+        "growth": 0.3,
         "low_resolution": 0.15,
         "low_satisfaction": 0.15,
         "repeat_requesters": 0.1,
@@ -79,6 +87,26 @@ class TopicPolicy(BaseModel):
         "repeat_requesters": 0.3,
         "concentrated": 0.5,
     }
+    # A jump counts only beyond what chance would explain: this many standard deviations of the
+    # difference between the count and its baseline (both taken as Poisson counts) are taken off
+    # before it is weighed.
+    chance: float = Field(default=2.0, ge=0)
+    seasons: dict[str, Profile] = {}
+    season_of: dict[str, str] = {}
+    districts: int = 5  # districts named in a candidate's evidence
+
+    @model_validator(mode="after")
+    def _profiles(self) -> TopicPolicy:
+        unknown = sorted(set(self.season_of.values()) - set(self.seasons))
+        if unknown:
+            raise ValueError(f"categories refer to seasons not described: {', '.join(unknown)}")
+        if any(v <= 0 for profile in self.seasons.values() for v in profile):
+            raise ValueError("a season's volume is positive in every month")
+        return self
+
+    def season(self, category: str) -> Profile | None:
+        name = self.season_of.get(category)
+        return self.seasons[name] if name else None
 
 
 class HotspotPolicy(BaseModel):
@@ -161,7 +189,17 @@ def monthly_plan(
         parameters={
             "rates": [this, quoted(",".join(rates.excluded_reasons)), exclude],
             "summons": [this, quoted(f"{month}-01")],
-            "topics": [this, previous, this, this],
+            "topics": [
+                this,
+                previous,
+                quoted(shift(month, -12 * policy.topics.years_back)),
+                this,
+                this,
+                this,
+                previous,
+                this,
+                this,
+            ],
             "streets": [this],
             "examples": [this],
             "trend": [quoted(shift(month, 1 - policy.trend_months)), this],
@@ -293,12 +331,44 @@ class MonthCount(BaseModel):
     orders: int
 
 
-class Candidate(BaseModel):
-    """A group of requests proposed as the month's topic, with the evidence for it."""
+Basis = Literal["same_month", "season", "previous_month", "none"]
+
+
+class Baseline(BaseModel):
+    """The volume a group was expected to have this month, and what that expectation rests on:
+    the mean of the same month in earlier years (`years` of them), last month's volume carried
+    over by the category's seasonal profile, or last month's volume as it was (no profile), or
+    nothing (no requests last month and no history)."""
 
     model_config = ConfigDict(defer_build=True)
 
-    key: str  # <category> or <category>@<district>
+    basis: Basis
+    orders: float | None
+    years: int = 0
+    # How far the expectation itself may be off by chance (its standard deviation, the counts it
+    # is made of taken as Poisson): wide when it rests on a few requests carried over a season.
+    spread: float = 0.0
+
+
+class DistrictJump(BaseModel):
+    """A district's share of a candidate, measured against its own baseline."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    district: str
+    name: str
+    orders: int
+    baseline: float | None
+    growth: float | None
+
+
+class Candidate(BaseModel):
+    """A category proposed as the month's topic, with the evidence for it; its districts are
+    evidence, not candidates of their own."""
+
+    model_config = ConfigDict(defer_build=True)
+
+    key: str  # <category>; adopted topics of earlier months may be <category>@<district>
     rank: int
     score: float
     category: str
@@ -308,7 +378,8 @@ class Candidate(BaseModel):
     signals: list[str]
     orders: int
     previous_orders: int
-    growth: float | None
+    baseline: Baseline
+    growth: float | None  # against the baseline
     followed_up: int
     resolution_rate: float | None
     satisfaction_rate: float | None
@@ -317,6 +388,7 @@ class Candidate(BaseModel):
     streets: int
     concentration: float | None  # share of the three streets with most requests
     top_streets: list[StreetCount]
+    districts: list[DistrictJump] = []
     trend: list[MonthCount]
     examples: Annotated[list[str], Field(max_length=3)]
 
@@ -331,6 +403,43 @@ def _names(reference: Reference) -> tuple[dict[str, str], dict[str, str]]:
     return categories, units
 
 
+def baseline(row: Row, month: str, policy: TopicPolicy) -> Baseline:
+    """What `row` (a topics query row of `month`) was expected to count."""
+    years = int(row.get("same_month_years") or 0)
+    if years:
+        mean = row["same_month_orders"] / years
+        return Baseline(
+            basis="same_month", orders=round(mean, 2), years=years, spread=round(math.sqrt(mean / years), 2)
+        )
+    previous = row["previous_orders"]
+    if not previous:
+        return Baseline(basis="none", orders=None)
+    profile = policy.season(row["category"])
+    if profile is None:
+        return Baseline(basis="previous_month", orders=float(previous), spread=round(math.sqrt(previous), 2))
+    number = int(month[5:7])
+    factor = profile[number - 1] / profile[(number - 2) % 12]
+    return Baseline(
+        basis="season", orders=round(previous * factor, 2), spread=round(factor * math.sqrt(previous), 2)
+    )
+
+
+def growth_over(orders: int, expected: Baseline) -> float | None:
+    """The jump over the baseline (0.5: half as many again); None when nothing was expected."""
+    if not expected.orders:
+        return None
+    return round((orders - expected.orders) / expected.orders, 4)
+
+
+def jump(orders: int, expected: Baseline, chance: float) -> float:
+    """The growth signal's strength, 0..1: the jump over the baseline beyond chance; a group with
+    no baseline (nothing last month, no history) is new, and as strong as a doubling."""
+    if not expected.orders:
+        return 1.0 if orders else 0.0
+    beyond = orders - expected.orders - chance * math.sqrt(expected.orders + expected.spread**2)
+    return min(max(beyond / expected.orders, 0.0), 1.0)
+
+
 def topic_candidates(
     topics: Sequence[Row],
     streets: Sequence[Row],
@@ -338,47 +447,71 @@ def topic_candidates(
     trend: Sequence[Row],
     reference: Reference,
     policy: TopicPolicy,
+    month: str,
 ) -> list[Candidate]:
-    """Categories, and categories within a district, scored by their signals (each 0..1, weighed
-    by configuration) and ranked; only groups with enough requests to be a city's problem."""
+    """Categories scored by their signals (each 0..1, weighed by configuration) and ranked, one
+    candidate per category with its districts as evidence. A category is a candidate when it has
+    enough requests to be a city's problem (city-wide, or in one district) and something beyond its
+    size stands out: a jump over its baseline, poor resolution or ratings, people asking again, a
+    few streets bearing most of it. A season's usual volume is not a jump: the heating season's
+    first month is measured against earlier Novembers, or October carried over by the season."""
     category_names, unit_names = _names(reference)
-    by_group: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    by_category: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for row in streets:
-        by_group[row["category"]].append((row["street"], row["orders"]))
-        by_group[_key(row["category"], row["district"])].append((row["street"], row["orders"]))
-    texts: dict[str, list[str]] = defaultdict(list)
+        by_category[row["category"]].append((row["street"], row["orders"]))
+    texts: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
     for row in examples:
-        for group in (row["category"], _key(row["category"], row["district"])):
-            if len(texts[group]) < 3:
-                texts[group].append(row["text"])
+        texts[row["category"]].append((row["district"], row["text"]))
     series: dict[str, list[MonthCount]] = defaultdict(list)
     for row in trend:
-        series[_key(row["category"], row["district"])].append(
-            MonthCount(month=row["month"], orders=row["orders"])
-        )
+        if row["district"] is None:
+            series[row["category"]].append(MonthCount(month=row["month"], orders=row["orders"]))
+    district_rows: dict[str, list[Row]] = defaultdict(list)
+    for row in topics:
+        if row["district"] is not None:
+            district_rows[row["category"]].append(row)
+
+    def words(category: str, districts: list[DistrictJump]) -> list[str]:
+        """Three examples, from the districts where it jumped most first."""
+        order = {d.district: i for i, d in enumerate(districts)}
+        found = sorted(texts.get(category, []), key=lambda t: order.get(t[0] or "", len(order)))
+        return [text for _, text in found[:3]]
+
+    def jumps(category: str) -> list[DistrictJump]:
+        found = []
+        for row in district_rows.get(category, []):
+            expected = baseline(row, month, policy)
+            found.append(
+                DistrictJump(
+                    district=row["district"],
+                    name=unit_names.get(row["district"], row["district"]),
+                    orders=row["orders"],
+                    baseline=expected.orders,
+                    growth=growth_over(row["orders"], expected),
+                )
+            )
+        found.sort(key=lambda d: (-(d.orders - (d.baseline or 0)), -d.orders, d.district))
+        return found[: policy.districts]
 
     eligible = [
         r
         for r in topics
-        if r["orders"]
-        >= (policy.least_orders_district if r["district"] is not None else policy.least_orders_category)
+        if r["district"] is None
+        and (
+            r["orders"] >= policy.least_orders_category
+            or any(d["orders"] >= policy.least_orders_district for d in district_rows.get(r["category"], []))
+        )
     ]
-    most = {
-        level: max((r["orders"] for r in eligible if (r["district"] is None) == level), default=0)
-        for level in (True, False)
-    }
+    most = max((r["orders"] for r in eligible), default=0) or 1
     scored: list[tuple[float, Candidate]] = []
     for row in eligible:
-        key = _key(row["category"], row["district"])
-        counts = sorted(by_group.get(key, []), key=lambda s: (-s[1], s[0]))
+        category = row["category"]
+        counts = sorted(by_category.get(category, []), key=lambda s: (-s[1], s[0]))
         followed = row["followed_up"]
         resolution = rate(row["resolved"], followed)
         satisfaction = rate(row["satisfied"], followed)
-        growth = (
-            round((row["orders"] - row["previous_orders"]) / row["previous_orders"], 4)
-            if row["previous_orders"]
-            else None
-        )
+        expected = baseline(row, month, policy)
+        growth = growth_over(row["orders"], expected)
         concentration = (
             round(sum(n for _, n in counts[:3]) / row["orders"], 4)
             if counts and row["orders"] and row["streets"] > 3
@@ -386,13 +519,17 @@ def topic_candidates(
         )
         judged = followed >= policy.least_followed_up
         strengths = {
-            "volume": row["orders"] / (most[row["district"] is None] or 1),
-            "growth": min(max(growth or 0.0, 0.0), 1.0),
+            "volume": row["orders"] / most,
+            "growth": jump(row["orders"], expected, policy.chance),
             "low_resolution": (1 - resolution) if judged and resolution is not None else 0.0,
             "low_satisfaction": (1 - satisfaction) if judged and satisfaction is not None else 0.0,
             "repeat_requesters": min(row["repeat_requesters"] / max(row["requesters"], 1) * 3, 1.0),
             "concentrated": concentration or 0.0,
         }
+        signals = [s for s, v in strengths.items() if v >= policy.notable.get(s, 1.0)]
+        if not set(signals) - {"volume"}:
+            continue  # large, and as large as it always is at this time of year
+        districts = jumps(category)
         weights = policy.weights
         strength = (
             100 * sum(weights.get(s, 0) * v for s, v in strengths.items()) / (sum(weights.values()) or 1)
@@ -401,16 +538,15 @@ def topic_candidates(
             (
                 strength,
                 Candidate(
-                    key=key,
+                    key=category,
                     rank=0,
                     score=round(strength, 2),
-                    category=row["category"],
-                    category_name=category_names.get(row["category"], row["category"]),
-                    district=row["district"],
-                    district_name=unit_names.get(row["district"]) if row["district"] else None,
-                    signals=[s for s, v in strengths.items() if v >= policy.notable.get(s, 1.0)],
+                    category=category,
+                    category_name=category_names.get(category, category),
+                    signals=signals,
                     orders=row["orders"],
                     previous_orders=row["previous_orders"],
+                    baseline=expected,
                     growth=growth,
                     followed_up=followed,
                     resolution_rate=resolution,
@@ -422,8 +558,9 @@ def topic_candidates(
                     top_streets=[
                         StreetCount(street=s, name=unit_names.get(s, s), orders=n) for s, n in counts[:5]
                     ],
-                    trend=series.get(key, []),
-                    examples=texts.get(key, [])[:3],
+                    districts=districts,
+                    trend=series.get(category, []),
+                    examples=words(category, districts),
                 ),
             )
         )

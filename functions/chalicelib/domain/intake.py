@@ -15,7 +15,7 @@ from .deadlines import TimeLimits
 from .dispatch import route
 from .errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken
 from .handling import start_run
-from .knowledge import KnowledgeEntry, answered_event, on_the_spot
+from .knowledge import Answer, KnowledgeEntry, accepted, answered_event, on_the_spot
 from .model import (
     AnySubmission,
     Attachment,
@@ -108,6 +108,15 @@ def receive(
     # A location or category no unit can receive is refused now, not at dispatch.
     route(submission.location, category, reference)
     now = clock.now()
+    today = now.astimezone(BEIJING).date()
+    chosen: Answer | None = None
+    if submission.answered_by is not None and not submission.dispatch_anyway:
+        if submission.type is not RequestType.CONSULTATION:
+            raise InvalidInput(
+                "Only a consultation is answered from the knowledge base.",
+                [FieldProblem("answered_by", "only for a consultation")],
+            )
+        chosen = accepted(list(knowledge), submission.answered_by, submission.content, today)
     tier = limits.tier_for(category.tier if category else None)
     settled: tuple[TimelineEvent, dict[str, object]] | None = None
     if not submission.not_an_emergency and (line := emergency_line(submission.content, emergencies)):
@@ -117,10 +126,12 @@ def receive(
     elif (
         submission.type is RequestType.CONSULTATION
         and not submission.dispatch_anyway
-        and (found := on_the_spot(list(knowledge), submission.content, now.astimezone(BEIJING).date()))
+        and (found := chosen or on_the_spot(list(knowledge), submission.content, today))
     ):
         settled = (
-            answered_event(now, found),
+            answered_event(
+                now, found, (recorded_by.role if recorded_by else "requester") if chosen else None
+            ),
             {
                 "status": Status.ANSWERED,
                 "deadline": None,

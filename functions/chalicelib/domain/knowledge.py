@@ -1,11 +1,18 @@
 """The knowledge base (知识库, Art. 31): policy answers that units keep current, searched by the public
 and by operators, and used to answer a consultation on the spot (直接答复, Art. 11 ¶1).
 
-Search ranks entries by BM25 over character unigrams and bigrams (no word segmenter). How sure an
-answer is: 0.4 when one of the entry's keywords appears verbatim in the request, plus 0.6 times the
-entry's share of the BM25 score of itself and the runner-up (an entry far ahead of the next one is
-a clear match). A consultation is answered on the spot at 0.75 or more — a keyword and a lead of
-at least 1.4 times the runner-up's score — and the requester can still ask for a dispatch."""
+Search ranks entries by BM25 over character unigrams and bigrams (no word segmenter). How relevant
+an entry is to a question (0..1): 0.4 when one of the entry's keywords appears verbatim in the
+question, plus 0.6 times how much of the question the entry covers (its BM25 score over the score
+of an entry holding every term of the question once, each term weighed by how telling it is).
+
+While a request is written, an answer is offered only from a relevance floor, tuned on a written
+development set of questions with and without an entry (tests/benchmarks/knowledge.py measures
+the precision and recall of what is offered on a separate evaluation set, docs/benchmarks.md); a
+further answer only when about as relevant as the best. A consultation is answered on the spot
+when the requester (or the operator taking the call) accepts an offered answer, or with no one
+choosing when the best answer is confident — a keyword asked and most of the question covered —
+and clearly ahead of the next; the requester can still ask for a dispatch."""
 
 from __future__ import annotations
 
@@ -22,9 +29,17 @@ from .ports import Clock, Reference
 from .text import Bm25, terms
 
 EntryId = Annotated[str, StringConstraints(pattern=r"^kb-[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
-# A consultation is answered on the spot at or above this confidence.
+# The official page of the body that issued the policy an entry rests on.
+SourceUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"']+$", max_length=300)]
+KEYWORD_WEIGHT, COVER_WEIGHT = 0.4, 0.6
+# An answer is offered from this relevance (the middle of the best plateau on the development set).
+OFFER_FLOOR = 0.45
+# A further answer is offered only at this share of the best one's relevance or more.
+CLOSE = 0.85
+# A consultation is answered on the spot with no one choosing at or above this relevance, when the
+# best entry covers the question this many times as well as the next one.
 ON_THE_SPOT = 0.75
-KEYWORD_WEIGHT, LEAD_WEIGHT = 0.4, 0.6
+LEAD = 1.4
 
 
 class KnowledgeEntry(BaseModel):
@@ -34,6 +49,7 @@ class KnowledgeEntry(BaseModel):
     question: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=200)]
     answer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
     source_policy: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+    source_url: SourceUrl | None = None
     unit: Annotated[str, StringConstraints(max_length=64)]  # the unit that keeps it current
     category: Annotated[str, StringConstraints(max_length=64)] | None = None
     valid_from: date
@@ -56,6 +72,7 @@ class Answer(BaseModel):
     question: str
     answer: str
     source_policy: str
+    source_url: str | None = None
     unit: str
     confidence: float
 
@@ -66,44 +83,99 @@ def _index(entries: tuple[KnowledgeEntry, ...]) -> Bm25:
     return Bm25([terms(f"{e.question} {e.question} {' '.join(e.keywords)} {e.answer}") for e in entries])
 
 
-def confidence(entry: KnowledgeEntry, text: str, score: float, runner_up: float) -> float:
-    """How sure the entry answers the text (0..1): a keyword of it asked, and its lead in score."""
+def confidence(entry: KnowledgeEntry, text: str, cover: float) -> float:
+    """How relevant the entry is to the text (0..1): a keyword of it asked, and how much of the
+    text it covers."""
     keyword = any(len(k) >= 2 and k in text for k in entry.keywords)
-    lead = score / (score + runner_up) if score > 0 else 0.0
-    return round(KEYWORD_WEIGHT * keyword + LEAD_WEIGHT * lead, 3)
+    return round(KEYWORD_WEIGHT * keyword + COVER_WEIGHT * min(cover, 1.0), 3)
 
 
-def search(entries: list[KnowledgeEntry], text: str, today: date, limit: int = 5) -> list[Answer]:
-    """Entries valid today that share terms with the text, best first."""
+def _ranked(
+    entries: list[KnowledgeEntry], text: str, today: date
+) -> list[tuple[float, float, KnowledgeEntry]]:
+    """(relevance, cover, entry) of the entries valid today that share terms with the text, best first."""
     valid = tuple(sorted((e for e in entries if e.valid_on(today)), key=lambda e: e.id))
     if not valid or not text.strip():
         return []
-    scored = sorted(zip(_index(valid).scores(terms(text)), valid, strict=True), key=lambda p: -p[0])
-    scored = [(score, e) for score, e in scored[: limit + 1] if score > 0]
+    index = _index(valid)
+    asked = terms(text)
+    ideal = sum(index.weight(t) for t in asked) or 1.0
+    scored = [
+        (confidence(e, text, score / ideal), score / ideal, e)
+        for score, e in zip(index.scores(asked), valid, strict=True)
+        if score > 0
+    ]
+    return sorted(scored, key=lambda s: (-s[0], -s[1], s[2].id))
+
+
+def _answer(entry: KnowledgeEntry, relevance: float) -> Answer:
+    return Answer(
+        id=entry.id,
+        question=entry.question,
+        answer=entry.answer,
+        source_policy=entry.source_policy,
+        source_url=entry.source_url,
+        unit=entry.unit,
+        confidence=relevance,
+    )
+
+
+def search(entries: list[KnowledgeEntry], text: str, today: date, limit: int = 5) -> list[Answer]:
+    """Entries valid today that share terms with the text, most relevant first (a search asked for:
+    no floor)."""
+    return [_answer(e, relevance) for relevance, _, e in _ranked(entries, text, today)[:limit]]
+
+
+def offered(entries: list[KnowledgeEntry], text: str, today: date, limit: int = 3) -> list[Answer]:
+    """The answers offered while a request is written: from the floor, and only those about as
+    relevant as the best."""
+    ranked = _ranked(entries, text, today)
+    if not ranked or ranked[0][0] < OFFER_FLOOR:
+        return []
+    best = ranked[0][0]
     return [
-        Answer(
-            id=e.id,
-            question=e.question,
-            answer=e.answer,
-            source_policy=e.source_policy,
-            unit=e.unit,
-            confidence=confidence(e, text, score, scored[i + 1][0] if i + 1 < len(scored) else 0.0),
-        )
-        for i, (score, e) in enumerate(scored[:limit])
+        _answer(e, relevance)
+        for relevance, _, e in ranked[:limit]
+        if relevance >= OFFER_FLOOR and relevance >= CLOSE * best
     ]
 
 
 def on_the_spot(entries: list[KnowledgeEntry], text: str, today: date) -> Answer | None:
-    """The answer that settles a consultation at once, when one is confident enough."""
-    best = search(entries, text, today, limit=1)
-    return best[0] if best and best[0].confidence >= ON_THE_SPOT else None
+    """The answer that settles a consultation at once with no one choosing: confident, and clearly
+    ahead of the next entry."""
+    ranked = _ranked(entries, text, today)
+    if not ranked:
+        return None
+    relevance, cover, entry = ranked[0]
+    runner_up = max((c for _, c, _ in ranked[1:]), default=0.0)
+    if relevance < ON_THE_SPOT or cover < LEAD * runner_up:
+        return None
+    return _answer(entry, relevance)
 
 
-def answered_event(now: datetime, answer: Answer) -> TimelineEvent:
+def accepted(entries: list[KnowledgeEntry], entry_id: str, text: str, today: date) -> Answer:
+    """The entry the requester or the operator accepted as the answer: one in force today and
+    relevant to the text from the floor on (an entry that would not be offered for the words cannot
+    settle the request)."""
+    found = next(
+        (_answer(e, r) for r, _, e in _ranked(entries, text, today) if e.id == entry_id and r >= OFFER_FLOOR),
+        None,
+    )
+    if found is None:
+        raise InvalidInput(
+            "The accepted answer is not one offered for this request.",
+            [FieldProblem("answered_by", "not an answer offered for this request")],
+        )
+    return found
+
+
+def answered_event(now: datetime, answer: Answer, accepted_by: str | None = None) -> TimelineEvent:
+    """The consultation answered on the spot: by the hotline's confident match, or by the answer the
+    requester (or the operator taking the call) accepted."""
     return TimelineEvent(
         at=now,
         action="answered",
-        actor_role="hotline",
+        actor_role=accepted_by or "hotline",
         note=answer.answer,
         code="knowledge_answer",
         params={"policy": answer.source_policy, "entry": answer.id, "confidence": f"{answer.confidence:.2f}"},
@@ -134,6 +206,7 @@ class KnowledgeEdit(BaseModel):
     question: Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=200)]
     answer: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
     source_policy: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
+    source_url: SourceUrl | None = None
     unit: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     category: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     valid_from: date

@@ -182,6 +182,11 @@ class AnySubmission(BaseModel):
     # A consultation the knowledge base answers is settled on the spot unless the requester, having
     # read the suggested answers, asks for it to be dispatched anyway.
     dispatch_anyway: bool = False
+    # The knowledge-base answer the requester (or the operator, with the caller) accepted as the
+    # answer to a consultation: it settles the consultation on the spot.
+    answered_by: (
+        Annotated[str, StringConstraints(pattern=r"^kb-[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)] | None
+    ) = None
     # The emergency signs are read recall first: a requester (or operator) who sees the emergency
     # line offered and says it is not an emergency happening now has the request handled as usual.
     not_an_emergency: bool = False

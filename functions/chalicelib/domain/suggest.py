@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from .dispatch import route
 from .errors import InvalidInput
-from .knowledge import Answer, KnowledgeEntry, search
+from .knowledge import Answer, KnowledgeEntry, offered
 from .model import Category, Location, RequestType, Unit
 from .places import Gazetteer, PlaceSuggestion
 from .ports import Reference
@@ -168,7 +168,7 @@ def suggest(
         model=model.version,
         emergency=emergency_line(text, emergencies),
         possible_emergency=possible_emergency(text, emergencies),
-        answers=search(knowledge, text, today, limit=3),
+        answers=offered(knowledge, text, today, limit=3),
     )
 
 

@@ -43,7 +43,13 @@ def store_month(event: dict[str, Any]) -> dict[str, Any]:
     policy = d.analytics_policy
     ranked = insights.rank_units(found["rates"], found["summons"], d.reference, policy.rates)
     candidates = insights.topic_candidates(
-        found["topics"], found["streets"], found["examples"], found["trend"], d.reference, policy.topics
+        found["topics"],
+        found["streets"],
+        found["examples"],
+        found["trend"],
+        d.reference,
+        policy.topics,
+        month,
     )
     recurrences = insights.recurrences(found["recurrence"][:300], d.reference)
     run = insights.MonthRun(

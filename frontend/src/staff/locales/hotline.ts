@@ -100,6 +100,8 @@ export default {
         lead: '咨询类诉求可直接按下列口径答复来电人；登记为“咨询”时系统将按知识库直接答复办结。',
         source: '依据：{policy}',
         unit: '口径单位：{unit}',
+        accept: '来电人认可此答复',
+        accepted: '已选用：登记后按此答复办结（再点一次取消）',
       },
       duplicates: {
         title: '可能重复的诉求',
@@ -383,6 +385,8 @@ export default {
         lead: 'A consultation can be answered on the spot with these answers; recorded as a consultation, it is answered and closed from the knowledge base.',
         source: 'Source: {policy}',
         unit: 'Answer kept by: {unit}',
+        accept: 'The caller accepts this answer',
+        accepted: 'Chosen: recorded as answered with it (click again to undo)',
       },
       duplicates: {
         title: 'Possible repeat requests',
