@@ -47,6 +47,10 @@ REVOCATION_CACHE_SECONDS = 30.0
 REVOCATION_PARTITION = "REVOKED"
 # The publication policy of a stage, as JSON (domain/publication.py); unset: data/publication.json.
 ENV_PUBLICATION = "JIESU_PUBLICATION"
+# The pages' origin (the CloudFront distribution, or the local server): the only origin whose
+# scripts may read the portal's API answers (CORS). Unset: any origin (`*`). Open311 stays open to
+# every origin, as the standard's clients are.
+ENV_ALLOWED_ORIGIN = "JIESU_ALLOWED_ORIGIN"
 
 # --- DynamoDB ----------------------------------------------------------------------------------
 

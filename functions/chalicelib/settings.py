@@ -38,6 +38,7 @@ class Settings(BaseModel):
     clock_epoch: datetime | None = None
     revocation_cache_seconds: float = names.REVOCATION_CACHE_SECONDS
     publication: PublicationPolicy | None = None  # None: the shipped data/publication.json
+    allowed_origin: str | None = None  # None: CORS answers any origin
 
 
 @cache
@@ -68,6 +69,7 @@ def settings() -> Settings:
         revocation_cache_seconds=min(
             60.0, float(env.get(names.ENV_REVOCATION_CACHE_SECONDS) or names.REVOCATION_CACHE_SECONDS)
         ),
+        allowed_origin=env.get(names.ENV_ALLOWED_ORIGIN) or None,
         publication=(
             PublicationPolicy.model_validate_json(env[names.ENV_PUBLICATION])
             if env.get(names.ENV_PUBLICATION)

@@ -96,9 +96,16 @@ class JiesuStack(Stack):
                 user_pool_client_id=auth.client.user_pool_client_id,
                 stage=stage,
             ),
-            api_origin=f"https://{api.rest_api_id}.execute-api.{self.region}.{self.url_suffix}",
+            # Any API of this account's region: naming this one would make the distribution depend
+            # on the API, which names the distribution as the one origin its answers are for.
+            api_origin=f"https://*.execute-api.{self.region}.{self.url_suffix}",
             attachments=data.attachments,
             domain=domain,
+        )
+
+        # Only the pages' scripts may read the API's answers in a browser (Open311 stays open).
+        api.chalice.get_resource(function_id(names.API_HANDLER)).add_property_override(
+            f"Environment.Variables.{names.ENV_ALLOWED_ORIGIN}", frontend.url
         )
 
         # What the frontend's config.json and the operators need (API.md, Local configuration).

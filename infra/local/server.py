@@ -224,6 +224,9 @@ def start(
 
     origin = f"http://localhost:{port}"
     app_origins = (origin, f"http://127.0.0.1:{port}")
+    # The API's answers are for the pages' own origin (the other name is the same server: its
+    # pages' calls are same-origin and need no CORS).
+    os.environ[names.ENV_ALLOWED_ORIGIN] = origin
     moto = GuardedMoto(moto_port, app_origins, names.ATTACHMENTS_BUCKET_LOCAL)
     moto.start()
     snapshot = snapshots.load(data_dir) if data_dir is not None else None

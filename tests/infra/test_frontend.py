@@ -179,6 +179,22 @@ def test_the_stack_tells_operators_where_the_pages_are(synth: Synth) -> None:
     assert only(synth.of_type(DISTRIBUTION))[0] in domain and "DomainName" in domain
 
 
+def test_the_api_answers_only_the_pages_origin(synth: Synth) -> None:
+    """The API handler is told the distribution's address (its answers' Access-Control-Allow-Origin),
+    and the pages' policy names no API of its own (the distribution does not depend on the API)."""
+    from chalicelib import names
+
+    handler = next(
+        r
+        for r in synth.of_type("AWS::Serverless::Function").values()
+        if r["Properties"]["Handler"] == "app.app"
+    )
+    origin = json.dumps(handler["Properties"]["Environment"]["Variables"][names.ENV_ALLOWED_ORIGIN])
+    assert only(synth.of_type(DISTRIBUTION))[0] in origin and "DomainName" in origin
+    policy = json.dumps(only(synth.of_type("AWS::CloudFront::ResponseHeadersPolicy"))[1])
+    assert "RestApi" not in policy and "*.execute-api." in policy
+
+
 # --- a custom domain, on the construct alone (no Chalice synth) ------------------------------------
 
 

@@ -107,3 +107,13 @@ def test_served_pages_forbid_inline_script_framing_and_sniffing(local_stack):
         assert directives["frame-ancestors"] == "'none'", path
         assert headers["X-Content-Type-Options"] == "nosniff", path
         assert headers["Referrer-Policy"], path
+
+
+def test_the_portals_answers_are_for_its_own_pages_and_open311_for_anyone(api, local_stack):
+    """Access-Control-Allow-Origin: the pages' origin on the portal's API (a script of another site
+    cannot read its answers), any origin on Open311 (the standard's clients live anywhere)."""
+    portal = api.get("/api/v1/public/categories")
+    open311 = api.get("/open311/v2/services.json")
+
+    assert portal.headers["Access-Control-Allow-Origin"] == local_stack.url
+    assert open311.headers["Access-Control-Allow-Origin"] == "*"

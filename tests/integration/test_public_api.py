@@ -177,7 +177,7 @@ def test_the_public_timeline_never_names_staff(citizen, unit):
     tracked = citizen.track(receipt)
 
     assert "andingmen.handler" not in str(tracked)
-    assert set(tracked["timeline"][-1]) == {"at", "action", "unit", "note"}
+    assert set(tracked["timeline"][-1]) == {"at", "action", "unit", "note", "code", "params"}
 
 
 def test_a_client_that_sends_too_fast_is_told_to_wait(local_stack):

@@ -221,6 +221,8 @@ def test_no_evaluation_closes_as_not_evaluated(citizen, unit, sfn, local_stack, 
         "action": "closed",
         "unit": None,
         "note": "not_evaluated",
+        "code": None,
+        "params": {},
     }
 
 

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ..domain.errors import DomainError, FieldProblem, InvalidInput
 from ..names import NO_STORE, SECURITY_HEADERS
 from ..observability import logger
+from ..settings import settings
 
 MAX_BODY_BYTES = 64 * 1024
 JSON = "application/json; charset=utf-8"
@@ -163,8 +164,16 @@ def secure_headers(event: Any, get_response: Callable[[Any], Response]) -> Respo
     response = _own_shape(event, get_response(event))
     headers: dict[str, str | list[str]] = {"Cache-Control": NO_STORE, **dict(SECURITY_HEADERS)}
     headers.update(response.headers or {})
+    allowed = settings().allowed_origin
+    if allowed and "Access-Control-Allow-Origin" in headers and not _open311(event):
+        # Only the portal's pages may read its API's answers from a browser (docs/deploy.md).
+        headers["Access-Control-Allow-Origin"] = allowed
     response.headers = headers
     return response
+
+
+def _open311(event: Any) -> bool:
+    return str(getattr(event, "context", {}).get("resourcePath", "")).startswith("/open311/")
 
 
 def problems(error: ValidationError, request: Request | None = None) -> list[FieldProblem]:
