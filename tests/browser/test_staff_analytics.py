@@ -398,5 +398,5 @@ def test_the_rankings_page_on_the_server_list_small_units_apart_and_export(
     assert len(rows) - 1 == ranked["ranked_units"] + ranked["insufficient_units"]
     first = dict(zip(header, rows[1], strict=True))
     assert (first["排名"], first["单位"]) == (1, top["unit"]["name"])
-    assert first["响应率"].endswith(f"({top['responded']}/{top['dispatched']})")
+    assert str(first["响应率"]).endswith(f"({top['responded']}/{top['dispatched']})")
     expect(page.get_by_test_id("export-done")).to_contain_text(f"已导出 {len(rows) - 1} 行")

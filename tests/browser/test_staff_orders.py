@@ -209,11 +209,12 @@ def staff_call(url: str, username: str, method: str, path: str, body: dict[str, 
 
 def handled(url: str, order_id: str) -> None:
     """The street office signs, contacts and replies (retrying when the workflow wrote meanwhile)."""
-    for action, body in (
+    steps: tuple[tuple[str, dict[str, Any]], ...] = (
         ("sign", {}),
         ("contact", {}),
         ("reply", {"result": "已督促业委会公开", "resolved_claim": True}),
-    ):
+    )
+    for action, body in steps:
         for _ in range(5):
             version = staff_call(url, "andingmen.handler", "GET", f"/work-orders/{order_id}")["version"]
             headers = {"Authorization": f"Bearer {staff_token(url, 'andingmen.handler')}"}
