@@ -1,12 +1,11 @@
 """What the local stack "sent": the SMS and staff notices published to moto's SNS.
 
-Served at /dev/notifications (a page) and /dev/notifications.json, newest first, so a developer
+Served at /dev/notifications (plain text) and /dev/notifications.json, newest first, so a developer
 can see who was told what without an SMS gateway or a mail server; to the loopback address only,
 and with phone numbers (and ID-card numbers, plates) masked as the platform masks them: 138****5678."""
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from .stack import names
@@ -33,22 +32,15 @@ def sent(topic_arn: str) -> list[dict[str, Any]]:
 
 
 def page(items: list[dict[str, Any]]) -> bytes:
-    rows = "".join(
-        "<tr>"
-        + "".join(
-            f"<td>{html.escape(str(item[key] or ''))}</td>" for key in ("kind", "to", "subject", "message")
-        )
-        + "</tr>"
-        for item in items
-    )
-    return (
-        "<!doctype html><html lang='en'><meta charset='utf-8'><title>Jiesu local notifications</title>"
-        "<style>body{font:14px system-ui,sans-serif;margin:1.5rem}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:.3rem .5rem;text-align:left;vertical-align:top}</style>"
-        "<h1>Notifications sent by the local stack</h1>"
-        f"<p>{len(items)} messages, newest first. SMS go to requesters; notices to "
-        "<code>unit:&lt;id&gt;</code>, <code>leader:&lt;id&gt;</code> "
-        "or <code>hotline:&lt;role&gt;</code>.</p>"
-        "<table><thead><tr><th>kind</th><th>to</th><th>subject</th><th>message</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table></html>"
-    ).encode()
+    """The messages as plain text, newest first: no HTML is built from what was sent."""
+    lines = [
+        "Notifications sent by the local stack, newest first: SMS to requesters; notices to",
+        "unit:<id>, leader:<id> or hotline:<role>.",
+        f"{len(items)} messages.",
+        "",
+    ]
+    for item in items:
+        lines.append(" | ".join(str(item[key] or "-") for key in ("kind", "to", "subject")))
+        lines += ["    " + line for line in str(item["message"] or "").splitlines() or [""]]
+        lines.append("")
+    return "\n".join(lines).encode()

@@ -134,7 +134,7 @@ def _handler(
                     self._send(200, json.dumps({"items": items}, ensure_ascii=False).encode(), NO_STORE_JSON)
                 else:
                     self._send(
-                        200, outbox.page(items), {"Content-Type": "text/html; charset=utf-8", **security}
+                        200, outbox.page(items), {"Content-Type": "text/plain; charset=utf-8", **security}
                     )
                 return
             if path == "/config.json":
