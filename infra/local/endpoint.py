@@ -9,8 +9,9 @@ of a page (it carries `Origin`, or a `Sec-Fetch-Site` other than `none`) passes 
     - sign-in: `POST /` with an `X-Amz-Target` of the user-pool calls the portal makes
       (InitiateAuth, RespondToAuthChallenge), or the CORS preflight of that call;
     - an upload: the presigned `POST` to the attachments bucket, or its preflight;
-- or it reads a kept attachment (`GET`/`HEAD` of the attachments bucket's `attachments/` prefix,
-  the presigned links staff open; a page without the app's origin cannot read what it loads).
+- or it reads a kept attachment or a staff export (`GET`/`HEAD` of the attachments bucket's
+  `attachments/` prefix or the exports bucket's `exports/`, the presigned links staff open; a page
+  without the app's origin cannot read what it loads).
 
 Everything else from a browser is refused with 403 and no CORS header, `/moto-api/` (moto's
 dashboard and reset) included. Requests from programs (boto3 in this process, the CLI) carry
@@ -45,8 +46,21 @@ def _origin_of(url: str) -> str | None:
 class Guard:
     """WSGI middleware in front of moto's application."""
 
-    def __init__(self, app: Any, port: int, app_origins: Iterable[str], attachments_bucket: str) -> None:
+    def __init__(
+        self,
+        app: Any,
+        port: int,
+        app_origins: Iterable[str],
+        attachments_bucket: str,
+        exports_bucket: str = "",
+    ) -> None:
         self._app = app
+        # What a page may read with a presigned link: kept attachments, and the staff's Excel exports.
+        self._readable = tuple(
+            f"/{bucket}/{prefix}"
+            for bucket, prefix in ((attachments_bucket, "attachments/"), (exports_bucket, "exports/"))
+            if bucket
+        )
         self._hosts = frozenset(f"{host}:{port}" for host in LOOPBACK_HOSTS)
         self._subdomains = f".localhost:{port}"  # S3's virtual-hosted style on localhost
         self._origins = frozenset(app_origins)
@@ -77,7 +91,7 @@ class Guard:
             if preflight:
                 return self._preflight(start_response, str(origin), UPLOAD_HEADERS)
             return self._pass(environ, start_response, str(origin))
-        if method in ("GET", "HEAD") and path.startswith(f"/{self._bucket}/attachments/"):
+        if method in ("GET", "HEAD") and path.startswith(self._readable):
             return self._pass(environ, start_response, str(origin) if ours else None)
         return self._refuse(start_response, "Not available to web pages.")
 
@@ -125,10 +139,13 @@ class GuardedMoto:
     """moto's server application on 127.0.0.1:`port`, behind the Guard (ThreadedMotoServer's
     lifecycle, with the middleware it has no place for)."""
 
-    def __init__(self, port: int, app_origins: Iterable[str], attachments_bucket: str) -> None:
+    def __init__(
+        self, port: int, app_origins: Iterable[str], attachments_bucket: str, exports_bucket: str = ""
+    ) -> None:
         self._port = port
         self._origins = tuple(app_origins)
         self._bucket = attachments_bucket
+        self._exports = exports_bucket
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -139,7 +156,13 @@ class GuardedMoto:
             create_backend_app,
         )
 
-        app = Guard(DomainDispatcherApplication(create_backend_app), self._port, self._origins, self._bucket)
+        app = Guard(
+            DomainDispatcherApplication(create_backend_app),
+            self._port,
+            self._origins,
+            self._bucket,
+            self._exports,
+        )
         self._server = make_server(
             "127.0.0.1", self._port, app, threaded=True, request_handler=MotoRequestHandler
         )

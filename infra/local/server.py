@@ -227,7 +227,7 @@ def start(
     # The API's answers are for the pages' own origin (the other name is the same server: its
     # pages' calls are same-origin and need no CORS).
     os.environ[names.ENV_ALLOWED_ORIGIN] = origin
-    moto = GuardedMoto(moto_port, app_origins, names.ATTACHMENTS_BUCKET_LOCAL)
+    moto = GuardedMoto(moto_port, app_origins, names.ATTACHMENTS_BUCKET_LOCAL, names.EXPORTS_BUCKET_LOCAL)
     moto.start()
     snapshot = snapshots.load(data_dir) if data_dir is not None else None
     stack = LocalStack(moto_url=moto_url, time_scale=time_scale)

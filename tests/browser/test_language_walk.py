@@ -11,7 +11,7 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import STAFF_PASSWORD, staff_token
+from tests.browser.conftest import STAFF_PASSWORD, signs_in_again, staff_token
 
 pytestmark = pytest.mark.browser
 
@@ -100,11 +100,14 @@ def actions(order: Any) -> list[str]:
 
 
 def sign_in(page: Page, url: str, username: str) -> None:
+    """Signed in, and again after every address typed in: the portal keeps its tokens in the
+    page's memory only (tests/browser/conftest.py, signs_in_again)."""
     page.goto(f"{url}/staff/sign-in")
     page.locator("#username").fill(username)
     page.locator("#password").fill(STAFF_PASSWORD)
     page.get_by_test_id("sign-in").click()
     page.get_by_test_id("staff-user").wait_for()
+    signs_in_again(page, username)
 
 
 # What shows that a page's data is there, where an empty page would pass for a loaded one.
@@ -207,7 +210,14 @@ def test_every_page_of_every_role_reads_in_chinese(browser, stack_url):
     for username, path in visits:
         if left["id"] in path:
             until(lambda: "overdue" in actions(handler.order(left["id"])), "the deadline passes", 40)
-        ready = READY.get(path, READY["orders"] if path.startswith("/staff/orders/") else "main")
+        ready = READY.get(
+            path,
+            READY["orders"]
+            if path.startswith("/staff/orders/")
+            else "[data-testid=order-status]"
+            if path.startswith("/track/")
+            else "main",
+        )
         texts[f"{username} {path}"] = shown(tabs[username], f"{stack_url}{path}", ready)
     for context in contexts.values():
         context.close()

@@ -136,7 +136,11 @@ def charts_with_hostile_names(page: Page, snap: Any, stack_url: str) -> None:
     snap(page, "safety-trends-hostile")
 
     # Rankings (a canvas chart) and the supervisors' ranking tab.
-    for path in (f"analytics/rankings?month={MONTH}", f"supervision?tab=ranking&month={MONTH}"):
+    # Districts: the demo history's streets are mostly too small to be ranked (rates.least_dispatched).
+    for path in (
+        f"analytics/rankings?month={MONTH}&kind=district",
+        f"supervision?tab=ranking&month={MONTH}&kind=district",
+    ):
         page.goto(f"{stack_url}/staff/{path}")
         chart = page.locator('[role="img"]').filter(has=page.locator("canvas")).first
         expect(chart).to_be_visible(timeout=CHART_TIMEOUT)
