@@ -54,6 +54,7 @@ PRICES = Path(__file__).with_name("data") / "aws_prices.json"
 TIME_SCALE = 3600.0
 BUDGET_PER_MILLION = 400.0  # USD, SMS and telephony excluded (DESIGN.md section 9)
 BEIJING_YEAR = 21_400_000  # requests in 2023
+STREAM_SHARDS = 4  # assumed: the work-order stream's shards at Beijing's write rate
 HISTORY_ORDERS = 300_000
 HISTORY_MONTHS = ("2026-05", "2026-10")
 MONTH = "2026-10"
@@ -86,11 +87,15 @@ class Meter:
     s3_bytes: int = 0
     sns_publish: int = 0
     sms: int = 0
+    # The facts consumer's records and S3 objects: locally moto hands it each change at once; in
+    # AWS it waits for a minute's batch (names.FACTS_BATCH_WINDOW_SECONDS), billed as `batched`.
+    facts_records: int = 0
+    facts_puts: int = 0
 
     def add(self, other: Meter, weight: float = 1.0) -> None:
         for name in ("transitions", "executions", "wru", "rru", "dynamo_writes", "dynamo_reads"):
             setattr(self, name, getattr(self, name) + weight * getattr(other, name))
-        for name in ("s3_put", "s3_get", "s3_bytes", "sns_publish", "sms"):
+        for name in ("s3_put", "s3_get", "s3_bytes", "sns_publish", "sms", "facts_records", "facts_puts"):
             setattr(self, name, getattr(self, name) + weight * getattr(other, name))
         for function, count in other.invocations.items():
             self.invocations[function] += weight * count  # type: ignore[assignment]
@@ -137,6 +142,7 @@ class Counting:
         self._lock = threading.Lock()
         self._keys: dict[str, list[str]] = {}
         self._peek: Any = None
+        self.exporting = threading.local()  # set while the facts consumer runs, in its thread
 
     def install(self) -> None:
         import boto3
@@ -258,7 +264,9 @@ class Counting:
         body = params.get("Body")
         size = len(body) if isinstance(body, bytes | str) else 0
         with self._lock:
-            if model.name in S3_PUTS:
+            if model.name in S3_PUTS and getattr(self.exporting, "on", False):
+                self.meter.facts_puts += 1
+            elif model.name in S3_PUTS:
                 self.meter.s3_put += 1
             else:
                 self.meter.s3_get += 1
@@ -279,6 +287,10 @@ class Counting:
             self.meter.invocations[function] += 1
             self.meter.lambda_ms[function] += math.ceil(took_ms)  # Lambda bills by the millisecond
 
+    def exported(self, records: int) -> None:
+        with self._lock:
+            self.meter.facts_records += records
+
     def requested(self, route: str) -> None:
         with self._lock:
             self.meter.api_requests[route] += 1
@@ -290,12 +302,21 @@ def _timed_lambdas(counting: Counting) -> None:
 
     inner = LambdaFunction._invoke_lambda
 
+    from chalicelib import names
+
     def timed(self: Any, event: Any = None) -> Any:
+        function = self.function_name.rsplit("-", 1)[-1]
+        exporting = function == names.FN_EXPORT_FACTS
+        if exporting:
+            counting.exporting.on = True
+            payload = json.loads(event) if isinstance(event, str | bytes) else (event or {})
+            counting.exported(len(payload.get("Records", [])))
         started = time.perf_counter()
         try:
             return inner(self, event)
         finally:
-            counting.invoked(self.function_name.rsplit("-", 1)[-1], (time.perf_counter() - started) * 1000)
+            counting.exporting.on = False
+            counting.invoked(function, (time.perf_counter() - started) * 1000)
 
     LambdaFunction._invoke_lambda = timed
 
@@ -739,20 +760,38 @@ def lambda_memory() -> dict[str, int]:
     return {names.FN_RETRAIN_DISPATCH: RETRAIN_MEMORY_MB, "default": LAMBDA_MEMORY_MB}
 
 
-def bill(meter: Meter, prices: dict[str, Any], memory: dict[str, int]) -> dict[str, float]:
-    """USD per unit of `meter` (an order, or the mix's average order), by service."""
+def facts_batch(records_per_order: float) -> float:
+    """The changes in one batch of the facts consumer at Beijing's volume: a minute's changes of a
+    shard (the window), at most the batch size. The stream's shards are an assumption (DynamoDB
+    chooses them; a few at this write rate), stated in docs/benchmarks.md."""
+    from chalicelib import names
+
+    per_second = records_per_order * BEIJING_YEAR / 365 / 86_400 / STREAM_SHARDS
+    return max(1.0, min(names.FACTS_BATCH_SIZE, per_second * names.FACTS_BATCH_WINDOW_SECONDS))
+
+
+def bill(
+    meter: Meter, prices: dict[str, Any], memory: dict[str, int], batch: float = 1.0
+) -> dict[str, float]:
+    """USD per unit of `meter` (an order, or the mix's average order), by service; the facts
+    consumer's invocations and objects as one per `batch` changes."""
+    from chalicelib import names
+
     p = {name: price["usd"] / price["per"] for name, price in prices["prices"].items()}
     gb_seconds = sum(
         meter.lambda_ms[f] / 1000 * memory.get(f, memory["default"]) / 1024 for f in meter.invocations
     )
+    facts_batches = meter.facts_records / batch
+    invocations = sum(meter.invocations.values()) - meter.invocations[names.FN_EXPORT_FACTS] + facts_batches
     return {
         "Step Functions transitions": meter.transitions * p["stepfunctions_standard_transition"],
-        "Lambda requests": sum(meter.invocations.values()) * p["lambda_request"],
+        "Lambda requests": invocations * p["lambda_request"],
         "Lambda compute (GB-s)": gb_seconds * p["lambda_gb_second"],
         "API Gateway requests": sum(meter.api_requests.values()) * p["apigateway_rest_request"],
         "DynamoDB writes (WRU)": meter.wru * p["dynamodb_write_request_unit"],
         "DynamoDB reads (RRU)": meter.rru * p["dynamodb_read_request_unit"],
-        "S3 requests": meter.s3_put * p["s3_put_request"] + meter.s3_get * p["s3_get_request"],
+        "S3 requests": (meter.s3_put + facts_batches) * p["s3_put_request"]
+        + meter.s3_get * p["s3_get_request"],
         "SNS publishes (staff notices)": meter.sns_publish * p["sns_publish"],
     }
 
@@ -771,6 +810,7 @@ def main() -> int:
     for name, share in found.mix.items():
         average.add(measured[name], share)
 
+    batch = facts_batch(average.facts_records)
     print(
         f"\nCost per order, by path (prices: {prices['region']}, read {prices['read_on']}; SMS counted apart)"
     )
@@ -782,14 +822,14 @@ def main() -> int:
     for name in rows:
         meter = average if name == "mix" else measured[name]
         shown = "" if name == "mix" else f"{100 * found.mix[name]:.1f}%"
-        per_order = sum(bill(meter, prices, memory).values())
+        per_order = sum(bill(meter, prices, memory, batch).values())
         print(
             f"{name:<16}{shown:>7}{meter.transitions:>8.1f}{sum(meter.invocations.values()):>8.1f}"
             f"{sum(meter.api_requests.values()):>6.1f}{meter.wru:>7.1f}{meter.rru:>7.1f}{meter.sms:>5.1f}"
             f"{per_order:>11.6f}"
         )
 
-    million = {k: v * 1e6 for k, v in bill(average, prices, memory).items()}
+    million = {k: v * 1e6 for k, v in bill(average, prices, memory, batch).items()}
     p = prices["prices"]
     athena_tb = max(found.athena_bytes_per_order * 1e6, ATHENA_MINIMUM * found.queries_per_month) / 2**40
     million["Athena (monthly queries, daily compaction)"] = athena_tb * p["athena_tb_scanned"]["usd"]
@@ -813,6 +853,10 @@ def main() -> int:
         f"  {'total, SMS and telephony excluded':<46}{total:>10,.2f} USD   budget ≤ {BUDGET_PER_MILLION:,.0f}"
     )
     print(f"  SMS to requesters: {average.sms * 1e6:,.0f} messages a million orders, priced apart")
+    print(
+        f"  the facts consumer: {average.facts_records:.1f} changes an order, {batch:.0f} a batch at "
+        f"Beijing's volume ({STREAM_SHARDS} stream shards assumed): one S3 object and invocation a batch"
+    )
     year = total * BEIJING_YEAR / 1e6
     print(f"One year of Beijing ({BEIJING_YEAR / 1e6:.1f} million requests): {year:,.0f} USD")
     print(f"whole run {time.monotonic() - began:.0f} s")
