@@ -53,5 +53,5 @@ def test_the_dev_page_shows_what_was_sent(citizen, local_stack):
         i["kind"] == "sms" and i["to"] == "+86137****8888" and receipt["id"] in i["message"] for i in listed
     )
     assert any(i["to"] == "unit:110101004" and receipt["id"] in i["message"] for i in listed)
-    assert page.headers["content-type"].startswith("text/html") and receipt["id"] in page.text
+    assert page.headers["content-type"].startswith("text/plain") and receipt["id"] in page.text
     assert "notificationsTopicArn" not in config
