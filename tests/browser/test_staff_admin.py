@@ -157,6 +157,7 @@ def test_admin_adds_a_unit_and_edits_a_knowledge_entry(staff, snap, stack_url):
     page.get_by_test_id("unit-create").click()
     page.get_by_test_id("unit-kind").click()
     choose_option(page, "委办局")
+    expect(page.get_by_test_id("unit-kind")).to_contain_text("委办局")  # chosen before the id is checked
     page.get_by_test_id("unit-id").fill("Archives")
     page.get_by_test_id("unit-name").fill("北京市档案馆")
     page.get_by_test_id("unit-save").click()
