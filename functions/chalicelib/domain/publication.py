@@ -15,8 +15,6 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .deidentify import mask_text
-
 # Three decimals of a degree: about 110 m north-south, 85 m east-west in Beijing.
 COORDINATE_DECIMALS = 3
 
@@ -36,16 +34,16 @@ class PublicationPolicy(BaseModel):
 
     def words(self, text: str) -> str | None:
         """The requester's words as published: masked, or not at all."""
-        return mask_text(text) if self.text else None
+        return _masked(text) if self.text else None
 
     def reply(self, text: str) -> str | None:
-        return mask_text(text) if self.replies else None
+        return _masked(text) if self.replies else None
 
     def address(self, given: str, street_level: str | None) -> str | None:
         """The place as published: the district and street it lies in (`street_level`), or the
         address as given, masked, when the policy says so and there is one."""
         if self.place == "address" and given:
-            return mask_text(given)
+            return _masked(given)
         return street_level
 
     def point(self, lat: float | None, lng: float | None) -> tuple[float | None, float | None]:
@@ -55,3 +53,11 @@ class PublicationPolicy(BaseModel):
 
 
 DEFAULT = PublicationPolicy()
+
+
+def _masked(text: str) -> str:
+    """The text as the platform publishes text (its patterns load with the first published text,
+    not with every container: the settings name this module)."""
+    from .deidentify import mask_text
+
+    return mask_text(text)
