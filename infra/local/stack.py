@@ -165,41 +165,45 @@ class LocalStack:
     def create_bucket(self) -> None:
         """The attachments bucket: browsers upload to it directly (CORS), unattached uploads expire; and
         the staff exports bucket (downloaded by the portal, gone after a day)."""
+        for bucket, cors, rule, prefix, days, output in (
+            (
+                names.ATTACHMENTS_BUCKET_LOCAL,
+                ATTACHMENTS_CORS,
+                "unattached-uploads",
+                names.UPLOAD_PREFIX,
+                names.UNATTACHED_UPLOAD_DAYS,
+                names.ENV_ATTACHMENTS_BUCKET,
+            ),
+            (
+                names.EXPORTS_BUCKET_LOCAL,
+                EXPORTS_CORS,
+                "staff-exports",
+                names.EXPORT_PREFIX,
+                names.EXPORT_DAYS,
+                names.ENV_EXPORTS_BUCKET,
+            ),
+        ):
+            self._bucket(bucket, cors, rule, prefix, days)
+            self.outputs[output] = bucket
+
+    def _bucket(self, bucket: str, cors: dict[str, Any], rule: str, prefix: str, days: int) -> None:
+        """A bucket the portal reaches from the browser (CORS) whose objects under `prefix` expire."""
         s3 = self.client("s3")
-        bucket = names.ATTACHMENTS_BUCKET_LOCAL
         s3.create_bucket(Bucket=bucket)
-        s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [ATTACHMENTS_CORS]})
+        s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [cors]})
         s3.put_bucket_lifecycle_configuration(
             Bucket=bucket,
             LifecycleConfiguration={
                 "Rules": [
                     {
-                        "ID": "unattached-uploads",
+                        "ID": rule,
                         "Status": "Enabled",
-                        "Filter": {"Prefix": names.UPLOAD_PREFIX},
-                        "Expiration": {"Days": names.UNATTACHED_UPLOAD_DAYS},
+                        "Filter": {"Prefix": prefix},
+                        "Expiration": {"Days": days},
                     }
                 ]
             },
         )
-        self.outputs[names.ENV_ATTACHMENTS_BUCKET] = bucket
-        exports = names.EXPORTS_BUCKET_LOCAL
-        s3.create_bucket(Bucket=exports)
-        s3.put_bucket_cors(Bucket=exports, CORSConfiguration={"CORSRules": [EXPORTS_CORS]})
-        s3.put_bucket_lifecycle_configuration(
-            Bucket=exports,
-            LifecycleConfiguration={
-                "Rules": [
-                    {
-                        "ID": "staff-exports",
-                        "Status": "Enabled",
-                        "Filter": {"Prefix": names.EXPORT_PREFIX},
-                        "Expiration": {"Days": names.EXPORT_DAYS},
-                    }
-                ]
-            },
-        )
-        self.outputs[names.ENV_EXPORTS_BUCKET] = exports
 
     def create_analytics(self) -> None:
         """The analytics bucket, the hash key's secret, the Glue tables and the Athena workgroup, as
