@@ -45,6 +45,7 @@ MODEL := $(DATA)/model/dispatch.json.gz
 MODEL_SOURCES := $(DATA)/categories.json $(DATA)/dispatch_examples.json $(DATA)/t2s.json $(DATA)/emergencies.json \
 	$(wildcard $(DATA)/training/*.jsonl $(DATA)/evaluation/*.jsonl $(DATA)/emergency_training/*.jsonl) \
 	functions/chalicelib/domain/classifier.py functions/chalicelib/domain/smart_dispatch.py \
+	functions/chalicelib/domain/dispatch_training.py \
 	functions/chalicelib/domain/triage.py
 $(MODEL): $(VENV)/.synced $(MODEL_SOURCES)
 	$(BIN)/python -m infra.smart_dispatch

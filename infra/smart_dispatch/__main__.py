@@ -19,7 +19,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=SHIPPED_MODEL)
     args = parser.parse_args()
-    from chalicelib.domain import smart_dispatch, triage
+    from chalicelib.domain import dispatch_training, smart_dispatch, triage
     from chalicelib.reference_data import (
         categories,
         dispatch_examples,
@@ -30,14 +30,14 @@ def main() -> None:
     )
 
     started = time.perf_counter()
-    model = smart_dispatch.build(
+    model = dispatch_training.build(
         dispatch_examples(), categories(), evaluation_examples(), normalise=normaliser()
     )
     # The emergency reader learns from the written emergencies and near misses, and from every
     # ordinary request of the dispatch training texts (none of them an emergency in progress).
     signs = emergency_signs()
     ordinary = [smart_dispatch.EmergencyExample(e.text, None) for e in dispatch_examples()]
-    model.emergencies = smart_dispatch.train_emergencies(
+    model.emergencies = dispatch_training.train_emergencies(
         [*emergency_examples(), *ordinary],
         lambda text: triage.signals(text, signs),
         lambda text: triage.sign_line(text, signs),

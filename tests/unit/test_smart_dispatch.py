@@ -5,7 +5,7 @@ measures better (make bench measures the model on the evaluation set)."""
 from datetime import UTC, datetime
 
 import pytest
-from chalicelib.domain import smart_dispatch, triage
+from chalicelib.domain import dispatch_training, smart_dispatch, triage
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.model import RequestType
 from chalicelib.domain.smart_dispatch import Example, Figures
@@ -76,11 +76,11 @@ def test_the_threshold_is_the_lowest_confidence_at_which_suggestions_are_right_e
     confident = [(0.99, True)] * 40 + [(0.98, False)]
     shaky = [(0.6, True), (0.55, False), (0.5, False)] * 10
 
-    threshold = smart_dispatch.choose_threshold(confident + shaky)
+    threshold = dispatch_training.choose_threshold(confident + shaky)
 
     # at or above 0.6: 50 right of 51 (98 %); at or above 0.55: 50 of 61
     assert threshold == 0.6
-    assert smart_dispatch.choose_threshold(shaky) == 1.0  # never right enough: never automatic
+    assert dispatch_training.choose_threshold(shaky) == 1.0  # never right enough: never automatic
 
 
 def figures(top1: float) -> Figures:
@@ -118,16 +118,16 @@ def test_a_retrained_model_serves_only_if_it_measures_better_and_an_analyst_can_
         Example("垃圾没人清", "garbage_collection", RequestType.COMPLAINT),
         Example("公司欠我工资不给", "wage_arrears", RequestType.COMPLAINT),
     ]
-    serving = smart_dispatch.build(written, catalogue, evaluation)
+    serving = dispatch_training.build(written, catalogue, evaluation)
     models = MemoryDispatchModels()
 
     # When the serving model measures worse than any candidate, and when it measures perfectly
     serving.figures = figures(0.0)
-    better = smart_dispatch.retrain(
+    better = dispatch_training.retrain(
         written, history, catalogue, evaluation, serving=serving, version="2026-11-a", now=NOW, models=models
     )
     serving.figures = figures(1.0)
-    worse = smart_dispatch.retrain(
+    worse = dispatch_training.retrain(
         written, history, catalogue, evaluation, serving=serving, version="2026-11-b", now=NOW, models=models
     )
 

@@ -104,7 +104,7 @@ def store_day(event: dict[str, Any]) -> dict[str, Any]:
 def retrain(event: dict[str, Any]) -> dict[str, Any]:
     """Retrain the dispatch model on the written texts and the closed orders the training query
     found; serve the candidate only if it measures better on the evaluation set."""
-    from ..domain import smart_dispatch
+    from ..domain import dispatch_training, smart_dispatch
     from ..domain.model import RequestType
     from ..reference_data import dispatch_examples, evaluation_examples
 
@@ -116,7 +116,7 @@ def retrain(event: dict[str, Any]) -> dict[str, Any]:
         if r.get("text") and r.get("category") and r.get("type") in types
     ]
     now = d.clock.now()
-    result = smart_dispatch.retrain(
+    result = dispatch_training.retrain(
         dispatch_examples(),
         history,
         d.reference.categories(),
