@@ -3,6 +3,7 @@ notice to an audience — a unit's handlers, a unit's leader, or a role at the h
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .model import AssistStatus, Status, TimelineEvent, WorkOrder
@@ -60,58 +61,103 @@ def _settled_note(order: WorkOrder) -> str:
 
 def notices(before: WorkOrder | None, after: WorkOrder) -> list[Notice]:
     """The notices one change of an order calls for; none when nothing a person waits for changed."""
-    phone = after.requester.phone
-    oid = after.id
     if before is None:
-        if after.status in SETTLED:
-            return [Sms(phone, f"【12345】您的诉求已记录，工单号{oid}。{_settled_note(after)}")]
-        return [Sms(phone, f"【12345】您的诉求已受理，工单号{oid}，请凭工单号和查询码查询办理进度。")]
-    found: list[Notice] = []
-    if after.status in SETTLED and before.status is not after.status:
-        found.append(Sms(phone, f"【12345】您的诉求（工单号{oid}）：{_settled_note(after)}"))
-    replied = [e for e in after.timeline[len(before.timeline) :] if e.action == "partner_replied"]
-    if replied:
-        found.append(Sms(phone, f"【12345】您的诉求（工单号{oid}）承办方已反馈办理结果，请查询。"))
-    if after.reinstated > before.reinstated:
-        found.append(Sms(phone, f"【12345】您的诉求（工单号{oid}）已重新受理，将派至承办单位办理。"))
-    first = after.first_receiver
-    sent_to_new_unit = after.status is Status.DISPATCHED and (
-        before.status is not Status.DISPATCHED or before.first_receiver != first
-    )
-    if sent_to_new_unit and first:
-        found.append(
-            StaffNotice(
-                unit(first),
-                f"新工单 {oid}",
-                f"工单{oid}已派至本单位，请及时签收办理，办理期限{_when(after)}。",
-            )
+        return [_received(after)]
+    return [notice for kind in _CHANGES for notice in kind(before, after)]
+
+
+def _received(order: WorkOrder) -> Sms:
+    if order.status in SETTLED:
+        return Sms(
+            order.requester.phone, f"【12345】您的诉求已记录，工单号{order.id}。{_settled_note(order)}"
         )
-        found += [
-            StaffNotice(unit(u), f"工单抄送 {oid}", f"工单{oid}抄送本单位督办。") for u in after.copied_to
-        ]
-        found += [
+    return Sms(
+        order.requester.phone, f"【12345】您的诉求已受理，工单号{order.id}，请凭工单号和查询码查询办理进度。"
+    )
+
+
+def _to_requester(order: WorkOrder, said: str) -> Sms:
+    return Sms(order.requester.phone, f"【12345】您的诉求（工单号{order.id}）{said}")
+
+
+def _settled(before: WorkOrder, after: WorkOrder) -> list[Notice]:
+    if after.status in SETTLED and before.status is not after.status:
+        return [_to_requester(after, f"：{_settled_note(after)}")]
+    return []
+
+
+def _partner_replied(before: WorkOrder, after: WorkOrder) -> list[Notice]:
+    if any(e.action == "partner_replied" for e in after.timeline[len(before.timeline) :]):
+        return [_to_requester(after, "承办方已反馈办理结果，请查询。")]
+    return []
+
+
+def _reinstated(before: WorkOrder, after: WorkOrder) -> list[Notice]:
+    if after.reinstated > before.reinstated:
+        return [_to_requester(after, "已重新受理，将派至承办单位办理。")]
+    return []
+
+
+def _sent_to_new_unit(before: WorkOrder, after: WorkOrder) -> bool:
+    return after.status is Status.DISPATCHED and (
+        before.status is not Status.DISPATCHED or before.first_receiver != after.first_receiver
+    )
+
+
+def _dispatched(before: WorkOrder, after: WorkOrder) -> list[Notice]:
+    """The units an order is sent to: its first receiver, the units copied and the co-handling ones."""
+    oid, first = after.id, after.first_receiver
+    if not (_sent_to_new_unit(before, after) and first):
+        return []
+    return [
+        StaffNotice(
+            unit(first), f"新工单 {oid}", f"工单{oid}已派至本单位，请及时签收办理，办理期限{_when(after)}。"
+        ),
+        *(StaffNotice(unit(u), f"工单抄送 {oid}", f"工单{oid}抄送本单位督办。") for u in after.copied_to),
+        *(
             StaffNotice(unit(u), f"协办工单 {oid}", f"工单{oid}请本单位协助办理，并向承办单位反馈。")
             for u in after.assisting
-        ]
-    if not sent_to_new_unit:
-        asked = {a.unit for a in after.assists} - {a.unit for a in before.assists if a.open}
-        found += [
-            StaffNotice(unit(u), f"协办工单 {oid}", f"工单{oid}请本单位协助办理，并在期限内向承办单位反馈。")
-            for u in sorted(asked)
-            if (a := after.assist(u)) is not None and a.open
-        ]
+        ),
+    ]
+
+
+def _assists_asked(before: WorkOrder, after: WorkOrder) -> list[Notice]:
+    """Units asked to co-handle an order that stays with its first receiver."""
+    if _sent_to_new_unit(before, after):
+        return []
+    oid = after.id
+    asked = {a.unit for a in after.assists} - {a.unit for a in before.assists if a.open}
+    return [
+        StaffNotice(unit(u), f"协办工单 {oid}", f"工单{oid}请本单位协助办理，并在期限内向承办单位反馈。")
+        for u in sorted(asked)
+        if (a := after.assist(u)) is not None and a.open
+    ]
+
+
+def _assists_late_or_reported(before: WorkOrder, after: WorkOrder) -> list[Notice]:
+    oid, first = after.id, after.first_receiver
+    if not first:
+        return []
     was = {a.unit: a for a in before.assists}
+    found: list[Notice] = []
     for assist in after.assists:
         previous = was.get(assist.unit)
-        if first and assist.late and not (previous and previous.late):
+        if assist.late and not (previous and previous.late):
             message = f"工单{oid}的协办单位未在期限内向承办单位反馈。"
             found += [
                 StaffNotice(unit(assist.unit), f"协办超期 {oid}", message),
                 StaffNotice(leader(assist.unit), f"协办超期 {oid}", message),
                 StaffNotice(unit(first), f"协办超期 {oid}", message),
             ]
-        if first and assist.status is AssistStatus.REPORTED and previous and previous.status != assist.status:
+        if assist.status is AssistStatus.REPORTED and previous and previous.status != assist.status:
             found.append(StaffNotice(unit(first), f"协办反馈 {oid}", f"工单{oid}的协办单位已反馈办理结果。"))
+    return found
+
+
+def _objections(before: WorkOrder, after: WorkOrder) -> list[Notice]:
+    """A dispatch objection raised goes to the dispatchers; a rejected one back to its unit."""
+    oid = after.id
+    found: list[Notice] = []
     if len(after.objections) > len(before.objections):
         found.append(
             StaffNotice(
@@ -123,20 +169,27 @@ def notices(before: WorkOrder | None, after: WorkOrder) -> list[Notice]:
         for o, was in zip(after.objections, before.objections, strict=False)
         if o.decision and not was.decision
     ]
-    for objection in decided:
-        if objection.decision == "rejected":
-            found.append(
-                StaffNotice(
-                    unit(objection.unit), f"异议未通过 {oid}", f"工单{oid}的派单异议未通过，请继续办理。"
-                )
-            )
-    if first and after.sign_late and not before.sign_late:
+    found += [
+        StaffNotice(unit(o.unit), f"异议未通过 {oid}", f"工单{oid}的派单异议未通过，请继续办理。")
+        for o in decided
+        if o.decision == "rejected"
+    ]
+    return found
+
+
+def _time_limits(before: WorkOrder, after: WorkOrder) -> list[Notice]:
+    """Sign-for and contact limits missed, reminders, the deadline passed."""
+    oid, first = after.id, after.first_receiver
+    if not first:
+        return []
+    found: list[Notice] = []
+    if after.sign_late and not before.sign_late:
         found.append(StaffNotice(leader(first), f"工单未签收 {oid}", f"工单{oid}已超过签收时限仍未签收。"))
-    if first and after.contact_late and not before.contact_late:
+    if after.contact_late and not before.contact_late:
         found.append(
             StaffNotice(leader(first), f"未联系诉求人 {oid}", f"工单{oid}已超过联系时限仍未联系诉求人。")
         )
-    if first and len(after.reminded) > len(before.reminded) and after.reminded:
+    if len(after.reminded) > len(before.reminded) and after.reminded:
         found.append(
             StaffNotice(
                 unit(first),
@@ -144,43 +197,81 @@ def notices(before: WorkOrder | None, after: WorkOrder) -> list[Notice]:
                 f"工单{oid}办理时限已过{max(after.reminded)}%，期限{_when(after)}，请抓紧办理。",
             )
         )
-    if first and after.overdue and not before.overdue:
+    if after.overdue and not before.overdue:
         message = f"工单{oid}已超过办理期限（{_when(after)}），请尽快办理并反馈。"
         found += [
             StaffNotice(unit(first), f"工单超期 {oid}", message),
             StaffNotice(leader(first), f"工单超期 {oid}", message),
             StaffNotice(hotline("supervisor"), f"工单超期 {oid}", message),
         ]
-    if first and after.urges > before.urges:
-        message = f"热线中心对工单{oid}进行催办，请加快办理，期限{_when(after)}。"
-        found += [
-            StaffNotice(unit(first), f"催办 {oid}", message),
-            StaffNotice(leader(first), f"催办 {oid}", message),
-        ]
-    if len(after.extensions) > len(before.extensions):
-        extension = after.extensions[-1]
-        new = extension.new_deadline.isoformat(timespec="minutes")
-        found.append(
-            Sms(phone, f"【12345】您的诉求（工单号{oid}）办理期限延至{new}，原因：{extension.reason}")
-        )
-        found.append(
-            StaffNotice(hotline("supervisor"), f"工单延期 {oid}", f"工单{oid}延期至{new}：{extension.reason}")
-        )
-    if before.status != after.status:
-        if after.status is Status.REPLIED:
-            found.append(Sms(phone, f"【12345】您的诉求（工单号{oid}）已有办理结果，请查询。"))
-        elif after.status is Status.REOPENED and first:
-            found.append(
-                Sms(phone, f"【12345】您的诉求（工单号{oid}）已退回承办单位重新办理，期限{_when(after)}。")
-            )
-            found.append(
-                StaffNotice(
-                    unit(first), f"重办工单 {oid}", f"诉求人对工单{oid}的办理结果不满意，请重新办理。"
-                )
-            )
-    if after.follow_up_until is not None and before.follow_up_until is None:
-        found.append(Sms(phone, f"【12345】请对工单{oid}的办理情况进行评价：是否解决、是否满意。"))
     return found
+
+
+def _urged(before: WorkOrder, after: WorkOrder) -> list[Notice]:
+    first = after.first_receiver
+    if not (first and after.urges > before.urges):
+        return []
+    message = f"热线中心对工单{after.id}进行催办，请加快办理，期限{_when(after)}。"
+    return [
+        StaffNotice(unit(first), f"催办 {after.id}", message),
+        StaffNotice(leader(first), f"催办 {after.id}", message),
+    ]
+
+
+def _extended(before: WorkOrder, after: WorkOrder) -> list[Notice]:
+    if len(after.extensions) <= len(before.extensions):
+        return []
+    extension = after.extensions[-1]
+    new = extension.new_deadline.isoformat(timespec="minutes")
+    return [
+        _to_requester(after, f"办理期限延至{new}，原因：{extension.reason}"),
+        StaffNotice(
+            hotline("supervisor"), f"工单延期 {after.id}", f"工单{after.id}延期至{new}：{extension.reason}"
+        ),
+    ]
+
+
+def _replied_or_reopened(before: WorkOrder, after: WorkOrder) -> list[Notice]:
+    if before.status == after.status:
+        return []
+    if after.status is Status.REPLIED:
+        return [_to_requester(after, "已有办理结果，请查询。")]
+    if after.status is Status.REOPENED and after.first_receiver:
+        oid = after.id
+        return [
+            _to_requester(after, f"已退回承办单位重新办理，期限{_when(after)}。"),
+            StaffNotice(
+                unit(after.first_receiver),
+                f"重办工单 {oid}",
+                f"诉求人对工单{oid}的办理结果不满意，请重新办理。",
+            ),
+        ]
+    return []
+
+
+def _follow_up_started(before: WorkOrder, after: WorkOrder) -> list[Notice]:
+    if after.follow_up_until is not None and before.follow_up_until is None:
+        return [
+            Sms(after.requester.phone, f"【12345】请对工单{after.id}的办理情况进行评价：是否解决、是否满意。")
+        ]
+    return []
+
+
+# Each kind of change and the notices it calls for, in the order they are sent.
+_CHANGES: tuple[Callable[[WorkOrder, WorkOrder], list[Notice]], ...] = (
+    _settled,
+    _partner_replied,
+    _reinstated,
+    _dispatched,
+    _assists_asked,
+    _assists_late_or_reported,
+    _objections,
+    _time_limits,
+    _urged,
+    _extended,
+    _replied_or_reopened,
+    _follow_up_started,
+)
 
 
 def whistle_notices(before: Whistle | None, after: Whistle) -> list[StaffNotice]:
