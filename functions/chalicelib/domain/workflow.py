@@ -212,7 +212,11 @@ def _watch(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrd
             )
         )
     changed = order.record(now, *events, **changes) if events else None
-    current = changed or order
+    return changed, _next_due(changed or order, now, limits)
+
+
+def _next_due(current: WorkOrder, now: datetime, limits: TimeLimits) -> datetime:
+    """The next limit, reminder or deadline the workflow wakes up for."""
     upcoming = [
         at for pct, at in _reminder_points(current, limits) if at > now and pct not in current.reminded
     ]
@@ -226,7 +230,7 @@ def _watch(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrd
         upcoming.append(current.follow_up_until)
     upcoming += [a.deadline for a in current.assists if a.open and not a.late]
     upcoming = [at for at in upcoming if at > now]
-    return changed, min(upcoming, default=now + _s(limits.overdue_recheck))
+    return min(upcoming, default=now + _s(limits.overdue_recheck))
 
 
 def _reminder_points(order: WorkOrder, limits: TimeLimits) -> list[tuple[int, datetime]]:
