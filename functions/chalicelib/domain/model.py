@@ -1,4 +1,5 @@
-"""The work order and the words of 接诉即办 (DESIGN.md section 2)."""
+"""The work order and the words of 接诉即办 (DESIGN.md section 2); the units and the dispatch
+catalogue's entries are catalogue_entries.py's, named here as well."""
 
 from __future__ import annotations
 
@@ -9,8 +10,14 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from .catalogue_entries import DISTRICT_DEPARTMENT as DISTRICT_DEPARTMENT
+from .catalogue_entries import Category as Category
+from .catalogue_entries import CategoryKind as CategoryKind
+from .catalogue_entries import Text
+from .catalogue_entries import Unit as Unit
+from .catalogue_entries import UnitKind as UnitKind
+
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]
 # The version a change was made from (optimistic concurrency): bounded like every input.
 Version = Annotated[int, Field(ge=1, le=1_000_000_000)]
 
@@ -59,56 +66,6 @@ class Satisfaction(StrEnum):
     SATISFIED = "satisfied"
     BASICALLY_SATISFIED = "basically_satisfied"
     DISSATISFIED = "dissatisfied"
-
-
-class UnitKind(StrEnum):
-    DISTRICT = "district"  # 区政府
-    STREET = "street"  # 街道 / 乡镇 / 地区办事处
-    DEPARTMENT = "department"  # 市级部门
-    ENTERPRISE = "enterprise"  # 公共服务企业
-
-
-class Unit(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    name: str
-    kind: UnitKind
-    district: str | None = None
-    version: int = 1  # seeded units are version 1; an admin's edit stores the next one
-
-
-class CategoryKind(StrEnum):
-    TERRITORIAL = "territorial"  # 属地: the street/township of the location
-    SECTORAL = "sectoral"  # 行业: a named department or public-service enterprise
-    BOTH = "both"  # dual dispatch: the street leads, the department co-handles
-
-
-# A category's department is a unit id, or "district:<suffix>": that department of the location's
-# district (e.g. "district:housing" -> "110101-housing").
-DISTRICT_DEPARTMENT = "district:"
-
-
-class Category(BaseModel):
-    """One entry of the dispatch catalogue (派单目录), a 小类: who receives it and how urgent it is.
-
-    The catalogue has three levels, as GB/T 39666-2020 has: `major` (大类) › `group` (中类) › the
-    category (data/catalogue_levels.json names the first two)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    code: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
-    name: Annotated[Text, StringConstraints(min_length=2, max_length=40)]
-    major: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")] = "other"
-    group: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")] = "other"
-    description: Annotated[Text, StringConstraints(max_length=200)] = ""
-    kind: CategoryKind
-    tier: Annotated[str, StringConstraints(min_length=1, max_length=16)]
-    department: Annotated[str, StringConstraints(max_length=64)] | None = None
-    keywords: tuple[Annotated[Text, StringConstraints(min_length=1, max_length=20)], ...] = ()
-    version: int = 1
-    updated_by: str | None = None
-    updated_at: datetime | None = None
 
 
 class Place(BaseModel):
