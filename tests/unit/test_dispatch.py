@@ -159,3 +159,64 @@ def test_the_catalogue_covers_the_whole_hotline_in_three_levels_and_routes_every
     for category in categories:  # every category reaches a unit from every street
         assert catalogue_route(ANDINGMEN, category, reference) is not None
         assert category.keywords
+
+
+# --- routed once: the route intake finds is the one the workflow dispatches along ---------------
+
+
+@pytest.fixture
+def routings(monkeypatch):
+    """Every time the catalogue's route is worked out, at intake or in the workflow."""
+    from chalicelib.domain import intake, workflow
+
+    found: list[tuple[str | None, str | None]] = []
+
+    def counted(location, category, reference):
+        found.append((category.code if category else None, location.street))
+        return catalogue_route(location, category, reference)
+
+    monkeypatch.setattr(intake, "route", counted)
+    monkeypatch.setattr(workflow, "route", counted)
+    return found
+
+
+def test_an_ordinary_order_is_routed_once_at_intake_and_dispatched_along_that_route(hotline, routings):
+    order_id = hotline.receive(category="street_lighting")
+    hotline.dispatch(order_id)
+
+    order = hotline.order(order_id)
+    assert routings == [("street_lighting", "110101004")]
+    assert (order.status, order.first_receiver, order.copied_to, order.assisting) == (
+        Status.DISPATCHED,
+        "110101004",
+        ["110101"],
+        ["bj-lighting"],
+    )
+    assert (order.timeline[-1].code, order.timeline[-1].params) == (
+        "route_dual",
+        {"lead": "110101004", "assisting": "bj-lighting"},
+    )
+
+
+def test_an_order_whose_category_changed_since_intake_is_routed_again(hotline, routings):
+    order_id = hotline.receive(category="manhole_cover")
+    received = hotline.order(order_id)
+    hotline.orders.update(received.record(hotline.clock.now(), category="gas_leak"), expected_version=1)
+
+    hotline.dispatch(order_id)
+
+    assert routings == [("manhole_cover", "110101004"), ("gas_leak", "110101004")]
+    assert (hotline.order(order_id).first_receiver, hotline.order(order_id).copied_to) == ("bj-gas", [])
+
+
+def test_the_route_kept_from_intake_serves_only_the_category_and_place_it_was_found_for(hotline):
+    order = hotline.order(hotline.receive(category="manhole_cover"))
+    elsewhere = order.location.model_copy(update={"street": "110101003"})
+
+    assert dispatch.kept_route(order) == route(
+        ANDINGMEN, hotline.reference.category("manhole_cover"), hotline.reference
+    )
+    assert dispatch.kept_route(order.model_copy(update={"location": elsewhere})) is None
+    assert dispatch.kept_route(order.model_copy(update={"category": "gas_leak"})) is None
+    # A reinstated order is routed afresh: the catalogue may have changed since intake.
+    assert dispatch.kept_route(order.model_copy(update={"reinstated": 1})) is None

@@ -14,6 +14,7 @@ from .model import (
     Category,
     CategoryKind,
     Place,
+    Routed,
     Staff,
     Status,
     TimelineEvent,
@@ -93,6 +94,36 @@ def route(location: Place, category: Category | None, reference: Reference) -> R
             first, copies, (department,), "route_dual", {"lead": first.id, "assisting": department.id}
         )
     return Route(first, copies, (), why, {"lead": first.id})
+
+
+def kept(found: Route | None, location: Place, category: Category | None) -> Routed | None:
+    """The route intake found, as the order keeps it for the workflow's dispatch (`kept_route`)."""
+    if found is None or category is None:
+        return None
+    return Routed(
+        category=category.code,
+        location=location,
+        first_receiver=found.first_receiver,
+        copied_to=found.copied_to,
+        assisting=found.assisting,
+        why=found.why,
+        because=found.because,
+    )
+
+
+def kept_route(order: WorkOrder) -> Route | None:
+    """The route intake found, while it still holds: in the order's first run (a reinstated order is
+    routed afresh, the catalogue may have changed since) and for the category and place the order
+    has now (a changed one is routed again)."""
+    kept = order.routed
+    if (
+        kept is None
+        or order.reinstated
+        or kept.category != order.category
+        or kept.location.model_dump() != order.location.model_dump()
+    ):
+        return None
+    return Route(kept.first_receiver, kept.copied_to, kept.assisting, kept.why, dict(kept.because))
 
 
 def chosen(units: list[str], reference: Reference, why: str, because: dict[str, str] | None = None) -> Route:

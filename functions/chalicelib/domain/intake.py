@@ -6,23 +6,26 @@ import hashlib
 import json
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from pydantic import BaseModel
 
 from .attachments import attach
 from .deadlines import TimeLimits
-from .dispatch import route
+from .dispatch import kept, route
 from .errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken
 from .handling import start_run
 from .knowledge import Answer, KnowledgeEntry, accepted, answered_event, on_the_spot
 from .model import (
     AnySubmission,
     Attachment,
+    Category,
     Channel,
     DirectAnswer,
     Origin,
     RequestType,
+    Routed,
     Staff,
     Status,
     TimelineEvent,
@@ -100,73 +103,90 @@ def receive(
     print_ = fingerprint(submission, channel)
     if idempotency_key and (recalled := orders.recall(idempotency_key)) is not None:
         return _replay(recalled, print_, workflows)
-    category = None
-    if submission.category is not None:
-        category = reference.category(submission.category)
-        if category is None:
-            raise InvalidInput("Unknown category.", [FieldProblem("category", "not a catalogue category")])
-    # A location or category no unit can receive is refused now, not at dispatch.
-    route(submission.location, category, reference)
+    category = _category(submission, reference)
+    # A location or category no unit can receive is refused now, not at dispatch; the route found
+    # is kept on the order, and the workflow dispatches along it (dispatch.kept_route).
+    routed = kept(route(submission.location, category, reference), submission.location, category)
     now = clock.now()
-    today = now.astimezone(BEIJING).date()
-    chosen: Answer | None = None
-    if submission.answered_by is not None and not submission.dispatch_anyway:
-        if submission.type is not RequestType.CONSULTATION:
-            raise InvalidInput(
-                "Only a consultation is answered from the knowledge base.",
-                [FieldProblem("answered_by", "only for a consultation")],
-            )
-        chosen = accepted(list(knowledge), submission.answered_by, submission.content, today)
+    chosen = _accepted_answer(submission, knowledge, now)
     tier = limits.tier_for(category.tier if category else None)
-    settled: tuple[TimelineEvent, dict[str, object]] | None = None
-    if not submission.not_an_emergency and (line := emergency_line(submission.content, emergencies)):
-        settled = settle(now, recorded_by, Reason.EMERGENCY, transfer_to=line)
-    elif original := _open_repeat(submission, category.code if category else None, orders):
-        settled = settle(now, recorded_by, Reason.DUPLICATE, merged_into=original.id)
-    elif (
-        submission.type is RequestType.CONSULTATION
-        and not submission.dispatch_anyway
-        and (found := chosen or on_the_spot(list(knowledge), submission.content, today))
-    ):
-        settled = (
-            answered_event(
-                now, found, (recorded_by.role if recorded_by else "requester") if chosen else None
-            ),
-            {
-                "status": Status.ANSWERED,
-                "deadline": None,
-                "answer": DirectAnswer(
-                    entry=found.id,
-                    question=found.question,
-                    answer=found.answer,
-                    source_policy=found.source_policy,
-                ),
-            },
-        )
-    attached = _attachments(submission, uploads)
-    for _attempt in range(5):
-        code = new_tracking_code()
+    settled = _settled(submission, category, chosen, now, recorded_by, orders, emergencies, knowledge)
+    draft = _Draft(
+        submission=submission,
+        channel=channel,
+        category=category.code if category else None,
+        routed=routed,
+        tier=tier,
+        deadline=limits.deadline(now, tier),
+        now=now,
+        origin=origin,
+        attachments=_attachments(submission, uploads),
+        received=_received(now, channel, recorded_by, origin),
+        settled=settled,
+    )
+    return _store(draft, print_, idempotency_key, orders=orders, workflows=workflows, clock=clock)
+
+
+Settled = tuple[TimelineEvent, dict[str, object]]  # the event that settles an order, and its changes
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """A received request before it has its number: everything its order records."""
+
+    submission: AnySubmission
+    channel: Channel
+    category: str | None
+    routed: Routed | None
+    tier: str
+    deadline: datetime | None
+    now: datetime
+    origin: Origin | None
+    attachments: list[Attachment]
+    received: TimelineEvent
+    settled: Settled | None
+
+    def order(self, order_id: str, code: str) -> WorkOrder:
+        submission, now = self.submission, self.now
         order = WorkOrder(
-            id=new_order_id(clock),
+            id=order_id,
             tracking_hash=tracking_hash(code),
             type=submission.type,
             status=Status.RECEIVED,
-            channel=channel,
-            category=category.code if category else None,
+            channel=self.channel,
+            category=self.category,
             content=submission.content,
             location=submission.location,
             requester=submission.requester,
             confidential=submission.confidential,
-            tier=tier,
-            deadline=limits.deadline(now, tier),
+            tier=self.tier,
+            deadline=self.deadline,
             created_at=now,
             updated_at=now,
-            origin=origin,
-            attachments=attached,
-            timeline=[_received(now, channel, recorded_by, origin)],
+            origin=self.origin,
+            attachments=self.attachments,
+            routed=self.routed,
+            timeline=[self.received],
         )
-        if settled is not None:
-            order = order.model_copy(update={**settled[1], "timeline": [*order.timeline, settled[0]]})
+        if self.settled is not None:
+            event, changes = self.settled
+            order = order.model_copy(update={**changes, "timeline": [*order.timeline, event]})
+        return order
+
+
+def _store(
+    draft: _Draft,
+    print_: str,
+    idempotency_key: str | None,
+    *,
+    orders: WorkOrders,
+    workflows: Workflows,
+    clock: Clock,
+) -> Receipt:
+    """Number the order and write it (a number taken meanwhile: the next), then start its run."""
+    for _attempt in range(5):
+        code = new_tracking_code()
+        order = draft.order(new_order_id(clock), code)
         receipt = Receipt(
             id=order.id,
             tracking_code=code,
@@ -198,6 +218,63 @@ def receive(
             start_run(workflows, order.id, 0)
         return receipt
     raise Conflict("Could not allocate an order number; try again.", "number_taken")
+
+
+def _category(submission: AnySubmission, reference: Reference) -> Category | None:
+    if submission.category is None:
+        return None
+    category = reference.category(submission.category)
+    if category is None:
+        raise InvalidInput("Unknown category.", [FieldProblem("category", "not a catalogue category")])
+    return category
+
+
+def _accepted_answer(
+    submission: AnySubmission, knowledge: Sequence[KnowledgeEntry], now: datetime
+) -> Answer | None:
+    """The knowledge-base answer the requester (or the operator) accepted for a consultation."""
+    if submission.answered_by is None or submission.dispatch_anyway:
+        return None
+    if submission.type is not RequestType.CONSULTATION:
+        raise InvalidInput(
+            "Only a consultation is answered from the knowledge base.",
+            [FieldProblem("answered_by", "only for a consultation")],
+        )
+    return accepted(
+        list(knowledge), submission.answered_by, submission.content, now.astimezone(BEIJING).date()
+    )
+
+
+def _settled(
+    submission: AnySubmission,
+    category: Category | None,
+    chosen: Answer | None,
+    now: datetime,
+    recorded_by: Staff | None,
+    orders: WorkOrders,
+    emergencies: EmergencyWords,
+    knowledge: Sequence[KnowledgeEntry],
+) -> Settled | None:
+    """How the request is settled at once, if it is: an emergency in progress, a repeat of an open
+    order, or a consultation the knowledge base answers; None: it goes to dispatch."""
+    if not submission.not_an_emergency and (line := emergency_line(submission.content, emergencies)):
+        return settle(now, recorded_by, Reason.EMERGENCY, transfer_to=line)
+    if original := _open_repeat(submission, category.code if category else None, orders):
+        return settle(now, recorded_by, Reason.DUPLICATE, merged_into=original.id)
+    if submission.type is not RequestType.CONSULTATION or submission.dispatch_anyway:
+        return None
+    today = now.astimezone(BEIJING).date()
+    found = chosen or on_the_spot(list(knowledge), submission.content, today)
+    if not found:
+        return None
+    answered_by = (recorded_by.role if recorded_by else "requester") if chosen else None
+    return answered_event(now, found, answered_by), {
+        "status": Status.ANSWERED,
+        "deadline": None,
+        "answer": DirectAnswer(
+            entry=found.id, question=found.question, answer=found.answer, source_policy=found.source_policy
+        ),
+    }
 
 
 def _attachments(submission: AnySubmission, uploads: Uploads | None) -> list[Attachment]:

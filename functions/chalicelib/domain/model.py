@@ -275,6 +275,21 @@ class Reply(BaseModel):
     at: datetime
 
 
+class Routed(BaseModel):
+    """The catalogue's route as intake found it (dispatch.route), with the category and place it
+    was found for: the workflow dispatches along it while both are still the order's."""
+
+    model_config = ConfigDict(frozen=True)
+
+    category: str
+    location: Place
+    first_receiver: Unit
+    copied_to: tuple[Unit, ...] = ()
+    assisting: tuple[Unit, ...] = ()
+    why: str
+    because: dict[str, str] = {}
+
+
 class WorkOrder(BaseModel):
     """A request as a work order: one owner, one deadline, an immutable timeline (Art. 10, 13)."""
 
@@ -328,6 +343,7 @@ class WorkOrder(BaseModel):
     attachments: list[Attachment] = []
     # Workflow executions started after the first: a dispatcher reinstated the order.
     reinstated: int = 0
+    routed: Routed | None = None  # kept from intake for the workflow's dispatch
     timeline: list[TimelineEvent] = []
 
     @property

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from . import co_handling
 from .deadlines import TimeLimits
-from .dispatch import assign, dispatch_event, route
+from .dispatch import assign, dispatch_event, kept_route, route
 from .errors import Conflict, NotFound, StaleVersion
 from .handling import HANDLING
 from .model import Category, Status, TimelineEvent, WorkOrder
@@ -65,7 +65,8 @@ def dispatch(
         now = clock.now()
         changed = None
         if order.category is not None:
-            chosen = route(order.location, reference.category(order.category), reference)
+            # The route intake found serves, unless the order was reinstated or changed since.
+            chosen = kept_route(order) or route(order.location, reference.category(order.category), reference)
             if chosen is not None:
                 # The round starts at receipt: the requester was given that deadline.
                 event = dispatch_event(now, chosen, None)
