@@ -207,16 +207,11 @@ def _recall_threshold(emergencies: Sequence[tuple[bool, float]]) -> float:
 
 
 def _settle(held: Sequence[Held]) -> float:
-    """Sure: the lowest probability at which the reader's own calls were right SETTLE_PRECISION of
-    the time."""
-    settle = 1.0
-    calls = sorted(((p, is_emergency) for is_emergency, signs, p in held if not signs), key=lambda t: -t[0])
-    right = 0
-    for n, (probability, is_emergency) in enumerate(calls, start=1):
-        right += is_emergency
-        if n >= MIN_AUTO_SUPPORT and right / n >= SETTLE_PRECISION:
-            settle = probability
-    return settle
+    """Sure: the lowest probability at which the reader's own calls (where the signs found nothing)
+    were right SETTLE_PRECISION of the time."""
+    return choose_threshold(
+        [(p, is_emergency) for is_emergency, signs, p in held if not signs], SETTLE_PRECISION
+    )
 
 
 def _reader_figures(examples: int, held: Sequence[Held], threshold: float, settle: float) -> dict[str, float]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -16,6 +16,7 @@ from .assessment import rate
 from .ports import Reference
 from .query_rows import Row, names
 
+T = TypeVar("T")
 Profile = Annotated[tuple[float, ...], Field(min_length=12, max_length=12)]
 
 
@@ -200,7 +201,20 @@ def topic_candidates(
     size stands out: a jump over its baseline, poor resolution or ratings, people asking again, a
     few streets bearing most of it. A season's usual volume is not a jump: the heating season's
     first month is measured against earlier Novembers, or October carried over by the season."""
-    board = _Board.of(topics, streets, examples, trend, reference, policy, month)
+    category_names, unit_names = names(reference)
+    board = _Board(
+        policy,
+        month,
+        category_names,
+        unit_names,
+        streets=_by_category(streets, lambda r: (r["street"], r["orders"])),
+        texts=_by_category(examples, lambda r: (r["district"], r["text"])),
+        series=_by_category(
+            (r for r in trend if r["district"] is None),
+            lambda r: MonthCount(month=r["month"], orders=r["orders"]),
+        ),
+        districts=_by_category((r for r in topics if r["district"] is not None), lambda r: r),
+    )
     eligible = [r for r in topics if r["district"] is None and board.large_enough(r)]
     most = max((r["orders"] for r in eligible), default=0) or 1
     scored = [found for row in eligible if (found := board.candidate(row, most)) is not None]
@@ -220,34 +234,6 @@ class _Board:
     texts: dict[str, list[tuple[str | None, str]]]
     series: dict[str, list[MonthCount]]
     districts: dict[str, list[Row]]
-
-    @classmethod
-    def of(
-        cls,
-        topics: Sequence[Row],
-        streets: Sequence[Row],
-        examples: Sequence[Row],
-        trend: Sequence[Row],
-        reference: Reference,
-        policy: TopicPolicy,
-        month: str,
-    ) -> _Board:
-        category_names, unit_names = names(reference)
-        by_category: dict[str, list[tuple[str, int]]] = defaultdict(list)
-        for row in streets:
-            by_category[row["category"]].append((row["street"], row["orders"]))
-        texts: dict[str, list[tuple[str | None, str]]] = defaultdict(list)
-        for row in examples:
-            texts[row["category"]].append((row["district"], row["text"]))
-        series: dict[str, list[MonthCount]] = defaultdict(list)
-        for row in trend:
-            if row["district"] is None:
-                series[row["category"]].append(MonthCount(month=row["month"], orders=row["orders"]))
-        district_rows: dict[str, list[Row]] = defaultdict(list)
-        for row in topics:
-            if row["district"] is not None:
-                district_rows[row["category"]].append(row)
-        return cls(policy, month, category_names, unit_names, by_category, texts, series, district_rows)
 
     def large_enough(self, row: Row) -> bool:
         """Enough requests to be a city's problem: city-wide, or in one of its districts."""
@@ -329,6 +315,14 @@ class _Board:
         order = {d.district: i for i, d in enumerate(districts)}
         found = sorted(self.texts.get(category, []), key=lambda t: order.get(t[0] or "", len(order)))
         return [text for _, text in found[:3]]
+
+
+def _by_category(rows: Iterable[Row], value: Callable[[Row], T]) -> dict[str, list[T]]:
+    """What each row says, by the row's category, in the rows' order."""
+    found: dict[str, list[T]] = defaultdict(list)
+    for row in rows:
+        found[row["category"]].append(value(row))
+    return found
 
 
 def _strengths(candidate: Candidate, most: int, policy: TopicPolicy) -> dict[str, float]:
