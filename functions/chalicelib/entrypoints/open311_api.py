@@ -17,14 +17,13 @@ from xml.etree import ElementTree
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
-from ..domain.errors import DomainError, FieldProblem, InvalidInput, NotFound
+from ..domain.errors import DomainError, FieldProblem, InvalidInput, NotFound, TooLarge
 from ..names import NO_STORE, SHARED_BRIEFLY
 from ..observability import logger
 from ..reference_data import divisions, emergency_words, gazetteer
 from ..reference_data import partners as known_partners
 from ..wiring import deps
-from .http import MAX_BODY_BYTES, problems, refuse_control_characters
-from .public_api import idempotency_key
+from .http import MAX_BODY_BYTES, idempotency_key, problems, refuse_control_characters, status_of
 
 # The Open311 mapping is imported by the routes that use it: it keeps the API's cold start short
 # for the web form and the staff portal.
@@ -87,9 +86,10 @@ def _dump(payload: Payload) -> Any:
     return [item.model_dump(mode="json") for item in payload]
 
 
-def _errors(fmt: Format, error: DomainError) -> Response:
+def _errors(fmt: Format, error: DomainError, status: int | None = None) -> Response:
+    code = status_of(error) if status is None else status
     said = [f"{p.field}: {p.message}" for p in error.details] or [error.message]
-    return _render(fmt, "errors", [{"code": error.status, "description": d} for d in said], error.status)
+    return _render(fmt, "errors", [{"code": code, "description": d} for d in said], code)
 
 
 def _serve(
@@ -102,7 +102,7 @@ def _serve(
         return _errors(fmt, error)
     except Exception:
         logger.exception("unhandled error")
-        return _errors(fmt, DomainError("Something went wrong on our side; try again.", [], "internal", 500))
+        return _errors(fmt, DomainError("Something went wrong on our side; try again.", [], "internal"), 500)
 
 
 def _split(file: str) -> tuple[str, Format]:
@@ -207,7 +207,7 @@ def _form() -> dict[str, str]:
     """The form-encoded body; a field sent twice counts once (the first)."""
     raw = bp.current_request.raw_body or b""
     if len(raw) > MAX_BODY_BYTES:
-        raise DomainError("The request body is too large.", [], "too_large", 413)
+        raise TooLarge()
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         fields = parse_qs(text, keep_blank_values=True)
