@@ -86,10 +86,12 @@ def _dump(payload: Payload) -> Any:
     return [item.model_dump(mode="json") for item in payload]
 
 
-def _errors(fmt: Format, error: DomainError, status: int | None = None) -> Response:
-    code = status_of(error) if status is None else status
-    said = [f"{p.field}: {p.message}" for p in error.details] or [error.message]
-    return _render(fmt, "errors", [{"code": code, "description": d} for d in said], code)
+def _said(fmt: Format, status: int, said: list[str]) -> Response:
+    return _render(fmt, "errors", [{"code": status, "description": d} for d in said], status)
+
+
+def _errors(fmt: Format, error: DomainError) -> Response:
+    return _said(fmt, status_of(error), [f"{p.field}: {p.message}" for p in error.details] or [error.message])
 
 
 def _serve(
@@ -102,7 +104,7 @@ def _serve(
         return _errors(fmt, error)
     except Exception:
         logger.exception("unhandled error")
-        return _errors(fmt, DomainError("Something went wrong on our side; try again.", [], "internal"), 500)
+        return _said(fmt, 500, ["Something went wrong on our side; try again."])
 
 
 def _split(file: str) -> tuple[str, Format]:
