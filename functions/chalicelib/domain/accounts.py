@@ -16,7 +16,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .errors import DomainError, FieldProblem, InvalidInput, NotFound
+from .errors import DomainError, FieldProblem, InvalidInput, Kind, NotFound
 from .model import HOTLINE_ROLES, Staff
 from .ports import Reference
 
@@ -157,7 +157,7 @@ def plan_edit(
 
 
 class AccountChangeFailed(DomainError):
-    """The directory failed part-way through a change (503). `restored`: what had been changed was
+    """The directory failed part-way through a change (unavailable). `restored`: what had been changed was
     put back, so the account is as it was; otherwise it is left part-changed and must be checked."""
 
     def __init__(self, username: str, step: str, restored: bool) -> None:
@@ -173,13 +173,13 @@ class AccountChangeFailed(DomainError):
                 "back failed too: check its roles, unit and state, then save it again."
             )
             code = "account_incomplete"
-        super().__init__(message, [], code, 503)
+        super().__init__(message, [], code, Kind.UNAVAILABLE)
         self.step = step
         self.restored = restored
 
 
 class AccountCreationFailed(DomainError):
-    """The directory created the account but failed to give it its roles (503). `secured`: the
+    """The directory created the account but failed to give it its roles (unavailable). `secured`: the
     account is disabled and holds no role; otherwise it is left as the failure found it."""
 
     def __init__(self, username: str, step: str, secured: bool) -> None:
@@ -195,7 +195,7 @@ class AccountCreationFailed(DomainError):
                 "the account failed too: check its roles, unit and state, then save it again."
             )
             code = "account_incomplete"
-        super().__init__(message, [], code, 503)
+        super().__init__(message, [], code, Kind.UNAVAILABLE)
         self.step = step
         self.restored = secured
 

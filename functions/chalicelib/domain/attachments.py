@@ -125,7 +125,7 @@ def _problem(stored: StoredUpload | None) -> str | None:
 
 
 def attach(ids: Sequence[str], uploads: Uploads) -> list[Attachment]:
-    """Re-check every upload and keep it for the order; a 400 naming each refused one."""
+    """Re-check every upload and keep it for the order; invalid input naming each refused one."""
     problems = []
     if len(set(ids)) != len(ids):
         problems.append(FieldProblem("attachments", "the same file is attached twice"))

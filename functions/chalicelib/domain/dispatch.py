@@ -38,7 +38,7 @@ class Route:
 
 
 def locate(location: Place, reference: Reference) -> tuple[Unit, Unit | None]:
-    """The district government and (when known) the street office of a location, or a 400."""
+    """The district government and (when known) the street office of a location; invalid input else."""
     district = reference.unit(location.district) if location.district else None
     if district is None or district.kind is not UnitKind.DISTRICT:
         raise InvalidInput("Unknown district.", [FieldProblem("location.district", "unknown district code")])

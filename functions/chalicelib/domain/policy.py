@@ -66,7 +66,7 @@ def save_category(
 
 def next_version(stored: int | None, read: int | None, staff: Staff, clock: Clock) -> dict[str, object]:
     """The stamp of an edit of versioned reference data: the version the editor read must be the
-    stored one (none for a new record), else another edit won (409)."""
+    stored one (none for a new record), else another edit won (a stale version)."""
     if stored != read:
         raise StaleVersion("The setting")
     return {"version": (stored or 0) + 1, "updated_by": staff.username, "updated_at": clock.now()}

@@ -60,8 +60,8 @@ from ..names import STAFF_AUTHORIZER
 from ..reference_data import partners as known_partners
 from ..wiring import deps
 from .auth import authorize, staff_from
-from .http import Page, api, doc, parse, parse_query, respond
-from .public_api import idempotency_key, receive
+from .http import Page, api, doc, idempotency_key, parse, parse_query, respond
+from .public_api import receive
 
 bp = Blueprint(__name__)
 
