@@ -31,7 +31,15 @@ def test_the_domain_imports_no_aws_or_framework_code():
 
 CHALICELIB = DOMAIN.parent
 # What the domain may import from chalicelib: the domain itself, nothing built above it.
-ABOVE_THE_DOMAIN = ("adapters", "entrypoints", "wiring", "settings", "clock", "observability", "reference_data")
+ABOVE_THE_DOMAIN = (
+    "adapters",
+    "entrypoints",
+    "wiring",
+    "settings",
+    "clock",
+    "observability",
+    "reference_data",
+)
 
 
 def module_name(path: Path) -> str:

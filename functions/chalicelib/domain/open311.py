@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .beijing import BEIJING
+from .catalogue import Catalogue
 from .deadlines import TimeLimits
 from .errors import FieldProblem, Forbidden, InvalidInput, NotFound
-from .intake import BEIJING, Receipt, receive
+from .intake import Receipt, receive
 from .model import (
     MOBILE,
     AnySubmission,
@@ -37,9 +39,9 @@ from .model import (
     UnitKind,
     WorkOrder,
 )
-from .partners import ApiClient, key_hash
+from .partners import ApiClient, ClientsAndCatalogue, key_hash
 from .places import Gazetteer
-from .ports import Clock, OrderQuery, Reference, Workflows, WorkOrders
+from .ports import Clock, OrderQuery, Workflows, WorkOrders
 from .publication import DEFAULT, PublicationPolicy
 from .triage import SETTLED, EmergencyWords, Reason, told
 
@@ -201,7 +203,7 @@ class ServiceDefinition(BaseModel):
     attributes: list[Attribute]
 
 
-def definition(code: str, reference: Reference, districts: Sequence[tuple[str, str]]) -> ServiceDefinition:
+def definition(code: str, reference: Catalogue, districts: Sequence[tuple[str, str]]) -> ServiceDefinition:
     """GET Service Definition: what intake records beyond Open311's fields (Art. 10: the request in
     full), the same for every service and all optional: without them the type is read from the
     description and the place from address_string. `districts` are the 16 (code, name) pairs."""
@@ -365,7 +367,7 @@ def parse_request(fields: Mapping[str, str]) -> RequestForm:
     return form
 
 
-def place_of(form: RequestForm, reference: Reference, gazetteer: Gazetteer) -> Place:
+def place_of(form: RequestForm, reference: Catalogue, gazetteer: Gazetteer) -> Place:
     """Where the request is about: the attributes when the client sent them (a wrong code is a
     400), else a district or street code as address_id, else the district and street named in
     address_string. What names no district keeps the address and the point for a dispatcher to
@@ -397,7 +399,7 @@ def place_of(form: RequestForm, reference: Reference, gazetteer: Gazetteer) -> P
     return Place(district=found.district, street=found.street, **kept)
 
 
-def request_type(form: RequestForm, model: DispatchModel, reference: Reference) -> RequestType:
+def request_type(form: RequestForm, model: DispatchModel, reference: Catalogue) -> RequestType:
     """The type the client chose, else the one the dispatch model reads from the description."""
     if form.type is not None:
         return form.type
@@ -407,7 +409,7 @@ def request_type(form: RequestForm, model: DispatchModel, reference: Reference) 
 
 
 def submission(
-    form: RequestForm, reference: Reference, gazetteer: Gazetteer, model: DispatchModel
+    form: RequestForm, reference: Catalogue, gazetteer: Gazetteer, model: DispatchModel
 ) -> AnySubmission:
     return AnySubmission(
         type=request_type(form, model, reference),
@@ -445,7 +447,7 @@ def submit(
     fields: Mapping[str, str],
     *,
     orders: WorkOrders,
-    reference: Reference,
+    reference: ClientsAndCatalogue,
     workflows: Workflows,
     clock: Clock,
     limits: TimeLimits,
@@ -535,7 +537,7 @@ def status_notes(
     return "；".join(notes)
 
 
-def street_level(order: WorkOrder, reference: Reference) -> str | None:
+def street_level(order: WorkOrder, reference: Catalogue) -> str | None:
     """The district and street an order is placed in, by name ("东城区安定门街道")."""
     district = reference.unit(order.location.district) if order.location.district else None
     street = reference.unit(order.location.street) if order.location.street else None
@@ -545,7 +547,7 @@ def street_level(order: WorkOrder, reference: Reference) -> str | None:
 
 def service_request(
     order: WorkOrder,
-    reference: Reference,
+    reference: Catalogue,
     partner_names: Mapping[str, str] | None = None,
     policy: PublicationPolicy = DEFAULT,
 ) -> ServiceRequest:
@@ -645,7 +647,7 @@ def search(
     query: RequestQuery,
     *,
     orders: WorkOrders,
-    reference: Reference,
+    reference: Catalogue,
     now: datetime,
     partner_names: Mapping[str, str] | None = None,
     policy: PublicationPolicy = DEFAULT,

@@ -9,8 +9,8 @@ from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..domain import attachments, follow_up, handling, intake, knowledge
+from ..domain.beijing import BEIJING
 from ..domain.errors import FieldProblem, InvalidInput
-from ..domain.intake import BEIJING
 from ..domain.model import CategoryKind, Channel, Location, Staff, Submission
 from ..domain.publication import PublicationPolicy
 from ..domain.views import PublicOrder, public_view

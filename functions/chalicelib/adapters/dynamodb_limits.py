@@ -1,0 +1,35 @@
+"""The time limits in force, in the reference table (the defaults until an admin saves them)."""
+
+from __future__ import annotations
+
+from ..domain.deadlines import DEFAULT_LIMITS, TimeLimits, TimeLimitsStore
+from ..domain.errors import StaleVersion
+from .dynamodb_documents import ReferenceTable
+
+TIME_LIMITS = "time_limits"
+
+
+class DynamoTimeLimits(ReferenceTable, TimeLimitsStore):
+    def time_limits(self) -> TimeLimits:
+        doc = self._doc("CONFIG", TIME_LIMITS)
+        return TimeLimits.model_validate(doc) if doc else DEFAULT_LIMITS
+
+    def put_time_limits(self, limits: TimeLimits, expected_version: int) -> TimeLimits:
+        stored = self._doc("CONFIG", TIME_LIMITS)
+        condition = (
+            ("attribute_not_exists(pk)", {})
+            if stored is None
+            else ("version = :expected", {":expected": {"N": str(expected_version)}})
+        )
+        if stored is None and expected_version != DEFAULT_LIMITS.version:
+            raise StaleVersion("The time limits")
+        self._versioned_put(
+            ("CONFIG", TIME_LIMITS),
+            f"CONFIG_HISTORY#{TIME_LIMITS}",
+            limits,
+            limits.version,
+            condition,
+            "The time limits",
+        )
+        self._cache.pop(("CONFIG", TIME_LIMITS), None)
+        return limits
