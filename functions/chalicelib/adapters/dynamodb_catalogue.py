@@ -26,14 +26,8 @@ class DynamoCatalogue(ReferenceTable, Catalogue):
     def put_category(self, category: Category, expected_version: int | None) -> Category:
         condition = expecting(expected_version)
         self._versioned_put(
-            ("CATEGORY", category.code),
-            f"CATEGORY_HISTORY#{category.code}",
-            category,
-            category.version,
-            condition,
-            "The category",
+            ("CATEGORY", category.code), category, category.version, condition, "The category"
         )
-        self._cache.pop(("CATEGORY", category.code), None)
         return category
 
     def category_history(self, code: str) -> list[Category]:
@@ -42,9 +36,5 @@ class DynamoCatalogue(ReferenceTable, Catalogue):
         ]
 
     def put_unit(self, unit: Unit, expected_version: int | None) -> Unit:
-        condition = expecting(expected_version)
-        self._versioned_put(
-            ("UNIT", unit.id), f"UNIT_HISTORY#{unit.id}", unit, unit.version, condition, "The unit"
-        )
-        self._cache.pop(("UNIT", unit.id), None)
+        self._versioned_put(("UNIT", unit.id), unit, unit.version, expecting(expected_version), "The unit")
         return unit

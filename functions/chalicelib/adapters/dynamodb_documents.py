@@ -94,15 +94,11 @@ class ReferenceTable:
         return docs, encode_cursor(0, last) if last else None
 
     def _versioned_put(
-        self,
-        key: tuple[str, str],
-        history_pk: str,
-        doc: BaseModel,
-        version: int,
-        condition: Condition,
-        what: str,
+        self, key: tuple[str, str], doc: BaseModel, version: int, condition: Condition, what: str
     ) -> None:
-        """The new version and its history entry, both or neither, if nobody else edited meanwhile."""
+        """The new version and its history entry (under <pk>_HISTORY#<sk>), both or neither, if
+        nobody else edited meanwhile; the cached copy is forgotten."""
+        history_pk = f"{key[0]}_HISTORY#{key[1]}"
         body = doc.model_dump_json()
         put: dict[str, Any] = {
             "TableName": self._table,
@@ -128,6 +124,7 @@ class ReferenceTable:
             if transaction_cancelled(error):
                 raise StaleVersion(what) from error
             raise
+        self._cache.pop(key, None)
 
     def _unrecorded(self, key: tuple[str, str], history_pk: str) -> list[dict[str, Any]]:
         """The version being replaced, when its history has no row yet (it was seeded): written in

@@ -26,13 +26,6 @@ class DynamoKnowledgeBase(ReferenceTable, KnowledgeBase):
 
     def put_knowledge(self, entry: KnowledgeEntry, expected_version: int | None) -> KnowledgeEntry:
         condition = expecting(expected_version)
-        self._versioned_put(
-            ("KNOWLEDGE", entry.id),
-            f"KNOWLEDGE_HISTORY#{entry.id}",
-            entry,
-            entry.version,
-            condition,
-            "The knowledge entry",
-        )
+        self._versioned_put(("KNOWLEDGE", entry.id), entry, entry.version, condition, "The knowledge entry")
         self._cache.pop(("KNOWLEDGE", "*"), None)
         return entry

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..domain.deadlines import DEFAULT_LIMITS, TimeLimits, TimeLimitsStore
 from ..domain.errors import StaleVersion
-from .dynamodb_documents import ReferenceTable
+from .dynamodb_documents import ReferenceTable, expecting
 
 TIME_LIMITS = "time_limits"
 
@@ -16,20 +16,8 @@ class DynamoTimeLimits(ReferenceTable, TimeLimitsStore):
 
     def put_time_limits(self, limits: TimeLimits, expected_version: int) -> TimeLimits:
         stored = self._doc("CONFIG", TIME_LIMITS)
-        condition = (
-            ("attribute_not_exists(pk)", {})
-            if stored is None
-            else ("version = :expected", {":expected": {"N": str(expected_version)}})
-        )
         if stored is None and expected_version != DEFAULT_LIMITS.version:
             raise StaleVersion("The time limits")
-        self._versioned_put(
-            ("CONFIG", TIME_LIMITS),
-            f"CONFIG_HISTORY#{TIME_LIMITS}",
-            limits,
-            limits.version,
-            condition,
-            "The time limits",
-        )
-        self._cache.pop(("CONFIG", TIME_LIMITS), None)
+        condition = expecting(None if stored is None else expected_version)
+        self._versioned_put(("CONFIG", TIME_LIMITS), limits, limits.version, condition, "The time limits")
         return limits
