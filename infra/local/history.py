@@ -50,9 +50,9 @@ from .stack import names  # puts functions/ on sys.path
 
 # isort: split
 from chalicelib.domain import facts
+from chalicelib.domain.beijing import BEIJING
 from chalicelib.domain.deadlines import DEFAULT_LIMITS
 from chalicelib.domain.dispatch import route
-from chalicelib.domain.intake import BEIJING
 from chalicelib.domain.model import (
     Category,
     CategoryKind,
@@ -64,7 +64,7 @@ from chalicelib.domain.model import (
     Status,
     UnitKind,
 )
-from chalicelib.domain.ports import Reference
+from chalicelib.domain.reference import Reference
 from chalicelib.domain.triage import Reason
 from chalicelib.reference_data import all_units, categories, divisions
 

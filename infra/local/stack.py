@@ -371,7 +371,7 @@ class LocalStack:
         if answer.get("FunctionError"):
             raise RuntimeError(f"seeding the reference data failed: {result}")
         # The demo partner key (README): what an administrator would issue to Tianjin's 12345.
-        from chalicelib.adapters.dynamodb import DynamoReference
+        from chalicelib.adapters.dynamodb_reference import DynamoReference
         from chalicelib.domain.partners import ApiClient, key_hash
 
         reference = DynamoReference(self.client("dynamodb"), names.REFERENCE_TABLE.local_name)

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from chalicelib.domain import dispatch, follow_up, handling, open311, partners
+from chalicelib.domain.beijing import BEIJING
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
-from chalicelib.domain.intake import BEIJING
 from chalicelib.domain.model import Channel, Location, Requester, Status
 from chalicelib.domain.publication import PublicationPolicy
 from chalicelib.entrypoints import open311_forms as forms

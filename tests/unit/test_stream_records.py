@@ -4,8 +4,9 @@ summons and index items) nothing. The images are the items the stores write."""
 
 from typing import Any
 
-from chalicelib.adapters.dynamodb import DynamoWhistles, DynamoWorkOrders
+from chalicelib.adapters.dynamodb import DynamoWorkOrders
 from chalicelib.adapters.dynamodb_streams import whistle, work_order
+from chalicelib.adapters.dynamodb_whistles import DynamoWhistles
 from chalicelib.domain.ports import IdempotencyRecord
 
 from tests.unit.test_whistles import blown

@@ -22,9 +22,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from .catalogue import Catalogue
 from .errors import FieldProblem, InvalidInput
 from .model import Satisfaction, UnitKind, WorkOrder
-from .ports import Reference
 from .views import UnitView
 
 SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
@@ -195,7 +195,7 @@ def month_bounds(month: str, zone: tzinfo) -> tuple[datetime, datetime]:
     return start, following - timedelta(microseconds=1)
 
 
-def assessed_as(unit_id: str, kind: UnitKind, reference: Reference) -> str | None:
+def assessed_as(unit_id: str, kind: UnitKind, reference: Catalogue) -> str | None:
     """The unit of `kind` an order received by `unit_id` counts for: the receiver itself, or for a
     district the district whose jurisdiction the receiver is in."""
     unit = reference.unit(unit_id)
@@ -209,7 +209,7 @@ def assessed_as(unit_id: str, kind: UnitKind, reference: Reference) -> str | Non
 def assess(
     orders: Iterable[WorkOrder],
     kind: UnitKind,
-    reference: Reference,
+    reference: Catalogue,
     weights: Weights = WEIGHTS,
     least_dispatched: int = 0,
 ) -> list[Assessment]:

@@ -17,9 +17,9 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from .assessment import Assessment, Weights, assessed_as, ranked, rate, score
-from .intake import BEIJING
+from .beijing import BEIJING
+from .catalogue import Catalogue
 from .model import UnitKind
-from .ports import Reference
 from .views import UnitView
 
 Month = Annotated[str, StringConstraints(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
@@ -243,7 +243,7 @@ def daily_plan(first: str | None, last: str | None, now: datetime, policy: Analy
 
 
 def rank_units(
-    rates: Iterable[Row], summons: Iterable[Row], reference: Reference, policy: RatePolicy
+    rates: Iterable[Row], summons: Iterable[Row], reference: Catalogue, policy: RatePolicy
 ) -> dict[UnitKind, list[Assessment]]:
     """Each unit's rates and composite score, ranked among its own kind; whistles on both sides:
     a summoned department's reports in time count in its score, a street's whistles are shown. A
@@ -295,7 +295,7 @@ def rank_units(
     return {kind: ranked(rows, policy.least_dispatched) for kind, rows in by_kind.items()}
 
 
-def _with_districts(rows: Iterable[Row], reference: Reference) -> dict[str, Row]:
+def _with_districts(rows: Iterable[Row], reference: Catalogue) -> dict[str, Row]:
     """The rows by unit, and each district's: the sums of its own row (only ever counted there) and
     its streets' and departments' rows."""
     units: dict[str, Row] = {}
@@ -397,7 +397,7 @@ def _key(category: str, district: str | None) -> str:
     return f"{category}@{district}" if district else category
 
 
-def _names(reference: Reference) -> tuple[dict[str, str], dict[str, str]]:
+def _names(reference: Catalogue) -> tuple[dict[str, str], dict[str, str]]:
     categories = {c.code: c.name for c in reference.categories()}
     units = {u.id: u.name for u in reference.units()}
     return categories, units
@@ -445,7 +445,7 @@ def topic_candidates(
     streets: Sequence[Row],
     examples: Sequence[Row],
     trend: Sequence[Row],
-    reference: Reference,
+    reference: Catalogue,
     policy: TopicPolicy,
     month: str,
 ) -> list[Candidate]:
@@ -582,7 +582,7 @@ class CategoryMonth(BaseModel):
     satisfaction_rate: float | None
 
 
-def category_trend(trend: Iterable[Row], reference: Reference) -> list[CategoryMonth]:
+def category_trend(trend: Iterable[Row], reference: Catalogue) -> list[CategoryMonth]:
     """The city-wide rows of the trend query (its district rows are the candidates' evidence)."""
     category_names, _ = _names(reference)
     return [
@@ -609,7 +609,7 @@ class StreetVolume(BaseModel):
     orders: int
 
 
-def street_volumes(streets: Iterable[Row], reference: Reference) -> list[StreetVolume]:
+def street_volumes(streets: Iterable[Row], reference: Catalogue) -> list[StreetVolume]:
     """Every street's requests of the month, the briefing's heat grid."""
     _, unit_names = _names(reference)
     totals: dict[tuple[str, str], int] = defaultdict(int)
@@ -648,7 +648,7 @@ class Recurrence(BaseModel):
     latest_at: datetime
 
 
-def recurrences(rows: Iterable[Row], reference: Reference) -> list[Recurrence]:
+def recurrences(rows: Iterable[Row], reference: Catalogue) -> list[Recurrence]:
     category_names, unit_names = _names(reference)
     return [
         Recurrence(
@@ -683,7 +683,7 @@ class Hotspot(BaseModel):
     baseline: float
 
 
-def hotspots(day: str, rows: Iterable[Row], reference: Reference) -> list[Hotspot]:
+def hotspots(day: str, rows: Iterable[Row], reference: Catalogue) -> list[Hotspot]:
     category_names, unit_names = _names(reference)
     return [
         Hotspot(

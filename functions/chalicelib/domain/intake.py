@@ -6,11 +6,13 @@ import hashlib
 import json
 import secrets
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from pydantic import BaseModel
 
-from .attachments import attach
+from .attachments import Uploads, attach
+from .beijing import BEIJING
+from .catalogue import Catalogue
 from .deadlines import TimeLimits
 from .dispatch import route
 from .errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken
@@ -28,10 +30,9 @@ from .model import (
     TimelineEvent,
     WorkOrder,
 )
-from .ports import Clock, IdempotencyRecord, OrderQuery, Reference, Uploads, Workflows, WorkOrders
+from .ports import Clock, IdempotencyRecord, OrderQuery, Workflows, WorkOrders
 from .triage import SETTLED, EmergencyWords, Reason, emergency_line, same_matter, settle
 
-BEIJING = timezone(timedelta(hours=8))
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
 
 
@@ -75,7 +76,7 @@ def receive(
     channel: Channel,
     *,
     orders: WorkOrders,
-    reference: Reference,
+    reference: Catalogue,
     workflows: Workflows,
     clock: Clock,
     limits: TimeLimits,

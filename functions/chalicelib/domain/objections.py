@@ -9,12 +9,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from .catalogue import Catalogue
 from .deadlines import TimeLimits
 from .dispatch import assign, chosen
 from .errors import Conflict, FieldProblem, InvalidInput, NotFound
 from .handling import Action, expect
 from .model import Objection, ObjectionGrounds, Staff, Status, TimelineEvent, WorkOrder
-from .ports import Reference
 
 UPHOLD = "uphold"
 REJECT = "reject"
@@ -70,7 +70,7 @@ def decide(
     decision: str,
     reassign_to: str | None,
     note: str | None,
-    reference: Reference,
+    reference: Catalogue,
     limits: TimeLimits,
 ) -> Action:
     """The dispatcher's review: uphold and reassign, or reject and send the order back."""

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .catalogue import Catalogue
 from .deadlines import TimeLimits
 from .errors import FieldProblem, Forbidden, InvalidInput, NotFound
 from .intake import Receipt, receive
@@ -37,9 +38,9 @@ from .model import (
     UnitKind,
     WorkOrder,
 )
-from .partners import ApiClient, key_hash
+from .partners import ApiClient, ApiClients, ClientsAndCatalogue, key_hash
 from .places import Gazetteer
-from .ports import Clock, OrderQuery, Reference, Workflows, WorkOrders
+from .ports import Clock, OrderQuery, Workflows, WorkOrders
 from .publication import DEFAULT, PublicationPolicy
 from .triage import EmergencyWords
 
@@ -75,7 +76,7 @@ def status_of(status: Status) -> Open311Status:
     return "closed" if status in CLOSED else "open"
 
 
-def service(code: str, reference: Reference) -> Category:
+def service(code: str, reference: Catalogue) -> Category:
     """The catalogue category a service_code names: every category is a service."""
     category = reference.category(code)
     if category is None:
@@ -95,7 +96,7 @@ def require_client(client: ApiClient | None) -> ApiClient:
     return client
 
 
-def client_of(api_key: str, reference: Reference) -> ApiClient:
+def client_of(api_key: str, reference: ApiClients) -> ApiClient:
     """The Open311 client an api_key was issued to."""
     key = api_key.strip()
     return require_client(reference.api_client(key_hash(key)) if key else None)
@@ -181,7 +182,7 @@ def check_place(request: Open311Request) -> None:
         )
 
 
-def place_of(request: Open311Request, reference: Reference, gazetteer: Gazetteer) -> Place:
+def place_of(request: Open311Request, reference: Catalogue, gazetteer: Gazetteer) -> Place:
     """Where the request is about: the attributes when the client sent them (a wrong code is
     invalid), else a district or street code as address_id, else the district and street named in
     address_string. What names no district keeps the address and the point for a dispatcher to
@@ -212,7 +213,7 @@ def place_of(request: Open311Request, reference: Reference, gazetteer: Gazetteer
     return Place(district=found.district, street=found.street, **kept)
 
 
-def request_type(request: Open311Request, model: DispatchModel, reference: Reference) -> RequestType:
+def request_type(request: Open311Request, model: DispatchModel, reference: Catalogue) -> RequestType:
     """The type the client chose, else the one the dispatch model reads from the description."""
     if request.type is not None:
         return request.type
@@ -222,7 +223,7 @@ def request_type(request: Open311Request, model: DispatchModel, reference: Refer
 
 
 def submission(
-    request: Open311Request, reference: Reference, gazetteer: Gazetteer, model: DispatchModel
+    request: Open311Request, reference: Catalogue, gazetteer: Gazetteer, model: DispatchModel
 ) -> AnySubmission:
     return AnySubmission(
         type=request_type(request, model, reference),
@@ -239,7 +240,7 @@ class Intake:
     """What intake needs besides the request."""
 
     orders: WorkOrders
-    reference: Reference
+    reference: ClientsAndCatalogue
     workflows: Workflows
     clock: Clock
     limits: TimeLimits
@@ -367,7 +368,7 @@ class Publication:
     long: float | None
 
 
-def street_level(order: WorkOrder, reference: Reference) -> str | None:
+def street_level(order: WorkOrder, reference: Catalogue) -> str | None:
     """The district and street an order is placed in, by name ("东城区安定门街道")."""
     district = reference.unit(order.location.district) if order.location.district else None
     street = reference.unit(order.location.street) if order.location.street else None
@@ -375,7 +376,7 @@ def street_level(order: WorkOrder, reference: Reference) -> str | None:
     return named or None
 
 
-def publication(order: WorkOrder, reference: Reference, policy: PublicationPolicy = DEFAULT) -> Publication:
+def publication(order: WorkOrder, reference: Catalogue, policy: PublicationPolicy = DEFAULT) -> Publication:
     """The requester's words, the place and the point as far as the policy publishes them; the
     caller has made sure the order is not confidential."""
     lat, lng = policy.point(order.location.lat, order.location.lng)

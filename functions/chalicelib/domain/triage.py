@@ -15,12 +15,13 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
+from .catalogue import Catalogue
 from .deadlines import TimeLimits
 from .dispatch import route
 from .errors import Conflict, FieldProblem, InvalidInput
 from .handling import HANDLING, Action
 from .model import AnySubmission, Place, Staff, Status, TimelineEvent, WorkOrder
-from .ports import OrderQuery, Reference, WorkOrders
+from .ports import OrderQuery, WorkOrders
 
 
 class Reason(StrEnum):
@@ -361,7 +362,7 @@ def candidates(
     category: str | None,
     *,
     orders: WorkOrders,
-    reference: Reference,
+    reference: Catalogue,
     exclude: str | None = None,
 ) -> list[WorkOrder]:
     """Open orders an operator should look at before a new one is dispatched: the requester's own,

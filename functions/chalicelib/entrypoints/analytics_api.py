@@ -281,7 +281,7 @@ def _ranking(month: str, kind: UnitKind) -> Assessments:
     figures once it has run (with whistles on both sides), live figures before. The minimum volume
     is the one configured now, also for a month that ran before it changed."""
     from ..domain.assessment import Assessments, assess, month_bounds, ranked
-    from ..domain.intake import BEIJING
+    from ..domain.beijing import BEIJING
     from ..domain.ports import OrderQuery
 
     d = deps()

@@ -12,9 +12,11 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from ..domain import open311
-from ..domain.intake import BEIJING, Receipt
+from ..domain.beijing import BEIJING
+from ..domain.catalogue import Catalogue
+from ..domain.intake import Receipt
 from ..domain.model import Category, CategoryKind, RequestType, Status, WorkOrder
-from ..domain.ports import Reference, WorkOrders
+from ..domain.ports import WorkOrders
 from ..domain.publication import DEFAULT, PublicationPolicy
 from ..domain.triage import SETTLED, Reason, told
 
@@ -187,7 +189,7 @@ def attributes(districts: Sequence[tuple[str, str]]) -> list[Attribute]:
     ]
 
 
-def definition(code: str, reference: Reference, districts: Sequence[tuple[str, str]]) -> ServiceDefinition:
+def definition(code: str, reference: Catalogue, districts: Sequence[tuple[str, str]]) -> ServiceDefinition:
     """GET Service Definition: the same optional attributes for every service."""
     return ServiceDefinition(
         service_code=open311.service(code, reference).code, attributes=attributes(districts)
@@ -264,7 +266,7 @@ def status_notes(
 
 def service_request(
     order: WorkOrder,
-    reference: Reference,
+    reference: Catalogue,
     partner_names: Mapping[str, str] | None = None,
     policy: PublicationPolicy = DEFAULT,
 ) -> ServiceRequest:
@@ -296,7 +298,7 @@ def search(
     wanted: open311.Wanted,
     *,
     orders: WorkOrders,
-    reference: Reference,
+    reference: Catalogue,
     now: datetime,
     partner_names: Mapping[str, str] | None = None,
     policy: PublicationPolicy = DEFAULT,

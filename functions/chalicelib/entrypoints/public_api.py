@@ -8,7 +8,7 @@ from chalice import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..domain import attachments, follow_up, handling, intake, knowledge
-from ..domain.intake import BEIJING
+from ..domain.beijing import BEIJING
 from ..domain.model import CategoryKind, Channel, Location, Staff, Submission
 from ..domain.publication import PublicationPolicy
 from ..domain.views import PublicOrder, public_view

@@ -29,10 +29,11 @@ from ..domain import (
     whistles,
 )
 from ..domain.access import Permission, require, require_visible
+from ..domain.beijing import BEIJING
 from ..domain.deadlines import TimeLimits
 from ..domain.errors import FieldProblem, Forbidden, InvalidInput, NotFound, StaleVersion
 from ..domain.exports import ExportFile
-from ..domain.intake import BEIJING, Receipt
+from ..domain.intake import Receipt
 from ..domain.listing import ListFilters, list_orders
 from ..domain.model import (
     MOBILE,
