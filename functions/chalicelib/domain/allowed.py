@@ -58,14 +58,11 @@ class AllowedAction(BaseModel):
     model_config = ConfigDict(frozen=True, defer_build=True)
 
     action: ActionName
-    needs: list[str] = Field(
-        default_factory=list, description="The body's required fields besides `version` (docs/api.md)."
-    )
+    needs: list[str] = Field(description="The body's required fields besides `version` (docs/api.md).")
     choices: Choices = Field(
-        default_factory=dict,
         description="The values the domain allows for a body field or a path part (one: the one to send).",
     )
-    until: datetime | None = Field(None, description="Open only before this instant (the order's deadline).")
+    until: datetime | None = Field(description="Open only before this instant (the order's deadline).")
 
 
 class BlockedAction(BaseModel):
@@ -75,7 +72,7 @@ class BlockedAction(BaseModel):
 
     action: ActionName
     reason: BlockReason
-    since: datetime | None = Field(None, description="Blocked from this instant on; null: now.")
+    since: datetime | None = Field(description="Blocked from this instant on; null: now.")
 
 
 @dataclass(frozen=True)
@@ -202,11 +199,11 @@ def blocked(order: WorkOrder, staff: Staff) -> list[BlockedAction]:
         return []
     found: list[BlockedAction] = []
     if order.status in OBJECTABLE and rejected(order):
-        found.append(BlockedAction(action="objection", reason="objection_rejected"))
+        found.append(BlockedAction(action="objection", reason="objection_rejected", since=None))
     if order.status in WORKING and order.deadline is not None:
         found.append(BlockedAction(action="extension", reason="deadline_passed", since=order.deadline))
     if order.status is Status.IN_PROGRESS and pending(order):
-        found.append(BlockedAction(action="reply", reason="assists_pending"))
+        found.append(BlockedAction(action="reply", reason="assists_pending", since=None))
     if order.status is Status.OBJECTED:
-        found.append(BlockedAction(action="objection", reason="objection_pending"))
+        found.append(BlockedAction(action="objection", reason="objection_pending", since=None))
     return found
