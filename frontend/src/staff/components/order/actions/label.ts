@@ -1,5 +1,4 @@
 import type { ComposerTranslation } from 'vue-i18n'
-import { formatBeijing } from '../../../../lib/format'
 import { enc } from '../../../api'
 import type { AllowedAction, StaffOrder } from '../../../schema'
 
@@ -19,9 +18,4 @@ export function choices(action: AllowedAction, field: string): string[] {
 /** The path of one of the order's own routes (`tail`: `/sign`). */
 export function orderPath(order: StaffOrder, tail: string): string {
   return `/work-orders/${enc(order.id)}${tail}`
-}
-
-/** "北京时间 …" under a date picker: the picker shows the browser's zone. */
-export function beijingHint(t: ComposerTranslation, d: Date | null): string {
-  return d ? t('staff.orders.act.beijingTime', { time: formatBeijing(d.toISOString()) }) : ''
 }
