@@ -9,6 +9,7 @@ from datetime import datetime
 from .catalogue import Catalogue
 from .deadlines import TimeLimits, new_round
 from .errors import Conflict, FieldProblem, InvalidInput
+from .handling import BEFORE_SIGNING
 from .model import (
     DISTRICT_DEPARTMENT,
     Assist,
@@ -176,7 +177,7 @@ def dispatch_by(
     A received order is dispatched; a dispatched order nobody signed for yet is redispatched."""
 
     def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
-        if order.status not in (Status.RECEIVED, Status.DISPATCHED):
+        if order.status not in BEFORE_SIGNING:
             raise Conflict(
                 f"The order is {order.status.value}; only a received order, or one not yet signed "
                 "for, can be dispatched.",

@@ -19,7 +19,7 @@ from .catalogue import Catalogue
 from .deadlines import TimeLimits
 from .dispatch import route
 from .errors import Conflict, FieldProblem, InvalidInput
-from .handling import HANDLING, Action
+from .handling import BEFORE_SIGNING, HANDLING, Action
 from .model import AnySubmission, Place, Staff, Status, TimelineEvent, WorkOrder
 from .ports import OrderQuery, WorkOrders
 
@@ -283,7 +283,7 @@ def settle(
 
 
 def before_signing(order: WorkOrder) -> None:
-    if order.status not in (Status.RECEIVED, Status.DISPATCHED):
+    if order.status not in BEFORE_SIGNING:
         raise Conflict(
             f"The order is {order.status.value}; only a received order, or one not yet signed for, "
             "can be triaged.",

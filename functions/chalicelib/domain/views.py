@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .allowed import AllowedAction, BlockedAction, allowed, blocked
 from .catalogue import Catalogue
 from .deadlines import missed_limits
 from .follow_up import evaluation_due
@@ -198,6 +199,8 @@ class StaffOrder(BaseModel):
     updated_at: datetime
     reply: PublicReply | None
     timeline: list[StaffEvent]
+    actions: list[AllowedAction] = Field(description="What the caller may do with the order now.")
+    blocked: list[BlockedAction] = Field(description="What keeps the caller from an action, as hints.")
 
 
 def _unit(reference: Catalogue, unit_id: str | None) -> Unit | None:
@@ -307,6 +310,8 @@ def staff_view(order: WorkOrder, staff: Staff, reference: Catalogue) -> StaffOrd
         updated_at=order.updated_at,
         reply=PublicReply(result=order.reply.result, at=order.reply.at) if order.reply else None,
         timeline=[_staff_event(reference, e) for e in order.timeline],
+        actions=allowed(order, staff),
+        blocked=blocked(order, staff),
     )
 
 
