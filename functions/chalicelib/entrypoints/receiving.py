@@ -1,0 +1,45 @@
+"""Intake over HTTP, for the public form and an operator's call alike (Art. 10): the
+Idempotency-Key header and the 201 with the receipt."""
+
+from __future__ import annotations
+
+from chalice import Response
+from chalice.app import Request
+
+from ..domain import intake
+from ..domain.errors import FieldProblem, InvalidInput
+from ..domain.model import Channel, Staff, Submission
+from ..reference_data import emergency_words
+from ..wiring import deps
+from .http import respond
+
+
+def idempotency_key(request: Request) -> str | None:
+    key = (request.headers.get("idempotency-key") or "").strip() or None
+    if key is not None and len(key) > 128:
+        raise InvalidInput(
+            "Idempotency-Key is too long.", [FieldProblem("Idempotency-Key", "at most 128 chars")]
+        )
+    return key
+
+
+def receive(
+    submission: Submission, channel: Channel, key: str | None, recorded_by: Staff | None = None
+) -> Response:
+    """Intake (Art. 10) for the web form and for an operator's call alike: 201 with the receipt."""
+    d = deps()
+    receipt = intake.receive(
+        submission,
+        channel,
+        orders=d.orders,
+        reference=d.reference,
+        workflows=d.workflows,
+        clock=d.clock,
+        limits=d.limits,
+        emergencies=emergency_words(),
+        knowledge=d.reference.knowledge(),
+        idempotency_key=key,
+        recorded_by=recorded_by,
+        uploads=d.uploads,
+    )
+    return respond(receipt, 201)
