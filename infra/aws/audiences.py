@@ -13,15 +13,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 
-from aws_cdk import Fn, RemovalPolicy, Stack
+from aws_cdk import Fn
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sam as sam
 from constructs import Construct
 
 from .analytics import Analytics
-from .api import LOG_RETENTION, STAFF_ADMIN_ACTIONS, Api, function_id, logical_id
+from .api import STAFF_ADMIN_ACTIONS, Api, function_id, logical_id, own_log_group
 from .auth import StaffAuth
 from .data import Data
 from .nag import acknowledge
@@ -81,7 +80,6 @@ class ApiAudiences(Construct):
         self._grant_staff(data, analytics, auth, self.roles[STAFF])
 
     def _function(self, name: str, module: str, handler: sam.CfnFunction, role: iam.Role) -> sam.CfnFunction:
-        stack = Stack.of(self)
         function = sam.CfnFunction(
             self,
             name,
@@ -91,14 +89,7 @@ class ApiAudiences(Construct):
             tags=handler.tags.tag_values(),
             role=role.role_arn,
         )
-        group = logs.LogGroup(
-            self,
-            f"{name}Logs",
-            log_group_name=f"/aws/lambda/{stack.stack_name}/{name}",
-            retention=LOG_RETENTION,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        function.add_property_override("LoggingConfig", {"LogGroup": group.log_group_name})
+        group = own_log_group(self, function, name)
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[group.log_group_arn]

@@ -24,7 +24,7 @@ from ..reference_data import divisions, emergency_words, gazetteer
 from ..reference_data import partners as known_partners
 from ..wiring import deps
 from .http import MAX_BODY_BYTES, problems, refuse_control_characters
-from .public_api import idempotency_key
+from .receiving import idempotency_key
 
 # The Open311 mapping is imported by the routes that use it: it keeps the API's cold start short
 # for the web form and the staff portal.
