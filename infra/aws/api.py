@@ -72,6 +72,19 @@ def function_id(name: str) -> str:
     return "APIHandler" if name == names.API_HANDLER else to_cfn_resource_name(name)
 
 
+def own_log_group(scope: Construct, function: CfnResource, fid: str) -> logs.LogGroup:
+    """The function's own log group (kept three months), named for the stack and the function."""
+    group = logs.LogGroup(
+        scope,
+        f"{fid}Logs",
+        log_group_name=f"/aws/lambda/{Stack.of(scope).stack_name}/{fid}",
+        retention=LOG_RETENTION,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    function.add_property_override("LoggingConfig", {"LogGroup": group.log_group_name})
+    return group
+
+
 # Work-order and analytics machines: the functions are told every one's ARN and may start each.
 ALL_MACHINES = (*names.MACHINES, *names.ANALYTICS_MACHINES)
 # Reading a month's query results and storing a month's insights takes longer than an API call may.
@@ -341,19 +354,11 @@ class Api(Construct):
     def _logs_only(self) -> None:
         """Chalice's generated policy allows every log group and stream reads on "*". Each function
         logs to its own group here instead (with a retention), and the role may write only to those."""
-        stack = Stack.of(self)
         groups = []
         self._log_groups: dict[str, logs.LogGroup] = {}
         for function in self.functions():
             fid = function.node.id
-            group = logs.LogGroup(
-                self,
-                f"{fid}Logs",
-                log_group_name=f"/aws/lambda/{stack.stack_name}/{fid}",
-                retention=LOG_RETENTION,
-                removal_policy=RemovalPolicy.DESTROY,
-            )
-            function.add_property_override("LoggingConfig", {"LogGroup": group.log_group_name})
+            group = own_log_group(self, function, fid)
             self._log_groups[fid] = group
             if fid != function_id(names.STAFF_AUTHORIZER):  # it runs with a role of its own
                 groups.append(group)

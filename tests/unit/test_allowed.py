@@ -74,7 +74,7 @@ def _release_unit(order: WorkOrder) -> str:
     return next((a.unit for a in order.assists if a.open), "110101-housing")
 
 
-# What each route asks of the caller (entrypoints/staff_api.py) and the domain call it makes,
+# What each route asks of the caller (entrypoints/staff/) and the domain call it makes,
 # with input that is well formed for the order as it is.
 Call = Callable[[WorkOrder], handling.Action]
 PERFORMED: dict[str, tuple[Permission, Call]] = {

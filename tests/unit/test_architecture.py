@@ -105,7 +105,7 @@ def test_the_walk_reads_imports_as_python_resolves_them():
 
     assert "domain.model" in graph["domain.workflow"]  # from .model import ...
     assert "domain.open311" in graph["entrypoints.open311_api"]  # from ..domain import open311
-    assert "wiring" in graph["entrypoints.staff_api"]  # from ..wiring import deps
+    assert "wiring" in graph["entrypoints.staff.orders"]  # from ..wiring import deps
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 
