@@ -373,7 +373,8 @@ def _templates(
     spans: list[tuple[int, int]] = []
     for category in catalogue:
         keyword = category.keywords[0] if category.keywords else category.name
-        written = raw.get(category.code) or ([["complaint", f"反映{{place}}的{keyword}问题"]] if fallback else [])
+        unwritten = [["complaint", f"反映{{place}}的{keyword}问题"]] if fallback else []
+        written = raw.get(category.code) or unwritten
         spans.append((len(texts), len(written)))
         for kind, text in written:
             types.append(TYPE_ORDER.index(RequestType(kind)))

@@ -174,9 +174,12 @@ def test_requests_are_in_written_words_and_some_categories_words_drift_over_the_
     # and the drifting categories' new words, rare at first, are most of them by the end
     share = {month: sum(new) / len(new) for month, new in in_new_words.items()}
     assert share["2026-01"] < 0.15 < 0.3 < share["2026-04"] < 0.6 < share["2026-07"]
-    assert not [r for r in spoken if r["category"] not in drifting and any(
-        worded_as(r["text"], t) for texts in drifting.values() for _, t in texts
-    )]
+    assert not [
+        r
+        for r in spoken
+        if r["category"] not in drifting
+        and any(worded_as(r["text"], t) for texts in drifting.values() for _, t in texts)
+    ]
 
 
 def comes_back(orders: list[dict[str, Any]]) -> bool:
