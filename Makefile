@@ -128,6 +128,7 @@ bench: $(VENV)/.synced $(MODEL) frontend
 	$(BIN)/python -m tests.benchmarks.faults
 	$(BIN)/python -m tests.benchmarks.lifecycle
 	$(BIN)/python -m tests.benchmarks.dispatch
+	$(BIN)/python -m tests.benchmarks.retraining
 	$(BIN)/python -m tests.benchmarks.knowledge
 	$(BIN)/python -m tests.benchmarks.page_weight
 	$(BIN)/python -m tests.benchmarks.analytics
