@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from aws_cdk import CfnElement, CfnResource, RemovalPolicy, Stack
+from aws_cdk import CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -18,7 +18,7 @@ from constructs import Construct
 
 from .auth import StaffAuth
 from .data import Data
-from .nag import acknowledge
+from .nag import acknowledge, logical_id
 from .project import FUNCTIONS, names
 
 if TYPE_CHECKING:
@@ -58,13 +58,6 @@ GATEWAY_ERRORS = {
     "DEFAULT_4XX": GatewayError("refused", "The request was refused."),
     "DEFAULT_5XX": GatewayError("internal", "Something went wrong on our side; try again."),
 }
-
-
-def logical_id(construct: Construct) -> str:
-    """The logical id of the CloudFormation resource behind an L2 construct."""
-    resource = construct.node.default_child
-    assert isinstance(resource, CfnElement)
-    return Stack.of(construct).get_logical_id(resource)
 
 
 def function_id(name: str) -> str:

@@ -20,10 +20,10 @@ from aws_cdk import aws_sam as sam
 from constructs import Construct
 
 from .analytics import Analytics
-from .api import STAFF_ADMIN_ACTIONS, Api, function_id, logical_id, own_log_group
+from .api import STAFF_ADMIN_ACTIONS, Api, function_id, own_log_group
 from .auth import StaffAuth
 from .data import Data
-from .nag import acknowledge
+from .nag import acknowledge, logical_id
 from .project import names
 
 INTEGRATION = (

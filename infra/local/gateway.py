@@ -13,8 +13,6 @@ from typing import Any
 from chalice.config import Config
 from chalice.local import LocalGateway, LocalGatewayException
 
-from .stack import FUNCTIONS  # noqa: F401  (puts functions/ on sys.path)
-
 
 @dataclass
 class ApiResponse:

@@ -48,9 +48,8 @@ import numpy as np
 from numpy.typing import NDArray
 from tqdm import tqdm  # type: ignore[import-untyped]
 
-from .stack import names  # puts functions/ on sys.path
-
 # isort: split
+from chalicelib import names
 from chalicelib.domain import facts
 from chalicelib.domain.beijing import BEIJING
 from chalicelib.domain.deadlines import DEFAULT_LIMITS

@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 import json
 import os
-import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from chalicelib import names as names  # also read from here by the server and the benchmarks
 
 from . import moto_patches
 
@@ -22,10 +23,6 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"
 STATEMACHINES = ROOT / "statemachines"
-if str(FUNCTIONS) not in sys.path:
-    sys.path.insert(0, str(FUNCTIONS))
-
-from chalicelib import names as names  # noqa: E402  (re-exported to the other local modules)
 
 DEMO_PASSWORD = "Jiesu-demo-2026"
 

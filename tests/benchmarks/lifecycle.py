@@ -32,8 +32,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"
-if str(FUNCTIONS) not in sys.path:
-    sys.path.insert(0, str(FUNCTIONS))
 # The functions log as JSON at INFO; only warnings and errors should reach the table.
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
