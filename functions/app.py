@@ -11,6 +11,7 @@ from chalicelib import names
 from chalicelib.entrypoints import (
     admin_api,
     analytics_api,
+    board_api,
     http,
     open311_api,
     openapi,
@@ -27,6 +28,7 @@ from chalicelib.wiring import deps
 
 app = Chalice(app_name=names.APP_NAME)
 app.register_blueprint(public_api.bp, url_prefix="/api/v1/public")
+app.register_blueprint(board_api.bp, url_prefix="/api/v1/public")
 app.register_blueprint(staff_api.bp, url_prefix="/api/v1/staff")
 app.register_blueprint(admin_api.bp, url_prefix="/api/v1/staff")
 app.register_blueprint(analytics_api.bp, url_prefix="/api/v1/staff")
