@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from .assessment import Assessment, rate
+from .assessment import Assessment, Rates, rate
 from .errors import NotFound
 from .insights import CategoryMonth, MonthCount, MonthRun, StreetVolume, Topic
 from .model import UnitKind
@@ -44,23 +44,13 @@ class BoardMonths(BaseModel):
     items: list[BoardMonth]
 
 
-class BoardUnit(BaseModel):
+class BoardUnit(Rates):
     """A district's or a street's month: the three rates and the counts behind each."""
-
-    model_config = ConfigDict(defer_build=True)
 
     code: str
     name: str
     district: str | None = None  # a street's district
     district_name: str | None = None
-    dispatched: int
-    responded: int
-    followed_up: int
-    resolved: int
-    satisfied: int
-    response_rate: float | None
-    resolution_rate: float | None
-    satisfaction_rate: float | None
 
 
 class BoardCategory(BaseModel):
