@@ -77,6 +77,7 @@ class ApiAudiences(Construct):
         self._grant_orders(data, analytics, (self.roles[PUBLIC], self.roles[CLIENTS]))
         self._grant_reference(data, self.roles[PUBLIC], PUBLIC_REFERENCE)
         self._grant_reference(data, self.roles[CLIENTS], CLIENT_REFERENCE)
+        self._grant_board(data, self.roles[PUBLIC])
         self._grant_staff(data, analytics, auth, self.roles[STAFF])
 
     def _function(self, name: str, module: str, handler: sam.CfnFunction, role: iam.Role) -> sam.CfnFunction:
@@ -199,6 +200,14 @@ class ApiAudiences(Construct):
                 actions=list(REFERENCE_READS),
                 resources=[data.reference.table_arn],
                 conditions={"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": list(partitions)}},
+            )
+        )
+
+    def _grant_board(self, data: Data, role: iam.Role) -> None:
+        """The effectiveness board (Art. 34) reads what the monthly run stored: reads only, no index."""
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem", "dynamodb:Query"], resources=[data.insights.table_arn]
             )
         )
 

@@ -101,7 +101,11 @@ def test_the_public_function_cannot_read_the_audit_trail_keys_or_revocations_nor
     partitions = reads["Condition"]["ForAllValues:StringEquals"]["dynamodb:LeadingKeys"]
     assert sorted(partitions) == sorted(PUBLIC_REFERENCE)
     assert not {"AUDIT", "API_KEY", names.REVOCATION_PARTITION} & set(partitions)
-    assert insights not in json.dumps(statements_of_role(synth, role))
+    # The effectiveness board reads the monthly run's stored figures, and nothing else of insights.
+    on_insights = [st for st in statements_of_role(synth, role) if insights in json.dumps(st["Resource"])]
+    (board,) = on_insights
+    assert set(as_list(board["Action"])) == {"dynamodb:GetItem", "dynamodb:Query"}
+    assert as_list(board["Resource"]) == [{"Fn::GetAtt": [insights, "Arn"]}]
 
 
 def test_machine_clients_also_check_their_keys_and_only_the_staff_function_manages_accounts(

@@ -56,11 +56,11 @@ class AssessmentQuery(BaseModel):
     cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
-class Assessment(BaseModel):
+class Rates(BaseModel):
+    """A unit's three rates of a month and the counts behind them."""
+
     model_config = ConfigDict(defer_build=True)
 
-    unit: UnitView
-    rank: int | None
     dispatched: int
     responded: int
     followed_up: int
@@ -69,6 +69,11 @@ class Assessment(BaseModel):
     response_rate: float | None
     resolution_rate: float | None
     satisfaction_rate: float | None
+
+
+class Assessment(Rates):
+    unit: UnitView
+    rank: int | None
     score: float | None
     # Fewer dispatched orders than the minimum to be ranked: listed apart, without a rank.
     insufficient: bool = False
