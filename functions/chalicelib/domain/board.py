@@ -22,7 +22,7 @@ from .insights import CategoryMonth, MonthCount, MonthRun, StreetVolume, Topic
 from .model import UnitKind
 
 if TYPE_CHECKING:
-    from .ports import Insights
+    from .insights_store import Insights
 
 # The most frequent categories the board lists.
 TOP_CATEGORIES = 10
