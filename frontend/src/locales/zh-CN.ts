@@ -1,4 +1,5 @@
-import type { CloseNote, PublicAction, Reason, Status } from '../lib/types'
+import type { CloseNote, PublicAction } from '../lib/codes'
+import type { Reason, Status } from '../lib/schema'
 
 export default {
   app: {
