@@ -65,7 +65,11 @@ frontend/build/openapi.json: $(VENV)/.synced $(API_SOURCES) infra/local/openapi.
 frontend/src/staff/schema.d.ts: frontend/build/openapi.json frontend/node_modules/.installed
 	cd frontend && $(CURDIR)/$(BIN)/npm run --silent schema
 
-frontend/dist/index.html: frontend/node_modules/.installed frontend/src/staff/schema.d.ts $(FRONTEND_SOURCES)
+# The public pages' types (and the enums' values) come from the same document.
+frontend/src/lib/schema.ts: frontend/build/openapi.json frontend/node_modules/.installed
+	cd frontend && $(CURDIR)/$(BIN)/npm run --silent schema:public
+
+frontend/dist/index.html: frontend/node_modules/.installed frontend/src/staff/schema.d.ts frontend/src/lib/schema.ts $(FRONTEND_SOURCES)
 	cd frontend && $(CURDIR)/$(BIN)/npm run --silent build
 
 frontend: frontend/dist/index.html
@@ -129,6 +133,7 @@ bench: $(VENV)/.synced $(MODEL) frontend
 	$(BIN)/python -m tests.benchmarks.faults
 	$(BIN)/python -m tests.benchmarks.lifecycle
 	$(BIN)/python -m tests.benchmarks.dispatch
+	$(BIN)/python -m tests.benchmarks.retraining
 	$(BIN)/python -m tests.benchmarks.knowledge
 	$(BIN)/python -m tests.benchmarks.page_weight
 	$(BIN)/python -m tests.benchmarks.analytics

@@ -5,37 +5,17 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from chalice import Chalice
-from chalice.app import ConvertToMiddleware, DynamoDBEvent
+from chalice.app import DynamoDBEvent
 from chalicelib import names
-from chalicelib.entrypoints import (
-    admin_api,
-    analytics_api,
-    http,
-    open311_api,
-    openapi,
-    partner_api,
-    public_api,
-    reconciler,
-    staff_api,
-    streams,
-    tasks,
-)
-from chalicelib.observability import logger, metrics
+from chalicelib.audiences import clients, combine, compose, public, staff
+from chalicelib.entrypoints import openapi, reconciler, streams, tasks
+from chalicelib.observability import logger
 from chalicelib.reference_data import all_units, categories, knowledge_base
 from chalicelib.wiring import deps
 
-app = Chalice(app_name=names.APP_NAME)
-app.register_blueprint(public_api.bp, url_prefix="/api/v1/public")
-app.register_blueprint(staff_api.bp, url_prefix="/api/v1/staff")
-app.register_blueprint(admin_api.bp, url_prefix="/api/v1/staff")
-app.register_blueprint(analytics_api.bp, url_prefix="/api/v1/staff")
-app.register_blueprint(partner_api.bp, url_prefix="/api/v1/partner")
-app.register_blueprint(openapi.bp, url_prefix="/api/v1")
-app.register_blueprint(open311_api.bp, url_prefix="/open311/v2")
-app.register_middleware(http.secure_headers, "http")
-app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context))
-app.register_middleware(ConvertToMiddleware(metrics.log_metrics))
+# Every route, for packaging (one REST API) and the OpenAPI document. Each audience's routes go to
+# its own function (audiences/, names.API_AUDIENCES); this app's handler serves the document alone.
+app = combine(compose([(openapi.bp, "/api/v1")]), (public.app, staff.app, clients.app))
 
 # Chalice reads the stream ARN when the app is packaged; CDK passes its token through the stage
 # environment (research: combined-synth.md), the local stack the moto stream's ARN.

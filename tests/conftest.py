@@ -1,4 +1,4 @@
-"""Fixtures shared by the layers that run the local stack (pyproject puts functions/ on sys.path)."""
+"""Fixtures shared by the layers that run the local stack (the venv puts functions/ on the path)."""
 
 import json
 import secrets

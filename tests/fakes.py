@@ -1,4 +1,5 @@
-"""In-memory fakes of the ports, for tests that need no AWS (and the contract suite)."""
+"""In-memory fakes of the ports, for tests that need no AWS (and the contract suite). One
+`MemoryReference` holds the reference data's ports together, as wiring's `reference` does."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from chalicelib.domain.attachments import StoredUpload, Uploads
 from chalicelib.domain.audit import AuditEntry
 from chalicelib.domain.deadlines import DEFAULT_LIMITS, TimeLimits
 from chalicelib.domain.errors import (
@@ -28,17 +30,14 @@ from chalicelib.domain.ports import (
     OrderQuery,
     Page,
     PendingRun,
-    Reference,
     RunState,
     RunStatus,
-    StoredUpload,
-    Uploads,
-    Whistles,
     Workflows,
     WorkOrders,
 )
+from chalicelib.domain.reference import Reference
 from chalicelib.domain.smart_dispatch import DispatchModel, DispatchModels, ModelIndex
-from chalicelib.domain.whistles import Whistle
+from chalicelib.domain.whistles import Whistle, Whistles
 from chalicelib.reference_data import all_units, categories, knowledge_base
 
 

@@ -36,6 +36,13 @@ export const router = createRouter({
       meta: { titleKey: 'track.title' },
     },
     {
+      // The effectiveness board (Art. 34) loads its charts only here.
+      path: '/board',
+      name: 'board',
+      component: () => import('./views/BoardView.vue'),
+      meta: { titleKey: 'board.title' },
+    },
+    {
       // The API reference loads its renderer only here: it adds nothing to the form's page.
       path: '/developers',
       name: 'developers',

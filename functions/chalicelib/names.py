@@ -211,6 +211,10 @@ RECONCILE_LOCAL_SECONDS = 30.0
 STREAM_RETRY_ATTEMPTS = 5
 API_HANDLER = "api_handler"
 STAFF_AUTHORIZER = "staff_auth"
+# The API's functions by audience, behind the one REST API: each imports only its entry module
+# (chalicelib/audiences/<module>.py) and serves its routes; the Chalice app's own handler
+# (API_HANDLER, app.py) serves the rest: the OpenAPI document.
+API_AUDIENCES = {"PublicApi": "public", "StaffApi": "staff", "ClientsApi": "clients"}
 TASK_FUNCTIONS = (FN_ROUTE_ORDER, FN_AWAIT_UNIT, FN_ADVANCE_ORDER, FN_CHECK_WHISTLE)
 ANALYTICS_FUNCTIONS = (FN_PLAN_ANALYTICS, FN_STORE_MONTH, FN_STORE_DAY, FN_RETRAIN_DISPATCH)
 

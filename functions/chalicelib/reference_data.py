@@ -157,6 +157,17 @@ def evaluation_examples() -> tuple[Example, ...]:
     return tuple(Example(text=e["text"], category=e["category"], type=RequestType(e["type"])) for e in raw)
 
 
+@cache
+def drift_examples() -> tuple[Example, ...]:
+    """Requests in the new words the generated history's texts drift to, written apart from them
+    (data/drift_evaluation.jsonl, SOURCES.md): a retraining measures on them with the evaluation
+    set; never trained on."""
+    from .domain.smart_dispatch import Example
+
+    raw = _lines(DATA / "drift_evaluation.jsonl")
+    return tuple(Example(text=e["text"], category=e["category"], type=RequestType(e["type"])) for e in raw)
+
+
 def _lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 

@@ -6,29 +6,27 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from .adapters.dynamodb import DynamoReference, DynamoWhistles, DynamoWorkOrders
+from .adapters.dynamodb import DynamoWorkOrders
+from .adapters.dynamodb_reference import DynamoReference
+from .adapters.dynamodb_whistles import DynamoWhistles
 from .adapters.notifications import SnsNotifier
 from .adapters.stepfunctions import StepFunctionsWorkflows
 from .clock import ScaledClock, SystemClock
 from .domain.deadlines import TimeLimits
-from .domain.ports import (
-    Clock,
-    Notifier,
-    Reference,
-    Revocations,
-    Uploads,
-    Whistles,
-    Workbooks,
-    Workflows,
-    WorkOrders,
-)
+from .domain.ports import Clock, Notifier, Workflows, WorkOrders
+from .domain.reference import Reference
+from .domain.whistles import Whistles
 from .settings import Settings, settings
 
 if TYPE_CHECKING:
     from .adapters.analytics import AnalyticsRuns
     from .adapters.cognito import CognitoTokens
+    from .domain.accounts import Directory, Revocations
+    from .domain.attachments import Uploads
+    from .domain.exports import Workbooks
+    from .domain.facts import FactsSink
     from .domain.insights import AnalyticsPolicy
-    from .domain.ports import Directory, FactsSink, Insights, QueryResults
+    from .domain.insights_store import Insights, QueryResults
     from .domain.publication import PublicationPolicy
     from .domain.smart_dispatch import DispatchModel, DispatchModels
 

@@ -24,8 +24,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from .api import logical_id
-from .nag import acknowledge
+from .nag import acknowledge, logical_id
 from .project import QUERIES, facts, names
 
 QUERY_RESULTS_DAYS = 30

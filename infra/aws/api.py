@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from aws_cdk import CfnElement, CfnResource, RemovalPolicy, Stack
+from aws_cdk import CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -18,7 +18,7 @@ from constructs import Construct
 
 from .auth import StaffAuth
 from .data import Data
-from .nag import acknowledge
+from .nag import acknowledge, logical_id
 from .project import FUNCTIONS, names
 
 if TYPE_CHECKING:
@@ -60,16 +60,22 @@ GATEWAY_ERRORS = {
 }
 
 
-def logical_id(construct: Construct) -> str:
-    """The logical id of the CloudFormation resource behind an L2 construct."""
-    resource = construct.node.default_child
-    assert isinstance(resource, CfnElement)
-    return Stack.of(construct).get_logical_id(resource)
-
-
 def function_id(name: str) -> str:
     """The logical id Chalice gives the function it deploys for `name`."""
     return "APIHandler" if name == names.API_HANDLER else to_cfn_resource_name(name)
+
+
+def own_log_group(scope: Construct, function: CfnResource, fid: str) -> logs.LogGroup:
+    """The function's own log group (kept three months), named for the stack and the function."""
+    group = logs.LogGroup(
+        scope,
+        f"{fid}Logs",
+        log_group_name=f"/aws/lambda/{Stack.of(scope).stack_name}/{fid}",
+        retention=LOG_RETENTION,
+        removal_policy=RemovalPolicy.DESTROY,
+    )
+    function.add_property_override("LoggingConfig", {"LogGroup": group.log_group_name})
+    return group
 
 
 # Work-order and analytics machines: the functions are told every one's ARN and may start each.
@@ -341,19 +347,11 @@ class Api(Construct):
     def _logs_only(self) -> None:
         """Chalice's generated policy allows every log group and stream reads on "*". Each function
         logs to its own group here instead (with a retention), and the role may write only to those."""
-        stack = Stack.of(self)
         groups = []
         self._log_groups: dict[str, logs.LogGroup] = {}
         for function in self.functions():
             fid = function.node.id
-            group = logs.LogGroup(
-                self,
-                f"{fid}Logs",
-                log_group_name=f"/aws/lambda/{stack.stack_name}/{fid}",
-                retention=LOG_RETENTION,
-                removal_policy=RemovalPolicy.DESTROY,
-            )
-            function.add_property_override("LoggingConfig", {"LogGroup": group.log_group_name})
+            group = own_log_group(self, function, fid)
             self._log_groups[fid] = group
             if fid != function_id(names.STAFF_AUTHORIZER):  # it runs with a role of its own
                 groups.append(group)

@@ -21,8 +21,7 @@ from constructs import Construct
 
 from infra.pages import HSTS_SECONDS, content_security_policy
 
-from .api import logical_id
-from .nag import acknowledge
+from .nag import acknowledge, logical_id
 
 # index.html and config.json are looked at on every visit; Vite's hashed assets never change.
 NO_CACHE = "no-cache"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from aws_cdk import Acknowledgment, Validations
+from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
 from cdk_nag import AwsSolutionsChecks
-from constructs import IConstruct
+from constructs import Construct, IConstruct
 
 PLUGIN = "AwsSolutions"
 
@@ -20,3 +20,11 @@ def acknowledge(construct: IConstruct, *findings: tuple[str, str]) -> None:
     Validations.of(construct).acknowledge(
         *(Acknowledgment(id=f"{PLUGIN}::{finding}", reason=reason) for finding, reason in findings)
     )
+
+
+def logical_id(construct: Construct) -> str:
+    """The logical id of the CloudFormation resource behind an L2 construct, as a finding names it
+    (`AwsSolutions-IAM5[Resource::<LogicalId.Arn>/prefix*]`)."""
+    resource = construct.node.default_child
+    assert isinstance(resource, CfnElement)
+    return Stack.of(construct).get_logical_id(resource)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import sys
 from pathlib import Path
+
+from chalicelib import names
+from chalicelib.domain import facts  # the analytics tables' columns
 
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"
@@ -16,12 +18,6 @@ FRONTEND_DIST = ROOT / "frontend" / "dist"  # built by `make frontend`
 
 # Used when neither the CDK CLI nor the environment names a region (offline synth, tests).
 DEFAULT_REGION = "us-east-1"
-
-if str(FUNCTIONS) not in sys.path:
-    sys.path.insert(0, str(FUNCTIONS))
-
-from chalicelib import names  # noqa: E402
-from chalicelib.domain import facts  # noqa: E402  (the analytics tables' columns)
 
 
 def files_hash(files: list[Path]) -> str:

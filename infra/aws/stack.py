@@ -10,6 +10,7 @@ from constructs import Construct
 
 from .analytics import Analytics
 from .api import API_GATEWAY_STAGE, Api, function_id
+from .audiences import ApiAudiences
 from .auth import StaffAuth
 from .data import Data
 from .frontend import CustomDomain, Frontend, FrontendConfig
@@ -51,6 +52,7 @@ class JiesuStack(Stack):
             machine_arns=machine_arns(self),
             stage=stage,
         )
+        audiences = ApiAudiences(self, "Audiences", api=api, data=data, analytics=analytics, auth=auth)
         Throttling(self, "Throttling", rest_api=api.rest_api)
         workflows = Workflows(self, "Workflows", function=api.function, analytics=analytics)
         analytics.schedule(workflows.analytics_machines)
@@ -103,10 +105,7 @@ class JiesuStack(Stack):
             domain=domain,
         )
 
-        # Only the pages' scripts may read the API's answers in a browser (Open311 stays open).
-        api.chalice.get_resource(function_id(names.API_HANDLER)).add_property_override(
-            f"Environment.Variables.{names.ENV_ALLOWED_ORIGIN}", frontend.url
-        )
+        audiences.allow_origin(frontend.url)
 
         # What the frontend's config.json and the operators need (API.md, Local configuration).
         CfnOutput(self, "FrontendUrl", value=frontend.url)

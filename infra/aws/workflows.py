@@ -21,8 +21,8 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from .analytics import Analytics
-from .api import Api, function_id, logical_id
-from .nag import acknowledge
+from .api import Api, function_id
+from .nag import acknowledge, logical_id
 from .project import STATEMACHINES, names
 
 # The work-order machine's log group keeps the construct id it had while it was the only machine.

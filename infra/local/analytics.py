@@ -22,7 +22,7 @@ import urllib.request
 from datetime import UTC, datetime
 from typing import Any
 
-from .stack import names
+from chalicelib import names
 
 
 def _previous_month(month: str, back: int = 1) -> str:

@@ -29,9 +29,8 @@ from typing import Any
 
 import duckdb
 import sqlglot
+from chalicelib import names
 from sqlglot import exp
-
-from .stack import names  # importing the stack puts functions/ on the path
 
 QUERIES = Path(__file__).resolve().parents[2] / "statemachines" / "queries"
 
@@ -103,7 +102,11 @@ class LocalAthena:
     def __init__(self, root: Path, threads: int = 2) -> None:
         self.root = root
         self._db = duckdb.connect(config={"threads": threads})
+        # A Parquet file is never rewritten (appends are new files), so its footer is read once.
+        self._db.execute("SET parquet_metadata_cache = true")
         self._lock = threading.Lock()
+        self._views: dict[str, tuple[Path, ...]] = {}  # the files each view was last defined over
+        self._translated: dict[str, tuple[exp.Expression, str]] = {}  # query text -> DuckDB's
 
     def close(self) -> None:
         self._db.close()
@@ -114,10 +117,14 @@ class LocalAthena:
 
     def _define(self, table: names.AnalyticsTable) -> None:
         """The table as a view over its files now (an empty, typed one before the first file)."""
-        from chalicelib.domain.facts import TABLE_COLUMNS  # functions/ is on the path once .stack is
+        from chalicelib.domain.facts import TABLE_COLUMNS
 
+        files = tuple(self._files(table))
+        if self._views.get(table.name) == files:
+            return
+        self._views[table.name] = files
         columns = TABLE_COLUMNS[table.name]
-        if not self._files(table):
+        if not files:
             typed = ", ".join(f"CAST(NULL AS {_DUCK_TYPES[t]}) AS {c}" for c, t in columns)
             self._db.execute(
                 f"CREATE OR REPLACE VIEW {table.name} AS SELECT {typed}, "
@@ -138,13 +145,16 @@ class LocalAthena:
 
     def execute(self, sql: str, parameters: Sequence[str] = ()) -> QueryResult:
         values = [literal(p) for p in parameters]
-        statement = sqlglot.parse_one(sql, read="athena").transform(_trino_count_if)
         with self._lock:
+            if sql not in self._translated:
+                parsed = sqlglot.parse_one(sql, read="athena").transform(_trino_count_if)
+                self._translated[sql] = (parsed, parsed.sql(dialect="duckdb"))
+            statement, text = self._translated[sql]
             for table in names.ANALYTICS_TABLES:
                 self._define(table)
             if isinstance(statement, exp.Insert):
                 return self._insert(statement, values)
-            cursor = self._db.execute(statement.sql(dialect="duckdb"), values)
+            cursor = self._db.execute(text, values)
             description = cursor.description or []
             rows = cursor.fetchall()
         return QueryResult(tuple((d[0], _athena_type(str(d[1]))) for d in description), rows)

@@ -13,8 +13,6 @@ from typing import Any
 from chalice.config import Config
 from chalice.local import LocalGateway, LocalGatewayException
 
-from .stack import FUNCTIONS  # noqa: F401  (puts functions/ on sys.path)
-
 
 @dataclass
 class ApiResponse:
@@ -39,15 +37,34 @@ def _error(status: int, code: str, message: str) -> ApiResponse:
 
 
 class LocalApi:
-    """One request at a time, as one Lambda container serves them: Chalice keeps the request being
+    """Each path goes to its audience's app, as API Gateway sends it to that audience's function
+    (chalicelib/audiences, names.API_AUDIENCES); the rest (the OpenAPI document) to app.py's.
+
+    One request at a time, as one Lambda container serves them: Chalice keeps the request being
     handled on the app itself (`app.current_request`), so two threads of the local server in the
     app at once would read each other's body."""
 
     def __init__(self) -> None:
         import app  # the Chalice app, imported once its environment is set
+        from chalicelib.audiences import clients, public, staff
 
-        self._gateway = LocalGateway(app.app, Config.create(chalice_stage="local", lambda_timeout=60))
+        config = Config.create(chalice_stage="local", lambda_timeout=60)
+        self._gateway = LocalGateway(app.app, config)
+        self._audiences = [
+            (prefix, LocalGateway(audience.app, config))
+            for audience in (public, staff, clients)
+            for _bp, prefix in audience.MOUNTS
+            if prefix is not None
+        ]
         self._one_at_a_time = threading.Lock()
+
+    def gateway(self, path: str) -> LocalGateway:
+        """The app of the function that serves `path`."""
+        route = path.split("?", 1)[0]
+        for prefix, gateway in self._audiences:
+            if route == prefix or route.startswith(prefix + "/"):
+                return gateway
+        return self._gateway
 
     def request(
         self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes | str | None = None
@@ -55,7 +72,7 @@ class LocalApi:
         raw = body.encode() if isinstance(body, str) else (body or b"")
         try:
             with self._one_at_a_time:
-                answer = self._gateway.handle_request(
+                answer = self.gateway(path).handle_request(
                     method=method.upper(), path=path, headers=dict(headers or {}), body=raw
                 )
         except LocalGatewayException as error:

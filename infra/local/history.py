@@ -9,6 +9,8 @@ rules for late flags, reminders, reopening and closing. What is assumed is state
 ask in proportion to their population, some categories have seasons, each unit has a latent
 quality that drives its timeliness and its requesters' verdicts, a few hundred places keep coming
 back, a few streets flare up in a category in the final weeks, and some people call again and again.
+The words drift: for some categories, citizens take up new words over the months (a new app, a new
+service, new slang for the same problem), so that a model trained before hears them less well.
 Streets also blow whistles (吹哨报到, Art. 33): a few a month, each summoning one to three of their
 district's departments or the city's, who report for duty within the limit or late or not at all.
 
@@ -46,13 +48,12 @@ import numpy as np
 from numpy.typing import NDArray
 from tqdm import tqdm  # type: ignore[import-untyped]
 
-from .stack import names  # puts functions/ on sys.path
-
 # isort: split
+from chalicelib import names
 from chalicelib.domain import facts
+from chalicelib.domain.beijing import BEIJING
 from chalicelib.domain.deadlines import DEFAULT_LIMITS
 from chalicelib.domain.dispatch import route
-from chalicelib.domain.intake import BEIJING
 from chalicelib.domain.model import (
     Category,
     CategoryKind,
@@ -64,7 +65,7 @@ from chalicelib.domain.model import (
     Status,
     UnitKind,
 )
-from chalicelib.domain.ports import Reference
+from chalicelib.domain.reference import Reference
 from chalicelib.domain.triage import Reason
 from chalicelib.reference_data import all_units, categories, divisions
 
@@ -214,6 +215,10 @@ EVALUATED = 0.85  # requesters who answer the follow-up
 EXTENDED = 0.04  # orders of the 7- and 15-day tiers whose deadline is extended once
 UNREASONABLE = 0.08  # dissatisfied verdicts the hotline centre judges unreasonable
 MANUAL_DISPATCH = 0.15  # orders a dispatcher routes by hand instead of the catalogue at once
+# Citizens' words change: new services, new places, new slang for the same problems (the texts
+# under "drift" in history_texts.json). Of a drifting category's requests, this share is worded
+# anew by the end of the range, none at its start.
+DRIFT_LAST = 0.8
 
 PROBLEM_PLACES = 400  # at most; a place's number follows its street's ordinary places
 PROBLEM_GAP_DAYS = 16.0  # median time between two requests from a problem place
@@ -331,6 +336,8 @@ class _Catalogue:
     template_type: Array  # index into TYPE_ORDER
     first_template: Array  # per category
     template_count: Array  # per category
+    first_drift: Array  # per category: its texts in the words that spread over the range
+    drift_count: Array  # per category; 0: its wording does not change
     compounds: tuple[str, ...]
     villages: tuple[str, ...]
 
@@ -352,23 +359,26 @@ def _routes(catalogue: tuple[Category, ...]) -> tuple[tuple[str, ...], Array]:
     return units, np.array([[index[u] for u in row] for row in chosen], dtype=np.int32)
 
 
-def _templates(catalogue: tuple[Category, ...], raw: dict[str, Any]) -> tuple[list[str], list[int], Array]:
-    """Every category's request texts (the keywords of the catalogue where none are written)."""
-    texts: list[str] = []
-    types: list[int] = []
+def _templates(
+    catalogue: tuple[Category, ...],
+    raw: dict[str, Any],
+    texts: list[str],
+    types: list[int],
+    fallback: bool = True,
+) -> Array:
+    """Every category's request texts from `raw`, appended to `texts` and `types`; their span
+    (first, count) per category. Where none are written, the catalogue's first keyword in a
+    sentence, or none (`fallback` false)."""
     spans: list[tuple[int, int]] = []
     for category in catalogue:
-        written = raw.get(category.code) or [
-            [
-                "complaint",
-                f"反映{{place}}的{category.keywords[0] if category.keywords else category.name}问题",
-            ]
-        ]
+        keyword = category.keywords[0] if category.keywords else category.name
+        unwritten = [["complaint", f"反映{{place}}的{keyword}问题"]] if fallback else []
+        written = raw.get(category.code) or unwritten
         spans.append((len(texts), len(written)))
         for kind, text in written:
             types.append(TYPE_ORDER.index(RequestType(kind)))
             texts.append(text.removesuffix("。"))
-    return texts, types, np.array(spans, dtype=np.int32)
+    return np.array(spans, dtype=np.int32)
 
 
 @cache
@@ -377,7 +387,10 @@ def _catalogue() -> _Catalogue:
     streets = [(s, d) for d in divisions() for s in d.streets]
     raw = json.loads(TEXTS.read_text(encoding="utf-8"))
     units, unit_of = _routes(catalogue)
-    texts, types, spans = _templates(catalogue, raw["templates"])
+    texts: list[str] = []
+    types: list[int] = []
+    spans = _templates(catalogue, raw["templates"], texts, types)
+    drift_spans = _templates(catalogue, raw["drift"], texts, types, fallback=False)
     tiers = DEFAULT_LIMITS.tiers
     majors = [c.major for c in catalogue]
     major_size = {m: majors.count(m) for m in majors}
@@ -415,6 +428,8 @@ def _catalogue() -> _Catalogue:
         template_type=np.array(types, dtype=np.int8),
         first_template=spans[:, 0],
         template_count=spans[:, 1],
+        first_drift=drift_spans[:, 0],
+        drift_count=drift_spans[:, 1],
         compounds=tuple(raw["compounds"]),
         villages=tuple(raw["villages"]),
     )
@@ -1046,6 +1061,19 @@ def _people(rng: np.random.Generator, world: _World, orders: _Orders, seq: Array
     }
 
 
+def _drifted(world: _World, calendar: _Calendar, orders: _Orders, chunk: int, template: Array) -> Array:
+    """The texts, some in new words: of a drifting category's requests, a share that grows
+    linearly from none at the start of the range to DRIFT_LAST at its end is worded anew."""
+    catalogue, n = world.catalogue, len(orders)
+    rng = _rng(world.plan, 11, chunk)  # a stream of its own: the other draws stay as they were
+    first = int(calendar.start[0])
+    progress = (orders.created - first) / max(calendar.end - first, 1)
+    count = catalogue.drift_count[orders.category]
+    new_words = (count > 0) & (rng.random(n) < DRIFT_LAST * progress)
+    chosen = catalogue.first_drift[orders.category] + (rng.random(n) * count).astype(np.int64)
+    return np.where(new_words, chosen, template)
+
+
 def _numbers(world: _World, calendar: _Calendar, created: Array, seq: Array) -> tuple[Array, Array]:
     """Order numbers as intake gives them: the Beijing date, then 7 digits unique within the day."""
     day = _epoch_day(created) - calendar.first_day
@@ -1064,6 +1092,8 @@ def _columns(
     n, end = len(orders), calendar.end
     seq = first_seq + np.arange(n, dtype=np.int64)
     people = _people(rng, world, orders, seq)
+    people["template"] = _drifted(world, calendar, orders, chunk, people["template"])
+    people["type"] = world.catalogue.template_type[people["template"]].astype(np.int64)
     outcome = _outcomes(rng, world, orders, people["type"])
     unit_index = world.catalogue.unit_of[orders.category, orders.street]
     unit = _Unit(

@@ -9,8 +9,6 @@ import json
 import sys
 from pathlib import Path
 
-from .stack import FUNCTIONS  # noqa: F401  (puts functions/ on sys.path)
-
 
 def main() -> None:
     import app  # the Chalice app: routes and models only, nothing is called

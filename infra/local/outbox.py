@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .stack import names
+from chalicelib import names
 
 
 def sent(topic_arn: str) -> list[dict[str, Any]]:

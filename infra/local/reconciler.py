@@ -12,7 +12,9 @@ import logging
 import threading
 from typing import Any
 
-from .stack import LocalStack, names
+from chalicelib import names
+
+from .stack import LocalStack
 
 log = logging.getLogger("jiesu.local.reconciler")
 

@@ -30,9 +30,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from .stack import LocalStack, names
+from chalicelib import names
+
+
+class Stack(Protocol):
+    """What a snapshot needs of the local stack (infra/local/stack.py): its clients, its region and
+    the outputs naming the user pool."""
+
+    region: str
+    outputs: dict[str, str]
+
+    def client(self, service: str) -> Any: ...
+
 
 FORMAT = 1
 DATA_ENV = "JIESU_LOCAL_DATA"
@@ -87,7 +98,7 @@ def _wire(value: Any) -> Any:
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _items(stack: LocalStack, table: str) -> Iterator[dict[str, Any]]:
+def _items(stack: Stack, table: str) -> Iterator[dict[str, Any]]:
     ddb = stack.client("dynamodb")
     kwargs: dict[str, Any] = {"TableName": table, "ConsistentRead": True}
     while True:
@@ -102,7 +113,7 @@ def _buckets() -> tuple[str, ...]:
     return (names.ATTACHMENTS_BUCKET_LOCAL, names.ANALYTICS_BUCKET_LOCAL)
 
 
-def _users(stack: LocalStack) -> list[dict[str, Any]]:
+def _users(stack: Stack) -> list[dict[str, Any]]:
     """The pool's accounts, with what the API does not show (the password) from moto's own model."""
     from moto.cognitoidp.models import cognitoidp_backends
 
@@ -125,7 +136,7 @@ def _users(stack: LocalStack) -> list[dict[str, Any]]:
     return found
 
 
-def save(stack: LocalStack, directory: Path, demo_now: datetime | None) -> Path:
+def save(stack: Stack, directory: Path, demo_now: datetime | None) -> Path:
     """Write the stack's data under `directory`/snapshot, replacing the previous snapshot whole."""
     directory.mkdir(parents=True, exist_ok=True)
     fresh = directory / f"{SNAPSHOT}.writing"
@@ -197,7 +208,7 @@ def load(directory: Path) -> Snapshot | None:
     )
 
 
-def restore_tables(stack: LocalStack, snapshot: Snapshot) -> int:
+def restore_tables(stack: Stack, snapshot: Snapshot) -> int:
     """Put every item back (before the stream consumer is wired: a restore is not news)."""
     ddb = stack.client("dynamodb")
     count = 0
@@ -212,7 +223,7 @@ def restore_tables(stack: LocalStack, snapshot: Snapshot) -> int:
     return count
 
 
-def restore_objects(stack: LocalStack, snapshot: Snapshot) -> int:
+def restore_objects(stack: Stack, snapshot: Snapshot) -> int:
     s3 = stack.client("s3")
     for entry in snapshot.objects:
         s3.put_object(
@@ -225,7 +236,7 @@ def restore_objects(stack: LocalStack, snapshot: Snapshot) -> int:
     return len(snapshot.objects)
 
 
-def restore_users(stack: LocalStack, snapshot: Snapshot) -> int:
+def restore_users(stack: Stack, snapshot: Snapshot) -> int:
     """The accounts as they were: a temporary password is still to be changed, a disabled account
     stays disabled."""
     idp = stack.client("cognito-idp")

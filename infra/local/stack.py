@@ -6,13 +6,14 @@ from __future__ import annotations
 import io
 import json
 import os
-import sys
 import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from chalicelib import names as names  # also read from here by the server and the benchmarks
 
 from . import moto_patches
 
@@ -22,10 +23,6 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"
 STATEMACHINES = ROOT / "statemachines"
-if str(FUNCTIONS) not in sys.path:
-    sys.path.insert(0, str(FUNCTIONS))
-
-from chalicelib import names as names  # noqa: E402  (re-exported to the other local modules)
 
 DEMO_PASSWORD = "Jiesu-demo-2026"
 
@@ -371,7 +368,7 @@ class LocalStack:
         if answer.get("FunctionError"):
             raise RuntimeError(f"seeding the reference data failed: {result}")
         # The demo partner key (README): what an administrator would issue to Tianjin's 12345.
-        from chalicelib.adapters.dynamodb import DynamoReference
+        from chalicelib.adapters.dynamodb_reference import DynamoReference
         from chalicelib.domain.partners import ApiClient, key_hash
 
         reference = DynamoReference(self.client("dynamodb"), names.REFERENCE_TABLE.local_name)

@@ -8,9 +8,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from chalicelib import names
 from pyrate_limiter import Rate, TokenBucket
-
-from .stack import names
 
 ROUTES = [
     (method, re.compile(names.route_pattern(path)), path, throttle)

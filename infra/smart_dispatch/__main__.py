@@ -10,7 +10,7 @@ import json
 import time
 from pathlib import Path
 
-from infra.aws.project import REFERENCE_DATA  # puts functions/ on sys.path
+from infra.aws.project import REFERENCE_DATA
 
 SHIPPED_MODEL = REFERENCE_DATA / "model" / "dispatch.json.gz"
 

@@ -12,13 +12,20 @@ WITH latest AS (
   ) AS versions
   WHERE nth = 1 AND place IS NOT NULL AND category IS NOT NULL AND status <> 'merged'
 ),
+-- A place and category with one order cannot recur: only the few with more are put in sequence
+-- (counting each pair is cheaper than sorting every order of three months by place and time).
+counted AS (
+  SELECT *, count(*) OVER (PARTITION BY place, category) AS orders_here
+  FROM latest
+),
 sequenced AS (
   SELECT
     *,
     max(closed_at) OVER (
       PARTITION BY place, category ORDER BY created_at, id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
     ) AS closed_before
-  FROM latest
+  FROM counted
+  WHERE orders_here > 1
 )
 SELECT
   place,

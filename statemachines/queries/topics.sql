@@ -17,12 +17,7 @@ WITH latest AS (
   WHERE nth = 1 AND category IS NOT NULL AND status <> 'merged'
 ),
 this_month AS (
-  SELECT
-    *,
-    count(*) OVER (PARTITION BY category, requester) AS asked_in_category,
-    count(*) OVER (PARTITION BY category, district, requester) AS asked_in_district
-  FROM latest
-  WHERE month = ?
+  SELECT * FROM latest WHERE month = ?
 ),
 last_month AS (
   SELECT * FROM latest WHERE month = ?
@@ -33,6 +28,19 @@ same_month AS (
 history AS (
   SELECT count(DISTINCT month) AS same_month_years FROM same_month
 ),
+-- How often each requester asked this month, in the category city-wide and in each district: one
+-- aggregation for both (grouping sets), not a window over every order and a distinct count each.
+asked AS (
+  SELECT category, district, grouping(district) AS city_wide, requester, count(*) AS times
+  FROM this_month
+  WHERE requester IS NOT NULL
+  GROUP BY GROUPING SETS ((category, requester), (category, district, requester))
+),
+askers AS (
+  SELECT category, district, city_wide, count(*) AS requesters, count_if(times > 1) AS repeat_requesters
+  FROM asked
+  GROUP BY category, district, city_wide
+),
 by_category AS (
   SELECT
     category,
@@ -41,8 +49,6 @@ by_category AS (
     count_if(evaluated_at IS NOT NULL) AS followed_up,
     count_if(resolved) AS resolved,
     count_if(satisfaction IN ('satisfied', 'basically_satisfied')) AS satisfied,
-    count(DISTINCT requester) AS requesters,
-    count(DISTINCT CASE WHEN asked_in_category > 1 THEN requester END) AS repeat_requesters,
     count(DISTINCT street) AS streets
   FROM this_month
   GROUP BY category
@@ -55,8 +61,6 @@ by_district AS (
     count_if(evaluated_at IS NOT NULL) AS followed_up,
     count_if(resolved) AS resolved,
     count_if(satisfaction IN ('satisfied', 'basically_satisfied')) AS satisfied,
-    count(DISTINCT requester) AS requesters,
-    count(DISTINCT CASE WHEN asked_in_district > 1 THEN requester END) AS repeat_requesters,
     count(DISTINCT street) AS streets
   FROM this_month
   GROUP BY category, district
@@ -76,18 +80,23 @@ years_by_district AS (
 SELECT
   b.category, b.district, b.orders, coalesce(p.previous_orders, 0) AS previous_orders,
   coalesce(y.same_month_orders, 0) AS same_month_orders, h.same_month_years, b.followed_up,
-  b.resolved, b.satisfied, b.requesters, b.repeat_requesters, b.streets
+  b.resolved, b.satisfied, coalesce(a.requesters, 0) AS requesters,
+  coalesce(a.repeat_requesters, 0) AS repeat_requesters, b.streets
 FROM by_category AS b
 CROSS JOIN history AS h
 LEFT JOIN before_by_category AS p ON p.category = b.category
 LEFT JOIN years_by_category AS y ON y.category = b.category
+LEFT JOIN askers AS a ON a.city_wide = 1 AND a.category = b.category
 UNION ALL
 SELECT
   b.category, b.district, b.orders, coalesce(p.previous_orders, 0) AS previous_orders,
   coalesce(y.same_month_orders, 0) AS same_month_orders, h.same_month_years, b.followed_up,
-  b.resolved, b.satisfied, b.requesters, b.repeat_requesters, b.streets
+  b.resolved, b.satisfied, coalesce(a.requesters, 0) AS requesters,
+  coalesce(a.repeat_requesters, 0) AS repeat_requesters, b.streets
 FROM by_district AS b
 CROSS JOIN history AS h
 LEFT JOIN before_by_district AS p ON p.category = b.category AND p.district = b.district
 LEFT JOIN years_by_district AS y ON y.category = b.category AND y.district = b.district
+LEFT JOIN askers AS a
+  ON a.city_wide = 0 AND a.category = b.category AND a.district IS NOT DISTINCT FROM b.district
 ORDER BY orders DESC, category, district NULLS FIRST

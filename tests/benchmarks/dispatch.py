@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from infra.aws.project import REFERENCE_DATA  # puts functions/ on sys.path
+from infra.aws.project import REFERENCE_DATA
 
 DATA = Path(__file__).resolve().parent / "data"
 TARGETS = {"top1": 0.80, "major_top1": 0.90, "p95_ms": 20.0, "emergency_recall": 0.99}

@@ -4,7 +4,7 @@
 
 Submits requests over the four intake channels — the public form, an operator's call, a partner
 hotline's transfer, an Open311 client — through the functions their routes call (`intake.receive`,
-`open311.submit`), on the in-memory store and a Step Functions double, while injecting:
+`open311_forms.submit`), on the in-memory store and a Step Functions double, while injecting:
 
 - StartExecution throttled, and started but answering an error all the same (the answer lost);
 - DescribeExecution and RedriveExecution throttled (the reconciler's own calls);
@@ -34,29 +34,25 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, cast
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT / "functions") not in sys.path:
-    sys.path.insert(0, str(ROOT / "functions"))
 if __name__ == "__main__":
     # The functions log as JSON at INFO; only warnings and errors should reach the figures.
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
-from chalicelib import names, wiring  # noqa: E402
-from chalicelib.clock import FixedClock  # noqa: E402
-from chalicelib.domain import intake, open311, reconcile, workflow  # noqa: E402
-from chalicelib.domain.deadlines import TimeLimits  # noqa: E402
-from chalicelib.domain.errors import KeyTaken, NumberTaken, StaleVersion  # noqa: E402
-from chalicelib.domain.model import Channel, Origin, Staff, Status, Submission, WorkOrder  # noqa: E402
-from chalicelib.domain.partners import ApiClient, key_hash  # noqa: E402
-from chalicelib.domain.ports import IdempotencyRecord, RunStatus  # noqa: E402
-from chalicelib.entrypoints import streams  # noqa: E402
-from chalicelib.reference_data import emergency_words, gazetteer, shipped_model  # noqa: E402
-from chalicelib.settings import Settings  # noqa: E402
+from chalicelib import names, wiring
+from chalicelib.clock import FixedClock
+from chalicelib.domain import intake, open311, reconcile, workflow
+from chalicelib.domain.deadlines import TimeLimits
+from chalicelib.domain.errors import KeyTaken, NumberTaken, StaleVersion
+from chalicelib.domain.model import Channel, Origin, Staff, Status, Submission, WorkOrder
+from chalicelib.domain.partners import ApiClient, key_hash
+from chalicelib.domain.ports import IdempotencyRecord, RunStatus
+from chalicelib.entrypoints import open311_forms, streams
+from chalicelib.reference_data import emergency_words, gazetteer, shipped_model
+from chalicelib.settings import Settings
 
-from tests.fakes import (  # noqa: E402
+from tests.fakes import (
     MemoryReference,
     MemoryWorkOrders,
     RecordingNotifier,
@@ -213,8 +209,7 @@ class Hotline:
                 "phone": body["requester"]["phone"],
                 "address_string": body["location"]["address"],
             }
-            created = open311.submit(
-                fields,
+            intake_of_open311 = open311.Intake(
                 orders=self.orders,
                 reference=self.reference,
                 workflows=self.sfn,
@@ -223,8 +218,8 @@ class Hotline:
                 emergencies=self.emergencies,
                 gazetteer=gazetteer(),
                 model=shipped_model(),
-                idempotency_key=key,
             )
+            created = open311_forms.submit(fields, intake_of_open311, idempotency_key=key)
             return created.service_request_id
         submission = Submission.model_validate(body)
         common: dict[str, Any] = {

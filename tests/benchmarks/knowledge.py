@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from infra.aws.project import REFERENCE_DATA  # noqa: F401  (puts functions/ on sys.path)
-
 DATA = Path(__file__).resolve().parent / "data"
 TODAY = date(2026, 12, 1)
 LEAST = {"with": 150, "without": 80, "entries": 120}

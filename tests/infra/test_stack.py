@@ -205,12 +205,13 @@ def test_every_function_runs_python311_with_the_dependencies_layer(synth: Synth)
     expected |= {function_id(names.STAFF_AUTHORIZER)}
     expected |= {function_id(name) for name in names.ANALYTICS_FUNCTIONS}
     expected |= {function_id(names.FN_RECONCILE_WORKFLOWS)}
-    assert set(found) == expected
+    audiences = {logical_id_of(synth, SAM_FUNCTION, f"Audiences{name}") for name in names.API_AUDIENCES}
+    assert set(found) == expected | audiences
     reconciler_role = logical_id_of(synth, "AWS::IAM::Role", "ReconcilerRole")
     for fid, fn in found.items():
         assert fn["Properties"]["Runtime"] == "python3.11", fid
         assert fn["Properties"]["Layers"] == [{"Ref": layer}], fid
-        if fid == function_id(names.STAFF_AUTHORIZER):  # least privilege: a role of its own
+        if fid == function_id(names.STAFF_AUTHORIZER) or fid in audiences:  # a role of its own
             assert fn["Properties"]["Role"] != {"Fn::GetAtt": [DEFAULT_ROLE, "Arn"]}, fid
         else:
             role = reconciler_role if fid == function_id(names.FN_RECONCILE_WORKFLOWS) else DEFAULT_ROLE
@@ -397,9 +398,13 @@ def test_the_functions_role_only_writes_its_own_logs_inline(synth: Synth) -> Non
     groups = set(synth.of_type("AWS::Logs::LogGroup"))
     targets = {resource["Fn::GetAtt"][0] for resource in statement["Resource"]}
     assert targets <= groups
-    assert len(targets) == len(functions(synth)) - 1  # all but the authorizer's (its own role)
+    # All but the authorizer's and the API audiences' (each has a role of its own).
+    own_roles = {function_id(names.STAFF_AUTHORIZER)} | {
+        logical_id_of(synth, SAM_FUNCTION, f"Audiences{name}") for name in names.API_AUDIENCES
+    }
+    assert len(targets) == len(functions(synth)) - len(own_roles)
     for fid, fn in functions(synth).items():
-        if fid != function_id(names.STAFF_AUTHORIZER):
+        if fid not in own_roles:
             assert fn["Properties"]["LoggingConfig"]["LogGroup"]["Ref"] in targets, fid
 
 

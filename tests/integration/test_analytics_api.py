@@ -296,3 +296,84 @@ def test_the_scheduled_run_retrains_the_dispatch_model_and_an_analyst_chooses_th
     assert not_analyst.status == 403
     assert back.status == 200 and serving_suggestions() == "shipped"
     assert back.json()["changes"][0]["reason"] == "回滚"
+
+
+# --- the public effectiveness board (Art. 34): the stored months, published -----------------------
+
+
+def _whole_ranking(analyst: Unit, kind: str) -> dict[str, dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for group in ("ranked", "insufficient"):
+        rows += analyst.get(
+            f"/analytics/assessments?month=2026-10&kind={kind}&group={group}&limit=500"
+        ).json()["items"]
+    return {a["unit"]["id"]: a for a in rows}
+
+
+def test_the_public_board_publishes_the_stored_rates_above_the_minimum_as_json_and_csv(analysed, api):
+    import csv
+    import io
+
+    analyst = analysed["analyst"]
+    least = analyst.get("/analytics/assessments?month=2026-10&kind=street").json()["least_dispatched"]
+
+    months = api.get("/api/v1/public/board")
+    answer = api.get("/api/v1/public/board/2026-10.json")
+    bare = api.get("/api/v1/public/board/2026-10")
+    table = api.get("/api/v1/public/board/2026-10.csv")
+    asked = api.get("/api/v1/public/board/2026-10?format=csv")
+
+    # Every month that ran has a board, kept briefly by any cache
+    assert months.status == 200 and [m["month"] for m in months.json()["items"]] == ["2026-10", "2026-09"]
+    assert answer.status == 200 and answer.headers["Cache-Control"] == names.SHARED_BRIEFLY
+    board = answer.json()
+    assert bare.json() == board and board["least_count"] == least
+    # The districts and streets are the ranking's own figures, those below the minimum withheld
+    for kind, key in (("district", "districts"), ("street", "streets")):
+        ranking = _whole_ranking(analyst, kind)
+        shown = {u["code"]: u for u in board[key]}
+        assert set(shown) == {i for i, a in ranking.items() if a["dispatched"] >= least}
+        assert board[f"withheld_{key}"] == len(ranking) - len(shown) > (0 if kind == "street" else -1)
+        for code, unit in shown.items():
+            stored = ranking[code]
+            assert unit["dispatched"] == stored["dispatched"] and unit["name"] == stored["unit"]["name"]
+            assert unit["response_rate"] == stored["response_rate"]
+            if stored["followed_up"] >= least:
+                assert unit["satisfaction_rate"] == stored["satisfaction_rate"]
+            else:
+                assert unit["satisfaction_rate"] is None
+    assert len(board["districts"]) > 5
+    # The most frequent categories, as the month's requests count them
+    october: defaultdict[str, int] = defaultdict(int)
+    for order in analysed["orders"]:
+        if order["month"] == "2026-10" and order["status"] != "merged" and order["category"]:
+            october[order["category"]] += 1
+    assert [(c["code"], c["orders"]) for c in board["categories"]] == sorted(
+        ((k, n) for k, n in october.items() if n >= least), key=lambda kn: (-kn[1], kn[0])
+    )[:10]
+    # The adopted topics with their progress, and nobody named
+    adopted = [t for t in analyst.get("/analytics/topics").json()["adopted"] if t["month"] <= "2026-10"]
+    assert sorted(t["title"] for t in board["topics"]) == sorted(t["title"] for t in adopted)
+    flat = answer.body.decode()
+    assert not PHONE.search(flat) and "analyst1" not in flat
+    # The CSV holds the same figures, at its own address and with ?format=csv
+    assert table.status == 200 and table.headers["Content-Type"].startswith("text/csv")
+    assert table.headers["Cache-Control"] == names.SHARED_BRIEFLY and asked.body == table.body
+    rows = list(csv.DictReader(io.StringIO(table.body.decode("utf-8-sig"))))
+    streets = {r["code"]: r for r in rows if r["section"] == "street"}
+    assert set(streets) == {u["code"] for u in board["streets"]}
+    top = board["streets"][0]
+    assert int(streets[top["code"]]["orders"]) == top["dispatched"]
+    assert streets[top["code"]]["district_name"] == top["district_name"]
+
+
+def test_a_board_month_is_a_month_that_ran(analysed, api):
+    not_run = api.get("/api/v1/public/board/2026-07.json")
+    not_a_month = api.get("/api/v1/public/board/2026-13.csv", headers={"accept-language": "en"})
+    bad_format = api.get("/api/v1/public/board/2026-10?format=xlsx")
+
+    assert not_run.status == 404 and not_run.json()["error"]["code"] == "not_found"
+    assert not_a_month.status == 400
+    assert [d["field"] for d in not_a_month.json()["error"]["details"]] == ["month"]
+    assert bad_format.status == 400
+    assert [d["field"] for d in bad_format.json()["error"]["details"]] == ["format"]

@@ -14,6 +14,7 @@ SHARED = {
     ("GET", "/api/v1/public/divisions"),
     ("GET", "/api/v1/public/categories"),
     ("GET", "/api/v1/public/publication"),
+    ("GET", "/api/v1/public/board"),
     ("GET", "/open311/v2/discovery.json"),
     ("GET", "/open311/v2/discovery.xml"),
     ("GET", "/open311/v2/services.json"),

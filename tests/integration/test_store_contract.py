@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from chalicelib import names
-from chalicelib.adapters.dynamodb import DynamoReference, DynamoWorkOrders
+from chalicelib.adapters.dynamodb import DynamoWorkOrders
+from chalicelib.adapters.dynamodb_reference import DynamoReference
 from chalicelib.domain.deadlines import DEFAULT_LIMITS
 from chalicelib.domain.errors import InvalidInput, StaleVersion
 from chalicelib.domain.listing import FINISHED_WORK, OPEN_WORK

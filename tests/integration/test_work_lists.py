@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from chalicelib.domain.intake import BEIJING
+from chalicelib.domain.beijing import BEIJING
 from openpyxl import load_workbook
 
 from tests.conftest import wait_until

@@ -12,9 +12,9 @@ from chalicelib.domain import facts
 from chalicelib.domain.deidentify import mask_text
 from chalicelib.domain.dispatch import route
 from chalicelib.domain.model import Location
-from chalicelib.reference_data import divisions
+from chalicelib.reference_data import categories, divisions
 
-from infra.local.history import HistoryPlan, generate, write_bucket, write_directory
+from infra.local.history import TEXTS, HistoryPlan, generate, write_bucket, write_directory
 from tests.fakes import MemoryReference
 
 BEIJING = timezone(timedelta(hours=8))
@@ -149,6 +149,37 @@ def test_heating_peaks_in_winter_and_noise_in_summer(rows):
 
     assert of("2026-01", HEATING) > 5 * of("2026-07", HEATING)
     assert of("2026-07", NOISE) > 1.5 * of("2026-01", NOISE)
+
+
+def worded_as(text: str, template: str) -> bool:
+    """The text is the template's, whatever place (and callback number) it was given."""
+    head, tail = template.removesuffix("。").split("{place}")
+    return text.startswith(head) and tail in text
+
+
+def test_requests_are_in_written_words_and_some_categories_words_drift_over_the_months(rows):
+    written = json.loads(TEXTS.read_text(encoding="utf-8"))
+    drifting = written["drift"]
+    spoken = [r for r in rows if r["text"] is not None]
+    in_new_words: defaultdict[str, list[bool]] = defaultdict(list)
+    for r in spoken:
+        if r["category"] in drifting:
+            new = any(worded_as(r["text"], t) for _, t in drifting[r["category"]])
+            in_new_words[r["month"]].append(new)
+
+    # Every category's requests read as a citizen writes, never as the catalogue's keyword
+    assert set(written["templates"]) == {c.code for c in categories()}
+    assert not [r["text"] for r in spoken if r["text"].startswith("反映")]
+    assert all(len(texts) >= 2 for texts in written["templates"].values())
+    # and the drifting categories' new words, rare at first, are most of them by the end
+    share = {month: sum(new) / len(new) for month, new in in_new_words.items()}
+    assert share["2026-01"] < 0.15 < 0.3 < share["2026-04"] < 0.6 < share["2026-07"]
+    assert not [
+        r
+        for r in spoken
+        if r["category"] not in drifting
+        and any(worded_as(r["text"], t) for texts in drifting.values() for _, t in texts)
+    ]
 
 
 def comes_back(orders: list[dict[str, Any]]) -> bool:

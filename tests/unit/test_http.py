@@ -1,8 +1,20 @@
-"""The JSON depth limit: counted before decoding, brackets inside strings aside."""
+"""The JSON depth limit: counted before decoding, brackets inside strings aside; the status each
+kind of domain error answers with."""
 
 import json
 
-from chalicelib.entrypoints.http import MAX_DEPTH, too_deep
+from chalicelib.domain.accounts import AccountChangeFailed
+from chalicelib.domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    Kind,
+    NotFound,
+    StaleVersion,
+    TooLarge,
+    Unauthenticated,
+)
+from chalicelib.entrypoints.http import MAX_DEPTH, STATUSES, status_of, too_deep
 
 
 def nested(depth: int) -> bytes:
@@ -31,3 +43,22 @@ def test_an_ordinary_submission_is_not_too_deep():
     }
 
     assert not too_deep(json.dumps(body, ensure_ascii=False).encode())
+
+
+def test_every_kind_of_domain_error_answers_with_the_status_api_md_names():
+    answered = [
+        status_of(error)
+        for error in (
+            InvalidInput("bad"),
+            Unauthenticated(),
+            Forbidden("no"),
+            NotFound("none"),
+            Conflict("busy"),
+            StaleVersion(),
+            TooLarge(),
+            AccountChangeFailed("li.ming", "roles", restored=True),
+        )
+    ]
+
+    assert answered == [400, 401, 403, 404, 409, 409, 413, 503]
+    assert set(STATUSES) == set(Kind)

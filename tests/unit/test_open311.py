@@ -1,5 +1,5 @@
 """Open311 GeoReport v2 over 接诉即办: statuses, what is published, the request form, the search
-window, the keys (domain/open311.py)."""
+window, the keys (domain/open311.py; the wire: entrypoints/open311_wire.py, open311_forms.py)."""
 
 import re
 from datetime import UTC, datetime, timedelta
@@ -7,11 +7,13 @@ from typing import Any
 
 import pytest
 from chalicelib.domain import dispatch, follow_up, handling, open311, partners
+from chalicelib.domain.beijing import BEIJING
 from chalicelib.domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
-from chalicelib.domain.intake import BEIJING
 from chalicelib.domain.model import Channel, Location, Requester, Status
-from chalicelib.domain.open311 import RequestQuery
 from chalicelib.domain.publication import PublicationPolicy
+from chalicelib.entrypoints import open311_forms as forms
+from chalicelib.entrypoints import open311_wire as wire
+from chalicelib.entrypoints.open311_forms import RequestQuery
 from chalicelib.reference_data import divisions, emergency_words, gazetteer, shipped_model
 from chalicelib.reference_data import partners as known_partners
 from hypothesis import given, settings
@@ -65,9 +67,8 @@ def fields(**changes: str | None) -> dict[str, str]:
     return {k: v for k, v in found.items() if v is not None}
 
 
-def submit(hotline, key: str | None = None, **changes: str | None) -> open311.Created:
-    return open311.submit(
-        fields(**changes),
+def submit(hotline, key: str | None = None, **changes: str | None) -> wire.Created:
+    intake = open311.Intake(
         orders=hotline.orders,
         reference=hotline.reference,
         workflows=hotline.workflows,
@@ -76,9 +77,8 @@ def submit(hotline, key: str | None = None, **changes: str | None) -> open311.Cr
         emergencies=emergency_words(),
         gazetteer=gazetteer(),
         model=shipped_model(),
-        idempotency_key=key,
-        partner_names=PARTNER_NAMES,
     )
+    return forms.submit(fields(**changes), intake, idempotency_key=key, partner_names=PARTNER_NAMES)
 
 
 # What a client that reads none of our service definitions sends: the spec's fields only.
@@ -102,15 +102,15 @@ def test_every_status_is_either_open_or_closed():
         "open",
         "closed",
     ]
-    assert set(open311.STATUS_WORDS) == set(Status)
+    assert set(wire.STATUS_WORDS) == set(Status)
 
 
 def test_status_notes_say_the_status_in_plain_words_and_overdue(hotline):
     received = hotline.order(hotline.receive())
     dispatched = hotline.order(hotline.dispatched(requester=caller("13900003333")))
 
-    assert open311.status_notes(received) == "已受理，等待派单"
-    assert open311.status_notes(dispatched.model_copy(update={"overdue": True})) == (
+    assert wire.status_notes(received) == "已受理，等待派单"
+    assert wire.status_notes(dispatched.model_copy(update={"overdue": True})) == (
         "已派单，等待承办单位签收；已超期"
     )
 
@@ -123,9 +123,9 @@ def test_status_notes_say_why_nothing_was_dispatched(hotline):
         hotline.receive(category=None), partners.transfer(known_partners()["tianjin-12345"], None), DISPATCHER
     )
 
-    assert open311.status_notes(fire) == "不予派单；属紧急事项，已告知诉求人拨打119"
-    assert open311.status_notes(repeat) == f"已合并办理；同一事项已有工单{original}，已合并至该工单"
-    assert open311.status_notes(moved, PARTNER_NAMES) == "不予派单；已转至天津市12345政务服务便民热线办理"
+    assert wire.status_notes(fire) == "不予派单；属紧急事项，已告知诉求人拨打119"
+    assert wire.status_notes(repeat) == f"已合并办理；同一事项已有工单{original}，已合并至该工单"
+    assert wire.status_notes(moved, PARTNER_NAMES) == "不予派单；已转至天津市12345政务服务便民热线办理"
     assert {open311.status_of(o.status) for o in (fire, repeat, moved)} == {"closed"}
 
 
@@ -139,17 +139,17 @@ def test_status_notes_carry_the_reply_masked_once_replied_where_replies_are_publ
     closed = hotline.rate(order_id)
 
     assert (
-        open311.status_notes(replied, policy=EVERYTHING)
+        wire.status_notes(replied, policy=EVERYTHING)
         == "承办单位已答复，等待回访；答复：已清运，如有问题请联系保洁班长139****2222"
     )
-    assert open311.status_notes(following, policy=EVERYTHING).startswith("承办单位已答复")
+    assert wire.status_notes(following, policy=EVERYTHING).startswith("承办单位已答复")
     assert closed.status is Status.CLOSED
     assert (
-        open311.status_notes(closed, policy=EVERYTHING)
+        wire.status_notes(closed, policy=EVERYTHING)
         == "已办结；答复：已清运，如有问题请联系保洁班长139****2222"
     )
     # By default the status is published, not the reply.
-    assert (open311.status_notes(replied), open311.status_notes(closed)) == (
+    assert (wire.status_notes(replied), wire.status_notes(closed)) == (
         "承办单位已答复，等待回访",
         "已办结",
     )
@@ -173,7 +173,7 @@ def test_by_default_a_request_is_published_by_category_street_unit_status_and_da
     )
     order = hotline.order(order_id)
 
-    published = open311.service_request(order, reference)
+    published = wire.service_request(order, reference)
 
     assert published.model_dump() == {
         "service_request_id": order_id,
@@ -206,7 +206,7 @@ def test_where_text_is_published_names_house_and_room_numbers_are_masked(hotline
         ),
     )
 
-    published = open311.service_request(hotline.order(order_id), reference, policy=EVERYTHING)
+    published = wire.service_request(hotline.order(order_id), reference, policy=EVERYTHING)
 
     assert published.description == (
         "我叫***，住在方家胡同**号*单元***，楼下京A*****的车天天占着消防通道，物业不管，"
@@ -222,10 +222,10 @@ def test_an_order_without_a_category_is_unclassified_and_located_by_its_street(h
         hotline.receive(category=None, location=Location(district="110101", street="110101004"))
     )
 
-    published = open311.service_request(order, reference)
+    published = wire.service_request(order, reference)
 
     assert (published.service_code, published.service_name, published.agency_responsible) == (
-        open311.UNCLASSIFIED,
+        wire.UNCLASSIFIED,
         None,
         None,
     )
@@ -237,7 +237,7 @@ def test_the_updated_time_is_the_last_event_of_the_timeline(hotline, reference, 
     clock.advance(hours=1)
     signed = hotline.act(order_id, handling.sign)
 
-    assert open311.service_request(signed, reference).updated_datetime == "2026-11-26T10:30:00+08:00"
+    assert wire.service_request(signed, reference).updated_datetime == "2026-11-26T10:30:00+08:00"
 
 
 # --- the request form and POST ----------------------------------------------------------------
@@ -245,13 +245,13 @@ def test_the_updated_time_is_the_last_event_of_the_timeline(hotline, reference, 
 
 def test_the_form_names_each_bad_field_as_open311_names_it():
     with pytest.raises(InvalidInput) as missing:
-        open311.parse_request(fields(**{"attribute[street]": "1101", "attribute[type]": "rumour"}))
+        forms.parse_request(fields(**{"attribute[street]": "1101", "attribute[type]": "rumour"}))
     with pytest.raises(InvalidInput) as wrong:
-        open311.parse_request(
+        forms.parse_request(
             fields(**{"attribute[district]": "11", "description": "长" * 2001, "phone": "010-64012345"})
         )
     with pytest.raises(InvalidInput) as half:
-        open311.parse_request(fields(lat="39.9"))
+        forms.parse_request(fields(lat="39.9"))
 
     assert set(problems(missing)) == {"attribute[street]", "attribute[type]"}
     assert problems(missing)["attribute[street]"].startswith("must be the 9-digit code")
@@ -261,7 +261,7 @@ def test_the_form_names_each_bad_field_as_open311_names_it():
 
 
 def test_empty_fields_count_as_absent_and_the_rest_become_the_submission(reference):
-    form = open311.parse_request(
+    form = forms.parse_request(
         fields(
             first_name="", last_name=" ", lat="39.95", long="116.40", **{"attribute[confidential]": "true"}
         )
@@ -288,7 +288,7 @@ def test_empty_fields_count_as_absent_and_the_rest_become_the_submission(referen
     [("明", "李", "李明"), ("Ming", "Li", "Ming Li"), ("明", None, "明"), (None, "Smith", "Smith")],
 )
 def test_a_chinese_name_is_written_family_name_first(first, last, name):
-    assert open311.parse_request(fields(first_name=first, last_name=last)).name == name
+    assert forms.parse_request(fields(first_name=first, last_name=last)).name == name
 
 
 def test_a_post_needs_an_open311_key_before_anything_else(hotline, keys):
@@ -518,7 +518,7 @@ def test_the_window_is_at_most_90_days_and_the_last_90_by_default(clock):
 
 
 def search(hotline, **params: Any) -> list[str]:
-    found = open311.search(
+    found = wire.search(
         query(**params), orders=hotline.orders, reference=hotline.reference, now=hotline.clock.now()
     )
     return [r.service_request_id for r in found]
@@ -574,7 +574,7 @@ def test_a_confidential_or_unknown_request_is_not_found_and_a_token_is_the_id(ho
     public = hotline.receive()
     secret = hotline.receive(confidential=True, requester=caller("13900006666"))
 
-    assert open311.token(public, hotline.orders).model_dump() == {
+    assert wire.token(public, hotline.orders).model_dump() == {
         "service_request_id": public,
         "token": public,
     }
@@ -587,9 +587,9 @@ def test_a_confidential_or_unknown_request_is_not_found_and_a_token_is_the_id(ho
 
 
 def test_each_category_is_a_service_offering_the_same_optional_attributes(reference):
-    services = open311.services(reference.categories())
+    services = wire.services(reference.categories())
     districts = [(d.code, d.name) for d in divisions()]
-    definition = open311.definition("street_lighting", reference, districts)
+    definition = wire.definition("street_lighting", reference, districts)
 
     lighting = next(s for s in services if s.service_code == "street_lighting")
     assert (lighting.metadata, lighting.type) == (True, "realtime")
@@ -603,17 +603,17 @@ def test_each_category_is_a_service_offering_the_same_optional_attributes(refere
     ]
     assert "values" not in definition.model_dump()["attributes"][2]
     with pytest.raises(NotFound):
-        open311.definition("no_such_code", reference, districts)
+        wire.definition("no_such_code", reference, districts)
 
 
 def test_the_changeset_moves_when_the_catalogue_is_edited(reference):
-    before = open311.discovery("https://example.org/open311/v2", True, reference.categories())
+    before = wire.discovery("https://example.org/open311/v2", True, reference.categories())
     edited = reference.category("street_lighting").model_copy(
         update={"version": 2, "updated_at": datetime(2027, 3, 1, tzinfo=UTC)}
     )
     reference.put_category(edited, expected_version=1)
 
-    after = open311.discovery("https://example.org/open311/v2", False, reference.categories())
+    after = wire.discovery("https://example.org/open311/v2", False, reference.categories())
 
     assert before.endpoints[0].type == "production" and after.endpoints[0].type == "test"
     assert after.changeset == after.endpoints[0].changeset == "2027-03-01T08:00:00+08:00"

@@ -1,18 +1,18 @@
 import { config } from './config'
 import { i18n } from '../i18n'
 import type {
-  Category,
   District,
-  EvaluationBody,
-  FieldDetail,
+  ErrorDetail as FieldDetail,
+  EvaluationForm as EvaluationBody,
+  PublicCategory as Category,
   PublicOrder,
   PublicationPolicy,
   Receipt,
   Submission,
-  SuggestionQuery,
+  SuggestionForm as SuggestionQuery,
   Suggestions,
   UploadTicket,
-} from './types'
+} from './schema'
 
 const TIMEOUT_MS = 20_000
 

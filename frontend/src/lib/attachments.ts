@@ -1,4 +1,4 @@
-import type { AttachmentKind } from './types'
+import type { AttachmentKind } from './schema'
 
 /** The most files one request may carry. The server checks the same limits again. */
 export const MAX_FILES = 9

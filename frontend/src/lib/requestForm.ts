@@ -1,7 +1,7 @@
 import { computed, onMounted, reactive, ref, watch, type Ref } from 'vue'
 import type { FormItemRule } from 'element-plus'
 import { getCategories, getDivisions } from './api'
-import type { Category, District, SuggestedPlace, Suggestions } from './types'
+import type { District, PlaceSuggestion as SuggestedPlace, PublicCategory as Category, Suggestions } from './schema'
 
 /** What the public form and the operator's intake share: the request's fields and their rules. */
 

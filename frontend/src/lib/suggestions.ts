@@ -1,6 +1,6 @@
 import { onBeforeUnmount, ref, watch, type Ref } from 'vue'
 import { Cancelled, suggest } from './api'
-import type { SuggestionQuery, Suggestions } from './types'
+import type { SuggestionForm as SuggestionQuery, Suggestions } from './schema'
 
 /** Wait this long after the last keystroke before asking. */
 export const DEBOUNCE_MS = 400

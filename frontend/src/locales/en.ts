@@ -16,6 +16,7 @@ const en: typeof zh = {
   nav: {
     submit: 'Submit a request',
     track: 'Track a request',
+    board: 'Performance',
   },
   types: {
     consultation: 'Consultation',
@@ -392,6 +393,61 @@ const en: typeof zh = {
       account_disabled: 'The account was created but its roles could not be given: it is kept disabled. Edit it to give it its roles.',
       internal: 'Something went wrong on our side; try again.',
       invalid_input: 'Some fields are not valid; correct them as shown.',
+    },
+  },
+  board: {
+    title: 'Hotline performance board',
+    intro:
+      "Published monthly under Article 34 of the Beijing Regulation on Responding to Citizens' Requests: each district's and each street's or township's response, resolution and satisfaction rates, the most frequent kinds of request, and the progress of the Problem of the Month. The figures come from the monthly assessment run; they are counts and rates only, with nothing about any person.",
+    month: 'Month',
+    download: "Download this month's figures:",
+    csv: 'CSV',
+    noMonths: 'No monthly figures yet. Each month is published here once the assessment of the month before has run.',
+    loading: 'Loading…',
+    summary: '{month}: {orders} requests received; figures as of {ranAt}.',
+    minimum:
+      'Districts and streets with fewer than {n} dispatched requests are not shown on their own ({districts} districts and {streets} streets this month); resolution and satisfaction rates are not given below {n} follow-up calls.',
+    notGiven: 'too few',
+    rates: {
+      response_rate: 'Response',
+      resolution_rate: 'Resolution',
+      satisfaction_rate: 'Satisfaction',
+    },
+    districts: {
+      title: 'Districts: the three rates',
+      chart: "Each district's response, resolution and satisfaction rates",
+      table: 'Districts in detail',
+    },
+    streets: {
+      title: 'Streets and townships: the three rates',
+      district: 'District',
+      chart: 'Response, resolution and satisfaction rates of the streets of {district}',
+      all: 'List every street in the table',
+      none: 'No street reached the publication threshold this month.',
+    },
+    categories: {
+      title: 'Most frequent kinds of request',
+      chart: "This month's most frequent kinds of request",
+      orders: 'Requests',
+      none: 'No kind of request reached the publication threshold this month.',
+    },
+    topics: {
+      title: 'Problem of the Month: progress',
+      none: 'No Problem of the Month adopted up to this month.',
+      city: 'city-wide',
+      facts: 'Adopted {month} · {area} · led by {unit}',
+      volume: '{baseline} requests in the month adopted, {latest} this month: ',
+      down: 'down {pct}',
+      up: 'up {pct}',
+      flat: 'unchanged',
+      chart: 'Requests each month: {title}',
+    },
+    table: {
+      name: 'Name',
+      district: 'District',
+      category: 'Kind of request',
+      dispatched: 'Dispatched',
+      followedUp: 'Followed up',
     },
   },
   developers: {

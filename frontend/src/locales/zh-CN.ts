@@ -1,4 +1,5 @@
-import type { CloseNote, PublicAction, Reason, Status } from '../lib/types'
+import type { CloseNote, PublicAction } from '../lib/codes'
+import type { Reason, Status } from '../lib/schema'
 
 export default {
   app: {
@@ -16,6 +17,7 @@ export default {
   nav: {
     submit: '提交诉求',
     track: '查询进度',
+    board: '效能公开',
   },
   types: {
     consultation: '咨询',
@@ -381,6 +383,61 @@ export default {
       account_disabled: '账号已创建，但角色未能授予，已暂时停用：请编辑该账号授予角色后再启用。',
       internal: '服务暂时出错，请稍后重试。',
       invalid_input: '部分内容填写有误，请按提示修改。',
+    },
+  },
+  board: {
+    title: '接诉即办效能公开',
+    intro:
+      '根据《北京市接诉即办工作条例》第三十四条，按月公开各区、各街道（乡镇）办理市民诉求的响应率、解决率和满意率，诉求量最多的类别，以及“每月一题”治理进展。数据取自每月考评分析结果，只公布统计数字，不含任何个人信息。',
+    month: '统计月份',
+    download: '下载本月数据：',
+    csv: 'CSV 表格',
+    noMonths: '暂无月度统计数据。每月初完成上月考评分析后在此公布。',
+    loading: '正在加载…',
+    summary: '{month}共受理诉求 {orders} 件，统计完成于 {ranAt}。',
+    minimum:
+      '派单不足 {n} 件的区、街道（乡镇）不单独公布（本月 {districts} 个区、{streets} 个街道（乡镇））；回访不足 {n} 件的，不公布解决率和满意率。',
+    notGiven: '样本不足',
+    rates: {
+      response_rate: '响应率',
+      resolution_rate: '解决率',
+      satisfaction_rate: '满意率',
+    },
+    districts: {
+      title: '各区“三率”',
+      chart: '各区响应率、解决率、满意率',
+      table: '各区“三率”明细',
+    },
+    streets: {
+      title: '各街道（乡镇）“三率”',
+      district: '所属区',
+      chart: '{district}各街道（乡镇）响应率、解决率、满意率',
+      all: '表格列出全部街道（乡镇）',
+      none: '本月没有达到公布标准的街道（乡镇）。',
+    },
+    categories: {
+      title: '诉求量最多的类别',
+      chart: '本月诉求量最多的类别',
+      orders: '诉求量（件）',
+      none: '本月没有达到公布标准的诉求类别。',
+    },
+    topics: {
+      title: '“每月一题”治理进展',
+      none: '截至本月尚未确定“每月一题”选题。',
+      city: '全市',
+      facts: '{month}选题 · 范围：{area} · 牵头单位：{unit}',
+      volume: '选题当月诉求 {baseline} 件，本月 {latest} 件，',
+      down: '下降 {pct}',
+      up: '上升 {pct}',
+      flat: '与选题当月持平',
+      chart: '“{title}”每月诉求量',
+    },
+    table: {
+      name: '名称',
+      district: '所属区',
+      category: '类别',
+      dispatched: '派单量（件）',
+      followedUp: '回访量（件）',
     },
   },
   developers: {

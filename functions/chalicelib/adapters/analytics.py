@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from ..domain.errors import StaleVersion
-from ..domain.ports import FactsSink, Insights, QueryResults
+from ..domain.facts import FactsSink
+from ..domain.insights_store import Insights, QueryResults
 
 if TYPE_CHECKING:
     from ..domain.assessment import Assessment

@@ -8,9 +8,8 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..domain.accounts import Account, AccountChange, AccountChangeFailed, AccountCreationFailed
+from ..domain.accounts import Account, AccountChange, AccountChangeFailed, AccountCreationFailed, Directory
 from ..domain.errors import Conflict, FieldProblem, InvalidInput, NotFound
-from ..domain.ports import Directory
 from ..names import STAFF_ROLES, UNIT_ATTRIBUTE
 from ..observability import logger
 

@@ -1,34 +1,20 @@
-"""DynamoDB adapters: the work-order store, whistles and the reference data (units, catalogue)."""
+"""The work-order store in DynamoDB: one item per order, its indexes (inbox, status, requester,
+overdue board, pending workflow runs) and the idempotency records of intake. The other stores of
+DynamoDB sit beside it, one module a feature (dynamodb_whistles.py, dynamodb_catalogue.py, ...)."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pydantic import BaseModel
 
-from ..domain.audit import AuditEntry
-from ..domain.deadlines import DEFAULT_LIMITS, TimeLimits
-from ..domain.errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken, StaleVersion
-from ..domain.knowledge import KnowledgeEntry
+from ..domain.errors import KeyTaken, NumberTaken, StaleVersion
 from ..domain.listing import OPEN_WORK
-from ..domain.model import Category, Status, Unit, UnitKind, WorkOrder
-from ..domain.partners import ApiClient
-from ..domain.ports import (
-    IdempotencyRecord,
-    OrderQuery,
-    Page,
-    PendingRun,
-    Reference,
-    Whistles,
-    WorkOrders,
-)
-from ..domain.whistles import Whistle
+from ..domain.model import Status, WorkOrder
+from ..domain.ports import IdempotencyRecord, OrderQuery, Page, PendingRun, WorkOrders
 from ..names import (
     WORK_ORDERS_INBOX_INDEX,
     WORK_ORDERS_OVERDUE_INDEX,
@@ -36,9 +22,15 @@ from ..names import (
     WORK_ORDERS_REQUESTER_INDEX,
     WORK_ORDERS_STATUS_INDEX,
 )
+from .dynamodb_pages import (
+    conditional_failed,
+    decode_cursor,
+    encode_cursor,
+    query_page,
+    transaction_cancelled,
+)
 
 ORDER_SK = "ORDER"
-TIME_LIMITS = "time_limits"
 # The hotline's list without a status walks the statuses in this order, newest orders first.
 LIST_STATUSES = tuple(Status)
 # One partition of the sparse overdue index: only open overdue orders are in it, and their writes
@@ -106,10 +98,6 @@ def _pending(order: WorkOrder, run: int) -> dict[str, Any]:
     }
 
 
-def _conditional_failed(error: ClientError) -> bool:
-    return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
-
-
 class DynamoWorkOrders(WorkOrders):
     def __init__(self, client: Any, table: str) -> None:
         self._client = client
@@ -132,7 +120,7 @@ class DynamoWorkOrders(WorkOrders):
             try:
                 self._client.put_item(**put_order["Put"])
             except ClientError as error:
-                if _conditional_failed(error):
+                if conditional_failed(error):
                     raise NumberTaken() from error
                 raise
             return
@@ -153,7 +141,7 @@ class DynamoWorkOrders(WorkOrders):
         try:
             self._client.transact_write_items(TransactItems=[put_order, put_key])
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+            if not transaction_cancelled(error):
                 raise
             reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
             if len(reasons) > 1 and reasons[1] == "ConditionalCheckFailed":
@@ -202,7 +190,7 @@ class DynamoWorkOrders(WorkOrders):
                 ReturnValues="ALL_NEW",
             )
         except ClientError as error:
-            if _conditional_failed(error):
+            if conditional_failed(error):
                 raise StaleVersion() from error
             raise
         if order.assists:
@@ -222,7 +210,7 @@ class DynamoWorkOrders(WorkOrders):
                 ExpressionAttributeValues={":token": {"S": token}, ":expected": {"N": str(expected_version)}},
             )
         except ClientError as error:
-            if _conditional_failed(error):
+            if conditional_failed(error):
                 return False
             raise
         return True
@@ -267,7 +255,7 @@ class DynamoWorkOrders(WorkOrders):
                 ExpressionAttributeValues={":run": {"N": str(run)}},
             )
         except ClientError as error:
-            if not _conditional_failed(error):
+            if not conditional_failed(error):
                 raise
 
     def _index_assists(self, order: WorkOrder) -> None:
@@ -318,32 +306,23 @@ class DynamoWorkOrders(WorkOrders):
             return None
         return IdempotencyRecord(key, item["fingerprint"]["S"], json.loads(item["response"]["S"]))
 
+    def _read(self, query: OrderQuery, items: list[dict[str, Any]]) -> list[WorkOrder]:
+        """The orders of a page's items: an assisting unit's items point to orders still assisted."""
+        if not query.assisting:
+            return [WorkOrder.model_validate_json(item["doc"]["S"]) for item in items]
+        ids = [item["order_id"]["S"] for item in items]
+        return [
+            o
+            for o in self._orders(ids)
+            if query.unit in o.assisting and (query.statuses is None or o.status.value in query.statuses)
+        ]
+
     def find(self, query: OrderQuery) -> Page:
         """A unit's inbox from the inbox index (deadline first); the hotline's lists from the status
         index (newest first), walking every status when none is given. Filters apply per page,
         so a page is filled by reading on until it has `limit` orders or nothing is left."""
-        if query.late_first and query.unit is None:
-            late = WORK_ORDERS_OVERDUE_INDEX
-            partitions = [(late.name, late.partition_key, OVERDUE_PARTITION, True)]
-        elif query.partner is not None:
-            inbox = WORK_ORDERS_INBOX_INDEX
-            partitions = [(inbox.name, inbox.partition_key, f"PARTNER#{query.partner}", False)]
-        elif query.unit is not None and query.assisting:
-            inbox = WORK_ORDERS_INBOX_INDEX
-            partitions = [(inbox.name, inbox.partition_key, f"ASSISTS#{query.unit}", True)]
-        elif query.requester is not None:
-            mine = WORK_ORDERS_REQUESTER_INDEX
-            partitions = [(mine.name, mine.partition_key, _requester_key(query.requester), False)]
-        elif query.unit is not None:
-            inbox = WORK_ORDERS_INBOX_INDEX
-            partitions = [(inbox.name, inbox.partition_key, f"UNIT#{query.unit}", True)]
-        else:
-            statuses = [query.status] if query.status else [s.value for s in LIST_STATUSES]
-            if query.statuses is not None:
-                statuses = [s for s in statuses if s in query.statuses]
-            by_status = WORK_ORDERS_STATUS_INDEX
-            partitions = [(by_status.name, by_status.partition_key, f"STATUS#{s}", False) for s in statuses]
-        position, start_key = _decode_cursor(query.cursor, len(partitions))
+        partitions = _partitions(query)
+        position, start_key = decode_cursor(query.cursor, len(partitions))
         # The status index is sorted by creation time: a creation range is a range of its keys.
         ranged = partitions[0][0] == WORK_ORDERS_STATUS_INDEX.name
         key_range, range_names, range_values = _created_range(query, WORK_ORDERS_STATUS_INDEX.sort_key)
@@ -371,23 +350,36 @@ class DynamoWorkOrders(WorkOrders):
                 kwargs["FilterExpression"] = " AND ".join(filters)
             if start_key:
                 kwargs["ExclusiveStartKey"] = start_key
-            page = _query_page(self._client, **kwargs)
-            items = page.get("Items", [])
-            if query.assisting:
-                ids = [item["order_id"]["S"] for item in items]
-                found += [
-                    o
-                    for o in self._orders(ids)
-                    if query.unit in o.assisting
-                    and (query.statuses is None or o.status.value in query.statuses)
-                ]
-            else:
-                found += [WorkOrder.model_validate_json(item["doc"]["S"]) for item in items]
+            page = query_page(self._client, **kwargs)
+            found += self._read(query, page.get("Items", []))
             start_key = page.get("LastEvaluatedKey")
             if start_key is None:
                 position += 1
-        next_cursor = _encode_cursor(position, start_key) if position < len(partitions) else None
+        next_cursor = encode_cursor(position, start_key) if position < len(partitions) else None
         return Page(found, next_cursor)
+
+
+# Where a query reads: (index, its partition key, the partition, ascending), one after another.
+Partition = tuple[str, str, str, bool]
+
+
+def _partitions(query: OrderQuery) -> list[Partition]:
+    inbox, late, mine = WORK_ORDERS_INBOX_INDEX, WORK_ORDERS_OVERDUE_INDEX, WORK_ORDERS_REQUESTER_INDEX
+    if query.late_first and query.unit is None:
+        return [(late.name, late.partition_key, OVERDUE_PARTITION, True)]
+    if query.partner is not None:
+        return [(inbox.name, inbox.partition_key, f"PARTNER#{query.partner}", False)]
+    if query.unit is not None and query.assisting:
+        return [(inbox.name, inbox.partition_key, f"ASSISTS#{query.unit}", True)]
+    if query.requester is not None:
+        return [(mine.name, mine.partition_key, _requester_key(query.requester), False)]
+    if query.unit is not None:
+        return [(inbox.name, inbox.partition_key, f"UNIT#{query.unit}", True)]
+    statuses = [query.status] if query.status else [s.value for s in LIST_STATUSES]
+    if query.statuses is not None:
+        statuses = [s for s in statuses if s in query.statuses]
+    by_status = WORK_ORDERS_STATUS_INDEX
+    return [(by_status.name, by_status.partition_key, f"STATUS#{s}", False) for s in statuses]
 
 
 def _created_range(query: OrderQuery, attribute: str) -> tuple[str, dict[str, str], dict[str, Any]]:
@@ -445,517 +437,3 @@ def _filters(query: OrderQuery) -> tuple[list[str], dict[str, str], dict[str, An
         names |= {"#doc": "doc", "#id": "id"}
         values[":text"] = {"S": query.text}
     return filters, names, values
-
-
-def _encode_cursor(position: int, key: dict[str, Any] | None) -> str:
-    raw = json.dumps({"p": position, "k": key}, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _bad_cursor() -> InvalidInput:
-    return InvalidInput("The cursor is not valid.", [FieldProblem("cursor", "not a cursor of this list")])
-
-
-def _is_key(key: Any) -> bool:
-    """A DynamoDB key as a cursor carries it: a table's and an index's key attributes (at most four),
-    each a string or a number."""
-    return isinstance(key, dict) and 0 < len(key) <= 4 and all(_is_key_value(v) for v in key.values())
-
-
-def _is_key_value(value: Any) -> bool:
-    if not isinstance(value, dict) or len(value) != 1:
-        return False
-    text = value.get("S", value.get("N"))
-    if not isinstance(text, str) or not 0 < len(text) <= 1024:
-        return False
-    if "S" in value:
-        return True
-    try:
-        return len(text) <= 40 and abs(float(text)) < 1e38
-    except ValueError:
-        return False
-
-
-def _decode_cursor(cursor: str | None, partitions: int) -> tuple[int, dict[str, Any] | None]:
-    if not cursor:
-        return 0, None
-    try:
-        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        position, key = int(raw["p"]), raw["k"]
-        if not 0 <= position < partitions or not (key is None or _is_key(key)):
-            raise ValueError("out of range")
-    except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as error:
-        raise _bad_cursor() from error
-    return position, key
-
-
-def _query_page(client: Any, **kwargs: Any) -> dict[str, Any]:
-    """One query; a start key DynamoDB refuses (a cursor of another list, or made up) is a 400."""
-    try:
-        return dict(client.query(**kwargs))
-    except ClientError as error:
-        if (
-            "ExclusiveStartKey" in kwargs
-            and error.response.get("Error", {}).get("Code") == "ValidationException"
-        ):
-            raise _bad_cursor() from error
-        raise
-
-
-class DynamoReference(Reference):
-    """Units, the catalogue and the time limits, read through a short per-container cache: they
-    change rarely, and an admin's edit reaches every container within CACHE_SECONDS.
-
-        unit            pk=UNIT                     sk=<unit id>
-        category        pk=CATEGORY                 sk=<code>
-        its versions    pk=CATEGORY_HISTORY#<code>  sk=V#<version, 6 digits>
-        time limits     pk=CONFIG                   sk=time_limits (versions under CONFIG_HISTORY#...)
-        knowledge       pk=KNOWLEDGE                sk=<entry id> (versions under KNOWLEDGE_HISTORY#<id>)
-        partner keys    pk=API_KEY                  sk=<sha256 of the key>
-        units' versions pk=UNIT_HISTORY#<id>        sk=V#<version, 6 digits>
-        audit trail     pk=AUDIT                    sk=<ISO time>#<entry id>, actor
-    """
-
-    CACHE_SECONDS = 60.0
-
-    def __init__(self, client: Any, table: str) -> None:
-        self._client = client
-        self._table = table
-        self._cache: dict[tuple[str, str], tuple[float, dict[str, Any] | None]] = {}
-
-    def _doc(self, pk: str, sk: str) -> dict[str, Any] | None:
-        if not sk:  # DynamoDB refuses an empty key; no unit, category or entry is named ""
-            return None
-        cached = self._cache.get((pk, sk))
-        if cached is None or time.monotonic() - cached[0] > self.CACHE_SECONDS:
-            found = self._client.get_item(TableName=self._table, Key={"pk": {"S": pk}, "sk": {"S": sk}})
-            item = found.get("Item")
-            cached = (time.monotonic(), json.loads(item["doc"]["S"]) if item else None)
-            self._cache[(pk, sk)] = cached
-        return cached[1]
-
-    def _query(self, pk: str, newest_first: bool = False) -> list[dict[str, Any]]:
-        docs: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": pk}},
-            "ScanIndexForward": not newest_first,
-        }
-        while True:
-            page = _query_page(self._client, **kwargs)
-            docs += [json.loads(item["doc"]["S"]) for item in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return docs
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-    def unit(self, unit_id: str) -> Unit | None:
-        doc = self._doc("UNIT", unit_id)
-        return Unit.model_validate(doc) if doc else None
-
-    def units(self, kind: UnitKind | None = None) -> list[Unit]:
-        found = [Unit.model_validate(d) for d in self._query("UNIT")]
-        return [u for u in found if kind is None or u.kind is kind]
-
-    def category(self, code: str) -> Category | None:
-        doc = self._doc("CATEGORY", code)
-        return Category.model_validate(doc) if doc else None
-
-    def categories(self) -> list[Category]:
-        return [Category.model_validate(d) for d in self._query("CATEGORY")]
-
-    def time_limits(self) -> TimeLimits:
-        doc = self._doc("CONFIG", TIME_LIMITS)
-        return TimeLimits.model_validate(doc) if doc else DEFAULT_LIMITS
-
-    def put_category(self, category: Category, expected_version: int | None) -> Category:
-        condition = (
-            ("attribute_not_exists(pk)", {})
-            if expected_version is None
-            else ("version = :expected", {":expected": {"N": str(expected_version)}})
-        )
-        self._versioned_put(
-            ("CATEGORY", category.code),
-            f"CATEGORY_HISTORY#{category.code}",
-            category,
-            category.version,
-            condition,
-            "The category",
-        )
-        self._cache.pop(("CATEGORY", category.code), None)
-        return category
-
-    def category_history(self, code: str) -> list[Category]:
-        return [
-            Category.model_validate(d) for d in self._query(f"CATEGORY_HISTORY#{code}", newest_first=True)
-        ]
-
-    def api_client(self, key_hash: str) -> ApiClient | None:
-        doc = self._doc("API_KEY", key_hash)
-        return ApiClient.model_validate(doc) if doc else None
-
-    def put_api_client(self, client: ApiClient) -> None:
-        self._client.put_item(
-            TableName=self._table,
-            Item={
-                "pk": {"S": "API_KEY"},
-                "sk": {"S": client.key_hash},
-                "doc": {"S": client.model_dump_json()},
-            },
-            ConditionExpression="attribute_not_exists(pk)",
-        )
-        self._cache.pop(("API_KEY", client.key_hash), None)
-
-    def api_clients(self, limit: int, cursor: str | None) -> tuple[list[ApiClient], str | None]:
-        docs, after = self._page("API_KEY", limit, cursor)
-        return [ApiClient.model_validate(d) for d in docs], after
-
-    def revoke_api_client(self, key_id: str, at: datetime, by: str) -> ApiClient | None:
-        found = self._client.query(
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :id)",
-            ExpressionAttributeValues={":pk": {"S": "API_KEY"}, ":id": {"S": key_id}},
-            ConsistentRead=True,
-        ).get("Items", [])
-        if len(found) != 1:
-            return None
-        client = ApiClient.model_validate_json(found[0]["doc"]["S"])
-        if client.revoked_at is not None:
-            raise Conflict("The key is revoked already.", "revoked")
-        revoked = client.model_copy(update={"revoked_at": at, "revoked_by": by})
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item={
-                    **found[0],
-                    "doc": {"S": revoked.model_dump_json()},
-                    "revoked_at": {"S": at.isoformat()},
-                },
-                ConditionExpression="attribute_exists(pk) AND attribute_not_exists(revoked_at)",
-            )
-        except ClientError as error:
-            if _conditional_failed(error):
-                raise Conflict("The key is revoked already.", "revoked") from error
-            raise
-        self._cache.pop(("API_KEY", client.key_hash), None)
-        return revoked
-
-    def put_unit(self, unit: Unit, expected_version: int | None) -> Unit:
-        condition = (
-            ("attribute_not_exists(pk)", {})
-            if expected_version is None
-            else ("version = :expected", {":expected": {"N": str(expected_version)}})
-        )
-        self._versioned_put(
-            ("UNIT", unit.id), f"UNIT_HISTORY#{unit.id}", unit, unit.version, condition, "The unit"
-        )
-        self._cache.pop(("UNIT", unit.id), None)
-        return unit
-
-    def record(self, entry: AuditEntry) -> None:
-        self._client.put_item(
-            TableName=self._table,
-            Item={
-                "pk": {"S": "AUDIT"},
-                "sk": {"S": f"{entry.at.astimezone(UTC).isoformat()}#{entry.id}"},
-                "doc": {"S": entry.model_dump_json()},
-                "actor": {"S": entry.actor},
-            },
-        )
-
-    def audit(self, actor: str | None, limit: int, cursor: str | None) -> tuple[list[AuditEntry], str | None]:
-        docs, after = self._page("AUDIT", limit, cursor, newest_first=True, actor=actor)
-        return [AuditEntry.model_validate(d) for d in docs], after
-
-    def _page(
-        self, pk: str, limit: int, cursor: str | None, newest_first: bool = False, actor: str | None = None
-    ) -> tuple[list[dict[str, Any]], str | None]:
-        """One page of a partition; with `actor`, only that actor's items (filtered by DynamoDB)."""
-        _, start = _decode_cursor(cursor, 1)
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": pk}},
-            "ScanIndexForward": not newest_first,
-            "Limit": limit,
-        }
-        if actor:
-            kwargs["FilterExpression"] = "actor = :actor"
-            kwargs["ExpressionAttributeValues"][":actor"] = {"S": actor}
-        if start:
-            kwargs["ExclusiveStartKey"] = start
-        page = _query_page(self._client, **kwargs)
-        docs = [json.loads(item["doc"]["S"]) for item in page.get("Items", [])]
-        last = page.get("LastEvaluatedKey")
-        return docs, _encode_cursor(0, last) if last else None
-
-    def knowledge(self) -> list[KnowledgeEntry]:
-        cached = self._cache.get(("KNOWLEDGE", "*"))
-        if cached is None or time.monotonic() - cached[0] > self.CACHE_SECONDS:
-            cached = (time.monotonic(), {"items": self._query("KNOWLEDGE")})
-            self._cache[("KNOWLEDGE", "*")] = cached
-        return [KnowledgeEntry.model_validate(d) for d in (cached[1] or {}).get("items", [])]
-
-    def knowledge_entry(self, entry_id: str) -> KnowledgeEntry | None:
-        if not entry_id:
-            return None
-        found = self._client.get_item(
-            TableName=self._table, Key={"pk": {"S": "KNOWLEDGE"}, "sk": {"S": entry_id}}, ConsistentRead=True
-        ).get("Item")
-        return KnowledgeEntry.model_validate_json(found["doc"]["S"]) if found else None
-
-    def put_knowledge(self, entry: KnowledgeEntry, expected_version: int | None) -> KnowledgeEntry:
-        condition = (
-            ("attribute_not_exists(pk)", {})
-            if expected_version is None
-            else ("version = :expected", {":expected": {"N": str(expected_version)}})
-        )
-        self._versioned_put(
-            ("KNOWLEDGE", entry.id),
-            f"KNOWLEDGE_HISTORY#{entry.id}",
-            entry,
-            entry.version,
-            condition,
-            "The knowledge entry",
-        )
-        self._cache.pop(("KNOWLEDGE", "*"), None)
-        return entry
-
-    def put_time_limits(self, limits: TimeLimits, expected_version: int) -> TimeLimits:
-        stored = self._doc("CONFIG", TIME_LIMITS)
-        condition = (
-            ("attribute_not_exists(pk)", {})
-            if stored is None
-            else ("version = :expected", {":expected": {"N": str(expected_version)}})
-        )
-        if stored is None and expected_version != DEFAULT_LIMITS.version:
-            raise StaleVersion("The time limits")
-        self._versioned_put(
-            ("CONFIG", TIME_LIMITS),
-            f"CONFIG_HISTORY#{TIME_LIMITS}",
-            limits,
-            limits.version,
-            condition,
-            "The time limits",
-        )
-        self._cache.pop(("CONFIG", TIME_LIMITS), None)
-        return limits
-
-    def _versioned_put(
-        self,
-        key: tuple[str, str],
-        history_pk: str,
-        doc: BaseModel,
-        version: int,
-        condition: tuple[str, dict[str, Any]],
-        what: str,
-    ) -> None:
-        """The new version and its history entry, both or neither, if nobody else edited meanwhile."""
-        body = doc.model_dump_json()
-        put: dict[str, Any] = {
-            "TableName": self._table,
-            "Item": {
-                "pk": {"S": key[0]},
-                "sk": {"S": key[1]},
-                "doc": {"S": body},
-                "version": {"N": str(version)},
-            },
-            "ConditionExpression": condition[0],
-        }
-        if condition[1]:
-            put["ExpressionAttributeValues"] = condition[1]
-        history = {
-            "TableName": self._table,
-            "Item": {"pk": {"S": history_pk}, "sk": {"S": f"V#{version:06d}"}, "doc": {"S": body}},
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }
-        writes = [{"Put": put}, {"Put": history}, *self._unrecorded(key, history_pk)]
-        try:
-            self._client.transact_write_items(TransactItems=writes)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
-                raise StaleVersion(what) from error
-            raise
-
-    def _unrecorded(self, key: tuple[str, str], history_pk: str) -> list[dict[str, Any]]:
-        """The version being replaced, when its history has no row yet (it was seeded): written in
-        the same transaction, so an edit never loses the version it replaces."""
-        stored = self._client.get_item(
-            TableName=self._table, Key={"pk": {"S": key[0]}, "sk": {"S": key[1]}}, ConsistentRead=True
-        ).get("Item")
-        if stored is None or "version" not in stored:
-            return []
-        sk = f"V#{int(stored['version']['N']):06d}"
-        if self._client.get_item(
-            TableName=self._table, Key={"pk": {"S": history_pk}, "sk": {"S": sk}}, ConsistentRead=True
-        ).get("Item"):
-            return []
-        row = {"pk": {"S": history_pk}, "sk": {"S": sk}, "doc": stored["doc"]}
-        return [
-            {
-                "Put": {
-                    "TableName": self._table,
-                    "Item": row,
-                    "ConditionExpression": "attribute_not_exists(pk)",
-                }
-            }
-        ]
-
-    def seed(
-        self, units: list[Unit], categories: list[Category], knowledge: list[KnowledgeEntry] | None = None
-    ) -> int:
-        """Write what is missing in batches; an admin's edits stay as they are. A category or a
-        knowledge entry nobody edited since it was seeded takes the shipped version (the catalogue
-        grows levels and descriptions, the entries their sources), unless someone edits it
-        meanwhile."""
-        have_units = {u.id for u in self.units()}
-        stored = {c.code: c for c in self.categories()}
-        have_categories = set(stored)
-        refreshed = 0
-        for c in categories:
-            old = stored.get(c.code)
-            if old is None or old.updated_by is not None or old.version != 1 or old == c:
-                continue
-            refreshed += self._refresh("CATEGORY", c.code, c.model_dump_json())
-        entries = {d["id"]: KnowledgeEntry.model_validate(d) for d in self._query("KNOWLEDGE")}
-        for e in knowledge or []:
-            kept = entries.get(e.id)
-            if kept is None or kept.updated_by is not None or kept.version != 1 or kept == e:
-                continue
-            refreshed += self._refresh("KNOWLEDGE", e.id, e.model_dump_json())
-        have_entries = set(entries)
-        items = [("UNIT", u.id, u.model_dump_json()) for u in units if u.id not in have_units]
-        items += [
-            ("CATEGORY", c.code, c.model_dump_json()) for c in categories if c.code not in have_categories
-        ]
-        items += [
-            ("KNOWLEDGE", e.id, e.model_dump_json()) for e in knowledge or [] if e.id not in have_entries
-        ]
-        for start in range(0, len(items), 25):
-            batch = [
-                {
-                    "PutRequest": {
-                        "Item": {"pk": {"S": pk}, "sk": {"S": sk}, "doc": {"S": doc}, "version": {"N": "1"}}
-                    }
-                }
-                for pk, sk, doc in items[start : start + 25]
-            ]
-            pending: dict[str, Any] = {self._table: batch}
-            while pending:
-                pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-        self._cache.clear()
-        return len(items) + refreshed
-
-    def _refresh(self, pk: str, sk: str, doc: str) -> int:
-        """Put the shipped version of a seeded item still at version 1 (1: put, 0: edited meanwhile)."""
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item={"pk": {"S": pk}, "sk": {"S": sk}, "doc": {"S": doc}, "version": {"N": "1"}},
-                ConditionExpression="version = :one AND attribute_exists(pk)",
-                ExpressionAttributeValues={":one": {"N": "1"}},
-            )
-        except self._client.exceptions.ConditionalCheckFailedException:
-            return 0
-        return 1
-
-
-class DynamoWhistles(Whistles):
-    """Whistles share the work-order table (and its stream, which tells the departments):
-
-        whistle     pk=WHISTLE#<id>  sk=WHISTLE          gsi1pk=WHISTLES#<street>    gsi1sk=<created>#<id>
-        district    pk=WHISTLE#<id>  sk=DISTRICT         gsi1pk=WHISTLES#<district>  gsi1sk=<created>#<id>
-        summons     pk=WHISTLE#<id>  sk=SUMMONS#<unit>   gsi1pk=SUMMONED#<unit>      gsi1sk=<created>#<id>
-
-    A street lists the whistles it blew, its district those of all its streets (a department late
-    to report is escalated to it), a department those it was summoned to, from the inbox index
-    under prefixes of their own (street and district codes differ in length); each write puts the
-    whistle and its index items together."""
-
-    def __init__(self, client: Any, table: str) -> None:
-        self._client = client
-        self._table = table
-
-    def _items(self, whistle: Whistle) -> list[dict[str, Any]]:
-        created = f"{whistle.created_at.astimezone(UTC).isoformat()}#{whistle.id}"
-        keys = [(f"SUMMONS#{s.unit}", f"SUMMONED#{s.unit}") for s in whistle.summons]
-        keys.append(("DISTRICT", f"WHISTLES#{whistle.district}"))
-        return [
-            {
-                "pk": {"S": f"WHISTLE#{whistle.id}"},
-                "sk": {"S": sk},
-                "id": {"S": whistle.id},
-                "gsi1pk": {"S": gsi1pk},
-                "gsi1sk": {"S": created},
-            }
-            for sk, gsi1pk in keys
-        ]
-
-    def _whistle_item(self, whistle: Whistle) -> dict[str, Any]:
-        return {
-            "pk": {"S": f"WHISTLE#{whistle.id}"},
-            "sk": {"S": "WHISTLE"},
-            "id": {"S": whistle.id},
-            "version": {"N": str(whistle.version)},
-            "status": {"S": whistle.status.value},
-            "doc": {"S": whistle.model_dump_json()},
-            "gsi1pk": {"S": f"WHISTLES#{whistle.street}"},
-            "gsi1sk": {"S": f"{whistle.created_at.astimezone(UTC).isoformat()}#{whistle.id}"},
-        }
-
-    def _write(self, whistle: Whistle, condition: str, values: dict[str, Any]) -> None:
-        put: dict[str, Any] = {
-            "TableName": self._table,
-            "Item": self._whistle_item(whistle),
-            "ConditionExpression": condition,
-        }
-        if values:
-            put["ExpressionAttributeValues"] = values
-        writes = [{"Put": put}] + [
-            {"Put": {"TableName": self._table, "Item": item}} for item in self._items(whistle)
-        ]
-        try:
-            self._client.transact_write_items(TransactItems=writes)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "TransactionCanceledException":
-                raise StaleVersion("The whistle") from error
-            raise
-
-    def create(self, whistle: Whistle) -> None:
-        self._write(whistle, "attribute_not_exists(pk)", {})
-
-    def get(self, whistle_id: str) -> Whistle | None:
-        key = {"pk": {"S": f"WHISTLE#{whistle_id}"}, "sk": {"S": "WHISTLE"}}
-        item = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True).get("Item")
-        return Whistle.model_validate_json(item["doc"]["S"]) if item else None
-
-    def update(self, whistle: Whistle, expected_version: int) -> None:
-        self._write(whistle, "version = :expected", {":expected": {"N": str(expected_version)}})
-
-    def of_unit(
-        self, unit: str, summoned: bool, limit: int, cursor: str | None
-    ) -> tuple[list[Whistle], str | None]:
-        _position, start_key = _decode_cursor(cursor, 1)
-        kwargs: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": WORK_ORDERS_INBOX_INDEX.name,
-            "KeyConditionExpression": "gsi1pk = :key",
-            "ExpressionAttributeValues": {":key": {"S": f"{'SUMMONED' if summoned else 'WHISTLES'}#{unit}"}},
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if start_key:
-            kwargs["ExclusiveStartKey"] = start_key
-        page = _query_page(self._client, **kwargs)
-        # A street's items hold the whistle; a district's and a department's point to it.
-        found = [
-            w
-            for item in page.get("Items", [])
-            if (
-                w := Whistle.model_validate_json(item["doc"]["S"])
-                if "doc" in item
-                else self.get(item["id"]["S"])
-            )
-        ]
-        last = page.get("LastEvaluatedKey")
-        return found, _encode_cursor(0, last) if last else None

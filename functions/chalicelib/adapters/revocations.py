@@ -25,7 +25,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..domain.ports import Revocations
+from ..domain.accounts import Revocations
 from ..names import REVOCATION_PARTITION as PARTITION
 
 MAX_ENTRIES = 2000

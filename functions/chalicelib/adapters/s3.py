@@ -8,7 +8,7 @@ from urllib.parse import quote, unquote
 
 from botocore.exceptions import ClientError
 
-from ..domain.ports import StoredUpload, Uploads
+from ..domain.attachments import StoredUpload, Uploads
 from ..names import KEPT_PREFIX, UPLOAD_PREFIX
 
 NAME_FIELD = "x-amz-meta-name"  # the requester's file name, percent-encoded (metadata is ASCII)

@@ -15,8 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from ..domain.exports import ExportFile, Sheet
-from ..domain.ports import Workbooks
+from ..domain.exports import ExportFile, Sheet, Workbooks
 from ..names import EXPORT_PREFIX
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

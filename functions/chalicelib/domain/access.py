@@ -64,3 +64,15 @@ def require(staff: Staff, permission: Permission, order: WorkOrder | None = None
     assists = order is None or (staff.unit is not None and staff.unit in order.assisting)
     if permission is Permission.ASSIST and not assists:
         raise Forbidden("Only an assisting unit's staff act on its part of the order.")
+
+
+# Who may use the staff routes beyond an order's actions (the entrypoints take their role sets from
+# here and nowhere else).
+ADMINS = frozenset({"admin"})
+AUDIT_READERS = frozenset({"admin", "supervisor"})
+TOPIC_ADOPTERS = frozenset({"analyst"})
+MODEL_CHOOSERS = frozenset({"analyst"})
+ANALYSIS_READERS = frozenset({"analyst", "supervisor", "admin"})
+ANALYSIS_RUNNERS = frozenset({"analyst", "admin"})
+RANKING_READERS = frozenset({"supervisor", "analyst"})
+UNIT_STAFF = frozenset({"handler", "unit_leader"})

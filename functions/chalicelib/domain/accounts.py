@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 import string
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,9 +17,9 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .errors import DomainError, FieldProblem, InvalidInput, NotFound
+from .catalogue import Catalogue
+from .errors import DomainError, FieldProblem, InvalidInput, Kind, NotFound
 from .model import HOTLINE_ROLES, Staff
-from .ports import Reference
 
 Role = Literal["operator", "dispatcher", "handler", "unit_leader", "supervisor", "analyst", "admin"]
 UNIT_ROLES = frozenset({"handler", "unit_leader"})
@@ -61,7 +62,7 @@ class AccountEdit(BaseModel):
     enabled: bool = True
 
 
-def check_roles(roles: Sequence[str], unit: str | None, reference: Reference) -> None:
+def check_roles(roles: Sequence[str], unit: str | None, reference: Catalogue) -> None:
     """A unit's roles need an existing unit; hotline-centre roles have none; never both kinds."""
     wanted = set(roles)
     unit_roles, hotline_roles = wanted & UNIT_ROLES, wanted & HOTLINE_ROLES
@@ -142,8 +143,50 @@ class AccountChange:
         )
 
 
+class Directory(ABC):
+    """The staff accounts (Cognito: groups are the roles, custom:unit the unit)."""
+
+    @abstractmethod
+    def accounts(
+        self, role: str | None, prefix: str | None, limit: int, cursor: str | None
+    ) -> tuple[list[Account], str | None]:
+        """A page of accounts, one role's or all, optionally those whose name starts with `prefix`."""
+
+    @abstractmethod
+    def account(self, username: str) -> Account | None: ...
+
+    @abstractmethod
+    def create(
+        self, username: str, email: str | None, roles: list[str], unit: str | None, password: str
+    ) -> Account:
+        """A new account whose temporary `password` must be changed at the first sign-in; Conflict
+        when the name is taken."""
+
+    @abstractmethod
+    def update(self, change: AccountChange) -> Account:
+        """Apply a checked change whole: when the directory fails part-way, what was changed is put
+        back and AccountChangeFailed raised."""
+
+    @abstractmethod
+    def reset_password(self, username: str, password: str) -> None:
+        """A new temporary password, to be changed at the next sign-in."""
+
+
+class Revocations(ABC):
+    """When each staff account's tokens were last revoked (disabled, new roles or unit, new
+    password): a token issued at or before that moment is refused."""
+
+    @abstractmethod
+    def revoke(self, username: str) -> datetime:
+        """Revoke every token of `username` issued until now; returns the moment recorded."""
+
+    @abstractmethod
+    def revoked_at(self, username: str) -> datetime | None:
+        """The latest revocation of `username`'s tokens, if any (may be a short while stale)."""
+
+
 def plan_edit(
-    staff: Staff, username: str, edit: AccountEdit, before: Account | None, reference: Reference
+    staff: Staff, username: str, edit: AccountEdit, before: Account | None, reference: Catalogue
 ) -> AccountChange:
     """The whole edit checked (the account exists, the roles and unit go together, the unit exists,
     an administrator keeps their own access) before anything is changed."""
@@ -157,7 +200,7 @@ def plan_edit(
 
 
 class AccountChangeFailed(DomainError):
-    """The directory failed part-way through a change (503). `restored`: what had been changed was
+    """The directory failed part-way through a change (unavailable). `restored`: what had been changed was
     put back, so the account is as it was; otherwise it is left part-changed and must be checked."""
 
     def __init__(self, username: str, step: str, restored: bool) -> None:
@@ -173,13 +216,13 @@ class AccountChangeFailed(DomainError):
                 "back failed too: check its roles, unit and state, then save it again."
             )
             code = "account_incomplete"
-        super().__init__(message, [], code, 503)
+        super().__init__(message, [], code, Kind.UNAVAILABLE)
         self.step = step
         self.restored = restored
 
 
 class AccountCreationFailed(DomainError):
-    """The directory created the account but failed to give it its roles (503). `secured`: the
+    """The directory created the account but failed to give it its roles (unavailable). `secured`: the
     account is disabled and holds no role; otherwise it is left as the failure found it."""
 
     def __init__(self, username: str, step: str, secured: bool) -> None:
@@ -195,7 +238,7 @@ class AccountCreationFailed(DomainError):
                 "the account failed too: check its roles, unit and state, then save it again."
             )
             code = "account_incomplete"
-        super().__init__(message, [], code, 503)
+        super().__init__(message, [], code, Kind.UNAVAILABLE)
         self.step = step
         self.restored = secured
 

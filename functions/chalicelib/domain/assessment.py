@@ -22,9 +22,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from .catalogue import Catalogue
 from .errors import FieldProblem, InvalidInput
 from .model import Satisfaction, UnitKind, WorkOrder
-from .ports import Reference
 from .views import UnitView
 
 SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
@@ -56,11 +56,11 @@ class AssessmentQuery(BaseModel):
     cursor: Annotated[str, StringConstraints(max_length=200)] | None = None
 
 
-class Assessment(BaseModel):
+class Rates(BaseModel):
+    """A unit's three rates of a month and the counts behind them."""
+
     model_config = ConfigDict(defer_build=True)
 
-    unit: UnitView
-    rank: int | None
     dispatched: int
     responded: int
     followed_up: int
@@ -69,6 +69,11 @@ class Assessment(BaseModel):
     response_rate: float | None
     resolution_rate: float | None
     satisfaction_rate: float | None
+
+
+class Assessment(Rates):
+    unit: UnitView
+    rank: int | None
     score: float | None
     # Fewer dispatched orders than the minimum to be ranked: listed apart, without a rank.
     insufficient: bool = False
@@ -195,7 +200,7 @@ def month_bounds(month: str, zone: tzinfo) -> tuple[datetime, datetime]:
     return start, following - timedelta(microseconds=1)
 
 
-def assessed_as(unit_id: str, kind: UnitKind, reference: Reference) -> str | None:
+def assessed_as(unit_id: str, kind: UnitKind, reference: Catalogue) -> str | None:
     """The unit of `kind` an order received by `unit_id` counts for: the receiver itself, or for a
     district the district whose jurisdiction the receiver is in."""
     unit = reference.unit(unit_id)
@@ -209,7 +214,7 @@ def assessed_as(unit_id: str, kind: UnitKind, reference: Reference) -> str | Non
 def assess(
     orders: Iterable[WorkOrder],
     kind: UnitKind,
-    reference: Reference,
+    reference: Catalogue,
     weights: Weights = WEIGHTS,
     least_dispatched: int = 0,
 ) -> list[Assessment]:

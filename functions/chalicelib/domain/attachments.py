@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -17,7 +19,41 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .errors import FieldProblem, InvalidInput, NotFound
 from .model import Attachment, AttachmentKind, WorkOrder
-from .ports import StoredUpload, Uploads
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    """What storage holds for an upload: its size, the type it was sent as, the name the requester
+    gave it, and its first bytes (enough to tell what the file really is)."""
+
+    size: int
+    content_type: str
+    name: str
+    head: bytes
+
+
+class Uploads(ABC):
+    """Where attachments are stored: uploaded straight from the browser, kept once an order has them."""
+
+    @abstractmethod
+    def offer(
+        self, upload: str, content_type: str, max_size: int, name: str, valid_for: timedelta
+    ) -> tuple[str, dict[str, str]]:
+        """A presigned POST (url, form fields) that accepts one file of that type and size for a
+        while."""
+
+    @abstractmethod
+    def inspect(self, upload: str) -> StoredUpload | None:
+        """What was uploaded, or None when nothing was (or the upload expired)."""
+
+    @abstractmethod
+    def keep(self, upload: str) -> None:
+        """Keep the upload as an order's attachment (uploads never attached are removed after a day)."""
+
+    @abstractmethod
+    def link(self, upload: str, name: str, valid_for: timedelta) -> str:
+        """A short-lived link to download a kept attachment."""
+
 
 # What a phone records and a browser can show; anything else (documents, archives, programs) is refused.
 CONTENT_TYPES: dict[str, AttachmentKind] = {
@@ -125,7 +161,7 @@ def _problem(stored: StoredUpload | None) -> str | None:
 
 
 def attach(ids: Sequence[str], uploads: Uploads) -> list[Attachment]:
-    """Re-check every upload and keep it for the order; a 400 naming each refused one."""
+    """Re-check every upload and keep it for the order; invalid input naming each refused one."""
     problems = []
     if len(set(ids)) != len(ids):
         problems.append(FieldProblem("attachments", "the same file is attached twice"))

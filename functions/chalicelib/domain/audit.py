@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from abc import abstractmethod
 from datetime import datetime
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -32,3 +34,13 @@ def entry(staff: Staff, now: datetime, action: str, target: str, **params: str) 
         target=target,
         params={k: v[:500] for k, v in params.items()},
     )
+
+
+class AuditTrail(Protocol):
+    @abstractmethod
+    def record(self, entry: AuditEntry) -> None:
+        """Add an entry to the administrators' audit trail."""
+
+    @abstractmethod
+    def audit(self, actor: str | None, limit: int, cursor: str | None) -> tuple[list[AuditEntry], str | None]:
+        """A page of the audit trail, newest first, optionally one actor's."""

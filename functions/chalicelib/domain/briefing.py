@@ -10,8 +10,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from .assessment import rate
-from .intake import BEIJING
-from .ports import Reference
+from .beijing import BEIJING
+from .catalogue import Catalogue
 from .query_rows import Row, names
 
 
@@ -26,7 +26,7 @@ class CategoryMonth(BaseModel):
     satisfaction_rate: float | None
 
 
-def category_trend(trend: Iterable[Row], reference: Reference) -> list[CategoryMonth]:
+def category_trend(trend: Iterable[Row], reference: Catalogue) -> list[CategoryMonth]:
     """The city-wide rows of the trend query (its district rows are the candidates' evidence)."""
     category_names, _ = names(reference)
     return [
@@ -53,7 +53,7 @@ class StreetVolume(BaseModel):
     orders: int
 
 
-def street_volumes(streets: Iterable[Row], reference: Reference) -> list[StreetVolume]:
+def street_volumes(streets: Iterable[Row], reference: Catalogue) -> list[StreetVolume]:
     """Every street's requests of the month, the briefing's heat grid."""
     _, unit_names = names(reference)
     totals: dict[tuple[str, str], int] = defaultdict(int)
@@ -92,7 +92,7 @@ class Recurrence(BaseModel):
     latest_at: datetime
 
 
-def recurrences(rows: Iterable[Row], reference: Reference) -> list[Recurrence]:
+def recurrences(rows: Iterable[Row], reference: Catalogue) -> list[Recurrence]:
     category_names, unit_names = names(reference)
     return [
         Recurrence(

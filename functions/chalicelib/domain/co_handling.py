@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from .catalogue import Catalogue
 from .errors import Conflict, FieldProblem, Forbidden, InvalidInput
 from .handling import WORKING, Action, expect
 from .model import Assist, AssistStatus, Staff, Status, TimelineEvent, WorkOrder
-from .ports import Reference
 
 # The statuses in which assisting units work: the first receiver still holds the order.
 ASSISTABLE = (Status.DISPATCHED, *WORKING)
 
 
-def request(units: list[str], deadline: datetime, reference: Reference) -> Action:
+def request(units: list[str], deadline: datetime, reference: Catalogue) -> Action:
     """The first receiver asks other units to assist, by `deadline` (at most the order's own)."""
 
     def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:

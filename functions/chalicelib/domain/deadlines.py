@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -105,6 +106,18 @@ def new_round(start: datetime, tier: str | None, limits: TimeLimits) -> dict[str
 
 
 DEFAULT_LIMITS = TimeLimits()
+
+
+class TimeLimitsStore(Protocol):
+    """Where the time limits in force are kept (catalogue.py says why the reference data's ports
+    are protocols)."""
+
+    @abstractmethod
+    def time_limits(self) -> TimeLimits: ...
+
+    @abstractmethod
+    def put_time_limits(self, limits: TimeLimits, expected_version: int) -> TimeLimits:
+        """Store new time limits; raises StaleVersion when another edit won."""
 
 
 def missed_limits(order: WorkOrder, now: datetime) -> tuple[bool, bool]:

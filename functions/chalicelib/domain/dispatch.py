@@ -6,8 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .catalogue import Catalogue
 from .deadlines import TimeLimits, new_round
 from .errors import Conflict, FieldProblem, InvalidInput
+from .handling import BEFORE_SIGNING
 from .model import (
     DISTRICT_DEPARTMENT,
     Assist,
@@ -22,7 +24,6 @@ from .model import (
     UnitKind,
     WorkOrder,
 )
-from .ports import Reference
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,8 @@ class Route:
         return [self.first_receiver.id, *(u.id for u in self.assisting)]
 
 
-def locate(location: Place, reference: Reference) -> tuple[Unit, Unit | None]:
-    """The district government and (when known) the street office of a location, or a 400."""
+def locate(location: Place, reference: Catalogue) -> tuple[Unit, Unit | None]:
+    """The district government and (when known) the street office of a location; invalid input else."""
     district = reference.unit(location.district) if location.district else None
     if district is None or district.kind is not UnitKind.DISTRICT:
         raise InvalidInput("Unknown district.", [FieldProblem("location.district", "unknown district code")])
@@ -54,7 +55,7 @@ def locate(location: Place, reference: Reference) -> tuple[Unit, Unit | None]:
     return district, street
 
 
-def department_of(category: Category, district: Unit, reference: Reference) -> Unit:
+def department_of(category: Category, district: Unit, reference: Catalogue) -> Unit:
     """The sectoral unit of a category: a city body, or the named department of the district."""
     wanted = category.department or ""
     if wanted.startswith(DISTRICT_DEPARTMENT):
@@ -76,7 +77,7 @@ def territorial(district: Unit, street: Unit | None) -> tuple[Unit, tuple[Unit, 
     return street, (district,), "route_territorial"
 
 
-def route(location: Place, category: Category | None, reference: Reference) -> Route | None:
+def route(location: Place, category: Category | None, reference: Catalogue) -> Route | None:
     """The units the catalogue sends an order to; None when it has no category or no district yet
     (a dispatcher decides)."""
     if location.district is None:
@@ -126,7 +127,7 @@ def kept_route(order: WorkOrder) -> Route | None:
     return Route(kept.first_receiver, kept.copied_to, kept.assisting, kept.why, dict(kept.because))
 
 
-def chosen(units: list[str], reference: Reference, why: str, because: dict[str, str] | None = None) -> Route:
+def chosen(units: list[str], reference: Catalogue, why: str, because: dict[str, str] | None = None) -> Route:
     """A dispatcher's own choice: the first unit receives the order, the others co-handle; a
     street office is copied to its district as always (Art. 12 ¶1)."""
     found: list[Unit] = []
@@ -200,14 +201,14 @@ def dispatch_event(
 
 
 def dispatch_by(
-    units: list[str], category_code: str | None, reason: str | None, reference: Reference, limits: TimeLimits
+    units: list[str], category_code: str | None, reason: str | None, reference: Catalogue, limits: TimeLimits
 ) -> Callable[[WorkOrder, Staff, datetime], WorkOrder]:
     """派单 by a dispatcher or operator: confirm the catalogue's route, or override it with a reason.
 
     A received order is dispatched; a dispatched order nobody signed for yet is redispatched."""
 
     def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
-        if order.status not in (Status.RECEIVED, Status.DISPATCHED):
+        if order.status not in BEFORE_SIGNING:
             raise Conflict(
                 f"The order is {order.status.value}; only a received order, or one not yet signed "
                 "for, can be dispatched.",

@@ -1,8 +1,22 @@
-"""Domain errors. Entry points turn each into the HTTP status API.md names."""
+"""Domain errors. Each says what kind of thing went wrong; the entry points answer each kind in
+their own protocol (HTTP: entrypoints/http.py, STATUSES)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    """What went wrong, as the caller must hear it."""
+
+    INVALID = "invalid"  # the input breaks a rule; the details name the fields
+    TOO_LARGE = "too_large"  # the input is larger than anything taken
+    UNAUTHENTICATED = "unauthenticated"  # nobody known is asking
+    FORBIDDEN = "forbidden"  # the caller may not do this
+    NOT_FOUND = "not_found"  # no such thing (or none the caller may see)
+    CONFLICT = "conflict"  # the state does not allow it now: stale, wrong status, taken
+    UNAVAILABLE = "unavailable"  # a service we depend on failed; trying again may help
 
 
 @dataclass(frozen=True)
@@ -16,7 +30,7 @@ class DomainError(Exception):
     message: str
     details: list[FieldProblem] = field(default_factory=list)
     code: str = "error"
-    status: int = 400
+    kind: Kind = Kind.INVALID
 
     def __str__(self) -> str:
         return self.message
@@ -24,29 +38,34 @@ class DomainError(Exception):
 
 class InvalidInput(DomainError):
     def __init__(self, message: str, details: list[FieldProblem] | None = None) -> None:
-        super().__init__(message, details or [], "invalid_input", 400)
+        super().__init__(message, details or [], "invalid_input", Kind.INVALID)
+
+
+class TooLarge(DomainError):
+    def __init__(self, message: str = "The request body is too large.") -> None:
+        super().__init__(message, [], "too_large", Kind.TOO_LARGE)
 
 
 class Unauthenticated(DomainError):
     def __init__(self, message: str = "Sign in to continue.") -> None:
-        super().__init__(message, [], "unauthorized", 401)
+        super().__init__(message, [], "unauthorized", Kind.UNAUTHENTICATED)
 
 
 class Forbidden(DomainError):
     def __init__(self, message: str) -> None:
-        super().__init__(message, [], "forbidden", 403)
+        super().__init__(message, [], "forbidden", Kind.FORBIDDEN)
 
 
 class NotFound(DomainError):
     def __init__(self, message: str) -> None:
-        super().__init__(message, [], "not_found", 404)
+        super().__init__(message, [], "not_found", Kind.NOT_FOUND)
 
 
 class Conflict(DomainError):
-    """409: a stale version, a status that does not allow the action, a reused idempotency key."""
+    """A stale version, a status that does not allow the action, a reused idempotency key."""
 
     def __init__(self, message: str, code: str = "conflict") -> None:
-        super().__init__(message, [], code, 409)
+        super().__init__(message, [], code, Kind.CONFLICT)
 
 
 class StaleVersion(Conflict):

@@ -6,15 +6,16 @@ hotline's language (zh-CN), from the same codes the portal renders."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from .assessment import Assessment
-from .intake import BEIJING
+from .beijing import BEIJING
 from .model import UnitKind
 from .views import StaffSummary
 
@@ -82,6 +83,14 @@ class Sheet:
     title: str
     headers: tuple[str, ...]
     rows: Iterator[list[Cell]]
+
+
+class Workbooks(ABC):
+    """Spreadsheets for staff to download: written as the rows come, kept a day."""
+
+    @abstractmethod
+    def publish(self, sheet: Sheet, filename: str, owner: str, valid_for: timedelta) -> ExportFile:
+        """Write the sheet, store it under the owner's name and answer a link valid for `valid_for`."""
 
 
 def _beijing(at: datetime | None) -> datetime | None:

@@ -17,11 +17,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import unicodedata
+from abc import ABC, abstractmethod
 from datetime import datetime
 from typing import Any
 
+from .beijing import BEIJING
 from .deidentify import mask_text
-from .intake import BEIJING
 from .model import Satisfaction, Status, WorkOrder
 from .whistles import Whistle
 
@@ -191,3 +192,10 @@ def summons_facts(whistle: Whistle) -> list[dict[str, Any]]:
         }
         for summons in whistle.summons
     ]
+
+
+class FactsSink(ABC):
+    """Where de-identified facts go: newline-delimited JSON per table and day."""
+
+    @abstractmethod
+    def append(self, prefix: str, day: str, batch: str, rows: list[dict[str, Any]]) -> None: ...

@@ -18,6 +18,10 @@ Action = Callable[[WorkOrder, Staff, datetime], WorkOrder]
 HANDLING = (Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.OBJECTED, Status.REOPENED)
 # The statuses in which the unit works on it (it has signed for it and not yet replied).
 WORKING = (Status.SIGNED, Status.IN_PROGRESS, Status.REOPENED)
+# Before anyone signed for it: the hotline may still dispatch, redispatch or settle the order.
+BEFORE_SIGNING = (Status.RECEIVED, Status.DISPATCHED)
+# Signed for (or reopened) and the requester not yet contacted in this round.
+CONTACTABLE = (Status.SIGNED, Status.REOPENED)
 
 
 def expect(order: WorkOrder, *allowed: Status) -> None:
@@ -42,7 +46,7 @@ def contact(note: str | None) -> Action:
     """The unit contacted the requester (Art. 15 (1)); the response time is measured to here."""
 
     def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
-        expect(order, Status.SIGNED, Status.REOPENED)
+        expect(order, *CONTACTABLE)
         start = order.dispatched_at or order.created_at
         minutes = math.ceil((now - start).total_seconds() / 60)
         late = order.contact_by is not None and now > order.contact_by

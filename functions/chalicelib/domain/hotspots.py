@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from pydantic import BaseModel, ConfigDict
 
-from .ports import Reference
+from .catalogue import Catalogue
 from .query_rows import Row, names
 
 
@@ -35,7 +35,7 @@ class Hotspot(BaseModel):
     baseline: float
 
 
-def hotspots(day: str, rows: Iterable[Row], reference: Reference) -> list[Hotspot]:
+def hotspots(day: str, rows: Iterable[Row], reference: Catalogue) -> list[Hotspot]:
     category_names, unit_names = names(reference)
     return [
         Hotspot(

@@ -16,9 +16,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from .beijing import BEIJING
 from .briefing import CategoryMonth, Recurrence, StreetVolume, category_trend, recurrences, street_volumes
 from .hotspots import Hotspot, HotspotPolicy, hotspot_message, hotspots
-from .intake import BEIJING
 from .query_rows import Day, Month, Row
 from .rankings import RatePolicy, rank_units
 from .topic_candidates import (

@@ -7,11 +7,13 @@ import json
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from pydantic import BaseModel
 
-from .attachments import attach
+from .attachments import Uploads, attach
+from .beijing import BEIJING
+from .catalogue import Catalogue
 from .deadlines import TimeLimits
 from .dispatch import kept, route
 from .errors import Conflict, FieldProblem, InvalidInput, KeyTaken, NumberTaken
@@ -31,10 +33,9 @@ from .model import (
     TimelineEvent,
     WorkOrder,
 )
-from .ports import Clock, IdempotencyRecord, OrderQuery, Reference, Uploads, Workflows, WorkOrders
+from .ports import Clock, IdempotencyRecord, OrderQuery, Workflows, WorkOrders
 from .triage import SETTLED, EmergencyWords, Reason, emergency_line, same_matter, settle
 
-BEIJING = timezone(timedelta(hours=8))
 _CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read over the phone
 
 
@@ -78,7 +79,7 @@ def receive(
     channel: Channel,
     *,
     orders: WorkOrders,
-    reference: Reference,
+    reference: Catalogue,
     workflows: Workflows,
     clock: Clock,
     limits: TimeLimits,
@@ -220,7 +221,7 @@ def _store(
     raise Conflict("Could not allocate an order number; try again.", "number_taken")
 
 
-def _category(submission: AnySubmission, reference: Reference) -> Category | None:
+def _category(submission: AnySubmission, reference: Catalogue) -> Category | None:
     if submission.category is None:
         return None
     category = reference.category(submission.category)

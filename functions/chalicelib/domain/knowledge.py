@@ -16,16 +16,18 @@ and clearly ahead of the next; the requester can still ask for a dispatch."""
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from .catalogue import Catalogue
 from .errors import Conflict, FieldProblem, Forbidden, InvalidInput
 from .model import Staff, Status, TimelineEvent, Version, WorkOrder
 from .policy import next_version
-from .ports import Clock, Reference
+from .ports import Clock
 from .text import Bm25, terms
 
 EntryId = Annotated[str, StringConstraints(pattern=r"^kb-[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
@@ -63,6 +65,26 @@ class KnowledgeEntry(BaseModel):
 
     def valid_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class KnowledgeBase(Protocol):
+    """Where the entries are kept, each with its earlier versions."""
+
+    @abstractmethod
+    def knowledge(self) -> list[KnowledgeEntry]:
+        """Every knowledge-base entry (valid or not)."""
+
+    @abstractmethod
+    def knowledge_entry(self, entry_id: str) -> KnowledgeEntry | None: ...
+
+    @abstractmethod
+    def put_knowledge(self, entry: KnowledgeEntry, expected_version: int | None) -> KnowledgeEntry:
+        """Store a new version of an entry, keeping the previous one; StaleVersion when another
+        edit won."""
+
+
+class EntriesAndCatalogue(KnowledgeBase, Catalogue, Protocol):
+    """What saving an entry reads: the entries, and the units and categories they name."""
 
 
 class Answer(BaseModel):
@@ -230,7 +252,7 @@ def require_keeper(staff: Staff, stored: KnowledgeEntry | None) -> None:
 
 
 def save(
-    entry_id: str, edit: KnowledgeEdit, staff: Staff, *, reference: Reference, clock: Clock
+    entry_id: str, edit: KnowledgeEdit, staff: Staff, *, reference: EntriesAndCatalogue, clock: Clock
 ) -> KnowledgeEntry:
     """Add or change an entry: an admin any, a unit's staff their own unit's (Art. 31: units keep
     their policies current). Conditional on the version read; the previous version is kept."""

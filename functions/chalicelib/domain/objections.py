@@ -9,17 +9,19 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from .catalogue import Catalogue
 from .deadlines import TimeLimits
 from .dispatch import assign, chosen
 from .errors import Conflict, FieldProblem, InvalidInput, NotFound
 from .handling import Action, expect
 from .model import Objection, ObjectionGrounds, Staff, Status, TimelineEvent, WorkOrder
-from .ports import Reference
 
 UPHOLD = "uphold"
 REJECT = "reject"
 # Orders objected to this often are shown to supervisors as ping-pong (推诿扯皮).
 PINGPONG_OBJECTIONS = 2
+# Before or after signing for it, the first receiver may object.
+OBJECTABLE = (Status.DISPATCHED, Status.SIGNED)
 
 
 def order_of(objection_id: str) -> str:
@@ -34,14 +36,19 @@ def pingpong(order: WorkOrder) -> bool:
     return len(order.objections) >= PINGPONG_OBJECTIONS
 
 
+def rejected(order: WorkOrder) -> bool:
+    """The first receiver objected to this order before and was rejected: it handles the order."""
+    return any(o.unit == order.first_receiver and o.decision == "rejected" for o in order.objections)
+
+
 def object_to(grounds: ObjectionGrounds, reason: str) -> Action:
     """The first receiver objects before or after signing for the order, once per unit and order
     when its objection was rejected."""
 
     def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
-        expect(order, Status.DISPATCHED, Status.SIGNED)
+        expect(order, *OBJECTABLE)
         unit = order.first_receiver or ""
-        if any(o.unit == unit and o.decision == "rejected" for o in order.objections):
+        if rejected(order):
             raise Conflict(
                 "An objection of this unit to this order was rejected: the unit handles it (Art. 14).",
                 "objection_rejected",
@@ -70,7 +77,7 @@ def decide(
     decision: str,
     reassign_to: str | None,
     note: str | None,
-    reference: Reference,
+    reference: Catalogue,
     limits: TimeLimits,
 ) -> Action:
     """The dispatcher's review: uphold and reassign, or reject and send the order back."""

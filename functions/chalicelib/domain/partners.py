@@ -7,12 +7,14 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from abc import abstractmethod
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from .catalogue import Catalogue
 from .errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound, Unauthenticated
 from .handling import Action
 from .model import Staff, Status, TimelineEvent, WorkOrder
@@ -60,6 +62,30 @@ class ApiClient(BaseModel):
 
 
 KEY_ID_LENGTH = 16
+
+
+class ApiClients(Protocol):
+    """The machine keys issued to partners and Open311 clients, by the hash of the key."""
+
+    @abstractmethod
+    def api_client(self, key_hash: str) -> ApiClient | None:
+        """The machine client holding the key with this hash."""
+
+    @abstractmethod
+    def put_api_client(self, client: ApiClient) -> None: ...
+
+    @abstractmethod
+    def api_clients(self, limit: int, cursor: str | None) -> tuple[list[ApiClient], str | None]:
+        """A page of the issued machine keys (their hashes), in hash order."""
+
+    @abstractmethod
+    def revoke_api_client(self, key_id: str, at: datetime, by: str) -> ApiClient | None:
+        """Revoke the key whose hash starts with `key_id`; None if there is none. Raises Conflict
+        when it is revoked already."""
+
+
+class ClientsAndCatalogue(ApiClients, Catalogue, Protocol):
+    """What taking a request from a machine client reads: its key, and the catalogue."""
 
 
 def key_hash(key: str) -> str:

@@ -10,10 +10,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from .deadlines import TimeLimits
+from .catalogue import Catalogue
+from .deadlines import TimeLimits, TimeLimitsStore
 from .errors import FieldProblem, InvalidInput, NotFound, StaleVersion
 from .model import DISTRICT_DEPARTMENT, Category, CategoryKind, Staff, UnitKind, Version
-from .ports import Clock, Reference
+from .ports import Clock
 
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 
@@ -38,7 +39,7 @@ class CategoryEdit(BaseModel):
 
 
 def save_category(
-    code: str, edit: CategoryEdit, staff: Staff, *, reference: Reference, clock: Clock, limits: TimeLimits
+    code: str, edit: CategoryEdit, staff: Staff, *, reference: Catalogue, clock: Clock, limits: TimeLimits
 ) -> Category:
     """Add a category or change one, after checking it routes somewhere and has a known tier."""
     if not re.match(r"^[a-z][a-z0-9_]{1,39}$", code):
@@ -66,13 +67,13 @@ def save_category(
 
 def next_version(stored: int | None, read: int | None, staff: Staff, clock: Clock) -> dict[str, object]:
     """The stamp of an edit of versioned reference data: the version the editor read must be the
-    stored one (none for a new record), else another edit won (409)."""
+    stored one (none for a new record), else another edit won (a stale version)."""
     if stored != read:
         raise StaleVersion("The setting")
     return {"version": (stored or 0) + 1, "updated_by": staff.username, "updated_at": clock.now()}
 
 
-def _department_problems(department: str | None, reference: Reference) -> list[FieldProblem]:
+def _department_problems(department: str | None, reference: Catalogue) -> list[FieldProblem]:
     if not department:
         return [FieldProblem("department", "required for a sectoral or dual-dispatch category")]
     if department.startswith(DISTRICT_DEPARTMENT):
@@ -86,7 +87,7 @@ def _department_problems(department: str | None, reference: Reference) -> list[F
     return []
 
 
-def history(code: str, reference: Reference) -> list[Category]:
+def history(code: str, reference: Catalogue) -> list[Category]:
     """Every version, newest first; a category never edited since it was seeded has one."""
     found = reference.category_history(code)
     if found:
@@ -104,7 +105,9 @@ class LimitsEdit(BaseModel):
     version: Version
 
 
-def save_time_limits(edit: LimitsEdit, staff: Staff, *, reference: Reference, clock: Clock) -> TimeLimits:
+def save_time_limits(
+    edit: LimitsEdit, staff: Staff, *, reference: TimeLimitsStore, clock: Clock
+) -> TimeLimits:
     current = reference.time_limits()
     stamp = next_version(current.version, edit.version, staff, clock)
     return reference.put_time_limits(edit.limits.model_copy(update=stamp), current.version)

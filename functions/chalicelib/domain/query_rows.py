@@ -8,14 +8,14 @@ from typing import Annotated, Any
 
 from pydantic import StringConstraints
 
-from .ports import Reference
+from .catalogue import Catalogue
 
 Month = Annotated[str, StringConstraints(pattern=r"^20\d\d-(0[1-9]|1[0-2])$")]
 Day = Annotated[str, StringConstraints(pattern=r"^20\d\d-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")]
 Row = Mapping[str, Any]
 
 
-def names(reference: Reference) -> tuple[dict[str, str], dict[str, str]]:
+def names(reference: Catalogue) -> tuple[dict[str, str], dict[str, str]]:
     """The categories' and the units' names by their codes."""
     categories = {c.code: c.name for c in reference.categories()}
     units = {u.id: u.name for u in reference.units()}

@@ -11,8 +11,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .assessment import Assessment, Weights, assessed_as, ranked, rate, score
+from .catalogue import Catalogue
 from .model import UnitKind
-from .ports import Reference
 from .query_rows import Row
 from .views import UnitView
 
@@ -44,7 +44,7 @@ class RatePolicy(BaseModel):
 
 
 def rank_units(
-    rates: Iterable[Row], summons: Iterable[Row], reference: Reference, policy: RatePolicy
+    rates: Iterable[Row], summons: Iterable[Row], reference: Catalogue, policy: RatePolicy
 ) -> dict[UnitKind, list[Assessment]]:
     """Each unit's rates and composite score, ranked among its own kind; whistles on both sides:
     a summoned department's reports in time count in its score, a street's whistles are shown. A
@@ -96,7 +96,7 @@ def rank_units(
     return {kind: ranked(rows, policy.least_dispatched) for kind, rows in by_kind.items()}
 
 
-def _with_districts(rows: Iterable[Row], reference: Reference) -> dict[str, Row]:
+def _with_districts(rows: Iterable[Row], reference: Catalogue) -> dict[str, Row]:
     """The rows by unit, and each district's: the sums of its own row (only ever counted there) and
     its streets' and departments' rows."""
     units: dict[str, Row] = {}

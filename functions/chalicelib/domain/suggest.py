@@ -12,12 +12,12 @@ from functools import lru_cache
 
 from pydantic import BaseModel
 
+from .catalogue import Catalogue
 from .dispatch import route
 from .errors import InvalidInput
 from .knowledge import Answer, KnowledgeEntry, offered
 from .model import Category, Location, RequestType, Unit
 from .places import Gazetteer, PlaceSuggestion
-from .ports import Reference
 from .smart_dispatch import DispatchModel
 from .triage import EmergencyWords, emergency_line, possible_emergency
 
@@ -78,7 +78,7 @@ def suggester(model: DispatchModel, catalogue: tuple[Category, ...]) -> Suggeste
     return Suggester(model, catalogue)
 
 
-def current(model: DispatchModel, reference: Reference) -> Suggester:
+def current(model: DispatchModel, reference: Catalogue) -> Suggester:
     return suggester(model, tuple(sorted(reference.categories(), key=lambda c: c.code)))
 
 
@@ -127,7 +127,7 @@ def suggest(
     location: Location | None,
     *,
     model: DispatchModel,
-    reference: Reference,
+    reference: Catalogue,
     levels: Mapping[str, str],
     gazetteer: Gazetteer,
     emergencies: EmergencyWords,

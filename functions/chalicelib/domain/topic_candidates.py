@@ -13,7 +13,7 @@ from typing import Annotated, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .assessment import rate
-from .ports import Reference
+from .catalogue import Catalogue
 from .query_rows import Row, names
 
 T = TypeVar("T")
@@ -191,7 +191,7 @@ def topic_candidates(
     streets: Sequence[Row],
     examples: Sequence[Row],
     trend: Sequence[Row],
-    reference: Reference,
+    reference: Catalogue,
     policy: TopicPolicy,
     month: str,
 ) -> list[Candidate]:

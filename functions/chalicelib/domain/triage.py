@@ -15,12 +15,13 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
+from .catalogue import Catalogue
 from .deadlines import TimeLimits
 from .dispatch import route
 from .errors import Conflict, FieldProblem, InvalidInput
-from .handling import HANDLING, Action
+from .handling import BEFORE_SIGNING, HANDLING, Action
 from .model import AnySubmission, Place, Staff, Status, TimelineEvent, WorkOrder
-from .ports import OrderQuery, Reference, WorkOrders
+from .ports import OrderQuery, WorkOrders
 
 
 class Reason(StrEnum):
@@ -282,7 +283,7 @@ def settle(
 
 
 def before_signing(order: WorkOrder) -> None:
-    if order.status not in (Status.RECEIVED, Status.DISPATCHED):
+    if order.status not in BEFORE_SIGNING:
         raise Conflict(
             f"The order is {order.status.value}; only a received order, or one not yet signed for, "
             "can be triaged.",
@@ -361,7 +362,7 @@ def candidates(
     category: str | None,
     *,
     orders: WorkOrders,
-    reference: Reference,
+    reference: Catalogue,
     exclude: str | None = None,
 ) -> list[WorkOrder]:
     """Open orders an operator should look at before a new one is dispatched: the requester's own,

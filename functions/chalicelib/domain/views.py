@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .allowed import AllowedAction, BlockedAction, allowed, blocked
+from .catalogue import Catalogue
 from .deadlines import missed_limits
 from .follow_up import evaluation_due
 from .model import (
@@ -21,7 +23,6 @@ from .model import (
     WorkOrder,
 )
 from .objections import pingpong
-from .ports import Reference
 from .whistles import Whistle
 
 # What the public timeline shows: the steps a requester waits for. Reminders, escalations,
@@ -198,25 +199,27 @@ class StaffOrder(BaseModel):
     updated_at: datetime
     reply: PublicReply | None
     timeline: list[StaffEvent]
+    actions: list[AllowedAction] = Field(description="What the caller may do with the order now.")
+    blocked: list[BlockedAction] = Field(description="What keeps the caller from an action, as hints.")
 
 
-def _unit(reference: Reference, unit_id: str | None) -> Unit | None:
+def _unit(reference: Catalogue, unit_id: str | None) -> Unit | None:
     return reference.unit(unit_id) if unit_id else None
 
 
-def _unit_view(reference: Reference, unit_id: str | None) -> UnitView | None:
+def _unit_view(reference: Catalogue, unit_id: str | None) -> UnitView | None:
     unit = _unit(reference, unit_id)
     if unit_id and unit is None:
         return UnitView(id=unit_id, name=unit_id, kind="unknown")
     return UnitView(id=unit.id, name=unit.name, kind=unit.kind.value) if unit else None
 
 
-def _category(reference: Reference, code: str | None) -> CategoryRef | None:
+def _category(reference: Catalogue, code: str | None) -> CategoryRef | None:
     category = reference.category(code) if code else None
     return CategoryRef(code=category.code, name=category.name) if category else None
 
 
-def public_view(order: WorkOrder, reference: Reference) -> PublicOrder:
+def public_view(order: WorkOrder, reference: Catalogue) -> PublicOrder:
     def event(e: TimelineEvent) -> PublicEvent:
         unit = _unit(reference, e.unit)
         shown = PUBLIC_CODES.get(e.code or "")
@@ -259,7 +262,7 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:]
 
 
-def staff_view(order: WorkOrder, staff: Staff, reference: Reference) -> StaffOrder:
+def staff_view(order: WorkOrder, staff: Staff, reference: Catalogue) -> StaffOrder:
     """Units never see a confidential requester's name or phone: contact goes through the hotline."""
     requester = order.requester.model_dump(mode="json")
     if order.confidential and not staff.hotline_centre:
@@ -307,10 +310,12 @@ def staff_view(order: WorkOrder, staff: Staff, reference: Reference) -> StaffOrd
         updated_at=order.updated_at,
         reply=PublicReply(result=order.reply.result, at=order.reply.at) if order.reply else None,
         timeline=[_staff_event(reference, e) for e in order.timeline],
+        actions=allowed(order, staff),
+        blocked=blocked(order, staff),
     )
 
 
-def _staff_event(reference: Reference, e: TimelineEvent) -> StaffEvent:
+def _staff_event(reference: Catalogue, e: TimelineEvent) -> StaffEvent:
     return StaffEvent(
         at=e.at,
         action=e.action,
@@ -351,7 +356,7 @@ class StaffSummary(BaseModel):
     content: str
 
 
-def staff_summary(order: WorkOrder, reference: Reference, now: datetime) -> StaffSummary:
+def staff_summary(order: WorkOrder, reference: Catalogue, now: datetime) -> StaffSummary:
     sign_missed, contact_missed = missed_limits(order, now)
     return StaffSummary(
         id=order.id,
@@ -407,7 +412,7 @@ class WhistleView(BaseModel):
     timeline: list[StaffEvent]
 
 
-def whistle_view(whistle: Whistle, reference: Reference) -> WhistleView:
+def whistle_view(whistle: Whistle, reference: Catalogue) -> WhistleView:
     """Both sides of a whistle, as the street, the departments, the district and the hotline see it."""
     return WhistleView(
         id=whistle.id,

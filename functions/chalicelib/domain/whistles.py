@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import math
 import secrets
+from abc import ABC, abstractmethod
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel
 
 from .access import may_see
+from .catalogue import Catalogue
 from .deadlines import TimeLimits
 from .errors import Conflict, FieldProblem, Forbidden, InvalidInput, NotFound, StaleVersion
 from .model import Staff, TimelineEvent, UnitKind, WorkOrder
-from .ports import Clock, Reference, Whistles
+from .ports import Clock
 
 SUMMONABLE = (UnitKind.DEPARTMENT, UnitKind.ENTERPRISE)
 WHISTLE_ROLES = frozenset({"handler", "unit_leader"})
@@ -72,11 +74,32 @@ class Whistle(BaseModel):
         )
 
 
+class Whistles(ABC):
+    """The whistles (吹哨) store. Every change is conditional on the version the caller read."""
+
+    @abstractmethod
+    def create(self, whistle: Whistle) -> None: ...
+
+    @abstractmethod
+    def get(self, whistle_id: str) -> Whistle | None: ...
+
+    @abstractmethod
+    def update(self, whistle: Whistle, expected_version: int) -> None:
+        """Raises StaleVersion when another change won."""
+
+    @abstractmethod
+    def of_unit(
+        self, unit: str, summoned: bool, limit: int, cursor: str | None
+    ) -> tuple[list[Whistle], str | None]:
+        """A page of the whistles a street blew (summoned False; for a district, those of its
+        streets) or a department was summoned to, newest first."""
+
+
 def new_whistle_id(now: datetime) -> str:
     return "W" + now.strftime("%y%m%d") + f"{secrets.randbelow(10**6):06d}"
 
 
-def street_of(staff: Staff, reference: Reference) -> str:
+def street_of(staff: Staff, reference: Catalogue) -> str:
     """Only a street or township's own staff blow its whistle."""
     unit = reference.unit(staff.unit) if staff.unit else None
     if not staff.roles & WHISTLE_ROLES or unit is None or unit.kind is not UnitKind.STREET:
@@ -84,7 +107,7 @@ def street_of(staff: Staff, reference: Reference) -> str:
     return unit.id
 
 
-def _summonable(units: list[str], reference: Reference, already: list[str]) -> list[str]:
+def _summonable(units: list[str], reference: Catalogue, already: list[str]) -> list[str]:
     for i, unit_id in enumerate(units):
         unit = reference.unit(unit_id)
         if unit is None or unit.kind not in SUMMONABLE:
@@ -111,7 +134,7 @@ def blow(
     staff: Staff,
     now: datetime,
     *,
-    reference: Reference,
+    reference: Catalogue,
     limits: TimeLimits,
 ) -> Whistle:
     """吹哨: summon departments to a matter, on an order the street holds or on its own."""
@@ -153,7 +176,7 @@ def summon(
     staff: Staff,
     now: datetime,
     *,
-    reference: Reference,
+    reference: Catalogue,
     limits: TimeLimits,
 ) -> Whistle:
     """Summon more departments to an open whistle."""

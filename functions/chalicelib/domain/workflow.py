@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel
 
 from . import co_handling
+from .catalogue import Catalogue
 from .deadlines import TimeLimits
 from .dispatch import assign, dispatch_event, kept_route, route
 from .errors import Conflict, NotFound, StaleVersion
 from .handling import HANDLING
 from .model import Category, Status, TimelineEvent, WorkOrder
-from .ports import Clock, Reference, WorkOrders
+from .ports import Clock, WorkOrders
 
 if TYPE_CHECKING:
     from .smart_dispatch import DispatchModel
@@ -50,7 +51,7 @@ def dispatch(
     order_id: str,
     *,
     orders: WorkOrders,
-    reference: Reference,
+    reference: Catalogue,
     clock: Clock,
     limits: TimeLimits,
     model: DispatchModel | None = None,
@@ -79,7 +80,7 @@ def dispatch(
     return advance(order_id, orders=orders, clock=clock, limits=limits)
 
 
-def _automatic(model: DispatchModel, reference: Reference, text: str) -> tuple[Category, float] | None:
+def _automatic(model: DispatchModel, reference: Catalogue, text: str) -> tuple[Category, float] | None:
     from . import suggest  # the model's scorer loads with the first uncategorised order
 
     return suggest.current(model, reference).automatic(text)
@@ -89,7 +90,7 @@ def automatically(
     order: WorkOrder,
     category: Category,
     confidence: float,
-    reference: Reference,
+    reference: Catalogue,
     limits: TimeLimits,
     now: datetime,
 ) -> WorkOrder | None:

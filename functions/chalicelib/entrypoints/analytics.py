@@ -4,6 +4,7 @@ store what they found and tell the people it concerns."""
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from ..domain import insights
@@ -103,10 +104,11 @@ def store_day(event: dict[str, Any]) -> dict[str, Any]:
 
 def retrain(event: dict[str, Any]) -> dict[str, Any]:
     """Retrain the dispatch model on the written texts and the closed orders the training query
-    found; serve the candidate only if it measures better on the evaluation set."""
+    found; serve the candidate only if it measures better on the evaluation set (with the
+    requests in drifted words) than the serving model measured again on the same requests."""
     from ..domain import dispatch_training, smart_dispatch
     from ..domain.model import RequestType
-    from ..reference_data import dispatch_examples, evaluation_examples
+    from ..reference_data import dispatch_examples, drift_examples, evaluation_examples
 
     d = deps()
     types = {t.value for t in RequestType}
@@ -116,12 +118,17 @@ def retrain(event: dict[str, Any]) -> dict[str, Any]:
         if r.get("text") and r.get("category") and r.get("type") in types
     ]
     now = d.clock.now()
+    catalogue = d.reference.categories()
+    evaluation = [*evaluation_examples(), *drift_examples()]
+    serving = d.dispatch_model
+    # Its stored figures are of the set it was built with, which may have grown since.
+    measured = replace(serving, figures=dispatch_training.measure(serving, evaluation, catalogue))
     result = dispatch_training.retrain(
         dispatch_examples(),
         history,
-        d.reference.categories(),
-        evaluation_examples(),
-        serving=d.dispatch_model,
+        catalogue,
+        evaluation,
+        serving=measured,
         version=f"{event['plan']['month']}-{now:%Y%m%d%H%M%S}",
         now=now,
         models=d.dispatch_models,

@@ -1,4 +1,4 @@
-"""The analytics routes' query, body and answer models (entrypoints/analytics_api.py): imported when
+"""The analytics routes' query, body and answer models (entrypoints/staff/analytics.py): imported when
 one of those routes is first called or the OpenAPI document is built, not with the API."""
 
 from __future__ import annotations

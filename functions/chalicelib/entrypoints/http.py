@@ -14,7 +14,7 @@ from chalice import Response
 from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..domain.errors import DomainError, FieldProblem, InvalidInput
+from ..domain.errors import DomainError, FieldProblem, InvalidInput, Kind, TooLarge
 from ..names import NO_STORE, SECURITY_HEADERS
 from ..observability import logger
 from ..settings import settings
@@ -25,6 +25,23 @@ JSON = "application/json; charset=utf-8"
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
 V = TypeVar("V", bound=Callable[..., Response])
+
+
+# What went wrong, as an HTTP status: the one place a domain error's kind becomes a number.
+STATUSES: dict[Kind, int] = {
+    Kind.INVALID: 400,
+    Kind.UNAUTHENTICATED: 401,
+    Kind.FORBIDDEN: 403,
+    Kind.NOT_FOUND: 404,
+    Kind.CONFLICT: 409,
+    Kind.TOO_LARGE: 413,
+    Kind.UNAVAILABLE: 503,
+}
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status that answers a domain error."""
+    return STATUSES[error.kind]
 
 
 class ErrorDetail(BaseModel):
@@ -217,6 +234,16 @@ def refuse_control_characters(value: Any) -> None:
         raise InvalidInput("Some fields hold control characters.", found)
 
 
+def idempotency_key(request: Request) -> str | None:
+    """The caller's Idempotency-Key header, if it sent one (at most 128 characters)."""
+    key = (request.headers.get("idempotency-key") or "").strip() or None
+    if key is not None and len(key) > 128:
+        raise InvalidInput(
+            "Idempotency-Key is too long.", [FieldProblem("Idempotency-Key", "at most 128 chars")]
+        )
+    return key
+
+
 # Arrays and objects nested deeper than this are refused before decoding: no body the API takes
 # nests half as deep, and Python's decoder recurses once per level (1,000 levels end the request).
 MAX_DEPTH = 32
@@ -240,7 +267,7 @@ def parse(request: Request, model: type[M], extra: dict[str, Any] | None = None)
     """The JSON body as `model`; a 400 naming each bad field, or 413 when it is too large."""
     raw = request.raw_body or b""
     if len(raw) > MAX_BODY_BYTES:
-        raise DomainError("The request body is too large.", [], "too_large", 413)
+        raise TooLarge()
     if too_deep(raw if isinstance(raw, bytes) else raw.encode()):
         raise InvalidInput(
             "The body nests too deeply.", [FieldProblem("body", f"nested deeper than {MAX_DEPTH} levels")]
@@ -276,7 +303,7 @@ def api(view: Callable[..., Response]) -> Callable[..., Response]:
         try:
             return view(*args, **kwargs)
         except DomainError as error:
-            return respond(error_body(error.code, error.message, error.details), error.status)
+            return respond(error_body(error.code, error.message, error.details), status_of(error))
         except Exception:
             logger.exception("unhandled error")
             return respond(error_body("internal", "Something went wrong on our side; try again."), 500)

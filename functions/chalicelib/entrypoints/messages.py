@@ -185,18 +185,31 @@ def _context(item: ErrorDetails, lang: Language) -> dict[str, Any]:
     return ctx
 
 
+def field_path(item: ErrorDetails) -> str:
+    """The dotted path of the field a pydantic error is about ("body" for the whole input)."""
+    return ".".join(str(part) for part in item["loc"]) or "body"
+
+
 def detail(item: ErrorDetails, lang: Language) -> FieldProblem:
-    where = ".".join(str(part) for part in item["loc"]) or "body"
+    path = field_path(item)
     zh, en = WORDS.get(item["type"], FALLBACK)
     template = zh if lang == "zh-CN" else en
     try:
-        text = template.format(label=label(where, lang), **_context(item, lang))
+        text = template.format(label=label(path, lang), **_context(item, lang))
     except (KeyError, IndexError, ValueError):
-        text = (FALLBACK[0] if lang == "zh-CN" else FALLBACK[1]).format(label=label(where, lang))
-    return FieldProblem(where, text)
+        text = (FALLBACK[0] if lang == "zh-CN" else FALLBACK[1]).format(label=label(path, lang))
+    return FieldProblem(path, text)
 
 
 def problems(error: ValidationError, accept_language: str | None) -> list[FieldProblem]:
     """Each invalid field of a pydantic error, said in the caller's language."""
     lang = language(accept_language)
     return [detail(item, lang) for item in error.errors(include_url=False)]
+
+
+def as_written(error: ValidationError) -> list[FieldProblem]:
+    """Each invalid field named as the caller sent it, in the validators' own English words: for
+    machine clients that read a spec's field names rather than a form's labels (Open311)."""
+    return [
+        FieldProblem(field_path(item), item["msg"].removeprefix("Value error, ")) for item in error.errors()
+    ]

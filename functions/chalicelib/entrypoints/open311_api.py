@@ -1,6 +1,6 @@
-"""Open311 GeoReport v2 under /open311/v2 (API.md "Open311 GeoReport v2"; the mapping lives in
-domain/open311.py). Every resource in JSON and XML; errors are the spec's list of
-{code, description} in the format asked for.
+"""Open311 GeoReport v2 under /open311/v2 (API.md "Open311 GeoReport v2"; the rules live in
+domain/open311.py, the resources in open311_wire.py, the forms in open311_forms.py). Every
+resource in JSON and XML; errors are the spec's list of {code, description} in the format asked for.
 
 API Gateway path parts are whole parameters, so `services.{format}` is two literal routes and
 `services/{code}.{format}` one parameter split here."""
@@ -17,19 +17,18 @@ from xml.etree import ElementTree
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ValidationError
 
-from ..domain.errors import DomainError, FieldProblem, InvalidInput, NotFound
+from ..domain.errors import DomainError, FieldProblem, InvalidInput, NotFound, TooLarge
 from ..names import NO_STORE, SHARED_BRIEFLY
 from ..observability import logger
 from ..reference_data import divisions, emergency_words, gazetteer
 from ..reference_data import partners as known_partners
 from ..wiring import deps
-from .http import MAX_BODY_BYTES, problems, refuse_control_characters
-from .public_api import idempotency_key
+from .http import MAX_BODY_BYTES, idempotency_key, problems, refuse_control_characters, status_of
 
 # The Open311 mapping is imported by the routes that use it: it keeps the API's cold start short
 # for the web form and the staff portal.
 if TYPE_CHECKING:
-    from ..domain import open311
+    from . import open311_wire
 
 bp = Blueprint(__name__)
 
@@ -87,9 +86,12 @@ def _dump(payload: Payload) -> Any:
     return [item.model_dump(mode="json") for item in payload]
 
 
+def _said(fmt: Format, status: int, said: list[str]) -> Response:
+    return _render(fmt, "errors", [{"code": status, "description": d} for d in said], status)
+
+
 def _errors(fmt: Format, error: DomainError) -> Response:
-    said = [f"{p.field}: {p.message}" for p in error.details] or [error.message]
-    return _render(fmt, "errors", [{"code": error.status, "description": d} for d in said], error.status)
+    return _said(fmt, status_of(error), [f"{p.field}: {p.message}" for p in error.details] or [error.message])
 
 
 def _serve(
@@ -102,7 +104,7 @@ def _serve(
         return _errors(fmt, error)
     except Exception:
         logger.exception("unhandled error")
-        return _errors(fmt, DomainError("Something went wrong on our side; try again.", [], "internal", 500))
+        return _said(fmt, 500, ["Something went wrong on our side; try again."])
 
 
 def _split(file: str) -> tuple[str, Format]:
@@ -128,8 +130,8 @@ def _partner_names() -> dict[str, str]:
 # --- discovery and services -------------------------------------------------------------------
 
 
-def _discovery() -> open311.Discovery:
-    from ..domain import open311
+def _discovery() -> open311_wire.Discovery:
+    from . import open311_wire
 
     request = bp.current_request
     host = request.headers.get("host") or "localhost"
@@ -137,7 +139,8 @@ def _discovery() -> open311.Discovery:
     # The path as the client called it (with the stage, in AWS), minus /discovery.<format>.
     path = str(request.context.get("path") or "/open311/v2/discovery.json").rsplit("/", 1)[0]
     d = deps()
-    return open311.discovery(f"{scheme}://{host}{path}", d.config.stage == "prod", d.reference.categories())
+    production = d.config.stage == "prod"
+    return open311_wire.discovery(f"{scheme}://{host}{path}", production, d.reference.categories())
 
 
 @bp.route("/discovery.json", methods=["GET"], cors=True)
@@ -150,10 +153,10 @@ def discovery_xml() -> Response:
     return _serve("xml", "discovery", _discovery, cache=SHARED_BRIEFLY)
 
 
-def _services() -> list[open311.Service]:
-    from ..domain import open311
+def _services() -> list[open311_wire.Service]:
+    from . import open311_wire
 
-    return open311.services(deps().reference.categories())
+    return open311_wire.services(deps().reference.categories())
 
 
 @bp.route("/services.json", methods=["GET"], cors=True)
@@ -168,13 +171,13 @@ def services_xml() -> Response:
 
 @bp.route("/services/{file}", methods=["GET"], cors=True)
 def service_definition(file: str) -> Response:
-    from ..domain import open311
+    from . import open311_wire
 
     districts = [(d.code, d.name) for d in divisions()]
     return _by_file(
         file,
         "service_definition",
-        lambda code: open311.definition(code, deps().reference, districts),
+        lambda code: open311_wire.definition(code, deps().reference, districts),
         SHARED_BRIEFLY,
     )
 
@@ -182,18 +185,19 @@ def service_definition(file: str) -> Response:
 # --- requests ---------------------------------------------------------------------------------
 
 
-def _search() -> list[open311.ServiceRequest]:
-    from ..domain import open311
+def _search() -> list[open311_wire.ServiceRequest]:
+    from . import open311_wire
+    from .open311_forms import RequestQuery
 
     params: Any = bp.current_request.query_params or {}
     # A parameter may be declared several times (status=open&status=closed): one comma list.
     raw = {k: ",".join(params.getlist(k)) if hasattr(params, "getlist") else params[k] for k in params}
     try:
-        query = open311.RequestQuery.model_validate(raw)
+        query = RequestQuery.model_validate(raw)
     except ValidationError as error:
         raise InvalidInput("Some query parameters are not valid.", problems(error)) from error
     d = deps()
-    return open311.search(
+    return open311_wire.search(
         query,
         orders=d.orders,
         reference=d.reference,
@@ -207,7 +211,7 @@ def _form() -> dict[str, str]:
     """The form-encoded body; a field sent twice counts once (the first)."""
     raw = bp.current_request.raw_body or b""
     if len(raw) > MAX_BODY_BYTES:
-        raise DomainError("The request body is too large.", [], "too_large", 413)
+        raise TooLarge()
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         fields = parse_qs(text, keep_blank_values=True)
@@ -218,14 +222,14 @@ def _form() -> dict[str, str]:
     return found
 
 
-def _create() -> list[open311.Created]:
-    from ..domain import open311
+def _create() -> list[open311_wire.Created]:
+    from ..domain.open311 import Intake
+    from .open311_forms import submit
 
     fields = _form()
     key = idempotency_key(bp.current_request)
     d = deps()
-    created = open311.submit(
-        fields,
+    intake = Intake(
         orders=d.orders,
         reference=d.reference,
         workflows=d.workflows,
@@ -234,10 +238,8 @@ def _create() -> list[open311.Created]:
         emergencies=emergency_words(),
         gazetteer=gazetteer(),
         model=d.dispatch_model,
-        idempotency_key=key,
-        partner_names=_partner_names(),
     )
-    return [created]
+    return [submit(fields, intake, idempotency_key=key, partner_names=_partner_names())]
 
 
 @bp.route("/requests.json", methods=["GET"], cors=True)
@@ -260,12 +262,13 @@ def create_request_xml() -> Response:
     return _serve("xml", "service_requests", _create, 201)
 
 
-def _one(order_id: str) -> list[open311.ServiceRequest]:
+def _one(order_id: str) -> list[open311_wire.ServiceRequest]:
     from ..domain import open311
+    from . import open311_wire
 
     d = deps()
     order = open311.lookup(order_id, d.orders)
-    return [open311.service_request(order, d.reference, _partner_names(), d.publication)]
+    return [open311_wire.service_request(order, d.reference, _partner_names(), d.publication)]
 
 
 @bp.route("/requests/{file}", methods=["GET"], cors=True)
@@ -275,6 +278,6 @@ def service_request(file: str) -> Response:
 
 @bp.route("/tokens/{file}", methods=["GET"], cors=True)
 def request_from_token(file: str) -> Response:
-    from ..domain import open311
+    from . import open311_wire
 
-    return _by_file(file, "service_requests", lambda value: [open311.token(value, deps().orders)])
+    return _by_file(file, "service_requests", lambda value: [open311_wire.token(value, deps().orders)])

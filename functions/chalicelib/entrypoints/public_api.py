@@ -5,19 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from chalice import Blueprint, Response
-from chalice.app import Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..domain import attachments, follow_up, handling, intake, knowledge
-from ..domain.errors import FieldProblem, InvalidInput
-from ..domain.intake import BEIJING
-from ..domain.model import CategoryKind, Channel, Location, Staff, Submission
+from ..domain.beijing import BEIJING
+from ..domain.model import CategoryKind, Channel, Location, Submission
 from ..domain.publication import PublicationPolicy
 from ..domain.views import PublicOrder, public_view
 from ..names import SHARED_BRIEFLY
 from ..reference_data import District, catalogue_levels, divisions, emergency_words, gazetteer
 from ..wiring import deps
-from .http import Page, api, doc, parse, parse_query, respond
+from .http import Page, api, doc, idempotency_key, parse, parse_query, respond
+from .receiving import receive
 
 bp = Blueprint(__name__)
 
@@ -71,37 +70,6 @@ def list_categories() -> Response:
         for c in deps().reference.categories()
     ]
     return respond(Page[PublicCategory](items=items), cache=SHARED_BRIEFLY)
-
-
-def idempotency_key(request: Request) -> str | None:
-    key = (request.headers.get("idempotency-key") or "").strip() or None
-    if key is not None and len(key) > 128:
-        raise InvalidInput(
-            "Idempotency-Key is too long.", [FieldProblem("Idempotency-Key", "at most 128 chars")]
-        )
-    return key
-
-
-def receive(
-    submission: Submission, channel: Channel, key: str | None, recorded_by: Staff | None = None
-) -> Response:
-    """Intake (Art. 10) for the web form and for an operator's call alike: 201 with the receipt."""
-    d = deps()
-    receipt = intake.receive(
-        submission,
-        channel,
-        orders=d.orders,
-        reference=d.reference,
-        workflows=d.workflows,
-        clock=d.clock,
-        limits=d.limits,
-        emergencies=emergency_words(),
-        knowledge=d.reference.knowledge(),
-        idempotency_key=key,
-        recorded_by=recorded_by,
-        uploads=d.uploads,
-    )
-    return respond(receipt, 201)
 
 
 @bp.route("/uploads", methods=["POST"], cors=True)

@@ -7,32 +7,20 @@ from collections import defaultdict
 from typing import Any
 
 from .. import names
-from ..domain.model import WorkOrder
+from ..adapters.dynamodb_streams import Image, whistle, work_order
 from ..domain.notifications import Notice, Sms, notices, whistle_notices
-from ..domain.whistles import Whistle
 from ..observability import MetricUnit, logger, metrics
 from ..wiring import deps
 
 
-def _order(image: dict[str, Any] | None) -> WorkOrder | None:
-    if not image or image.get("sk", {}).get("S") != "ORDER" or "doc" not in image:
-        return None
-    return WorkOrder.model_validate_json(image["doc"]["S"])
-
-
-def _whistle(image: dict[str, Any] | None) -> Whistle | None:
-    if not image or image.get("sk", {}).get("S") != "WHISTLE" or "doc" not in image:
-        return None
-    return Whistle.model_validate_json(image["doc"]["S"])
-
-
-def on_change(new_image: dict[str, Any] | None, old_image: dict[str, Any] | None) -> int:
-    """Notices for a changed order or whistle; other items (idempotency keys, summons) say nothing."""
+def on_change(new_image: Image | None, old_image: Image | None) -> int:
+    """Notices for a changed order or whistle; other items (idempotency keys, summons) say nothing.
+    The images are the stream record's, read by the adapter (adapters/dynamodb_streams.py)."""
     sent: list[Notice]
-    if (after := _order(new_image)) is not None:
-        sent, subject = notices(_order(old_image), after), after.id
-    elif (blown := _whistle(new_image)) is not None:
-        sent, subject = list(whistle_notices(_whistle(old_image), blown)), blown.id
+    if (after := work_order(new_image)) is not None:
+        sent, subject = notices(work_order(old_image), after), after.id
+    elif (blown := whistle(new_image)) is not None:
+        sent, subject = list(whistle_notices(whistle(old_image), blown)), blown.id
     else:
         return 0
     notifier = deps().notifier
@@ -47,7 +35,7 @@ def on_change(new_image: dict[str, Any] | None, old_image: dict[str, Any] | None
     return len(sent)
 
 
-def export_facts(changes: list[tuple[str, dict[str, Any] | None]]) -> int:
+def export_facts(changes: list[tuple[str, Image | None]]) -> int:
     """One object per table and day for the batch of (sequence number, new image): named by the
     batch's sequence numbers, so a retried batch writes the same objects again."""
     if not changes:
@@ -57,11 +45,11 @@ def export_facts(changes: list[tuple[str, dict[str, Any] | None]]) -> int:
     d = deps()
     rows: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for _, image in changes:
-        if (order := _order(image)) is not None:
+        if (order := work_order(image)) is not None:
             row = order_fact(order, d.analytics_key)
             rows[(names.ORDER_CHANGES.prefix, row.pop("day"))].append(row)
-        elif (whistle := _whistle(image)) is not None:
-            for row in summons_facts(whistle):
+        elif (blown := whistle(image)) is not None:
+            for row in summons_facts(blown):
                 rows[(names.SUMMONS_CHANGES.prefix, row.pop("day"))].append(row)
     batch = f"{changes[0][0]}-{changes[-1][0]}"
     for (prefix, day), written in rows.items():

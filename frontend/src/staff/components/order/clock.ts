@@ -39,9 +39,7 @@ export function useTick() {
 }
 
 /** Statuses in which a unit holds the order and its deadline runs (domain/handling.py HANDLING). */
-export const HANDLING = ['dispatched', 'signed', 'in_progress', 'objected', 'reopened'] as const
-/** The unit has signed for it and not yet replied (WORKING). */
-export const WORKING = ['signed', 'in_progress', 'reopened'] as const
+const HANDLING = ['dispatched', 'signed', 'in_progress', 'objected', 'reopened'] as const
 
 export function isRunning(status: string): boolean {
   return status === 'received' || (HANDLING as readonly string[]).includes(status)

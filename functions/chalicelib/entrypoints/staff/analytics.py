@@ -8,45 +8,31 @@ hotspots of their own unit only.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from chalice import Blueprint, Response
 
-from ..domain.errors import Conflict, FieldProblem, Forbidden, InvalidInput
-from ..domain.model import Staff, UnitKind, WorkOrder
-from ..wiring import deps
-from .auth import staff_from
-from .http import api, doc, parse, parse_query, respond
-from .staff_api import _audit, staff_auth
-
-if TYPE_CHECKING:
-    from ..domain.assessment import Assessments
+from ...domain.access import ANALYSIS_READERS, ANALYSIS_RUNNERS, MODEL_CHOOSERS, TOPIC_ADOPTERS, UNIT_STAFF
+from ...domain.errors import Conflict, FieldProblem, Forbidden, InvalidInput
+from ...domain.model import Staff
+from ...wiring import deps
+from ..auth import audit, caller, caller_in, staff_auth
+from ..http import api, doc, parse, parse_query, respond
 
 bp = Blueprint(__name__)
 # The models load with the first analytics call (the API's import-time budget).
 VIEWS = "chalicelib.entrypoints.analytics_views"
 INSIGHTS = "chalicelib.domain.insights"
-READERS = frozenset({"analyst", "supervisor", "admin"})
-UNIT_ROLES = frozenset({"handler", "unit_leader"})
-
-
-def _staff() -> Staff:
-    return staff_from(bp.current_request.context)
 
 
 def _reader() -> Staff:
-    staff = _staff()
-    if not staff.roles & READERS:
-        raise Forbidden("The analyses are for analysts, supervisors and administrators.")
-    return staff
+    return caller_in(ANALYSIS_READERS, "The analyses are for analysts, supervisors and administrators.")
 
 
 def _reader_or_unit() -> tuple[Staff, str | None]:
     """The caller, and the unit whose findings alone they may see (None: all)."""
-    staff = _staff()
-    if staff.roles & READERS:
+    staff = caller()
+    if staff.roles & ANALYSIS_READERS:
         return staff, None
-    if staff.roles & UNIT_ROLES and staff.unit:
+    if staff.roles & UNIT_STAFF and staff.unit:
         return staff, staff.unit
     raise Forbidden("The analyses are for analysts, supervisors, administrators and the units concerned.")
 
@@ -64,7 +50,7 @@ def _month(asked: str | None) -> str | None:
 @doc(f"{VIEWS}:Months")
 def months() -> Response:
     """Every month the monthly run has covered, newest first."""
-    from .analytics_views import Months
+    from ..analytics_views import Months
 
     _reader()
     return respond(Months(items=deps().insights.months()))
@@ -76,7 +62,7 @@ def months() -> Response:
 def topics() -> Response:
     """The month's topic candidates with their evidence, and every adopted topic with its volume
     in the months since."""
-    from .analytics_views import MonthQuery, TopicBoard
+    from ..analytics_views import MonthQuery, TopicBoard
 
     _reader()
     month = _month(parse_query(bp.current_request, MonthQuery).month)
@@ -96,12 +82,10 @@ def topics() -> Response:
 @doc(f"{INSIGHTS}:Topic", body=f"{INSIGHTS}:TopicForm", status=201, conflicts=True)
 def adopt() -> Response:
     """An analyst adopts a candidate as a topic (每月一题) and names the unit that leads it."""
-    from ..domain.insights import Topic, TopicForm
-    from ..domain.views import UnitView
+    from ...domain.insights import Topic, TopicForm
+    from ...domain.views import UnitView
 
-    staff = _staff()
-    if "analyst" not in staff.roles:
-        raise Forbidden("Analysts adopt topics.")
+    staff = caller_in(TOPIC_ADOPTERS, "Analysts adopt topics.")
     form = parse(bp.current_request, TopicForm)
     d = deps()
     if d.insights.month_run(form.month) is None:
@@ -130,7 +114,7 @@ def adopt() -> Response:
     if any(t.id == topic.id for t in d.insights.topics()):
         raise Conflict("That candidate is adopted already.", "already_adopted")
     d.insights.put_topic(topic, None)
-    _audit(staff, "topic.adopt", topic.id, title=topic.title, lead=lead.id)
+    audit(staff, "topic.adopt", topic.id, title=topic.title, lead=lead.id)
     return respond(topic, 201)
 
 
@@ -139,7 +123,7 @@ def adopt() -> Response:
 @doc(f"{VIEWS}:Trends", query=f"{VIEWS}:MonthQuery")
 def trends() -> Response:
     """Requests, resolution and satisfaction per category over the months up to `month`."""
-    from .analytics_views import MonthQuery, Trends
+    from ..analytics_views import MonthQuery, Trends
 
     _reader()
     month = _month(parse_query(bp.current_request, MonthQuery).month)
@@ -151,7 +135,7 @@ def trends() -> Response:
 @doc(f"{VIEWS}:StreetMap", query=f"{VIEWS}:MonthQuery")
 def streets() -> Response:
     """Every street's requests of the month: the heat grid."""
-    from .analytics_views import MonthQuery, StreetMap
+    from ..analytics_views import MonthQuery, StreetMap
 
     _reader()
     month = _month(parse_query(bp.current_request, MonthQuery).month)
@@ -163,7 +147,7 @@ def streets() -> Response:
 @doc(f"{VIEWS}:Recurrences", query=f"{VIEWS}:MonthQuery")
 def recurrences() -> Response:
     """Places where a category came back after closure (a unit sees its own)."""
-    from .analytics_views import MonthQuery, Recurrences
+    from ..analytics_views import MonthQuery, Recurrences
 
     _, own = _reader_or_unit()
     month = _month(parse_query(bp.current_request, MonthQuery).month)
@@ -179,7 +163,7 @@ def recurrences() -> Response:
 def hotspots() -> Response:
     """The day's early warnings — streets whose week in a category jumped — and the places where a
     category came back after closure (a unit sees its own)."""
-    from .analytics_views import DayQuery, Hotspots
+    from ..analytics_views import DayQuery, Hotspots
 
     _, own = _reader_or_unit()
     store = deps().insights
@@ -199,12 +183,10 @@ def run() -> Response:
     """Run the monthly analysis of a month that has ended now (as the schedule does on the 1st):
     an analyst re-runs a month after late ratings or a changed configuration. A month still under
     way is refused: its figures would stand as the month's and feed the adopted topics."""
-    from ..domain.insights import beijing_today, month_of
-    from .analytics_views import RunForm, RunStarted
+    from ...domain.insights import beijing_today, month_of
+    from ..analytics_views import RunForm, RunStarted
 
-    staff = _staff()
-    if not staff.roles & {"analyst", "admin"}:
-        raise Forbidden("Analysts and administrators start the monthly run.")
+    staff = caller_in(ANALYSIS_RUNNERS, "Analysts and administrators start the monthly run.")
     form = parse(bp.current_request, RunForm)
     d = deps()
     now = d.clock.now()
@@ -215,7 +197,7 @@ def run() -> Response:
     execution = d.analytics_runs.start_month(
         form.month, staff.username.replace(".", "-"), stamp, retrain=form.retrain
     )
-    _audit(staff, "analytics.run", form.month)
+    audit(staff, "analytics.run", form.month)
     return respond(RunStarted(month=form.month, execution=execution), 202)
 
 
@@ -225,8 +207,8 @@ def run() -> Response:
 def dispatch_models() -> Response:
     """The dispatch models: the one shipped with the code and every retrained one, each with its
     figures on the evaluation set, which one serves, and who changed that when."""
-    from ..reference_data import shipped_model
-    from .analytics_views import DispatchModels, shipped_info
+    from ...reference_data import shipped_model
+    from ..analytics_views import DispatchModels, shipped_info
 
     _reader()
     index, _ = deps().dispatch_models.index()
@@ -241,127 +223,18 @@ def dispatch_models() -> Response:
 def serve_model(version: str) -> Response:
     """An analyst puts a model in service: a retrained one that did not promote itself, or an
     earlier one back (roll-back). Every container serves it within five minutes."""
-    from ..domain import smart_dispatch
-    from ..reference_data import shipped_model
-    from .analytics_views import DispatchModels, ServeForm, shipped_info
+    from ...domain import smart_dispatch
+    from ...reference_data import shipped_model
+    from ..analytics_views import DispatchModels, ServeForm, shipped_info
 
-    staff = _staff()
-    if "analyst" not in staff.roles:
-        raise Forbidden("Analysts choose the dispatch model that serves.")
+    staff = caller_in(MODEL_CHOOSERS, "Analysts choose the dispatch model that serves.")
     form = parse(bp.current_request, ServeForm)
     d = deps()
     index = smart_dispatch.serve(
         version, staff.username, form.reason, now=d.clock.now(), models=d.dispatch_models
     )
-    _audit(staff, "model.serve", version, reason=form.reason)
+    audit(staff, "model.serve", version, reason=form.reason)
     items = [shipped_info(shipped_model()), *reversed(index.models)]
     return respond(
         DispatchModels(serving=index.serving or "shipped", items=items, changes=list(reversed(index.changes)))
     )
-
-
-# --- the three rates: the ranking (Art. 32) ------------------------------------------------------
-
-ASSESSMENT = "chalicelib.domain.assessment"
-EXPORTS = "chalicelib.domain.exports"
-# A live ranking reads at most this many orders of the month; the analytics pipeline has no limit.
-LIVE_ORDERS = 20_000
-RANKERS = frozenset({"supervisor", "analyst"})
-
-
-def _ranker() -> Staff:
-    staff = _staff()
-    if not staff.roles & RANKERS:
-        raise Forbidden("The ranking is for supervisors and analysts.")
-    return staff
-
-
-def _ranking(month: str, kind: UnitKind) -> Assessments:
-    """Every unit of `kind` for the month, ranked, with those listed apart last: the monthly run's
-    figures once it has run (with whistles on both sides), live figures before. The minimum volume
-    is the one configured now, also for a month that ran before it changed."""
-    from ..domain.assessment import Assessments, assess, month_bounds, ranked
-    from ..domain.intake import BEIJING
-    from ..domain.ports import OrderQuery
-
-    d = deps()
-    policy = d.analytics_policy.rates
-    least = policy.least_dispatched
-    stored = d.insights.assessments(month, kind)
-    if stored is not None:
-        run = d.insights.month_run(month)
-        return Assessments(
-            month=month,
-            kind=kind,
-            source="monthly",
-            ran_at=run.ran_at if run else None,
-            weights=policy.weights,
-            orders=sum(a.dispatched + (a.excluded or 0) for a in stored),
-            least_dispatched=least,
-            items=ranked(stored, least),
-        )
-    start, end = month_bounds(month, BEIJING)
-    orders: list[WorkOrder] = []
-    cursor: str | None = None
-    while len(orders) < LIVE_ORDERS:
-        page = d.orders.find(OrderQuery(created_from=start, created_to=end, limit=100, cursor=cursor))
-        orders += page.items
-        cursor = page.next
-        if cursor is None:
-            break
-    return Assessments(
-        month=month,
-        kind=kind,
-        weights=policy.weights,
-        truncated=cursor is not None,
-        orders=len(orders),
-        least_dispatched=least,
-        items=assess(orders, kind, d.reference, policy.weights, least),
-    )
-
-
-@bp.route("/analytics/assessments", methods=["GET"], cors=True, authorizer=staff_auth)
-@api
-@doc(f"{ASSESSMENT}:Assessments", query=f"{ASSESSMENT}:AssessmentQuery")
-def assessments() -> Response:
-    """Units of one kind ranked by response, resolution and satisfaction rates of a month, a page
-    at a time; units with fewer dispatched orders than the configured minimum are listed apart
-    (group=insufficient), unranked."""
-    from ..domain.assessment import AssessmentQuery, ranking_page
-
-    _ranker()
-    query = parse_query(bp.current_request, AssessmentQuery)
-    whole = _ranking(query.month, query.kind)
-    items, after, ranked_units, insufficient_units = ranking_page(whole.items, query)
-    return respond(
-        whole.model_copy(
-            update={
-                "items": items,
-                "next": after,
-                "group": query.group,
-                "ranked_units": ranked_units,
-                "insufficient_units": insufficient_units,
-            }
-        )
-    )
-
-
-@bp.route("/exports/assessments", methods=["POST"], cors=True, authorizer=staff_auth)
-@api
-@doc(f"{EXPORTS}:ExportFile", body=f"{EXPORTS}:RankingExport", status=201)
-def export_assessments() -> Response:
-    """The month's ranking of one kind of unit as an Excel file (each rate with the counts behind
-    it, the units listed apart last): a link valid ten minutes to a file kept a day."""
-    from ..domain import exports
-    from .staff_api import EXPORT_LINK
-
-    staff = _ranker()
-    form = parse(bp.current_request, exports.RankingExport)
-    whole = _ranking(form.month, form.kind)
-    rows = [a for a in whole.items if form.group == "all" or a.insufficient == (form.group == "insufficient")]
-    kind = exports.KIND_WORDS.get(form.kind.value, form.kind.value)
-    title = f"考评排名-{kind}-{form.month}"
-    sheet = exports.Sheet(title=title, headers=exports.RANKING_HEADERS, rows=exports.ranking_rows(rows))
-    d = deps()
-    made = d.workbooks.publish(sheet, exports.filename(title, d.clock.now()), staff.username, EXPORT_LINK)
-    return respond(made, 201)
