@@ -90,7 +90,8 @@ LAMBDA_MEMORY_MB = 512  # every other function
 FACTS_WRITTEN = (names.ORDER_CHANGES, names.SUMMONS_CHANGES)
 
 
-# What entrypoints/admin_api.py (adapters/cognito_directory.py) calls on the staff user pool.
+# What the staff users routes (entrypoints/staff/users.py, through adapters/cognito_directory.py) call
+# on the staff user pool.
 STAFF_ADMIN_ACTIONS = (
     "cognito-idp:ListUsers",
     "cognito-idp:ListUsersInGroup",
