@@ -11,7 +11,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from chalicelib.domain import co_handling, dispatch, handling, objections, partners, supervision, triage
+from chalicelib.domain import (
+    co_handling,
+    dispatch,
+    handling,
+    objections,
+    partners,
+    revisit,
+    supervision,
+    triage,
+)
 from chalicelib.domain.access import Permission, require, require_visible
 from chalicelib.domain.allowed import RULES
 from chalicelib.domain.deadlines import TimeLimits
@@ -30,6 +39,7 @@ from chalicelib.domain.model import (
     Status,
     WorkOrder,
 )
+from chalicelib.domain.revisit_record import Finding, Revisit, RevisitDecision
 from chalicelib.domain.views import staff_view
 from chalicelib.reference_data import partners as known_partners
 from hypothesis import HealthCheck, given, settings
@@ -119,7 +129,26 @@ PERFORMED: dict[str, tuple[Permission, Call]] = {
         Permission.TAKE_FOLLOW_UP,
         lambda _o: by_phone(Answers(resolved=True, satisfaction=Satisfaction.SATISFIED), LIMITS),
     ),
+    "revisit": (
+        Permission.REVISIT,
+        lambda _o: revisit.decide(
+            revisit.Verdict(
+                finding=Finding.POLICY, decision=RevisitDecision.CLOSE, reason="评价针对政策规定"
+            ),
+            LIMITS,
+        ),
+    ),
 }
+# Second follow-ups an order may carry: none, one waiting, one decided.
+REVISITS: tuple[list[Revisit], ...] = (
+    [],
+    [Revisit(opened_at=NOW, due=NOW, may_reopen=True)],
+    [
+        Revisit(
+            opened_at=NOW, due=NOW, may_reopen=False, finding=Finding.POLICY, decision=RevisitDecision.CLOSE
+        )
+    ],
+)
 
 
 def accepted(order: WorkOrder, staff: Staff, name: str) -> bool:
@@ -187,6 +216,7 @@ def orders(draw: st.DrawFn, status: Status) -> WorkOrder:
         if rated
         else None,
         adjudicated_unreasonable=rated and draw(st.booleans()),
+        revisits=draw(st.sampled_from(REVISITS)),
         created_at=NOW - timedelta(days=1),
         updated_at=NOW,
     )

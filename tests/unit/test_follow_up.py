@@ -1,13 +1,16 @@
-"""Follow-up and evaluation (Arts. 8, 23): close, reopen to the same unit, by web or by phone."""
+"""Follow-up and evaluation (Arts. 8, 23): close, or reopen to the same unit through a
+supervisor's second follow-up (差评二次回访), by web or by phone."""
 
 from datetime import timedelta
 
 import pytest
-from chalicelib.domain import follow_up, handling
+from chalicelib.domain import follow_up, handling, revisit
 from chalicelib.domain.errors import Conflict, NotFound
 from chalicelib.domain.model import Status
 
-from tests.unit.conftest import HANDLER, OPERATOR
+from tests.unit.conftest import HANDLER, OPERATOR, SUPERVISOR
+
+UNIT_AT_FAULT = revisit.Verdict(finding="unit_at_fault", decision="reopen", reason="回访核实：线路未更换")
 
 
 def test_the_requester_rates_and_the_order_closes(hotline):
@@ -29,11 +32,15 @@ def test_unresolved_and_dissatisfied_reopens_to_the_same_unit_with_a_new_deadlin
     hotline.handled(order_id)
     clock.advance(hours=2)
 
-    order = hotline.rate(order_id, resolved=False, satisfaction="dissatisfied")
+    rated = hotline.rate(order_id, resolved=False, satisfaction="dissatisfied")
+    clock.advance(hours=1)
+    order = hotline.act(order_id, revisit.decide(UNIT_AT_FAULT, hotline.limits), SUPERVISOR)
 
+    assert rated.status is Status.REVISIT  # the supervisor's second follow-up decides first
     assert (order.status, order.first_receiver, order.reopen_count) == (Status.REOPENED, "110101004", 1)
     assert order.deadline == clock.now() + timedelta(hours=24)
-    assert order.reply is None and [e.action for e in order.timeline][-2:] == ["evaluated", "reopened"]
+    assert order.reply is None
+    assert [e.action for e in order.timeline][-4:] == ["evaluated", "revisit_opened", "revisited", "reopened"]
     # The unit contacts the requester again and replies again; a second follow-up follows.
     hotline.act(order_id, handling.contact("再次上门查看"))
     hotline.act(order_id, handling.reply("已更换整条线路", True))
@@ -45,23 +52,28 @@ def test_reopening_stops_at_the_configured_count(hotline, limits):
     order_id = hotline.dispatched()
     hotline.handled(order_id)
     hotline.rate(order_id, resolved=False, satisfaction="dissatisfied")
+    hotline.act(order_id, revisit.decide(UNIT_AT_FAULT, limits), SUPERVISOR)
     hotline.act(order_id, handling.contact(None))
     hotline.act(order_id, handling.reply("已处理", True))
     hotline.advance(order_id)
+    hotline.rate(order_id, resolved=False, satisfaction="dissatisfied")
 
-    order = hotline.rate(order_id, resolved=False, satisfaction="dissatisfied")
+    with pytest.raises(Conflict) as again:
+        hotline.act(order_id, revisit.decide(UNIT_AT_FAULT, limits), SUPERVISOR)
+    close = revisit.Verdict(finding="unit_at_fault", decision="close", reason="已重办一次，仍未解决")
+    order = hotline.act(order_id, revisit.decide(close, limits), SUPERVISOR)
 
-    assert limits.max_reopens == 1
+    assert limits.max_reopens == 1 and again.value.code == "reopen_limit"
     assert (order.status, order.reopen_count) == (Status.CLOSED, 1)
 
 
-def test_dissatisfied_but_resolved_closes(hotline):
+def test_dissatisfied_but_resolved_opens_a_second_follow_up(hotline):
     order_id = hotline.dispatched()
     hotline.handled(order_id)
 
     order = hotline.rate(order_id, resolved=True, satisfaction="dissatisfied")
 
-    assert order.status is Status.CLOSED
+    assert order.status is Status.REVISIT
 
 
 def test_an_operator_takes_the_evaluation_by_phone(hotline):

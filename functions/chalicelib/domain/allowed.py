@@ -20,6 +20,8 @@ from .follow_up import evaluation_due
 from .handling import BEFORE_SIGNING, CONTACTABLE, HANDLING, WORKING
 from .model import Assist, AssistStatus, ObjectionGrounds, Satisfaction, Staff, Status, WorkOrder
 from .objections import OBJECTABLE, REJECT, UPHOLD, rejected
+from .revisit import decisions
+from .revisit import pending as revisit_pending
 from .triage import DECIDED, EMERGENCY_LINES, SETTLED
 
 # Every action on an order; the portal names its button `action-<name>`.
@@ -44,6 +46,7 @@ ActionName = Literal[
     "urge",
     "adjudication",
     "follow-up",
+    "revisit",
 ]
 
 # Why an action the caller would otherwise have is not open: the code the action answers with.
@@ -171,6 +174,14 @@ RULES: tuple[_Rule, ...] = (
         lambda o, _s: o.evaluation is not None,
         ("unreasonable", "reason"),
         lambda o: {"unreasonable": [not o.adjudicated_unreasonable]},
+    ),
+    # 差评二次回访: `decision.<finding>` lists the decisions that finding allows.
+    _Rule(
+        "revisit",
+        Permission.REVISIT,
+        lambda o, _s: revisit_pending(o) is not None,
+        ("finding", "decision", "reason"),
+        decisions,
     ),
 )
 

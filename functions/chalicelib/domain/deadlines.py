@@ -55,6 +55,8 @@ class TimeLimits(BaseModel):
     follow_up_window: Seconds = 3 * DAY
     # How many times an unresolved and dissatisfied evaluation sends the order back (重办).
     max_reopens: Annotated[int, Field(ge=0, le=5)] = 1
+    # A supervisor calls back a requester who rated badly and decides within this (差评二次回访).
+    revisit_window: Seconds = 2 * DAY
     # An extension may move the deadline at most this far (Art. 15).
     max_extension: Seconds = 15 * DAY
     # After the deadline passed the workflow keeps watching the order at this interval.

@@ -36,6 +36,7 @@ STATUS_WORDS = {
     "follow_up": "待回访",
     "closed": "已办结",
     "reopened": "重新办理",
+    "revisit": "差评回访中",
 }
 TYPE_WORDS = {
     "consultation": "咨询",

@@ -1,8 +1,8 @@
 """Follow-up and evaluation (回访 / 评价, Arts. 8 and 23): the requester rates the handling.
 
 Follow-up starts when the unit replies or, at the latest, when the deadline expires. An
-unresolved and dissatisfied answer reopens the order (重办) to the same unit, as often as the
-time limits allow; any other answer closes it."""
+unresolved or dissatisfied answer to a reply opens a supervisor's second follow-up (差评二次回访,
+revisit.py), who decides whether the order goes back to the unit (重办); any other answer closes it."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from .deadlines import TimeLimits, new_round
+from .deadlines import TimeLimits
 from .errors import Conflict, NotFound
 from .handling import HANDLING, Action, commit
 from .intake import tracking_hash
 from .model import Evaluation, Satisfaction, Staff, Status, TimelineEvent, WorkOrder
 from .ports import Clock, Workflows, WorkOrders
+from .revisit import bad, open_revisit
 
 AWAITING_EVALUATION = (Status.REPLIED, Status.FOLLOW_UP)
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -96,27 +97,13 @@ def evaluate(
             channel=channel,
         )
         evaluated = by.model_copy(update={"at": now, "action": "evaluated", "note": answers.comment})
-        unhappy = not answers.resolved and answers.satisfaction is Satisfaction.DISSATISFIED
         if order.status in HANDLING:
             # Asked at the deadline before any reply: resolved closes it, otherwise the unit goes on.
             if not answers.resolved:
                 return order.record(now, evaluated, evaluation=evaluation, follow_up_until=None)
             return _close(order, now, evaluated, evaluation)
-        if unhappy and order.reopen_count < limits.max_reopens:
-            reopened = TimelineEvent(
-                at=now, action="reopened", actor_role="hotline", unit=order.first_receiver
-            )
-            return order.record(
-                now,
-                evaluated,
-                reopened,
-                status=Status.REOPENED,
-                evaluation=evaluation,
-                reopen_count=order.reopen_count + 1,
-                reply=None,
-                contacted_at=None,
-                **new_round(now, order.tier, limits),
-            )
+        if bad(evaluation):
+            return open_revisit(order, now, evaluated, evaluation, limits)
         return _close(order, now, evaluated, evaluation)
 
     return act

@@ -16,6 +16,7 @@ from .catalogue_entries import CategoryKind as CategoryKind
 from .catalogue_entries import Text
 from .catalogue_entries import Unit as Unit
 from .catalogue_entries import UnitKind as UnitKind
+from .revisit_record import Revisit
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 # The version a change was made from (optimistic concurrency): bounded like every input.
@@ -60,6 +61,8 @@ class Status(StrEnum):
     FOLLOW_UP = "follow_up"
     CLOSED = "closed"
     REOPENED = "reopened"
+    # A dissatisfied or unresolved rating waits for a supervisor's second follow-up (差评二次回访).
+    REVISIT = "revisit"
 
 
 class Satisfaction(StrEnum):
@@ -338,6 +341,7 @@ class WorkOrder(BaseModel):
     # The hotline centre judged the request unreasonable (e.g. a lawful refusal rated dissatisfied):
     # the order stays on record but does not count in the unit's assessment (DESIGN.md section 8).
     adjudicated_unreasonable: bool = False
+    revisits: list[Revisit] = []  # second follow-ups after bad ratings, the last one open or decided
     answer: DirectAnswer | None = None
     origin: Origin | None = None
     attachments: list[Attachment] = []

@@ -249,6 +249,23 @@ def _replied_or_reopened(before: WorkOrder, after: WorkOrder) -> list[Notice]:
     return []
 
 
+def _revisit(before: WorkOrder, after: WorkOrder) -> list[Notice]:
+    """差评二次回访: the supervisors are told of a bad rating to call back on, and of a call not
+    decided within its time limit."""
+    task = after.revisits[-1] if after.revisits else None
+    if task is None or after.status is not Status.REVISIT:
+        return []
+    oid = after.id
+    due = task.due.isoformat(timespec="minutes")
+    if before.status is not Status.REVISIT:
+        message = f"诉求人对工单{oid}的办理结果评价为未解决或不满意，请于{due}前回访核实并作出处理决定。"
+        return [StaffNotice(hotline("supervisor"), f"差评回访 {oid}", message)]
+    if task.late and not (before.revisits and before.revisits[-1].late):
+        message = f"工单{oid}的差评回访已超过时限（{due}），请尽快回访并作出处理决定。"
+        return [StaffNotice(hotline("supervisor"), f"差评回访超时 {oid}", message)]
+    return []
+
+
 def _follow_up_started(before: WorkOrder, after: WorkOrder) -> list[Notice]:
     if after.follow_up_until is not None and before.follow_up_until is None:
         return [
@@ -270,6 +287,7 @@ _CHANGES: tuple[Callable[[WorkOrder, WorkOrder], list[Notice]], ...] = (
     _urged,
     _extended,
     _replied_or_reopened,
+    _revisit,
     _follow_up_started,
 )
 

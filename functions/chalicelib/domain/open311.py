@@ -64,6 +64,7 @@ OPEN = frozenset(
         Status.REPLIED,
         Status.FOLLOW_UP,
         Status.REOPENED,
+        Status.REVISIT,
     }
 )
 CLOSED = frozenset({Status.CLOSED, Status.ANSWERED, Status.NOT_DISPATCHED, Status.MERGED})

@@ -43,6 +43,7 @@ PUBLIC_ACTIONS = frozenset(
         "follow_up_started",
         "evaluated",
         "reopened",
+        "revisit_opened",
         "closed",
         "not_dispatched",
         "answered",

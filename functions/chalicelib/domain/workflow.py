@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from . import co_handling
+from . import co_handling, revisit
 from .catalogue import Catalogue
 from .deadlines import TimeLimits
 from .dispatch import assign, dispatch_event, kept_route, route
@@ -162,6 +162,8 @@ def step(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrder
             close_reason="not_evaluated",
             follow_up_until=None,
         ), None
+    if order.status is Status.REVISIT:
+        return revisit.watch(order, now, limits)
     if order.status in (Status.CLOSED, Status.ANSWERED, Status.NOT_DISPATCHED, Status.MERGED):
         return None, None
     return None, now + _s(limits.overdue_recheck)

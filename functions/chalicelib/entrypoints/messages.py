@@ -42,6 +42,7 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "email": ("电子邮箱", "E-mail"),
     "enabled": ("启用状态", "Enabled"),
     "filename": ("文件名", "File name"),
+    "finding": ("回访核实情况", "Finding"),
     "grounds": ("异议理由类别", "Grounds"),
     "id": ("编号", "Number"),
     "into": ("合并至工单", "Merge into order"),
@@ -135,6 +136,7 @@ REASONS: Mapping[str, str] = {
     "default_tier must name one of the tiers": "的默认时限档应为已有的时限档之一",
     "reminders must be increasing percentages": "的提醒点应为递增的百分比",
     "the first day comes after the last": "的开始日期晚于结束日期",
+    "does not fit the finding": "与回访核实情况不符",
 }
 
 

@@ -41,6 +41,7 @@ STATUS_WORDS: dict[Status, str] = {
     Status.FOLLOW_UP: "回访中",
     Status.CLOSED: "已办结",
     Status.REOPENED: "诉求人不满意，承办单位重新办理",
+    Status.REVISIT: "诉求人评价不满意，热线中心正在回访核实",
 }
 # Why an order was not dispatched (Art. 11 ¶3), said of the request rather than to the requester.
 REASON_WORDS: dict[Reason, str] = {
