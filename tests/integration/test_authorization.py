@@ -46,6 +46,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", ORDER + "/urge"): frozenset({"supervisor1", "dispatcher1"}),
     ("POST", ORDER + "/adjudication"): frozenset({"supervisor1"}),
     ("POST", ORDER + "/follow-up"): frozenset({"operator1"}),
+    ("POST", ORDER + "/revisit"): frozenset({"supervisor1"}),
     ("POST", "/objections/{objection_id}/decision"): frozenset({"dispatcher1"}),
     ("GET", "/units"): EVERYONE,
     ("PUT", "/units/{unit_id}"): ADMIN,

@@ -191,8 +191,21 @@ def test_follow_up_reopens_to_the_same_unit_when_unresolved_and_dissatisfied(cit
     before = len(states_entered(sfn, arn))
     assert citizen.rate(receipt, resolved=False, satisfaction="dissatisfied").status == 200
     wait_parked(sfn, arn, before)
+    # The supervisor's second follow-up (差评二次回访) decides: the unit did not do the work.
+    waiting = handler.order(receipt["id"]).json()["status"]
+    act_and_follow(
+        sfn,
+        arn,
+        unit("supervisor1"),
+        receipt["id"],
+        "revisit",
+        finding="unit_at_fault",
+        decision="reopen",
+        reason="回访核实：垃圾仍未清运",
+    )
 
     order = handler.order(receipt["id"]).json()
+    assert waiting == "revisit"
     assert (order["status"], order["reopen_count"], order["first_receiver"]["id"]) == (
         "reopened",
         1,
@@ -203,6 +216,28 @@ def test_follow_up_reopens_to_the_same_unit_when_unresolved_and_dissatisfied(cit
     assert citizen.rate(receipt).status == 200
     wait_until(lambda: sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED")
     assert actions(citizen.track(receipt))[-4:] == ["replied", "follow_up_started", "evaluated", "closed"]
+
+
+def test_a_second_follow_up_that_excludes_the_order_ends_the_workflow(citizen, unit, sfn, local_stack):
+    receipt = citizen.submit()
+    arn = execution_arn(local_stack, receipt["id"])
+    handle(sfn, arn, unit(), receipt["id"])
+    before = len(states_entered(sfn, arn))
+    assert citizen.rate(receipt, resolved=True, satisfaction="dissatisfied").status == 200
+    wait_parked(sfn, arn, before)
+
+    answer = unit("supervisor1").act(
+        receipt["id"],
+        "revisit",
+        finding="unreasonable",
+        decision="exclude",
+        reason="诉求超出政策规定，已解释",
+    )
+
+    assert answer.status == 200, answer.body
+    wait_until(lambda: sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED")
+    assert states_entered(sfn, arn)[-1] == "Closed"
+    assert actions(citizen.track(receipt))[-3:] == ["evaluated", "revisit_opened", "closed"]
 
 
 def test_no_evaluation_closes_as_not_evaluated(citizen, unit, sfn, local_stack, time_limits):
