@@ -29,6 +29,7 @@ export const PUBLIC_ACTIONS = [
   'follow_up_started',
   'evaluated',
   'reopened',
+  'revisit_opened',
   'closed',
 ] as const
 export type PublicAction = (typeof PUBLIC_ACTIONS)[number]
@@ -38,5 +39,5 @@ export const EMERGENCY_LINES = ['110', '119', '120', '122'] as const
 export type EmergencyLine = (typeof EMERGENCY_LINES)[number]
 
 /** The codes a `closed` event carries as its note: how the follow-up ended. */
-export const CLOSE_NOTES = ['evaluated', 'not_evaluated'] as const
+export const CLOSE_NOTES = ['evaluated', 'not_evaluated', 'revisited'] as const
 export type CloseNote = (typeof CLOSE_NOTES)[number]

@@ -272,6 +272,9 @@ const en: typeof zh = {
     reopenedTitle: 'Sent back for re-handling',
     reopenedText:
       'Following your evaluation, the request has been sent back to the handling unit to be handled again, with a new deadline.',
+    revisitTitle: 'The hotline will call you back',
+    revisitText:
+      'Thank you for your evaluation. The hotline centre will call you to check what happened, then decide whether the handling unit must handle the request again.',
     timeline: 'History',
     noTimeline: 'No entries yet',
   },
@@ -288,6 +291,7 @@ const en: typeof zh = {
     follow_up: 'Follow-up',
     closed: 'Closed',
     reopened: 'Sent back for re-handling',
+    revisit: 'Being checked by the hotline',
   },
   actions: {
     received: 'Received',
@@ -310,6 +314,7 @@ const en: typeof zh = {
     follow_up_started: 'Follow-up started',
     evaluated: 'Evaluated by requester',
     reopened: 'Sent back for re-handling',
+    revisit_opened: 'Hotline call-back to check',
     closed: 'Closed',
   },
   reasons: {
@@ -325,6 +330,7 @@ const en: typeof zh = {
   closeNotes: {
     evaluated: 'Evaluated',
     not_evaluated: 'Not evaluated (no answer within the follow-up period)',
+    revisited: 'Closed after the hotline’s call-back',
   },
   // What the hotline told the requester about a step, by the step's code (docs/api.md).
   timelineNotes: {
@@ -377,6 +383,7 @@ const en: typeof zh = {
       already_adopted: 'The topic is adopted already this month.',
       already_serving: 'That model serves already.',
       already_adjudicated: 'The order is judged so already.',
+      reopen_limit: 'The order was reopened as often as the time limits allow.',
       not_rated: 'Only a request the requester has rated can be judged.',
       deadline_passed: 'The deadline has passed; an extension is asked for before it.',
       number_taken: 'The order number is taken; submit again.',

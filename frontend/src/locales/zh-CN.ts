@@ -264,6 +264,8 @@ export default {
     content: '诉求内容',
     reopenedTitle: '退回重办',
     reopenedText: '根据您的评价，本诉求已退回承办单位重新办理，办理期限重新计算。',
+    revisitTitle: '热线中心将回访您',
+    revisitText: '您对办理结果的评价已收到。热线中心将电话回访核实情况，再决定是否退回承办单位重新办理。',
     timeline: '办理过程',
     noTimeline: '暂无记录',
   },
@@ -280,6 +282,7 @@ export default {
     follow_up: '回访中',
     closed: '已办结',
     reopened: '退回重办中',
+    revisit: '热线中心回访核实中',
   } satisfies Record<Status, string>,
   actions: {
     received: '受理',
@@ -302,6 +305,7 @@ export default {
     follow_up_started: '开始回访',
     evaluated: '诉求人评价',
     reopened: '退回重办',
+    revisit_opened: '热线中心回访核实',
     closed: '办结',
   } satisfies Record<PublicAction, string>,
   reasons: {
@@ -317,6 +321,7 @@ export default {
   closeNotes: {
     evaluated: '已评价',
     not_evaluated: '未评价（回访期内未作答）',
+    revisited: '经热线中心回访核实后办结',
   } satisfies Record<CloseNote, string>,
   // What the hotline told the requester about a step, by the step's code (docs/api.md).
   timelineNotes: {
@@ -367,6 +372,7 @@ export default {
       already_adopted: '该选题本月已采纳。',
       already_serving: '该模型已在使用中。',
       already_adjudicated: '该工单已作此认定。',
+      reopen_limit: '该工单重办次数已达上限，不能再退回重办。',
       not_rated: '诉求人尚未评价，暂不能认定。',
       deadline_passed: '办理时限已过，延期须在时限届满前申请。',
       number_taken: '工单编号冲突，请重新提交。',

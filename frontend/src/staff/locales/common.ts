@@ -76,6 +76,7 @@ export default {
       follow_up: '待回访',
       closed: '已办结',
       reopened: '重新办理',
+      revisit: '差评回访中',
     },
     type: {
       consultation: '咨询',
@@ -185,6 +186,7 @@ export default {
       follow_up: 'Follow-up',
       closed: 'Closed',
       reopened: 'Reopened',
+      revisit: 'Call-back after bad rating',
     },
     type: {
       consultation: 'Consultation',

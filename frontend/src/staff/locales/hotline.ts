@@ -258,9 +258,10 @@ export default {
     },
     supervision: {
       title: '督办与考评',
-      tabs: { overdue: '超期督办', pingpong: '多次退回', ranking: '三率考评排名' },
+      tabs: { overdue: '超期督办', pingpong: '多次退回', ranking: '三率考评排名', revisit: '差评回访' },
       leadOverdue: '已超过办理时限仍未办结的工单。督办员、派单员可直接催办，承办单位会收到催办通知。',
       leadPingpong: '被多个单位反复退回的工单，需要协调确定承办单位。',
+      leadRevisit: '诉求人评价未解决或不满意的工单。请在回访时限内电话回访诉求人，核实情况后在工单页面作出处理决定：退回重办、办结或不计入考评。',
       empty: '没有符合条件的工单',
       urge: '催办',
       urgeTitle: '催办工单 {id}',
@@ -543,9 +544,10 @@ export default {
     },
     supervision: {
       title: 'Supervision & ranking',
-      tabs: { overdue: 'Overdue', pingpong: 'Ping-pong', ranking: 'Unit ranking' },
+      tabs: { overdue: 'Overdue', pingpong: 'Ping-pong', ranking: 'Unit ranking', revisit: 'Call-backs' },
       leadOverdue: 'Orders past their deadline. Supervisors and dispatchers can urge the lead unit, which is notified.',
       leadPingpong: 'Orders several units objected to: settle who handles them.',
+      leadRevisit: 'Orders rated unresolved or dissatisfied. Call the requester back within the limit, then decide on the order’s page: reopen, close, or leave out of the rates.',
       empty: 'Nothing matches',
       urge: 'Urge',
       urgeTitle: 'Urge order {id}',

@@ -223,6 +223,9 @@ export default {
       follow_up_lapsed: '回访期满',
       evaluated: '评价',
       reopened: '退回重办',
+      revisit_opened: '差评回访',
+      revisited: '差评回访处理',
+      revisit_overdue: '回访超时',
       closed: '办结',
       whistle_blown: '吹哨',
       summoned: '召集部门',
@@ -249,6 +252,18 @@ export default {
     closeNotes: {
       evaluated: '已评价',
       not_evaluated: '未评价（回访期内未作答）',
+      revisited: '经差评回访核实后办结',
+    },
+    // 差评二次回访: what the supervisor's call found, and the decisions.
+    findings: {
+      unit_at_fault: '承办单位未实际办理',
+      unreasonable: '诉求不合理',
+      policy: '评价针对政策规定，非承办单位原因',
+    },
+    revisitDecisions: {
+      reopen: '退回承办单位重新办理',
+      close: '办结，评价计入承办单位考评',
+      exclude: '办结，不计入承办单位考评',
     },
     // The system's words about a timeline event, by the event's code (docs/api.md, Timeline codes).
     notes: {
@@ -279,6 +294,11 @@ export default {
       summoned: '召集：{units}',
       reported_late: '超过报到时限后报到',
       report_missed: '未在报到时限内报到，已报告所在区',
+      revisit_opened: '诉求人评价未解决或不满意，请督办员于{due}前回访核实并作出处理决定',
+      revisit_reopen: '回访核实：{finding}。决定退回承办单位重新办理',
+      revisit_close: '回访核实：{finding}。决定办结，评价计入考评',
+      revisit_exclude: '回访核实：{finding}。决定办结，不计入承办单位考评',
+      revisit_overdue: '未在回访时限内作出处理决定，已告知督办员',
       unknown: '系统记录',
       settled: {
         emergency: '属于紧急事项，已告知诉求人拨打 {transfer_to}',
@@ -316,6 +336,7 @@ export default {
         urge: '催办',
         'follow-up': '电话回访',
         adjudication: '不合理诉求认定',
+        revisit: '差评回访处理',
       },
       done: {
         sign: '已签收',
@@ -338,6 +359,7 @@ export default {
         urge: '已催办',
         'follow-up': '回访结果已记录',
         adjudication: '认定已记录，本单不计入考评（按配置）',
+        revisit: '回访处理决定已记录',
       },
       hints: {
         objectionRejected: '本单位对该工单的退回申请已被驳回，须继续办理，不能再次申请退回。',
@@ -368,6 +390,8 @@ export default {
       triageHint: '依规定不予派单的情形，将告知诉求人相应渠道。',
       mergeHint: '本工单将合并至正在办理的同一诉求工单，不再单独派单。',
       followUpHint: '电话回访诉求人，记录其对办理结果的评价。',
+      revisitHint: '诉求人评价未解决或不满意。请电话回访诉求人，核实情况后选择处理决定并写明理由，理由记入办理过程。',
+      revisitFindingFirst: '请先选择回访核实情况',
       referenceFailed: '选项加载失败，请关闭后重试',
       fields: {
         grounds: '退回理由类别',
@@ -405,6 +429,9 @@ export default {
         resolved: '问题是否解决',
         satisfaction: '满意度',
         comment: '诉求人意见（选填）',
+        revisitFinding: '回访核实情况',
+        revisitDecision: '处理决定',
+        revisitReason: '决定理由',
       },
     },
   },
@@ -631,6 +658,9 @@ export default {
       follow_up_lapsed: 'Follow-up lapsed',
       evaluated: 'Evaluated',
       reopened: 'Reopened',
+      revisit_opened: 'Call-back after a bad rating',
+      revisited: 'Call-back decided',
+      revisit_overdue: 'Call-back late',
       closed: 'Closed',
       whistle_blown: 'Whistle blown',
       summoned: 'Departments summoned',
@@ -657,6 +687,17 @@ export default {
     closeNotes: {
       evaluated: 'Evaluated',
       not_evaluated: 'Not evaluated within the follow-up window',
+      revisited: 'Closed after the call-back',
+    },
+    findings: {
+      unit_at_fault: 'The unit did not do the work',
+      unreasonable: 'The request was unreasonable',
+      policy: 'The rating was about a policy, not the unit',
+    },
+    revisitDecisions: {
+      reopen: 'Send back to the unit to handle again',
+      close: 'Close; the rating counts for the unit',
+      exclude: 'Close; leave it out of the unit’s rates',
     },
     // The system's words about a timeline event, by the event's code (docs/api.md, Timeline codes).
     notes: {
@@ -687,6 +728,11 @@ export default {
       summoned: 'Summoned: {units}',
       reported_late: 'Reported for duty after the report limit',
       report_missed: 'Not reported for duty within the report limit: escalated to the district',
+      revisit_opened: 'Not resolved or not satisfied: a supervisor calls the requester back and decides by {due}',
+      revisit_reopen: 'Call-back found: {finding}. Sent back to the unit to handle again',
+      revisit_close: 'Call-back found: {finding}. Closed; the rating counts',
+      revisit_exclude: 'Call-back found: {finding}. Closed; left out of the unit’s rates',
+      revisit_overdue: 'No decision within the call-back limit; the supervisors were told',
       unknown: 'Recorded by the system',
       settled: {
         emergency: 'An emergency: the requester was told to call {transfer_to}',
@@ -724,6 +770,7 @@ export default {
         urge: 'Urge',
         'follow-up': 'Phone follow-up',
         adjudication: 'Unreasonable request',
+        revisit: 'Decide the call-back',
       },
       done: {
         sign: 'Signed for',
@@ -746,6 +793,7 @@ export default {
         urge: 'Urged',
         'follow-up': 'Follow-up recorded',
         adjudication: 'Judgement recorded: the order leaves the assessment (as configured)',
+        revisit: 'Call-back decision recorded',
       },
       hints: {
         objectionRejected: "Your unit's objection to this order was rejected: it must handle it and cannot object again.",
@@ -776,6 +824,8 @@ export default {
       triageHint: 'Settled without a unit; the requester is told the right channel.',
       mergeHint: 'This order is merged into the open order about the same matter.',
       followUpHint: "Call the requester and record their evaluation of the handling.",
+      revisitHint: 'The requester rated the handling unresolved or dissatisfied. Call them, record what you found, decide and give the reason; it goes on the timeline.',
+      revisitFindingFirst: 'Choose what the call found first',
       referenceFailed: 'The options could not be loaded; close and try again',
       fields: {
         grounds: 'Grounds',
@@ -813,6 +863,9 @@ export default {
         resolved: 'Resolved',
         satisfaction: 'Satisfaction',
         comment: "Requester's comment (optional)",
+        revisitFinding: 'What the call found',
+        revisitDecision: 'Decision',
+        revisitReason: 'Reason for the decision',
       },
     },
   },
