@@ -23,7 +23,7 @@ ANDINGMEN = "110101004"  # 安定门街道, 东城区
 # The codes the tracking page must never show raw: statuses and timeline actions.
 RAW_CODES = re.compile(
     r"\b(received|dispatched|redispatched|reassigned|signed|contacted|progress|extended|overdue|replied"
-    r"|follow_up_started|follow_up|evaluated|not_evaluated|reopened|closed|in_progress)\b"
+    r"|follow_up_started|follow_up|evaluated|not_evaluated|reopened|closed|in_progress|revisit|revisited)\b"
 )
 
 
@@ -301,8 +301,13 @@ def test_a_new_evaluation_after_reopening_starts_afresh(page: Page, stack_url: s
     page.goto(f"{stack_url}/track/{order_id}?code={code}")
     expect(page.get_by_test_id("evaluation-form")).to_be_visible()
 
-    # When the requester says it is not solved, the order is reopened and the thanks shown
+    # When the requester says it is not solved, the hotline's call-back decides to reopen it,
+    # and the thanks are shown
     rate(page, "未解决", "不满意")
+    expect(page.get_by_test_id("order-status")).to_have_text("热线中心回访核实中")
+    revisit = {"finding": "unit_at_fault", "decision": "reopen", "reason": "回访核实：路灯仍不亮"}
+    act(stack_url, "supervisor1", order_id, "revisit", revisit)
+    until(page, page.get_by_test_id("reopened"))
     expect(page.get_by_test_id("order-status")).to_have_text("退回重办中")
     expect(page.get_by_text("感谢您的评价！")).to_be_visible()
     expect(page.get_by_test_id("evaluation-form")).to_have_count(0)

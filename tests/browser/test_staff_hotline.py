@@ -2,7 +2,8 @@
 dispatches, picks its category through the catalogue's three levels, sees the place the caller
 named filled in, a repeat call shows its duplicate, a dispatcher reads a unit's objection, a street
 blows the whistle, departments report for duty (or are late) and the district sees it, a
-supervisor watches overdue orders and the units' ranking. The local stack's demo clock runs at
+supervisor watches overdue orders and the units' ranking, and calls back a requester who rated
+badly (差评二次回访). The local stack's demo clock runs at
 3600x (conftest.py)."""
 
 import random
@@ -320,3 +321,72 @@ def test_operator_closes_a_consultation_with_the_answer_the_caller_accepts(staff
     order = api(stack_url, "operator1", "GET", f"/work-orders/{order_id}").json()
     assert (order["status"], order["first_receiver"]) == ("answered", None)
     assert order["answer"]["entry"] == "kb-kitchen-waste"
+
+
+def replied(url: str, content: str) -> tuple[str, str]:
+    """A street-lighting request the catalogue sends to 安定门街道, signed for, contacted and replied
+    to (the city's lighting centre reporting its part first), through the API."""
+    body = {
+        "type": "complaint",
+        "content": content,
+        "category": "street_lighting",
+        "location": {"district": "110101", "street": ANDINGMEN, "address": "安定门街道方家胡同"},
+        "requester": {"name": "刘先生", "phone": phone(), "kind": "person"},
+    }
+    receipt = requests.post(f"{url}/api/v1/public/requests", json=body, timeout=30).json()
+    order_id = receipt["id"]
+    deadline = time.monotonic() + 30
+    while api(url, "andingmen.handler", "GET", f"/work-orders/{order_id}").json()["status"] != "dispatched":
+        assert time.monotonic() < deadline, "the order was not dispatched"
+        time.sleep(0.3)
+    for username, action, step in (
+        ("andingmen.handler", "sign", {}),
+        ("andingmen.handler", "contact", {"note": "已电话联系"}),
+        ("lighting.handler", "assist/report", {"result": "灯具完好，照明时段按规定设置"}),
+        ("andingmen.handler", "reply", {"result": "经核实，路灯按规定时段照明", "resolved_claim": True}),
+    ):
+        version = api(url, username, "GET", f"/work-orders/{order_id}").json()["version"]
+        answer = api(url, username, "POST", f"/work-orders/{order_id}/{action}", {**step, "version": version})
+        assert answer.status_code == 200, answer.text
+    return order_id, receipt["tracking_code"]
+
+
+def test_a_dissatisfied_rating_becomes_a_call_back_that_excludes_the_order_from_the_rates(
+    page: Page, staff, snap, stack_url
+):
+    from tests.browser.test_public_form import rate
+
+    # Given an order the street office replied to, rated dissatisfied on the tracking page
+    order_id, code = replied(stack_url, "小区路灯晚上十点就熄灭，要求延长照明时间")
+    page.goto(f"{stack_url}/track/{order_id}?code={code}")
+    rate(page, "已解决", "不满意")
+    expect(page.get_by_test_id("order-status")).to_have_text("热线中心回访核实中")
+    expect(page.get_by_test_id("revisit")).to_contain_text("热线中心将电话回访核实情况")
+
+    # When the supervisor finds it in the call-back queue and, having called, decides
+    supervisor = staff("supervisor1")
+    supervisor.goto(f"{stack_url}/staff/supervision")
+    supervisor.get_by_test_id("supervision-tab-revisit").click()
+    row = supervisor.locator(f'[data-testid=revisit-row][data-order="{order_id}"]')
+    expect(row).to_be_visible()
+    row.get_by_role("link", name="查看工单").click()
+    supervisor.get_by_test_id("action-revisit").click()
+    dialog = supervisor.locator(".el-dialog:visible")
+    dialog.get_by_test_id("finding-policy").click()
+    expect(dialog.get_by_test_id("decision-reopen")).to_have_count(0)  # a policy is not the unit's to redo
+    dialog.get_by_test_id("decision-exclude").click()
+    dialog.get_by_test_id("field-reason").fill("照明时间按市里统一规定执行，已向诉求人解释")
+    snap(supervisor, "hotline-revisit-decision")
+    dialog.get_by_test_id("dialog-submit").click()
+    expect(dialog).to_have_count(0, timeout=15_000)
+
+    # Then the order is closed out of the unit's rates, the finding and reason on its timeline
+    expect(supervisor.get_by_test_id("status")).to_have_text("已办结")
+    decided = supervisor.locator('[data-testid=timeline-entry][data-action="revisited"]')
+    expect(decided).to_contain_text("评价针对政策规定，非承办单位原因")
+    expect(decided).to_contain_text("不计入承办单位考评")
+    expect(decided).to_contain_text("照明时间按市里统一规定执行")
+    snap(supervisor, "hotline-revisit-excluded")
+    assert api(stack_url, "supervisor1", "GET", f"/work-orders/{order_id}").json()["adjudicated_unreasonable"]
+    page.evaluate("window.dispatchEvent(new Event('focus'))")
+    expect(page.get_by_test_id("order-status")).to_have_text("已办结")

@@ -120,7 +120,7 @@ def decide(verdict: Verdict, limits: TimeLimits) -> Action:
             internal_note=verdict.reason,
             code=f"revisit_{verdict.decision.value}",
             finding=verdict.finding.value,
-        ).model_copy(update={"unit": order.first_receiver})
+        )
         revisits = [*order.revisits[:-1], done]
         if verdict.decision is RevisitDecision.REOPEN:
             return _reopen(order, now, decided, revisits, limits)
