@@ -168,7 +168,7 @@ def test_the_intake_fills_in_the_place_the_caller_names(staff, snap, stack_url):
 
 
 def test_dispatcher_reads_the_objection(staff, snap, stack_url):
-    body = {
+    body: dict[str, Any] = {
         "type": "complaint",
         "content": "交道口南大街路灯不亮，已经一周了",
         "category": "street_lighting",
@@ -326,7 +326,7 @@ def test_operator_closes_a_consultation_with_the_answer_the_caller_accepts(staff
 def replied(url: str, content: str) -> tuple[str, str]:
     """A street-lighting request the catalogue sends to 安定门街道, signed for, contacted and replied
     to (the city's lighting centre reporting its part first), through the API."""
-    body = {
+    body: dict[str, Any] = {
         "type": "complaint",
         "content": content,
         "category": "street_lighting",
