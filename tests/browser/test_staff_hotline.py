@@ -168,7 +168,7 @@ def test_the_intake_fills_in_the_place_the_caller_names(staff, snap, stack_url):
 
 
 def test_dispatcher_reads_the_objection(staff, snap, stack_url):
-    body: dict[str, Any] = {
+    body = {
         "type": "complaint",
         "content": "交道口南大街路灯不亮，已经一周了",
         "category": "street_lighting",
