@@ -470,6 +470,15 @@ class Paths:
         before = len(self._entered(self.sfn, arn))
         self.rate(citizen, receipt, resolved=False, satisfaction="dissatisfied")
         self.parked(arn, before)
+        # 差评二次回访: the supervisor calls back and sends the order back to the unit.
+        self.act(
+            "supervisor1",
+            receipt["id"],
+            "revisit",
+            finding="unit_at_fault",
+            decision="reopen",
+            reason="回访核实：仍未处理",
+        )
         self.handle(receipt["id"], sign=False)
         self.rate(citizen, receipt)
         return self.finished(receipt)
