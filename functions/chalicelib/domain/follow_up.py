@@ -18,7 +18,7 @@ from .handling import HANDLING, Action, commit
 from .intake import tracking_hash
 from .model import Evaluation, Satisfaction, Staff, Status, TimelineEvent, WorkOrder
 from .ports import Clock, Workflows, WorkOrders
-from .revisit import bad, open_revisit
+from .revisit import bad, close, open_revisit
 
 AWAITING_EVALUATION = (Status.REPLIED, Status.FOLLOW_UP)
 Comment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
@@ -110,14 +110,4 @@ def evaluate(
 
 
 def _close(order: WorkOrder, now: datetime, evaluated: TimelineEvent, evaluation: Evaluation) -> WorkOrder:
-    closed = TimelineEvent(at=now, action="closed", actor_role="hotline", note="evaluated")
-    return order.record(
-        now,
-        evaluated,
-        closed,
-        status=Status.CLOSED,
-        evaluation=evaluation,
-        closed_at=now,
-        close_reason="evaluated",
-        follow_up_until=None,
-    )
+    return close(order, now, "evaluated", evaluated, evaluation=evaluation)

@@ -56,14 +56,7 @@ def open_revisit(
     """The rated order waits for a supervisor's call instead of going back to the unit."""
     due = now + timedelta(seconds=limits.revisit_window)
     task = Revisit(opened_at=now, due=due, may_reopen=order.reopen_count < limits.max_reopens)
-    opened = TimelineEvent(
-        at=now,
-        action="revisit_opened",
-        actor_role="hotline",
-        unit=order.first_receiver,
-        code="revisit_opened",
-        params={"due": due.isoformat()},
-    )
+    opened = _about(order, now, "revisit_opened", "hotline", due=due.isoformat())
     return order.record(
         now,
         evaluated,
@@ -124,18 +117,8 @@ def decide(verdict: Verdict, limits: TimeLimits) -> Action:
         revisits = [*order.revisits[:-1], done]
         if verdict.decision is RevisitDecision.REOPEN:
             return _reopen(order, now, decided, revisits, limits)
-        closed = TimelineEvent(at=now, action="closed", actor_role="hotline", note="revisited")
-        return order.record(
-            now,
-            decided,
-            closed,
-            status=Status.CLOSED,
-            closed_at=now,
-            close_reason="revisited",
-            revisits=revisits,
-            adjudicated_unreasonable=verdict.decision is RevisitDecision.EXCLUDE
-            or order.adjudicated_unreasonable,
-        )
+        excluded = verdict.decision is RevisitDecision.EXCLUDE or order.adjudicated_unreasonable
+        return close(order, now, "revisited", decided, revisits=revisits, adjudicated_unreasonable=excluded)
 
     return act
 
@@ -167,12 +150,28 @@ def watch(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrde
         return None, recheck
     if now < task.due:
         return None, task.due
-    late = TimelineEvent(
-        at=now,
-        action="revisit_overdue",
-        actor_role="system",
-        unit=order.first_receiver,
-        code="revisit_overdue",
-    )
+    late = _about(order, now, "revisit_overdue", "system")
     changed = order.record(now, late, revisits=[*order.revisits[:-1], task.model_copy(update={"late": True})])
     return changed, recheck
+
+
+def close(order: WorkOrder, now: datetime, how: str, *events: TimelineEvent, **changes: object) -> WorkOrder:
+    """The order closed after its follow-up: `how` says by what (evaluated, revisited)."""
+    closed = TimelineEvent(at=now, action="closed", actor_role="hotline", note=how)
+    return order.record(
+        now,
+        *events,
+        closed,
+        status=Status.CLOSED,
+        closed_at=now,
+        close_reason=how,
+        follow_up_until=None,
+        **changes,
+    )
+
+
+def _about(order: WorkOrder, now: datetime, code: str, actor_role: str, **params: str) -> TimelineEvent:
+    """An event of the call-back about the unit's order, the code its action."""
+    return TimelineEvent(
+        at=now, action=code, actor_role=actor_role, unit=order.first_receiver, code=code, params=params
+    )
