@@ -47,7 +47,9 @@ def test_an_unresolved_or_dissatisfied_rating_opens_a_supervisors_task(
     )
     assert "revisit" in [a.action for a in allowed(order, SUPERVISOR)]
     told = notifications.notices(before, order)
-    assert told == [notifications.StaffNotice("hotline:supervisor", f"差评回访 {order_id}", told[0].message)]
+    said = f"【12345】您的诉求（工单号{order_id}）的办理评价已收到，热线中心将电话回访核实情况后再作处理。"
+    assert told[0] == notifications.Sms(order.requester.phone, said)
+    assert told[1] == notifications.StaffNotice("hotline:supervisor", f"差评回访 {order_id}", told[1].message)
     # The requester waits: the tracking page shows the call back, not a new evaluation.
     assert public_view(order, hotline.reference).evaluation_due is False
 

@@ -250,8 +250,8 @@ def _replied_or_reopened(before: WorkOrder, after: WorkOrder) -> list[Notice]:
 
 
 def _revisit(before: WorkOrder, after: WorkOrder) -> list[Notice]:
-    """差评二次回访: the supervisors are told of a bad rating to call back on, and of a call not
-    decided within its time limit."""
+    """差评二次回访: the requester is told a call is coming, the supervisors of a bad rating to call
+    back on, and of a call not decided within its time limit."""
     task = after.revisits[-1] if after.revisits else None
     if task is None or after.status is not Status.REVISIT:
         return []
@@ -259,7 +259,10 @@ def _revisit(before: WorkOrder, after: WorkOrder) -> list[Notice]:
     due = task.due.isoformat(timespec="minutes")
     if before.status is not Status.REVISIT:
         message = f"诉求人对工单{oid}的办理结果评价为未解决或不满意，请于{due}前回访核实并作出处理决定。"
-        return [StaffNotice(hotline("supervisor"), f"差评回访 {oid}", message)]
+        return [
+            _to_requester(after, "的办理评价已收到，热线中心将电话回访核实情况后再作处理。"),
+            StaffNotice(hotline("supervisor"), f"差评回访 {oid}", message),
+        ]
     if task.late and not (before.revisits and before.revisits[-1].late):
         message = f"工单{oid}的差评回访已超过时限（{due}），请尽快回访并作出处理决定。"
         return [StaffNotice(hotline("supervisor"), f"差评回访超时 {oid}", message)]
