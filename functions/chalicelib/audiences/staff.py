@@ -7,6 +7,8 @@ from ..entrypoints import auth
 from ..entrypoints.staff import (
     analytics,
     audit_trail,
+    batch,
+    callers,
     catalogue,
     dispatching,
     handling,
@@ -36,6 +38,8 @@ MOUNTS: tuple[Mount, ...] = (
             audit_trail,
             analytics,
             ranking,
+            batch,
+            callers,
         )
     ),
 )
