@@ -2,6 +2,7 @@
 each reported (done, or the status and error its own call answers)."""
 
 from tests.conftest import wait_until
+from tests.integration.test_openapi import conforms
 
 # 垃圾分类 is a 7-day matter: its limits (a day to sign for it) do not fall due during a test at the
 # test clock's pace, so no timer writes the orders between the list and the batch.
@@ -45,6 +46,7 @@ def test_a_handler_signs_for_five_orders_at_once_and_hears_of_each(citizen, unit
         elsewhere["id"]: (False, 404, "not_found"),
     }
     assert (body["action"], body["done"], body["failed"]) == ("sign", 3, 2)
+    conforms(handler.api.get("/api/v1/openapi.json").json(), "/api/v1/staff/batch/sign", "post", answer)
     for done in orders[:3]:
         order = handler.order(done["id"]).json()
         assert order["status"] == "signed"

@@ -3,6 +3,8 @@ hashed requester index; only operators; each reading audited."""
 
 import secrets
 
+from tests.integration.test_openapi import conforms
+
 
 def test_an_operator_sees_the_callers_earlier_orders_newest_first(citizen, unit):
     phone = f"139{secrets.randbelow(10**8):08d}"
@@ -19,6 +21,7 @@ def test_an_operator_sees_the_callers_earlier_orders_newest_first(citizen, unit)
     assert [o["id"] for o in items] == [newer["id"], older["id"]]
     assert someone_else["id"] not in [o["id"] for o in items]
     assert items[1]["category"]["code"] == "garbage_collection"
+    conforms(operator.api.get("/api/v1/openapi.json").json(), "/api/v1/staff/caller-history", "post", answer)
 
 
 def test_each_reading_of_a_callers_history_is_audited_without_the_number(citizen, unit):
