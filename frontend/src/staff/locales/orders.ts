@@ -25,6 +25,12 @@ export default {
       summary: '成功 {done} 件，未成功 {failed} 件。',
       ok: '已完成',
       columns: { id: '工单编号', result: '结果' },
+      // An order's own dispatch refused for a field: what to do about it.
+      fields: {
+        units: '该工单尚未分类：请选择诉求分类，或指定承办单位',
+        reason: '指定的单位与派单目录不同，请填写改派理由',
+        category: '诉求分类不在派单目录中',
+      },
     },
     list: {
       title: '工单查询',
@@ -451,6 +457,11 @@ export default {
       summary: '{done} done, {failed} not done.',
       ok: 'Done',
       columns: { id: 'Order no.', result: 'Result' },
+      fields: {
+        units: 'The order has no category: choose a category, or name the units',
+        reason: 'The units differ from the catalogue’s route: give a reason',
+        category: 'The category is not in the dispatch catalogue',
+      },
     },
     list: {
       title: 'Find orders',
