@@ -1,6 +1,8 @@
 """批量签收 / 批量派单 on the local stack: many orders at once, each by its own single-order action,
 each reported (done, or the status and error its own call answers)."""
 
+from botocore.exceptions import ClientError
+
 from tests.conftest import wait_until
 from tests.integration.test_openapi import conforms
 
@@ -160,3 +162,37 @@ def test_only_those_who_may_take_the_action_batch_it(citizen, unit):
     assert unit("dispatcher1").post("/batch/sign", item).status == 403
     assert handler.post("/batch/dispatch", {**item, "category": "garbage_sorting"}).status == 403
     assert handler.api.post("/api/v1/staff/batch/sign", item).status == 401
+
+
+class StalledWorkflows:
+    """The workflow service failing for one order (its wake-up throttled), the rest as they are."""
+
+    def __init__(self, real, order_id: str) -> None:
+        self.real, self.order_id = real, order_id
+
+    def __getattr__(self, name: str):
+        return getattr(self.real, name)
+
+    def resume(self, token: str, order_id: str) -> bool:
+        if order_id == self.order_id:
+            raise ClientError(
+                {"Error": {"Code": "ThrottlingException", "Message": "Rate"}}, "SendTaskSuccess"
+            )
+        return bool(self.real.resume(token, order_id))
+
+
+def test_an_order_that_fails_on_our_side_is_that_orders_result_alone(citizen, unit, monkeypatch):
+    from chalicelib.wiring import deps
+
+    handler = unit()
+    stalled, fine = _dispatched(citizen, handler), _dispatched(citizen, handler)
+    monkeypatch.setitem(vars(deps()), "workflows", StalledWorkflows(deps().workflows, stalled["id"]))
+
+    answer = handler.post(
+        "/batch/sign", {"items": [{"id": o["id"], "version": o["version"]} for o in (stalled, fine)]}
+    )
+
+    assert answer.status == 200, answer.body
+    first, second = answer.json()["results"]
+    assert (first["ok"], first["status"], first["error"]["code"]) == (False, 503, "unfinished")
+    assert (second["ok"], second["order"]["status"]) == (True, "signed")

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from .catalogue import Catalogue
 from .deadlines import TimeLimits
 from .dispatch import chosen, dispatch_by
-from .errors import DomainError, FieldProblem, InvalidInput
+from .errors import DomainError, FieldProblem, InvalidInput, Kind
 from .handling import Action
 from .model import Version, WorkOrder
 
@@ -51,6 +51,19 @@ class Batch(BaseModel):
                 raise ValueError(f"order {item.id} is selected twice")
             seen.add(item.id)
         return items
+
+
+class Unfinished(DomainError):
+    """An order of a batch that failed on our side (a throttled table, the workflow service): the
+    order may or may not have changed, so the person looks at it again."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This order could not be finished on our side; open it to see where it stands.",
+            [],
+            "unfinished",
+            Kind.UNAVAILABLE,
+        )
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from ...domain import batch, handling
 from ...domain.access import Permission, require
 from ...domain.allowed import BatchAction
+from ...domain.errors import DomainError
 from ...domain.model import Staff, WorkOrder
 from ...domain.views import StaffSummary, staff_summary
+from ...observability import logger
 from ...wiring import deps
 from ..auth import caller, staff_auth
 from ..http import ErrorDetail, ErrorInfo, api, doc, parse, respond, status_of
@@ -56,7 +58,15 @@ def _run(
     action: BatchAction, permission: Permission, form: batch.Batch, staff: Staff, act: handling.Action
 ) -> Response:
     def one(order_id: str, version: int) -> WorkOrder:
-        return apply(staff, reachable(staff, order_id, permission), version, act)
+        try:
+            return apply(staff, reachable(staff, order_id, permission), version, act)
+        except DomainError:
+            raise
+        except Exception as error:
+            # One order's fault on our side (a throttled table, the workflow service) is that order's
+            # result: the others are still done and reported.
+            logger.exception("batch order failed", order_id=order_id, action=action)
+            raise batch.Unfinished() from error
 
     d = deps()
     now = d.clock.now()
