@@ -321,3 +321,55 @@ def test_the_overdue_board_sorts_by_lateness_filters_and_exports(
     assert ids[: len(listed)] == listed and first in ids and xicheng not in ids
     expect(page.get_by_test_id("export-done")).to_contain_text(f"已导出 {len(ids)} 行")
     snap(page, "staff-overdue-export")
+
+
+def test_the_operator_sees_the_callers_history_and_the_street_signs_five_orders_at_once(
+    staff, snap, stack_url: str
+) -> None:
+    token = uuid.uuid4().hex[:8]
+    caller = a_phone()
+    earlier = submit(stack_url, "胡同口垃圾桶满了好几天没人清运", caller, category="garbage_collection")
+    # Five orders for the street, the first from the same caller (another matter: not a repeat).
+    five = [
+        submit(stack_url, f"业委会换届不公开 {token} 之{i}", caller if i == 0 else a_phone())
+        for i in range(5)
+    ]
+    for order_id in five:
+        dispatched(stack_url, order_id)
+
+    # 来电历史: the operator enters the caller's number and sees both earlier orders, newest first.
+    page = staff("operator1")
+    page.goto(f"{stack_url}/staff/intake")
+    page.get_by_test_id("intake-phone").fill(caller)
+    history = page.get_by_test_id("caller-history").get_by_test_id("caller-history-order")
+    expect(history).to_have_count(2)
+    expect(history.nth(0)).to_have_attribute("data-order", five[0])
+    expect(history.nth(1)).to_have_attribute("data-order", earlier)
+    expect(history.nth(1)).to_contain_text("垃圾清运")
+    snap(page, "hotline-caller-history")
+
+    # 批量签收: the street ticks its five orders; one was signed for elsewhere after the list was read.
+    page = staff("andingmen.handler")
+    page.goto(f"{stack_url}/staff/inbox?q={token}")
+    rows = page.locator(".el-table__row")
+    expect(rows).to_have_count(5)
+    expect(page.get_by_test_id("batch-run")).to_be_disabled()
+    taken = five[4]
+    version = staff_call(stack_url, "andingmen.handler", "GET", f"/work-orders/{taken}")["version"]
+    staff_call(stack_url, "andingmen.handler", "POST", f"/work-orders/{taken}/sign", {"version": version})
+    page.get_by_test_id("batch-select-all").click()
+    expect(page.get_by_test_id("batch-bar")).to_contain_text("已选 5 件")
+    page.get_by_test_id("batch-run").click()
+
+    # Each order is reported: four signed, the fifth refused with the reason in Chinese.
+    results = page.get_by_test_id("batch-results")
+    expect(results.get_by_test_id("batch-summary")).to_have_text("成功 4 件，未成功 1 件。")
+    reported = results.get_by_test_id("batch-result")
+    expect(reported).to_have_count(5)
+    for order_id in five[:4]:
+        expect(reported.filter(has_text=order_id)).to_contain_text("已完成")
+    expect(reported.filter(has_text=taken)).to_contain_text("内容已被他人修改")
+    snap(page, "staff-inbox-batch-sign")
+    results.get_by_test_id("batch-results-close").click()
+    for order_id in five:
+        expect(rows.filter(has_text=order_id).get_by_test_id("status")).to_have_text("已签收")

@@ -85,6 +85,10 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/analytics/runs"): frozenset({"analyst1", "admin1"}),
     ("GET", "/analytics/models"): ANALYSES,
     ("POST", "/analytics/models/{version}/serve"): frozenset({"analyst1"}),
+    # 批量签收 / 批量派单: the single action's role (each order is then checked as its own call).
+    ("POST", "/batch/sign"): OWN | OTHER | ASSISTING,
+    ("POST", "/batch/dispatch"): DISPATCH,
+    ("POST", "/caller-history"): frozenset({"operator1"}),  # 来电历史
 }
 
 

@@ -13,6 +13,7 @@ const CODES = new Set([
   'not_found', 'unauthorized', 'too_large', 'internal', 'invalid_input',
   'account_unchanged', 'account_incomplete', 'account_disabled',
   'reopen_limit',
+  'unfinished',
 ])
 
 /** The sentence to show for a failed call: the code's own in Chinese, else the server's message. */

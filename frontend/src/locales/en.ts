@@ -376,6 +376,7 @@ const en: typeof zh = {
     // Shown only in Chinese; in English the server's own (more specific) message is shown.
     codes: {
       stale_version: 'Someone changed this meanwhile; reload and try again.',
+      unfinished: 'This order could not be finished on our side; open it to see where it stands.',
       wrong_status: 'The order’s status does not allow this; reload to see where it stands.',
       whistle_closed: 'The whistle is closed.',
       already_reported: 'Your unit has reported already.',

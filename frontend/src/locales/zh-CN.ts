@@ -365,6 +365,7 @@ export default {
     fields: '请处理以下问题：',
     codes: {
       stale_version: '内容已被他人修改，请刷新后重试。',
+      unfinished: '这件工单因系统繁忙未能办完，请打开工单查看当前状态。',
       wrong_status: '工单当前状态不允许此操作，请刷新查看最新状态。',
       whistle_closed: '该吹哨事项已销号。',
       already_reported: '本单位已报到。',

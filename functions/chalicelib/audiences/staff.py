@@ -7,6 +7,8 @@ from ..entrypoints import auth
 from ..entrypoints.staff import (
     analytics,
     audit_trail,
+    batch,
+    callers,
     catalogue,
     dispatching,
     handling,
@@ -38,6 +40,8 @@ MOUNTS: tuple[Mount, ...] = (
             analytics,
             ranking,
             revisits,
+            batch,
+            callers,
         )
     ),
 )

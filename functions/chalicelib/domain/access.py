@@ -78,3 +78,5 @@ ANALYSIS_READERS = frozenset({"analyst", "supervisor", "admin"})
 ANALYSIS_RUNNERS = frozenset({"analyst", "admin"})
 RANKING_READERS = frozenset({"supervisor", "analyst"})
 UNIT_STAFF = frozenset({"handler", "unit_leader"})
+# 来电历史: a caller's earlier orders, shown to the operator taking the call (personal data, audited).
+CALLER_HISTORY_READERS = frozenset({"operator"})

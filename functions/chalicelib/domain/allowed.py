@@ -218,3 +218,15 @@ def blocked(order: WorkOrder, staff: Staff) -> list[BlockedAction]:
     if order.status is Status.OBJECTED:
         found.append(BlockedAction(action="objection", reason="objection_pending", since=None))
     return found
+
+
+# --- 批量派单 / 批量签收: the actions a list takes on many orders at once --------------------------
+BatchAction = Literal["sign", "dispatch"]
+BATCH: tuple[BatchAction, ...] = ("sign", "dispatch")
+
+
+def batch_actions(order: WorkOrder, staff: Staff) -> list[BatchAction]:
+    """The batch actions open to `staff` on `order`: those of its single-order actions it may take
+    now (each order of a batch is still its own action, by its own rule)."""
+    open_now = {a.action for a in allowed(order, staff)}
+    return [b for b in BATCH if b in open_now]

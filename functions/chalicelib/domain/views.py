@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .allowed import AllowedAction, BlockedAction, allowed, blocked
+from .allowed import AllowedAction, BatchAction, BlockedAction, allowed, blocked
 from .catalogue import Catalogue
 from .deadlines import missed_limits
 from .follow_up import evaluation_due
@@ -355,6 +355,7 @@ class StaffSummary(BaseModel):
     contact_missed: bool = False
     created_at: datetime
     content: str
+    batch: list[BatchAction] = Field(default_factory=list, description="What a batch may do to it now.")
 
 
 def staff_summary(order: WorkOrder, reference: Catalogue, now: datetime) -> StaffSummary:

@@ -372,6 +372,7 @@ export default {
         topic_adopt: '采纳每月一题',
         analytics_run: '运行月度分析',
         model_serve: '启用派单模型',
+        caller_history_read: '查看来电历史',
       },
       // What changed, by the entry's action and its params (docs/api.md, audit trail).
       summaries: {
@@ -389,6 +390,7 @@ export default {
         key_revoked: '{audience}，合作方 {partner}',
         topic_adopt: '{title}；牵头单位 {lead}',
         model_serve: '理由：{reason}',
+        caller_history_read: '显示工单 {count} 件：{orders}',
       },
       none: '无',
       enabled: { true: '启用', false: '停用' },
@@ -770,6 +772,7 @@ export default {
         topic_adopt: 'Monthly topic adopted',
         analytics_run: 'Monthly analytics run',
         model_serve: 'Dispatch model put in service',
+        caller_history_read: 'Caller history viewed',
       },
       // What changed, by the entry's action and its params (docs/api.md, audit trail).
       summaries: {
@@ -787,6 +790,7 @@ export default {
         key_revoked: '{audience} of {partner}',
         topic_adopt: '{title}; lead unit {lead}',
         model_serve: 'Reason: {reason}',
+        caller_history_read: '{count} orders shown: {orders}',
       },
       none: 'none',
       enabled: { true: 'enabled', false: 'disabled' },

@@ -111,6 +111,15 @@ export default {
         checking: '正在查重…',
         failed: '查重失败：{error}',
       },
+      history: {
+        title: '来电历史',
+        lead: '该号码此前的全部诉求，最新的在前。查看记录将留痕备查。',
+        needPhone: '填写11位手机号码后显示来电人以往的诉求',
+        loading: '正在查询来电历史…',
+        none: '该号码此前没有诉求记录',
+        failed: '来电历史查询失败：{error}',
+        more: '查看更早的诉求',
+      },
       receipt: {
         title: '工单已登记',
         id: '工单编号',
@@ -396,6 +405,15 @@ export default {
         needPlace: 'Repeats are looked up once the phone and district are known',
         checking: 'Looking for repeats…',
         failed: 'Could not look for repeats: {error}',
+      },
+      history: {
+        title: 'Caller history',
+        lead: 'Every earlier request from this number, newest first. Looking it up is recorded in the audit trail.',
+        needPhone: 'The caller’s earlier requests show once an 11-digit mobile number is entered',
+        loading: 'Looking up the caller’s history…',
+        none: 'No earlier request from this number',
+        failed: 'Could not look up the caller’s history: {error}',
+        more: 'Show earlier requests',
       },
       receipt: {
         title: 'Order recorded',

@@ -11,6 +11,7 @@ from chalice.app import Request
 
 from ...domain import handling
 from ...domain.access import Permission, require, require_visible
+from ...domain.model import Staff, WorkOrder
 from ...domain.views import staff_view
 from ...wiring import deps
 from ..auth import caller
@@ -29,11 +30,22 @@ def act(
     action: Callable[[F], handling.Action],
 ) -> Response:
     staff = caller()
-    d = deps()
-    order = require_visible(staff, d.orders.get(order_id), order_id)
-    require(staff, permission, order)
+    order = reachable(staff, order_id, permission)
     form = parse(request, form_model)
-    changed = handling.perform(
-        order, form.version, staff, action(form), orders=d.orders, workflows=d.workflows, clock=d.clock
+    changed = apply(staff, order, form.version, action(form))
+    return respond(staff_view(changed, staff, deps().reference))
+
+
+def reachable(staff: Staff, order_id: str, permission: Permission) -> WorkOrder:
+    """The order, if the caller may see it (404 else) and take the action on it (403 else)."""
+    order = require_visible(staff, deps().orders.get(order_id), order_id)
+    require(staff, permission, order)
+    return order
+
+
+def apply(staff: Staff, order: WorkOrder, version: int, action: handling.Action) -> WorkOrder:
+    """The action at the version the caller read: the status check and one conditional write."""
+    d = deps()
+    return handling.perform(
+        order, version, staff, action, orders=d.orders, workflows=d.workflows, clock=d.clock
     )
-    return respond(staff_view(changed, staff, d.reference))

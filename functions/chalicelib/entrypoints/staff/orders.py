@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict
 
 from ...domain import attachments
 from ...domain.access import Permission, require, require_visible
+from ...domain.allowed import batch_actions
 from ...domain.intake import Receipt
 from ...domain.listing import ListFilters, list_orders
 from ...domain.model import Channel, Submission
@@ -63,9 +64,12 @@ def list_work_orders() -> Response:
     d = deps()
     page = list_orders(filters, staff, orders=d.orders)
     now = d.clock.now()
-    return respond(
-        Page[StaffSummary](items=[staff_summary(o, d.reference, now) for o in page.items], next=page.next)
-    )
+    # Each with the batch actions open to the caller on it (批量派单 / 批量签收: the list's selection).
+    items = [
+        staff_summary(o, d.reference, now).model_copy(update={"batch": batch_actions(o, staff)})
+        for o in page.items
+    ]
+    return respond(Page[StaffSummary](items=items, next=page.next))
 
 
 @bp.route("/exports/work-orders", methods=["POST"], cors=True, authorizer=staff_auth)
