@@ -12,7 +12,9 @@ from ..entrypoints.staff import (
     handling,
     keys,
     knowledge,
+    messages,
     orders,
+    printing,
     ranking,
     users,
     whistles,
@@ -36,6 +38,8 @@ MOUNTS: tuple[Mount, ...] = (
             audit_trail,
             analytics,
             ranking,
+            messages,
+            printing,
         )
     ),
 )

@@ -1,0 +1,118 @@
+"""The order's 办理单 as an A4 PDF (reportlab), stored in the exports bucket and handed out as a
+short-lived presigned link, as the Excel exports are (adapters/workbooks.py says why a link).
+
+Chinese is set in STSong-Light, one of the CID fonts every PDF reader carries for Adobe-GB1: the
+file names the font and embeds none, so the package needs no font file and a sheet is a few KB."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from ..domain.handling_sheet import HandlingSheet, PrintedSheet, SheetPrinter
+from ..names import EXPORT_PREFIX
+
+PDF = "application/pdf"
+FONT = "STSong-Light"
+
+
+def render(sheet: HandlingSheet) -> tuple[bytes, int]:
+    """The sheet as PDF bytes, and its number of pages."""
+    # Imported on the first print: no other route pays reportlab's (and Pillow's) import time.
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=14, wordWrap="CJK")
+    small = ParagraphStyle("small", parent=body, fontSize=8, leading=11, textColor=colors.grey)
+    title = ParagraphStyle("title", parent=body, fontSize=16, leading=22, alignment=1, spaceAfter=4)
+    heading = ParagraphStyle("heading", parent=body, fontSize=11.5, leading=16, spaceBefore=8, spaceAfter=4)
+
+    def p(text: str, style: ParagraphStyle = body) -> Paragraph:
+        # Paragraph reads a small markup: the text is escaped so it is only ever text.
+        return Paragraph(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), style)
+
+    grid = TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
+        ]
+    )
+    fields = Table([[p(k), p(v)] for k, v in sheet.fields], colWidths=[28 * mm, 152 * mm], style=grid)
+    head = [p("时间"), p("办理环节"), p("单位 / 角色"), p("说明")]
+    rows = [[p(e.at), p(e.step), p(e.by), p(e.note)] for e in sheet.timeline] or [[p("—")] * 4]
+    steps = Table(
+        [head, *rows],
+        colWidths=[30 * mm, 26 * mm, 44 * mm, 80 * mm],
+        repeatRows=1,
+        style=TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+            ]
+        ),
+    )
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=f"{sheet.title} {sheet.order_id}",
+        author="12345",
+        invariant=True,
+    )
+    doc.build(
+        [
+            p(sheet.title, title),
+            p(sheet.printed, small),
+            Spacer(1, 4 * mm),
+            fields,
+            p("办理过程", heading),
+            steps,
+        ]
+    )
+    return buffer.getvalue(), doc.page
+
+
+class S3SheetPrinter(SheetPrinter):
+    def __init__(self, client: Any, bucket: str) -> None:
+        self._client = client
+        self._bucket = bucket
+
+    def publish(self, sheet: HandlingSheet, filename: str, owner: str, valid_for: timedelta) -> PrintedSheet:
+        data, pages = render(sheet)
+        key = f"{EXPORT_PREFIX}{re.sub(r'[^A-Za-z0-9_-]', '_', owner)}/{uuid.uuid4().hex}.pdf"
+        self._client.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=PDF)
+        url = self._client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self._bucket,
+                "Key": key,
+                # inline: the browser opens it in its PDF viewer, from where it prints.
+                "ResponseContentDisposition": f"inline; filename*=UTF-8''{quote(filename)}",
+                "ResponseContentType": PDF,
+            },
+            ExpiresIn=int(valid_for.total_seconds()),
+        )
+        return PrintedSheet(
+            filename=filename,
+            url=str(url),
+            expires_at=datetime.now(UTC) + valid_for,
+            pages=pages,
+            bytes=len(data),
+        )
