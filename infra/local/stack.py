@@ -161,7 +161,7 @@ class LocalStack:
         self.outputs[names.ENV_UNIT_TOPIC_ARN] = topic["TopicArn"]
         self.outputs[names.ENV_REQUESTER_SMS] = "true"
         # Staff e-mail notices: moto's SES keeps what was sent (the sender must be verified there too).
-        self.client("sesv2").create_email_identity(EmailIdentity=LOCAL_NOTICE_SENDER)
+        self.client("ses").verify_email_identity(EmailAddress=LOCAL_NOTICE_SENDER)
         self.outputs[names.ENV_NOTICE_SENDER] = LOCAL_NOTICE_SENDER
 
     def create_bucket(self) -> None:
