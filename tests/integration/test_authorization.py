@@ -84,6 +84,12 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/analytics/runs"): frozenset({"analyst1", "admin1"}),
     ("GET", "/analytics/models"): ANALYSES,
     ("POST", "/analytics/models/{version}/serve"): frozenset({"analyst1"}),
+    # The message centre: each member's own; the 办理单: whoever may see the order.
+    **{(method, f"/messages{path}"): EVERYONE for method, path in (("GET", ""), ("GET", "/unread"))},
+    ("POST", "/messages/read"): EVERYONE,
+    ("GET", "/messages/preference"): EVERYONE,
+    ("PUT", "/messages/preference"): EVERYONE,
+    ("POST", ORDER + "/sheet"): SEES_ORDER,
 }
 
 

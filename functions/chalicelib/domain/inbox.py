@@ -89,7 +89,7 @@ class Preference(BaseModel):
 
     sms: bool = False
     email: bool = False
-    phone: Annotated[str | None, Field(validate_default=True)] = None
+    phone: Annotated[str | None, Field(max_length=20, validate_default=True)] = None
     email_address: Annotated[str | None, Field(max_length=254, validate_default=True)] = None
 
     @field_validator("phone")
