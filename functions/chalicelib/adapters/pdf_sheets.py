@@ -7,14 +7,11 @@ file names the font and embeds none, so the package needs no font file and a she
 from __future__ import annotations
 
 import io
-import re
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
 
 from ..domain.handling_sheet import HandlingSheet, PrintedSheet, SheetPrinter
-from ..names import EXPORT_PREFIX
+from .workbooks import download_link, owned_key
 
 PDF = "application/pdf"
 FONT = "STSong-Light"
@@ -96,19 +93,10 @@ class S3SheetPrinter(SheetPrinter):
 
     def publish(self, sheet: HandlingSheet, filename: str, owner: str, valid_for: timedelta) -> PrintedSheet:
         data, pages = render(sheet)
-        key = f"{EXPORT_PREFIX}{re.sub(r'[^A-Za-z0-9_-]', '_', owner)}/{uuid.uuid4().hex}.pdf"
+        key = owned_key(owner, "pdf")
         self._client.put_object(Bucket=self._bucket, Key=key, Body=data, ContentType=PDF)
-        url = self._client.generate_presigned_url(
-            "get_object",
-            Params={
-                "Bucket": self._bucket,
-                "Key": key,
-                # inline: the browser opens it in its PDF viewer, from where it prints.
-                "ResponseContentDisposition": f"inline; filename*=UTF-8''{quote(filename)}",
-                "ResponseContentType": PDF,
-            },
-            ExpiresIn=int(valid_for.total_seconds()),
-        )
+        # inline: the browser opens it in its PDF viewer, from where it prints.
+        url = download_link(self._client, self._bucket, key, filename, PDF, valid_for, "inline")
         return PrintedSheet(
             filename=filename,
             url=str(url),

@@ -371,6 +371,8 @@ export default {
         topic_adopt: '采纳每月一题',
         analytics_run: '运行月度分析',
         model_serve: '启用派单模型',
+        notice_preference: '修改消息提醒方式',
+        order_printed: '打印工单办理单',
       },
       // What changed, by the entry's action and its params (docs/api.md, audit trail).
       summaries: {
@@ -388,6 +390,7 @@ export default {
         key_revoked: '{audience}，合作方 {partner}',
         topic_adopt: '{title}；牵头单位 {lead}',
         model_serve: '理由：{reason}',
+        order_printed: '共 {pages} 页',
       },
       none: '无',
       enabled: { true: '启用', false: '停用' },
@@ -768,6 +771,8 @@ export default {
         topic_adopt: 'Monthly topic adopted',
         analytics_run: 'Monthly analytics run',
         model_serve: 'Dispatch model put in service',
+        notice_preference: 'Notice channels changed',
+        order_printed: 'Handling sheet printed',
       },
       // What changed, by the entry's action and its params (docs/api.md, audit trail).
       summaries: {
@@ -785,6 +790,7 @@ export default {
         key_revoked: '{audience} of {partner}',
         topic_adopt: '{title}; lead unit {lead}',
         model_serve: 'Reason: {reason}',
+        order_printed: '{pages} page(s)',
       },
       none: 'none',
       enabled: { true: 'enabled', false: 'disabled' },

@@ -7,7 +7,6 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from ...domain.access import require_visible
-from ...domain.handling_sheet import SHEET_LINK, PrintedSheet, filename, handling_sheet
 from ...domain.views import staff_view
 from ...wiring import deps
 from ..auth import audit, caller, staff_auth
@@ -18,9 +17,12 @@ bp = Blueprint(__name__)
 
 @bp.route("/work-orders/{order_id}/sheet", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(PrintedSheet, status=201)
+@doc("chalicelib.domain.handling_sheet:PrintedSheet", status=201)
 def print_sheet(order_id: str) -> Response:
     """The order's 办理单 as an A4 PDF: a link valid ten minutes to a file kept a day."""
+    # On the first print: the sheet's words and layout are no other route's import time.
+    from ...domain.handling_sheet import SHEET_LINK, filename, handling_sheet
+
     staff = caller()
     d = deps()
     order = require_visible(staff, d.orders.get(order_id), order_id)
