@@ -95,10 +95,11 @@ class KeptOnce(inbox.Messages):
         raise NotImplementedError
 
     def preference(self, username):
-        raise NotImplementedError
+        return next((p for p in self._subscribers if p.username == username), None)
 
-    def save_preference(self, *args):
-        raise NotImplementedError
+    def save_preference(self, preference, previous):
+        assert previous in self._subscribers
+        self._subscribers[self._subscribers.index(previous)] = preference
 
 
 def test_a_notice_sent_again_from_the_same_change_is_kept_and_texted_once(clock):
@@ -113,6 +114,29 @@ def test_a_notice_sent_again_from_the_same_change_is_kept_and_texted_once(clock)
     assert [m.about for m in store.kept] == ["1", "1"]
     assert sent.direct == [("sms", "13911112222", "新工单 1")] * 2
     assert len(sent.notices) == 3  # the topic as before the centre
+
+
+def test_a_member_moved_to_another_unit_is_no_longer_texted_their_old_units_notices():
+    from chalicelib.domain.accounts import Account
+
+    saved = inbox.chosen(inbox.PreferenceForm(sms=True, phone="13911112222", version=0), HANDLER)
+    store = KeptOnce([saved])
+    before = Account(
+        username=HANDLER.username,
+        email=None,
+        roles=["handler"],
+        unit="110101004",
+        enabled=True,
+        status="CONFIRMED",
+        created_at=None,
+    )
+
+    inbox.account_changed(store, before, before.model_copy(update={"email": "new@x.gov.cn"}))
+    assert store.subscribers("unit:110101004")[0].audiences == ["unit:110101004"]
+    inbox.account_changed(store, before, before.model_copy(update={"unit": "110101003"}))
+
+    (now,) = store.subscribers("unit:110101004")
+    assert now.audiences == [] and now.version == saved.version + 1 and now.sms
 
 
 def test_the_sheet_has_the_order_its_timeline_and_no_whole_phone_number(hotline, reference):

@@ -10,7 +10,7 @@ import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import (
     BaseModel,
@@ -24,6 +24,9 @@ from pydantic import (
 
 from .model import HOTLINE_ROLES, MOBILE, Staff
 from .ports import Clock, Notifier
+
+if TYPE_CHECKING:
+    from .accounts import Account
 
 # How long a message stays in the centre; the notices older than that were acted on or lapsed.
 KEPT = timedelta(days=90)
@@ -251,6 +254,16 @@ def save_preference(store: Messages, staff: Staff, form: PreferenceForm) -> Save
     saved = chosen(form, staff)
     store.save_preference(saved, previous)
     return saved
+
+
+def account_changed(store: Messages, before: Account, after: Account) -> None:
+    """A member moved to other roles or another unit, or disabled, hears their old audiences no
+    longer: their channels are withdrawn from them until they save their preference again."""
+    if (set(before.roles), before.unit, before.enabled) == (set(after.roles), after.unit, after.enabled):
+        return
+    saved = store.preference(after.username)
+    if saved is not None and saved.audiences:
+        store.save_preference(saved.model_copy(update={"audiences": [], "version": saved.version + 1}), saved)
 
 
 class KeepingNotifier(Notifier):
