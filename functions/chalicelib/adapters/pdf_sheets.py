@@ -17,6 +17,38 @@ PDF = "application/pdf"
 FONT = "STSong-Light"
 
 
+def _tables(sheet: HandlingSheet, body: Any) -> tuple[Any, Any]:
+    """The order's facts (label, value) and its timeline, each a bordered table of paragraphs."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Table, TableStyle
+
+    def p(text: str) -> Any:
+        return _paragraph(text, body)
+
+    ruled: list[Any] = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    fields = Table(
+        [[p(k), p(v)] for k, v in sheet.fields],
+        colWidths=[28 * mm, 152 * mm],
+        style=TableStyle([*ruled, ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke)]),
+    )
+    rows = [[p(e.at), p(e.step), p(e.by), p(e.note)] for e in sheet.timeline] or [[p("—")] * 4]
+    steps = Table(
+        [[p("时间"), p("办理环节"), p("单位 / 角色"), p("说明")], *rows],
+        colWidths=[30 * mm, 26 * mm, 44 * mm, 80 * mm],
+        repeatRows=1,
+        style=TableStyle([*ruled, ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)]),
+    )
+    return fields, steps
+
+
+def _paragraph(text: str, style: Any) -> Any:
+    from reportlab.platypus import Paragraph
+
+    # Paragraph reads a small markup: the text is escaped so it is only ever text.
+    return Paragraph(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), style)
+
+
 def render(sheet: HandlingSheet) -> tuple[bytes, int]:
     """The sheet as PDF bytes, and its number of pages."""
     # Imported on the first print: no other route pays reportlab's (and Pillow's) import time.
@@ -26,7 +58,7 @@ def render(sheet: HandlingSheet) -> tuple[bytes, int]:
     from reportlab.lib.units import mm
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import SimpleDocTemplate, Spacer
 
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -34,55 +66,22 @@ def render(sheet: HandlingSheet) -> tuple[bytes, int]:
     small = ParagraphStyle("small", parent=body, fontSize=8, leading=11, textColor=colors.grey)
     title = ParagraphStyle("title", parent=body, fontSize=16, leading=22, alignment=1, spaceAfter=4)
     heading = ParagraphStyle("heading", parent=body, fontSize=11.5, leading=16, spaceBefore=8, spaceAfter=4)
-
-    def p(text: str, style: ParagraphStyle = body) -> Paragraph:
-        # Paragraph reads a small markup: the text is escaped so it is only ever text.
-        return Paragraph(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"), style)
-
-    grid = TableStyle(
-        [
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
-        ]
-    )
-    fields = Table([[p(k), p(v)] for k, v in sheet.fields], colWidths=[28 * mm, 152 * mm], style=grid)
-    head = [p("时间"), p("办理环节"), p("单位 / 角色"), p("说明")]
-    rows = [[p(e.at), p(e.step), p(e.by), p(e.note)] for e in sheet.timeline] or [[p("—")] * 4]
-    steps = Table(
-        [head, *rows],
-        colWidths=[30 * mm, 26 * mm, 44 * mm, 80 * mm],
-        repeatRows=1,
-        style=TableStyle(
-            [
-                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-            ]
-        ),
-    )
+    fields, steps = _tables(sheet, body)
     buffer = io.BytesIO()
+    margin = 15 * mm
     doc = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=15 * mm,
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
         title=f"{sheet.title} {sheet.order_id}",
         author="12345",
         invariant=True,
     )
-    doc.build(
-        [
-            p(sheet.title, title),
-            p(sheet.printed, small),
-            Spacer(1, 4 * mm),
-            fields,
-            p("办理过程", heading),
-            steps,
-        ]
-    )
+    head = [_paragraph(sheet.title, title), _paragraph(sheet.printed, small), Spacer(1, 4 * mm)]
+    doc.build([*head, fields, _paragraph("办理过程", heading), steps])
     return buffer.getvalue(), doc.page
 
 
