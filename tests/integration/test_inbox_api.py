@@ -104,3 +104,75 @@ def test_an_order_prints_as_an_a4_pdf_for_those_who_may_see_it(citizen, unit):
     assert receipt["id"] in text and "安定门街道" in text and "签收" in text
     assert citizen.phone not in text and citizen.phone[-4:] in text
     assert hidden.status == 404
+
+
+def test_the_store_keeps_a_notice_once_pages_across_audiences_and_moves_a_preference(local_stack):
+    from datetime import UTC, datetime, timedelta
+
+    import pytest
+    from chalicelib.adapters.dynamodb_inbox import DynamoMessages
+    from chalicelib.domain.errors import StaleVersion
+    from chalicelib.domain.inbox import Message, SavedPreference
+
+    store = DynamoMessages(local_stack.stack.client("dynamodb"), names.MESSAGES_TABLE.local_name)
+    start = datetime(2026, 12, 1, 8, tzinfo=UTC)
+    for n in range(5):
+        audience = "hotline:contract-a" if n % 2 else "hotline:contract-b"
+        message = Message(
+            id=f"{n:020x}", audience=audience, at=start + timedelta(minutes=n), subject=f"s{n}", message="m"
+        )
+        assert store.post(message, start + timedelta(days=90))
+    again = Message(
+        id=f"{0:020x}",
+        audience="hotline:contract-b",
+        at=start + timedelta(hours=1),
+        subject="s0",
+        message="m",
+    )
+
+    first, cursor = store.page(
+        "contract.user", ["hotline:contract-a", "hotline:contract-b"], 3, None, start - timedelta(days=1)
+    )
+    rest, end = store.page(
+        "contract.user", ["hotline:contract-a", "hotline:contract-b"], 3, cursor, start - timedelta(days=1)
+    )
+    store.mark_read("contract.user", [f"{4:020x}"], None)
+    one_read = store.unread(
+        "contract.user", ["hotline:contract-a", "hotline:contract-b"], start - timedelta(days=1)
+    )
+    store.mark_read("contract.user", [], start + timedelta(minutes=5))
+    all_read = store.unread(
+        "contract.user", ["hotline:contract-a", "hotline:contract-b"], start - timedelta(days=1)
+    )
+    later = Message(
+        id=f"{5:020x}",
+        audience="hotline:contract-a",
+        at=start + timedelta(minutes=6),
+        subject="s5",
+        message="m",
+    )
+    store.post(later, start + timedelta(days=90))
+    after = store.unread(
+        "contract.user", ["hotline:contract-a", "hotline:contract-b"], start - timedelta(days=1)
+    )
+
+    assert store.post(again, start + timedelta(days=90)) is False
+    assert [m.subject for m in first] == ["s4", "s3", "s2"] and [m.subject for m in rest] == ["s1", "s0"]
+    assert end is None and (one_read, all_read, after) == (4, 0, 1)
+
+    saved = SavedPreference(
+        username="contract.user",
+        sms=True,
+        phone="13900001111",
+        audiences=["hotline:contract-a", "hotline:contract-b"],
+        version=1,
+    )
+    store.save_preference(saved, None)
+    moved = saved.model_copy(update={"audiences": ["hotline:contract-b"], "version": 2})
+    store.save_preference(moved, saved)
+    with pytest.raises(StaleVersion):
+        store.save_preference(moved.model_copy(update={"version": 3}), saved)
+
+    assert store.subscribers("hotline:contract-a") == []
+    assert [p.username for p in store.subscribers("hotline:contract-b")] == ["contract.user"]
+    assert store.preference("contract.user") == moved

@@ -199,7 +199,8 @@ class Messages(ABC):
 
     @abstractmethod
     def mark_read(self, username: str, ids: list[str], up_to: datetime | None) -> None:
-        """Mark the messages read; with `up_to`, every message up to that time as well."""
+        """Mark the messages read; with `up_to` (the time of asking), every message up to then as
+        well, which also covers, and so forgets, the ones read by name before."""
 
     @abstractmethod
     def preference(self, username: str) -> SavedPreference | None: ...
