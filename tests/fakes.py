@@ -395,12 +395,18 @@ class RecordingNotifier(Notifier):
     def __init__(self) -> None:
         self.sms: list[tuple[str, str]] = []
         self.notices: list[tuple[str, str, str]] = []
+        self.direct: list[tuple[str, str, str]] = []  # (channel, address, subject)
 
     def requester_sms(self, phone: str, message: str) -> None:
         self.sms.append((phone, message))
 
-    def staff_notice(self, audience: str, subject: str, message: str) -> None:
+    def staff_notice(
+        self, audience: str, subject: str, message: str, about: str | None = None, key: str | None = None
+    ) -> None:
         self.notices.append((audience, subject, message))
+
+    def staff_direct(self, channel: str, address: str, subject: str, message: str) -> None:
+        self.direct.append((channel, address, subject))
 
 
 class MemoryUploads(Uploads):

@@ -31,6 +31,10 @@ ENV_ANALYTICS_BUCKET = "ANALYTICS_BUCKET"
 ENV_EXPORTS_BUCKET = "EXPORTS_BUCKET"
 ENV_ANALYTICS_KEY_SECRET_ARN = "ANALYTICS_KEY_SECRET_ARN"  # the key of the requester/place hashes
 ENV_INSIGHTS_TABLE = "INSIGHTS_TABLE"
+# The staff message centre (adapters/dynamodb_inbox.py) and the sender of staff e-mail notices
+# (an SES identity; unset: no e-mail is sent).
+ENV_MESSAGES_TABLE = "MESSAGES_TABLE"
+ENV_NOTICE_SENDER = "NOTICE_SENDER"
 ENV_ANALYTICS_MONTHLY_MACHINE_ARN = "ANALYTICS_MONTHLY_STATE_MACHINE_ARN"
 ENV_ANALYTICS_DAILY_MACHINE_ARN = "ANALYTICS_DAILY_STATE_MACHINE_ARN"
 # The demo clock: workflow time runs TIME_SCALE times faster than wall time from CLOCK_EPOCH on.
@@ -119,7 +123,11 @@ REFERENCE_TABLE = TableSpec(construct_id="Reference", local_name="jiesu-referenc
 #   an adopted topic pk=TOPIC            sk=<topic id>
 INSIGHTS_TABLE = TableSpec(construct_id="Insights", local_name="jiesu-insights")
 
-TABLES = (WORK_ORDERS_TABLE, REFERENCE_TABLE, INSIGHTS_TABLE)
+# The staff message centre: notices kept per audience, read marks and channel preferences per
+# member (the key design is in adapters/dynamodb_inbox.py); notices expire (TTL).
+MESSAGES_TABLE = TableSpec(construct_id="Messages", local_name="jiesu-messages", ttl_attribute="expires_at")
+
+TABLES = (WORK_ORDERS_TABLE, REFERENCE_TABLE, INSIGHTS_TABLE, MESSAGES_TABLE)
 
 # --- Attachments: uploaded by the browser to incoming/<upload>, copied to attachments/<upload> once an
 # order refers to them; what stays in incoming/ is removed after a day.

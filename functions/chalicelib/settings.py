@@ -26,6 +26,8 @@ class Settings(BaseModel):
     exports_bucket: str = ""
     analytics_key_secret_arn: str = ""
     insights_table: str = ""
+    messages_table: str = ""
+    notice_sender: str = ""
     analytics_monthly_machine_arn: str = ""
     analytics_daily_machine_arn: str = ""
     requester_sms: bool = False
@@ -56,6 +58,8 @@ def settings() -> Settings:
         exports_bucket=env.get(names.ENV_EXPORTS_BUCKET, ""),
         analytics_key_secret_arn=env.get(names.ENV_ANALYTICS_KEY_SECRET_ARN, ""),
         insights_table=env.get(names.ENV_INSIGHTS_TABLE, ""),
+        messages_table=env.get(names.ENV_MESSAGES_TABLE, ""),
+        notice_sender=env.get(names.ENV_NOTICE_SENDER, ""),
         analytics_monthly_machine_arn=env.get(names.ENV_ANALYTICS_MONTHLY_MACHINE_ARN, ""),
         analytics_daily_machine_arn=env.get(names.ENV_ANALYTICS_DAILY_MACHINE_ARN, ""),
         requester_sms=env.get(names.ENV_REQUESTER_SMS, "false").lower() == "true",

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from .domain.attachments import Uploads
     from .domain.exports import Workbooks
     from .domain.facts import FactsSink
+    from .domain.handling_sheet import SheetPrinter
+    from .domain.inbox import Messages
     from .domain.insights import AnalyticsPolicy
     from .domain.insights_store import Insights, QueryResults
     from .domain.publication import PublicationPolicy
@@ -70,7 +72,23 @@ class Dependencies:
 
     @cached_property
     def notifier(self) -> Notifier:
-        return SnsNotifier(_client("sns"), self.config.unit_topic_arn, self.config.requester_sms)
+        """Staff notices are also kept for the message centre and sent as each member chose."""
+        from .domain.inbox import KeepingNotifier
+
+        sent = SnsNotifier(
+            _client("sns"),
+            self.config.unit_topic_arn,
+            self.config.requester_sms,
+            mail=lambda: _client("sesv2"),
+            sender=self.config.notice_sender,
+        )
+        return KeepingNotifier(sent, self.messages, self.clock)
+
+    @cached_property
+    def messages(self) -> Messages:
+        from .adapters.dynamodb_inbox import DynamoMessages
+
+        return DynamoMessages(_client("dynamodb"), self.config.messages_table)
 
     @cached_property
     def uploads(self) -> Uploads:
@@ -84,6 +102,12 @@ class Dependencies:
         from .adapters.workbooks import S3Workbooks
 
         return S3Workbooks(_client("s3"), self.config.exports_bucket)
+
+    @cached_property
+    def sheets(self) -> SheetPrinter:
+        from .adapters.pdf_sheets import S3SheetPrinter
+
+        return S3SheetPrinter(_client("s3"), self.config.exports_bucket)
 
     @cached_property
     def tokens(self) -> CognitoTokens:

@@ -12,6 +12,7 @@ from aws_cdk import CfnResource, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_ses as ses
 from chalice.cdk import Chalice
 from chalice.utils import to_cfn_resource_name
 from constructs import Construct
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 API_GATEWAY_STAGE = "api"
 DEFAULT_ROLE = "DefaultRole"
+NOTICE_SENDER_CONTEXT = "noticeSender"  # the SES identity staff e-mail notices come from
 REST_API = "RestAPI"
 SAM_FUNCTION = "AWS::Serverless::Function"
 LOG_RETENTION = logs.RetentionDays.THREE_MONTHS
@@ -135,12 +137,17 @@ class Api(Construct):
         # Every machine's formatted ARN by spec.name, never the machine: it refers to the functions.
         self.machine_arns = dict(machine_arns)
         self.api_name = f"{stack.stack_name}-api"
+        # Staff who choose e-mail notices get them from this SES identity (context `noticeSender`;
+        # unset: no e-mail is sent, the message centre and SMS still are).
+        self.notice_sender = str(self.node.try_get_context(NOTICE_SENDER_CONTEXT) or "")
         environment = {
             names.ENV_STAGE: stage,
             names.ENV_WORK_ORDERS_TABLE: data.work_orders.table_name,
             names.ENV_WORK_ORDERS_STREAM_ARN: data.work_orders.table_stream_arn,
             names.ENV_REFERENCE_TABLE: data.reference.table_name,
             names.ENV_INSIGHTS_TABLE: data.insights.table_name,
+            names.ENV_MESSAGES_TABLE: data.messages.table_name,
+            names.ENV_NOTICE_SENDER: self.notice_sender,
             **{spec.arn_env: self.machine_arns[spec.name] for spec in ALL_MACHINES},
             names.ENV_UNIT_TOPIC_ARN: data.unit_topic.topic_arn,
             names.ENV_ATTACHMENTS_BUCKET: data.attachments.bucket_name,
@@ -376,12 +383,30 @@ class Api(Construct):
             )
         ]
 
+    def _grant_mail(self, stack: Stack) -> None:
+        """E-mail to the staff members who chose it: SendEmail from the sender's identity only."""
+        if not self.notice_sender:
+            return
+        identity = ses.EmailIdentity(self, "NoticeSender", identity=ses.Identity.email(self.notice_sender))
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["ses:SendEmail"],
+                resources=[
+                    stack.format_arn(
+                        service="ses", resource="identity", resource_name=identity.email_identity_name
+                    )
+                ],
+            )
+        )
+
     def _grant(self, stack: Stack, data: Data) -> list[iam.Grant]:
         grants = [
             data.work_orders.grant_read_write_data(self.role),
             data.reference.grant_read_write_data(self.role),
             data.insights.grant_read_write_data(self.role),
+            data.messages.grant_read_write_data(self.role),
         ]
+        self._grant_mail(stack)
         # Attachments: the presigned POST is signed with this role, so it needs PutObject on the
         # uploads; intake reads them and copies them to the kept prefix; staff download kept ones.
         self.role.add_to_principal_policy(

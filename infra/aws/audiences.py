@@ -215,7 +215,7 @@ class ApiAudiences(Construct):
         """The staff portal: what the functions' shared role has, less the stream, the facts, the
         analytics key and the Athena results that only the stream consumer and the analytics runs
         use."""
-        for table in (data.work_orders, data.reference, data.insights):
+        for table in (data.work_orders, data.reference, data.insights, data.messages):
             table.grant_read_write_data(role)
         self._grant_uploads(data, role)
         role.add_to_policy(

@@ -26,6 +26,8 @@ class Data(Construct):
         self.reference = self.tables[names.REFERENCE_TABLE.construct_id]
         # What the analytics runs found, by month and day, and the topics analysts adopted.
         self.insights = self.tables[names.INSIGHTS_TABLE.construct_id]
+        # The staff message centre: notices per audience, read marks and channel choices per member.
+        self.messages = self.tables[names.MESSAGES_TABLE.construct_id]
 
         self.attachments = self._attachments()
         self.exports = self._exports()

@@ -25,6 +25,7 @@ FUNCTIONS = ROOT / "functions"
 STATEMACHINES = ROOT / "statemachines"
 
 DEMO_PASSWORD = "Jiesu-demo-2026"
+LOCAL_NOTICE_SENDER = "notices@jiesu.local"
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class LocalStack:
         self.outputs[names.ENV_WORK_ORDERS_TABLE] = names.WORK_ORDERS_TABLE.local_name
         self.outputs[names.ENV_REFERENCE_TABLE] = names.REFERENCE_TABLE.local_name
         self.outputs[names.ENV_INSIGHTS_TABLE] = names.INSIGHTS_TABLE.local_name
+        self.outputs[names.ENV_MESSAGES_TABLE] = names.MESSAGES_TABLE.local_name
 
     def create_table(self, spec: names.TableSpec, name: str | None = None) -> dict[str, Any]:
         """One table from its spec (under another name for tests that need an empty one)."""
@@ -158,6 +160,9 @@ class LocalStack:
         topic = self.client("sns").create_topic(Name=f"{names.APP_NAME}-local-unit-notifications")
         self.outputs[names.ENV_UNIT_TOPIC_ARN] = topic["TopicArn"]
         self.outputs[names.ENV_REQUESTER_SMS] = "true"
+        # Staff e-mail notices: moto's SES keeps what was sent (the sender must be verified there too).
+        self.client("ses").verify_email_identity(EmailAddress=LOCAL_NOTICE_SENDER)
+        self.outputs[names.ENV_NOTICE_SENDER] = LOCAL_NOTICE_SENDER
 
     def create_bucket(self) -> None:
         """The attachments bucket: browsers upload to it directly (CORS), unattached uploads expire; and

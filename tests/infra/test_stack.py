@@ -157,7 +157,7 @@ def test_the_work_orders_table_has_the_inbox_status_requester_pending_run_and_ov
     synth: Synth,
 ) -> None:
     """Whistles live in the work-orders table too: no table of their own, four GSIs in all."""
-    assert [spec.construct_id for spec in names.TABLES] == ["WorkOrders", "Reference", "Insights"]
+    assert [spec.construct_id for spec in names.TABLES] == ["WorkOrders", "Reference", "Insights", "Messages"]
     props = synth.resources[table_id(synth, names.WORK_ORDERS_TABLE)]["Properties"]
     indexes = {
         index["IndexName"]: (

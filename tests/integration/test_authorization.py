@@ -89,6 +89,12 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/batch/sign"): OWN | OTHER | ASSISTING,
     ("POST", "/batch/dispatch"): DISPATCH,
     ("POST", "/caller-history"): frozenset({"operator1"}),  # 来电历史
+    # The message centre: each member's own; the 办理单: whoever may see the order.
+    **{(method, f"/messages{path}"): EVERYONE for method, path in (("GET", ""), ("GET", "/unread"))},
+    ("POST", "/messages/read"): EVERYONE,
+    ("GET", "/messages/preference"): EVERYONE,
+    ("PUT", "/messages/preference"): EVERYONE,
+    ("POST", ORDER + "/sheet"): SEES_ORDER,
 }
 
 

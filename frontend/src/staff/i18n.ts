@@ -5,11 +5,12 @@ import orders from './locales/orders'
 import admin from './locales/admin'
 import analytics from './locales/analytics'
 import worklists from './locales/worklists'
+import inbox from './locales/inbox'
 
 type Messages = Record<string, unknown>
 type Area = Record<'zh-CN' | 'en', Messages>
 
-const AREAS: Record<string, Area> = { common, hotline, orders, admin, analytics, worklists }
+const AREAS: Record<string, Area> = { common, hotline, orders, admin, analytics, worklists, inbox }
 
 let merged = false
 

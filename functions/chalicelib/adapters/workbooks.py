@@ -23,6 +23,35 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 IN_MEMORY = 8 * 1024 * 1024
 
 
+def owned_key(owner: str, extension: str) -> str:
+    """A new file's key under the exports prefix, in its owner's folder."""
+    return f"{EXPORT_PREFIX}{re.sub(r'[^A-Za-z0-9_-]', '_', owner)}/{uuid.uuid4().hex}.{extension}"
+
+
+def download_link(
+    client: Any,
+    bucket: str,
+    key: str,
+    filename: str,
+    content_type: str,
+    valid_for: timedelta,
+    disposition: str = "attachment",
+) -> str:
+    """A presigned GET of an export, saved (or with `inline`, shown) under its file name."""
+    return str(
+        client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": bucket,
+                "Key": key,
+                "ResponseContentDisposition": f"{disposition}; filename*=UTF-8''{quote(filename)}",
+                "ResponseContentType": content_type,
+            },
+            ExpiresIn=int(valid_for.total_seconds()),
+        )
+    )
+
+
 class S3Workbooks(Workbooks):
     def __init__(self, client: Any, bucket: str) -> None:
         self._client = client
@@ -44,22 +73,13 @@ class S3Workbooks(Workbooks):
             # Saving is what closes the sheet and removes its temporary file; then the error goes on.
             book.save(io.BytesIO())
             raise
-        key = f"{EXPORT_PREFIX}{re.sub(r'[^A-Za-z0-9_-]', '_', owner)}/{uuid.uuid4().hex}.xlsx"
+        key = owned_key(owner, "xlsx")
         with tempfile.SpooledTemporaryFile(max_size=IN_MEMORY) as file:
             book.save(file)
             size = file.tell()
             file.seek(0)
             self._client.upload_fileobj(file, self._bucket, key, ExtraArgs={"ContentType": XLSX})
-        url = self._client.generate_presigned_url(
-            "get_object",
-            Params={
-                "Bucket": self._bucket,
-                "Key": key,
-                "ResponseContentDisposition": f"attachment; filename*=UTF-8''{quote(filename)}",
-                "ResponseContentType": XLSX,
-            },
-            ExpiresIn=int(valid_for.total_seconds()),
-        )
+        url = download_link(self._client, self._bucket, key, filename, XLSX, valid_for)
         return ExportFile(
             filename=filename,
             url=str(url),

@@ -14,7 +14,9 @@ from ..entrypoints.staff import (
     handling,
     keys,
     knowledge,
+    messages,
     orders,
+    printing,
     ranking,
     revisits,
     users,
@@ -42,6 +44,8 @@ MOUNTS: tuple[Mount, ...] = (
             revisits,
             batch,
             callers,
+            messages,
+            printing,
         )
     ),
 )

@@ -183,5 +183,13 @@ class Notifier(ABC):
     def requester_sms(self, phone: str, message: str) -> None: ...
 
     @abstractmethod
-    def staff_notice(self, audience: str, subject: str, message: str) -> None:
-        """Tell an audience (unit:<id>, leader:<id>, hotline:<role>) by e-mail or in the portal."""
+    def staff_notice(
+        self, audience: str, subject: str, message: str, about: str | None = None, key: str | None = None
+    ) -> None:
+        """Tell an audience (unit:<id>, leader:<id>, hotline:<role>) in the portal's message centre
+        and by the channels its members chose; `about` names the order, `key` the change it came
+        from (the same notice from the same change is kept and sent once)."""
+
+    @abstractmethod
+    def staff_direct(self, channel: str, address: str, subject: str, message: str) -> None:
+        """Tell one staff member by the channel they chose (sms: a mobile number, email: an address)."""

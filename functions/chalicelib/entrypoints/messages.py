@@ -82,6 +82,11 @@ LABELS: Mapping[str, tuple[str, str]] = {
     "username": ("用户名", "User name"),
     "version": ("版本", "Version"),
     "work_order_id": ("工单号", "Order number"),
+    # the message centre's forms
+    "email_address": ("电子邮箱", "E-mail address"),
+    "sms": ("短信提醒", "SMS notices"),
+    "ids": ("消息", "Messages"),
+    "all": ("全部已读", "All read"),
 }
 
 # Pydantic's error types (https://docs.pydantic.dev/latest/errors/validation_errors/) in words;
@@ -137,6 +142,10 @@ REASONS: Mapping[str, str] = {
     "reminders must be increasing percentages": "的提醒点应为递增的百分比",
     "the first day comes after the last": "的开始日期晚于结束日期",
     "does not fit the finding": "与回访核实情况不符",
+    "is needed for SMS notices": "：开启短信提醒需填写手机号码",
+    "is needed for e-mail notices": "：开启邮件提醒需填写电子邮箱",
+    "must be an e-mail address": "应为电子邮箱地址",
+    "name the messages read (ids) or mark all read (all)": "：请指明已读的消息，或标记全部已读",
 }
 
 

@@ -18,9 +18,11 @@ def on_change(new_image: Image | None, old_image: Image | None) -> int:
     The images are the stream record's, read by the adapter (adapters/dynamodb_streams.py)."""
     sent: list[Notice]
     if (after := work_order(new_image)) is not None:
-        sent, subject = notices(work_order(old_image), after), after.id
+        sent, subject, about = notices(work_order(old_image), after), after.id, after.id
+        change = f"{after.id}@{after.version}"
     elif (blown := whistle(new_image)) is not None:
-        sent, subject = list(whistle_notices(whistle(old_image), blown)), blown.id
+        sent, subject, about = list(whistle_notices(whistle(old_image), blown)), blown.id, None
+        change = f"{blown.id}@{blown.version}"
     else:
         return 0
     notifier = deps().notifier
@@ -28,7 +30,7 @@ def on_change(new_image: Image | None, old_image: Image | None) -> int:
         if isinstance(notice, Sms):
             notifier.requester_sms(notice.phone, notice.message)
         else:
-            notifier.staff_notice(notice.audience, notice.subject, notice.message)
+            notifier.staff_notice(notice.audience, notice.subject, notice.message, about, change)
     if sent:
         logger.info("notified", subject=subject, count=len(sent))
         metrics.add_metric(name="NotificationsSent", unit=MetricUnit.Count, value=len(sent))

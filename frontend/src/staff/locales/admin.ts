@@ -373,6 +373,8 @@ export default {
         analytics_run: '运行月度分析',
         model_serve: '启用派单模型',
         caller_history_read: '查看来电历史',
+        notice_preference: '修改消息提醒方式',
+        order_printed: '打印工单办理单',
       },
       // What changed, by the entry's action and its params (docs/api.md, audit trail).
       summaries: {
@@ -391,6 +393,7 @@ export default {
         topic_adopt: '{title}；牵头单位 {lead}',
         model_serve: '理由：{reason}',
         caller_history_read: '显示工单 {count} 件：{orders}',
+        order_printed: '共 {pages} 页',
       },
       none: '无',
       enabled: { true: '启用', false: '停用' },
@@ -773,6 +776,8 @@ export default {
         analytics_run: 'Monthly analytics run',
         model_serve: 'Dispatch model put in service',
         caller_history_read: 'Caller history viewed',
+        notice_preference: 'Notice channels changed',
+        order_printed: 'Handling sheet printed',
       },
       // What changed, by the entry's action and its params (docs/api.md, audit trail).
       summaries: {
@@ -791,6 +796,7 @@ export default {
         topic_adopt: '{title}; lead unit {lead}',
         model_serve: 'Reason: {reason}',
         caller_history_read: '{count} orders shown: {orders}',
+        order_printed: '{pages} page(s)',
       },
       none: 'none',
       enabled: { true: 'enabled', false: 'disabled' },

@@ -177,6 +177,9 @@ def update_user(username: str) -> Response:
         _audit_failure(staff, "user.update_failed", username, error, **_change(change))
         raise
     _revoke_tokens(username, before, account)
+    from ...domain.inbox import account_changed
+
+    account_changed(d.messages, before, account)
     audit(staff, "user.updated", username, **_change(change))
     return respond(_user(account))
 
