@@ -11,7 +11,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from chalicelib.domain import co_handling, dispatch, handling, objections, partners, supervision, triage
+from chalicelib.domain import (
+    co_handling,
+    dispatch,
+    extensions,
+    handling,
+    objections,
+    partners,
+    supervision,
+    triage,
+)
 from chalicelib.domain.access import Permission, require, require_visible
 from chalicelib.domain.allowed import RULES
 from chalicelib.domain.deadlines import TimeLimits
@@ -21,6 +30,8 @@ from chalicelib.domain.model import (
     Assist,
     AssistStatus,
     Evaluation,
+    ExtensionDecision,
+    ExtensionRequest,
     Objection,
     ObjectionGrounds,
     Place,
@@ -92,7 +103,11 @@ PERFORMED: dict[str, tuple[Permission, Call]] = {
     "release": (Permission.HANDLE, lambda o: co_handling.release(_release_unit(o), "已无需协办")),
     "extension": (
         Permission.HANDLE,
-        lambda o: handling.extend("需更换电缆", (o.deadline or NOW) + timedelta(days=1), LIMITS),
+        lambda o: extensions.ask("需更换电缆", (o.deadline or NOW) + timedelta(days=1), LIMITS),
+    ),
+    "extension-decision": (
+        Permission.DECIDE_EXTENSION,
+        lambda _o: extensions.decide(extensions.APPROVE, None, LIMITS),
     ),
     "reply": (Permission.HANDLE, lambda _o: handling.reply("已修复", True)),
     "assist-sign": (Permission.ASSIST, lambda _o: co_handling.sign),
@@ -169,6 +184,20 @@ def orders(draw: st.DrawFn, status: Status) -> WorkOrder:
         for i, decision in enumerate(decisions)
     ]
     rated = draw(st.booleans())
+    deadline = at(draw(MINUTES))
+    requests = [
+        ExtensionRequest(
+            reason="等待材料",
+            new_deadline=(deadline or NOW) + timedelta(hours=draw(st.integers(1, 30))),
+            # Asked for this deadline, or for one the order no longer has (reassigned meanwhile).
+            deadline=draw(st.sampled_from([deadline or NOW, NOW - timedelta(days=2)])),
+            unit=draw(st.sampled_from([first_receiver or STREET, "110101003"])),
+            by="someone",
+            at=NOW - timedelta(days=3),
+            decision=decision,
+        )
+        for decision in draw(st.lists(st.sampled_from([None, ExtensionDecision.REFUSED]), max_size=1))
+    ]
     return WorkOrder(
         id="202611260001",
         tracking_hash="x",
@@ -181,7 +210,8 @@ def orders(draw: st.DrawFn, status: Status) -> WorkOrder:
         first_receiver=first_receiver,
         assists=assists,
         objections=found,
-        deadline=at(draw(MINUTES)),
+        deadline=deadline,
+        extension_requests=requests,
         follow_up_until=at(draw(MINUTES)),
         evaluation=Evaluation(resolved=False, satisfaction=Satisfaction.DISSATISFIED, at=NOW)
         if rated

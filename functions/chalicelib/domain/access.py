@@ -19,6 +19,9 @@ class Permission(StrEnum):
     TAKE_FOLLOW_UP = "take_follow_up"  # an evaluation taken by phone (Art. 23)
     INTAKE = "intake"  # record a request from a call
     EDIT_POLICY = "edit_policy"  # the dispatch catalogue and the time limits
+    # Approve or refuse a unit's extension request (Art. 15): a supervisor, who answers for the time
+    # limits (督办) and the assessment that counts them; dispatchers decide where an order goes.
+    DECIDE_EXTENSION = "decide_extension"
 
 
 ROLES: dict[Permission, frozenset[str]] = {
@@ -32,6 +35,7 @@ ROLES: dict[Permission, frozenset[str]] = {
     Permission.TAKE_FOLLOW_UP: frozenset({"operator"}),
     Permission.INTAKE: frozenset({"operator"}),
     Permission.EDIT_POLICY: frozenset({"admin"}),
+    Permission.DECIDE_EXTENSION: frozenset({"supervisor"}),
 }
 
 

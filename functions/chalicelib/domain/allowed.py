@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .access import Permission, require
 from .co_handling import ASSISTABLE, pending
 from .errors import Forbidden
+from .extensions import APPROVE, REFUSE, awaiting
 from .follow_up import evaluation_due
 from .handling import BEFORE_SIGNING, CONTACTABLE, HANDLING, WORKING
 from .model import Assist, AssistStatus, ObjectionGrounds, Satisfaction, Staff, Status, WorkOrder
@@ -31,6 +32,7 @@ ActionName = Literal[
     "assists",
     "release",
     "extension",
+    "extension-decision",
     "reply",
     "assist-sign",
     "assist-report",
@@ -47,7 +49,9 @@ ActionName = Literal[
 ]
 
 # Why an action the caller would otherwise have is not open: the code the action answers with.
-BlockReason = Literal["objection_rejected", "objection_pending", "deadline_passed", "assists_pending"]
+BlockReason = Literal[
+    "objection_rejected", "objection_pending", "deadline_passed", "assists_pending", "extension_pending"
+]
 
 Choices = dict[str, list[str | bool]]
 
@@ -125,8 +129,16 @@ RULES: tuple[_Rule, ...] = (
     _Rule(
         "extension",
         Permission.HANDLE,
-        lambda o, _s: o.status in WORKING and o.deadline is not None,
+        lambda o, _s: o.status in WORKING and o.deadline is not None and o.open_extension_request() is None,
         ("reason", "new_deadline"),
+        until=_deadline,
+    ),
+    _Rule(
+        "extension-decision",
+        Permission.DECIDE_EXTENSION,
+        lambda o, _s: awaiting(o),
+        ("decision",),
+        lambda _o: {"decision": [APPROVE, REFUSE]},
         until=_deadline,
     ),
     _Rule(
@@ -202,6 +214,8 @@ def blocked(order: WorkOrder, staff: Staff) -> list[BlockedAction]:
         found.append(BlockedAction(action="objection", reason="objection_rejected", since=None))
     if order.status in WORKING and order.deadline is not None:
         found.append(BlockedAction(action="extension", reason="deadline_passed", since=order.deadline))
+    if order.status in WORKING and order.open_extension_request() is not None:
+        found.append(BlockedAction(action="extension", reason="extension_pending", since=None))
     if order.status is Status.IN_PROGRESS and pending(order):
         found.append(BlockedAction(action="reply", reason="assists_pending", since=None))
     if order.status is Status.OBJECTED:

@@ -16,6 +16,7 @@ from .model import (
     DirectAnswer,
     Evaluation,
     Extension,
+    ExtensionRequest,
     Objection,
     Staff,
     TimelineEvent,
@@ -175,6 +176,9 @@ class StaffOrder(BaseModel):
     pingpong: bool
     objections: list[Objection]
     extensions: list[Extension]
+    extension_requests: list[ExtensionRequest] = Field(
+        [], description="The unit's extension requests and the hotline's decisions, oldest first."
+    )
     evaluation: Evaluation | None
     evaluation_due: bool
     adjudicated_unreasonable: bool = False
@@ -287,6 +291,7 @@ def staff_view(order: WorkOrder, staff: Staff, reference: Catalogue) -> StaffOrd
         pingpong=pingpong(order),
         objections=order.objections,
         extensions=order.extensions,
+        extension_requests=order.extension_requests,
         evaluation=order.evaluation,
         evaluation_due=evaluation_due(order),
         follow_up_until=order.follow_up_until,
