@@ -458,7 +458,11 @@ class Paths:
         signed = self.act(HANDLER, receipt["id"], "sign")
         later = datetime.fromisoformat(signed["deadline"]) + timedelta(days=2)
         self.act(
-            HANDLER, receipt["id"], "extension", reason="需协调环卫车辆，等待调度", new_deadline=later.isoformat()
+            HANDLER,
+            receipt["id"],
+            "extension",
+            reason="需协调环卫车辆，等待调度",
+            new_deadline=later.isoformat(),
         )
         self.act(SUPERVISOR, receipt["id"], "extension/decision", decision="approve")
         self.handle(receipt["id"], sign=False)

@@ -319,6 +319,7 @@ def test_an_order_replied_leaves_the_overdue_board(store):
 
 def test_the_queue_of_extension_requests_holds_open_requests_earliest_deadline_first(store):
     def asked(o: WorkOrder, decision: ExtensionDecision | None = None) -> WorkOrder:
+        assert o.deadline is not None and o.first_receiver is not None
         request = ExtensionRequest(
             reason="等待材料",
             new_deadline=o.deadline + timedelta(days=1),

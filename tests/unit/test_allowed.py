@@ -30,6 +30,7 @@ from chalicelib.domain.model import (
     Assist,
     AssistStatus,
     Evaluation,
+    Extension,
     ExtensionDecision,
     ExtensionRequest,
     Objection,
@@ -81,6 +82,13 @@ def _open_objection(order: WorkOrder) -> str:
     return pending.id if pending else f"{order.id}-1"
 
 
+def _extended_to(order: WorkOrder) -> datetime:
+    """A day later, or as late as the order's tier still allows."""
+    later = (order.deadline or NOW) + timedelta(days=1)
+    latest = extensions.room(order, LIMITS)[1]
+    return later if latest is None else min(later, latest)
+
+
 def _release_unit(order: WorkOrder) -> str:
     return next((a.unit for a in order.assists if a.open), "110101-housing")
 
@@ -103,7 +111,7 @@ PERFORMED: dict[str, tuple[Permission, Call]] = {
     "release": (Permission.HANDLE, lambda o: co_handling.release(_release_unit(o), "已无需协办")),
     "extension": (
         Permission.HANDLE,
-        lambda o: extensions.ask("需更换电缆", (o.deadline or NOW) + timedelta(days=1), LIMITS),
+        lambda o: extensions.ask("需更换电缆", _extended_to(o), LIMITS),
     ),
     "extension-decision": (
         Permission.DECIDE_EXTENSION,
@@ -198,6 +206,16 @@ def orders(draw: st.DrawFn, status: Status) -> WorkOrder:
         )
         for decision in draw(st.lists(st.sampled_from([None, ExtensionDecision.REFUSED]), max_size=1))
     ]
+    granted = [
+        Extension(
+            reason="等待材料",
+            previous_deadline=(deadline or NOW) - timedelta(hours=draw(st.integers(0, 200))),
+            new_deadline=deadline or NOW,
+            unit=first_receiver or STREET,
+            at=NOW - timedelta(days=1),
+        )
+        for _ in range(draw(st.integers(0, 2)))
+    ]
     return WorkOrder(
         id="202611260001",
         tracking_hash="x",
@@ -212,6 +230,7 @@ def orders(draw: st.DrawFn, status: Status) -> WorkOrder:
         objections=found,
         deadline=deadline,
         extension_requests=requests,
+        extensions=granted,
         follow_up_until=at(draw(MINUTES)),
         evaluation=Evaluation(resolved=False, satisfaction=Satisfaction.DISSATISFIED, at=NOW)
         if rated
@@ -233,7 +252,7 @@ def test_the_offered_actions_are_exactly_those_the_domain_accepts(status: Status
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(order=orders(status), staff=callers(role))
     def offered_iff_accepted(order: WorkOrder, staff: Staff) -> None:
-        view = staff_view(order, staff, REFERENCE)
+        view = staff_view(order, staff, REFERENCE, LIMITS)
         offered = {a.action for a in view.actions if a.until is None or a.until > NOW}
         taken = {name for name in PERFORMED if accepted(order, staff, name)}
 

@@ -12,7 +12,6 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..domain.errors import KeyTaken, NumberTaken, StaleVersion
-from ..domain.extensions import awaiting
 from ..domain.listing import OPEN_WORK
 from ..domain.model import Status, WorkOrder
 from ..domain.ports import IdempotencyRecord, OrderQuery, Page, PendingRun, WorkOrders
@@ -23,6 +22,7 @@ from ..names import (
     WORK_ORDERS_REQUESTER_INDEX,
     WORK_ORDERS_STATUS_INDEX,
 )
+from .dynamodb_extensions import EXTENSIONS_PENDING, index_extension_request, queue_filters, queued
 from .dynamodb_pages import (
     conditional_failed,
     decode_cursor,
@@ -32,9 +32,6 @@ from .dynamodb_pages import (
 )
 
 ORDER_SK = "ORDER"
-# The supervisors' queue of extension requests: one item per order whose request is open.
-EXTENSION_SK = "EXTENSION_REQUEST"
-EXTENSIONS_PENDING = "EXTENSIONS#PENDING"
 # The hotline's list without a status walks the statuses in this order, newest orders first.
 LIST_STATUSES = tuple(Status)
 # One partition of the sparse overdue index: only open overdue orders are in it, and their writes
@@ -200,7 +197,7 @@ class DynamoWorkOrders(WorkOrders):
         if order.assists:
             self._index_assists(order)
         if order.extension_requests:
-            self._index_extension_request(order)
+            index_extension_request(self._client, self._table, order)
         token = answer["Attributes"].get("task_token", {}).get("S")
         return str(token) if token else None
 
@@ -287,25 +284,6 @@ class DynamoWorkOrders(WorkOrders):
             while pending:
                 pending = self._client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
 
-    def _index_extension_request(self, order: WorkOrder) -> None:
-        """The order in the supervisors' queue of extension requests (EXTENSIONS#PENDING in the
-        inbox index, by the deadline the request must be decided before) while its request is open:
-        put in the write that asks, deleted in the one that decides it. An index, not state: an item
-        left behind is filtered out on reading (extensions.awaiting)."""
-        request = order.extension_requests[-1]
-        key = {"pk": {"S": f"ORDER#{order.id}"}, "sk": {"S": EXTENSION_SK}}
-        if request.decision is None and request.at == order.updated_at:
-            item = {
-                **key,
-                "order_id": {"S": order.id},
-                "unit": {"S": request.unit},
-                "gsi1pk": {"S": EXTENSIONS_PENDING},
-                "gsi1sk": {"S": f"{request.deadline.astimezone(UTC).isoformat()}#{order.id}"},
-            }
-            self._client.put_item(TableName=self._table, Item=item)
-        elif request.decided_at == order.updated_at:
-            self._client.delete_item(TableName=self._table, Key=key)
-
     def _orders(self, ids: list[str]) -> list[WorkOrder]:
         """Orders by number, in the order given (BatchGetItem)."""
         found: dict[str, WorkOrder] = {}
@@ -332,10 +310,9 @@ class DynamoWorkOrders(WorkOrders):
         return IdempotencyRecord(key, item["fingerprint"]["S"], json.loads(item["response"]["S"]))
 
     def _read(self, query: OrderQuery, items: list[dict[str, Any]]) -> list[WorkOrder]:
-        """The orders of a page's items: an assisting unit's items point to orders still assisted,
-        the queue's to orders whose request still awaits a decision."""
-        if query.extension_pending:
-            return [o for o in self._orders([item["order_id"]["S"] for item in items]) if awaiting(o)]
+        """The orders of a page's items: an assisting unit's items point to orders still assisted."""
+        if query.extension_pending:  # the queue of extension requests: to orders still awaiting a decision
+            return queued(self._orders([item["order_id"]["S"] for item in items]))
         if not query.assisting:
             return [WorkOrder.model_validate_json(item["doc"]["S"]) for item in items]
         ids = [item["order_id"]["S"] for item in items]
@@ -354,9 +331,9 @@ class DynamoWorkOrders(WorkOrders):
         # The status index is sorted by creation time: a creation range is a range of its keys.
         ranged = partitions[0][0] == WORK_ORDERS_STATUS_INDEX.name
         key_range, range_names, range_values = _created_range(query, WORK_ORDERS_STATUS_INDEX.sort_key)
-        # An assisting unit's items (and the queue's) carry no order attributes to filter on.
+        # An assisting unit's items carry no order attributes to filter on.
         filters, names, values = (
-            _queue_filters(query) if query.assisting or query.extension_pending else _filters(query)
+            queue_filters(query) if query.assisting or query.extension_pending else _filters(query)
         )
         if key_range and not ranged and not query.assisting:
             filters.append(key_range)
@@ -430,13 +407,6 @@ def _created_range(query: OrderQuery, attribute: str) -> tuple[str, dict[str, st
     if query.created_from is not None:
         return "#created >= :created_from", names, values
     return "#created <= :created_to", names, values
-
-
-def _queue_filters(query: OrderQuery) -> tuple[list[str], dict[str, str], dict[str, Any]]:
-    """The queue of extension requests by unit: its items carry the unit that asked."""
-    if query.extension_pending and query.unit is not None:
-        return ["#unit = :unit"], {"#unit": "unit"}, {":unit": {"S": query.unit}}
-    return [], {}, {}
 
 
 def _filters(query: OrderQuery) -> tuple[list[str], dict[str, str], dict[str, Any]]:

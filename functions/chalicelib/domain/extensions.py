@@ -42,14 +42,20 @@ def room(order: WorkOrder, limits: TimeLimits) -> tuple[int, datetime | None]:
     return tier.extensions - len(this_round), latest
 
 
+def more_allowed(order: WorkOrder, limits: TimeLimits) -> bool:
+    """The order's tier allows one more extension in this round, and a later deadline still."""
+    left, latest = room(order, limits)
+    return left > 0 and (latest is None or order.deadline is None or latest > order.deadline)
+
+
 def _within_limits(order: WorkOrder, new_deadline: datetime, now: datetime, limits: TimeLimits) -> None:
     current = order.deadline
     if current is None or now >= current:
         raise Conflict(
             "The deadline has passed; an extension is asked for and decided before it.", "deadline_passed"
         )
-    left, latest = room(order, limits)
-    if left <= 0:
+    latest = room(order, limits)[1]
+    if not more_allowed(order, limits):
         raise Conflict(
             "The order's tier allows no more extensions in this handling round.", "extension_limit"
         )
@@ -141,18 +147,15 @@ def _approve(order: WorkOrder, request: ExtensionRequest, staff: Staff, now: dat
         at=now,
         approved_by=staff.username,
     )
-    # The public reads the unit's reason and the new deadline on this entry (Art. 15).
-    event = TimelineEvent(
-        at=now,
-        action="extended",
-        actor_role=staff.role,
-        actor=staff.username,
-        unit=request.unit,
-        note=request.reason,
-        internal_note=request.decision_note,
+    # The public reads the unit's reason and the new deadline on this entry, named for the unit (Art. 15).
+    event = staff.event(
+        now,
+        "extended",
+        request.reason,
+        request.decision_note,
         code="extended",
-        params={"previous_deadline": request.deadline.isoformat()},
-    )
+        previous_deadline=request.deadline.isoformat(),
+    ).model_copy(update={"unit": request.unit})
     return order.record(
         now,
         event,

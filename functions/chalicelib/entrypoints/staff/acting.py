@@ -36,4 +36,4 @@ def act(
     changed = handling.perform(
         order, form.version, staff, action(form), orders=d.orders, workflows=d.workflows, clock=d.clock
     )
-    return respond(staff_view(changed, staff, d.reference))
+    return respond(staff_view(changed, staff, d.reference, d.limits))
