@@ -115,7 +115,7 @@ PERFORMED: dict[str, tuple[Permission, Call]] = {
     ),
     "extension-decision": (
         Permission.DECIDE_EXTENSION,
-        lambda _o: extensions.decide(extensions.APPROVE, None, LIMITS),
+        lambda _o: extensions.decide(extensions.REFUSE, "清运属日常工作", LIMITS),
     ),
     "reply": (Permission.HANDLE, lambda _o: handling.reply("已修复", True)),
     "assist-sign": (Permission.ASSIST, lambda _o: co_handling.sign),

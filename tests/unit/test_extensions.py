@@ -117,9 +117,11 @@ def test_a_reply_lapses_the_open_request(hotline, limits):
     assert not extensions.awaiting(hotline.order(order_id))
 
 
-def test_each_tier_limits_how_many_extensions_and_how_long(hotline, limits):
+def test_each_tier_limits_how_many_extensions_and_how_long(hotline, limits, reference):
     order_id = signed(hotline)
     deadline = hotline.order(order_id).deadline  # the 24-hour tier: one extension, 3 days at most
+    offered = staff_view(hotline.order(order_id), HANDLER, reference, limits).actions
+    assert next(a for a in offered if a.action == "extension").latest == deadline + timedelta(days=3)
 
     with pytest.raises(InvalidInput) as too_long:
         hotline.act(order_id, extensions.ask("原因", deadline + timedelta(days=3, minutes=1), limits))
@@ -133,9 +135,15 @@ def test_each_tier_limits_how_many_extensions_and_how_long(hotline, limits):
     assert too_long.value.details[0].field == "new_deadline"
     assert one_at_a_time.value.code == "extension_pending"
     assert used_up.value.code == "extension_limit"
+    view = staff_view(hotline.order(order_id), HANDLER, reference, limits)
+    assert "extension" not in [a.action for a in view.actions]
+    assert [b.reason for b in view.blocked if b.action == "extension"] == [
+        "deadline_passed",
+        "extension_limit",
+    ]
 
 
-def test_a_limit_lowered_while_a_request_waits_is_applied_at_approval(hotline, limits):
+def test_a_limit_lowered_while_a_request_waits_is_applied_at_approval(hotline, limits, reference):
     order_id = signed(hotline)
     deadline = hotline.order(order_id).deadline
     hotline.act(order_id, extensions.ask("原因", deadline + timedelta(days=2), limits))
@@ -147,8 +155,11 @@ def test_a_limit_lowered_while_a_request_waits_is_applied_at_approval(hotline, l
 
     with pytest.raises(InvalidInput):
         hotline.act(order_id, extensions.decide(extensions.APPROVE, None, stricter), SUPERVISOR)
+    view = staff_view(hotline.order(order_id), SUPERVISOR, reference, stricter)
 
     assert hotline.order(order_id).deadline == deadline
+    assert view.actions[0].action == "extension-decision"
+    assert view.actions[0].choices == {"decision": ["refuse"]}
 
 
 def test_an_extension_is_asked_by_a_signed_unit_before_the_deadline_and_later_than_it(hotline, clock, limits):

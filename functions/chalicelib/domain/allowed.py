@@ -17,7 +17,7 @@ from .access import Permission, require
 from .co_handling import ASSISTABLE, pending
 from .deadlines import TimeLimits
 from .errors import Forbidden
-from .extensions import APPROVE, REFUSE, awaiting, more_allowed, room
+from .extensions import APPROVE, REFUSE, approvable, awaiting, more_allowed, room
 from .follow_up import evaluation_due
 from .handling import BEFORE_SIGNING, CONTACTABLE, HANDLING, WORKING
 from .model import Assist, AssistStatus, ObjectionGrounds, Satisfaction, Staff, Status, WorkOrder
@@ -215,13 +215,18 @@ def allowed(order: WorkOrder, staff: Staff, limits: TimeLimits | None = None) ->
     ]
     if limits is None:
         return found
-    latest = room(order, limits)[1]
     more = more_allowed(order, limits)
-    return [
-        a.model_copy(update={"latest": latest}) if a.action == "extension" else a
-        for a in found
-        if a.action != "extension" or more
-    ]
+    return [_within_tier(a, order, limits) for a in found if a.action != "extension" or more]
+
+
+def _within_tier(action: AllowedAction, order: WorkOrder, limits: TimeLimits) -> AllowedAction:
+    """An extension with the latest deadline it may reach; the decision on a request the tier's
+    limits (as an admin may have changed them since) no longer allow, to refuse only."""
+    if action.action == "extension":
+        return action.model_copy(update={"latest": room(order, limits)[1]})
+    if action.action == "extension-decision" and not approvable(order, limits):
+        return action.model_copy(update={"choices": {"decision": [REFUSE]}})
+    return action
 
 
 def blocked(order: WorkOrder, staff: Staff, limits: TimeLimits | None = None) -> list[BlockedAction]:

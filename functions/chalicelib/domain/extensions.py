@@ -199,6 +199,18 @@ def settle(order: WorkOrder, now: datetime) -> WorkOrder | None:
     return order.record(now, event, extension_requests=_replace(order, lapsed))
 
 
+def approvable(order: WorkOrder, limits: TimeLimits) -> bool:
+    """The open request is within the tier's limits as they stand (else it can only be refused)."""
+    request = order.open_extension_request()
+    if request is None:
+        return False
+    try:
+        _within_limits(order, request.new_deadline, request.at, limits)
+    except (Conflict, InvalidInput):
+        return False
+    return True
+
+
 def awaiting(order: WorkOrder) -> bool:
     """The order has a request a supervisor can decide before the deadline (the queue of pending
     requests; an objection under review takes an order out of it for a while)."""
