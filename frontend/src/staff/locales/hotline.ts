@@ -258,9 +258,12 @@ export default {
     },
     supervision: {
       title: '督办与考评',
-      tabs: { overdue: '超期督办', pingpong: '多次退回', ranking: '三率考评排名' },
-      leadOverdue: '已超过办理时限仍未办结的工单。督办员、派单员可直接催办，承办单位会收到催办通知。',
-      leadPingpong: '被多个单位反复退回的工单，需要协调确定承办单位。',
+      tabs: { overdue: '超期督办', pingpong: '多次退回', extensions: '延期审批', ranking: '三率考评排名' },
+      lead: {
+        overdue: '已超过办理时限仍未办结的工单。督办员、派单员可直接催办，承办单位会收到催办通知。',
+        pingpong: '被多个单位反复退回的工单，需要协调确定承办单位。',
+        extensions: '承办单位提交、等待审批的延期申请，办理期限最近的在前。须在办理期限前审批，逾期未审批的申请自动失效，工单照常计为超期。',
+      },
       empty: '没有符合条件的工单',
       urge: '催办',
       urgeTitle: '催办工单 {id}',
@@ -543,9 +546,12 @@ export default {
     },
     supervision: {
       title: 'Supervision & ranking',
-      tabs: { overdue: 'Overdue', pingpong: 'Ping-pong', ranking: 'Unit ranking' },
-      leadOverdue: 'Orders past their deadline. Supervisors and dispatchers can urge the lead unit, which is notified.',
-      leadPingpong: 'Orders several units objected to: settle who handles them.',
+      tabs: { overdue: 'Overdue', pingpong: 'Ping-pong', extensions: 'Extension requests', ranking: 'Unit ranking' },
+      lead: {
+        overdue: 'Orders past their deadline. Supervisors and dispatchers can urge the lead unit, which is notified.',
+        pingpong: 'Orders several units objected to: settle who handles them.',
+        extensions: 'Extension requests units made, nearest deadline first. Decide before the deadline: a request still open then lapses and the order becomes overdue as usual.',
+      },
       empty: 'Nothing matches',
       urge: 'Urge',
       urgeTitle: 'Urge order {id}',

@@ -13,10 +13,11 @@ type Te = (key: string) => boolean
 export const PUBLIC_CODES = new Set(['settled', 'reinstated', 'reinstated_by_requester', 'knowledge_answer'])
 
 const UNITS = new Set(['lead', 'assisting', 'unit', 'from'])
-const TIMES = new Set(['deadline', 'previous_deadline'])
+const TIMES = new Set(['deadline', 'previous_deadline', 'new_deadline'])
 const LABELLED: Record<string, string> = {
   channel: 'staff.orders.channels',
   grounds: 'staff.orders.grounds',
+  why: 'staff.orders.extensionRequests.why',
 }
 
 /**
