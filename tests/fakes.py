@@ -20,6 +20,7 @@ from chalicelib.domain.errors import (
     StaleVersion,
     WorkflowUnavailable,
 )
+from chalicelib.domain.extensions import awaiting
 from chalicelib.domain.knowledge import KnowledgeEntry
 from chalicelib.domain.model import Category, Unit, UnitKind, WorkOrder
 from chalicelib.domain.partners import ApiClient
@@ -106,6 +107,8 @@ class MemoryWorkOrders(WorkOrders):
             )
 
         def matches(o: WorkOrder) -> bool:
+            if query.extension_pending:
+                return awaiting(o) and query.unit in (None, o.first_receiver)
             if query.assisting:
                 return query.unit in o.assisting and (
                     query.statuses is None or o.status.value in query.statuses
@@ -126,7 +129,8 @@ class MemoryWorkOrders(WorkOrders):
             )
 
         found = [o for o in self.orders.values() if matches(o)]
-        if query.late_first or (query.unit is not None and query.requester is None):
+        by_deadline = query.extension_pending or query.late_first
+        if by_deadline or (query.unit is not None and query.requester is None):
             found.sort(key=lambda o: (o.deadline.isoformat() if o.deadline else "~", o.id))
         else:
             found.sort(key=lambda o: (o.created_at, o.id), reverse=True)

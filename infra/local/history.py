@@ -879,7 +879,8 @@ def _timeline(rng: np.random.Generator, unit: _Unit, created: Array) -> _Timelin
         dispatched + _seconds(0.95 * rng.beta(1.3, 4.0, n) * (sign_by - dispatched)),
     )
     extends = (span >= 7 * DAY) & (rng.random(n) < EXTENDED)
-    extension = np.where(extends, np.minimum(span, DEFAULT_LIMITS.max_extension), 0)
+    # By default the 7- and 15-day tiers may be extended by their own span (Tier.extended_by).
+    extension = np.where(extends, span, 0)
     first = _round(rng, unit, dispatched, signed, extension, RESOLVED)
     due = dispatched + span
     # Asked for while the unit works on it, before the reply and the original deadline (Art. 15).

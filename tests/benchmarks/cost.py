@@ -59,6 +59,7 @@ MONTH = "2026-10"
 KB, RRU_BYTES = 1024, 4096
 ATHENA_MINIMUM = 10 * 2**20
 HANDLER, DISPATCHER = "andingmen.handler", "dispatcher1"
+SUPERVISOR = "supervisor1"
 STREET_WHISTLER = "andingmen.handler"
 MANHOLE = {"category": "manhole_cover", "content": "路口井盖丢失，非常危险，请尽快处理"}
 LIGHT = {"category": "street_lighting", "content": "路灯杆被车撞歪，灯罩掉落"}
@@ -451,13 +452,19 @@ class Paths:
         return self.finished(receipt)
 
     def extended(self) -> tuple[int, int]:
-        citizen, receipt = self.submit(**MANHOLE)
+        # A 24-hour order: asked for and approved (extensions.py) well before its deadline.
+        citizen, receipt = self.submit()
         self.parked(self._arn(self.running, receipt["id"]))
         signed = self.act(HANDLER, receipt["id"], "sign")
         later = datetime.fromisoformat(signed["deadline"]) + timedelta(days=2)
         self.act(
-            HANDLER, receipt["id"], "extension", reason="需更换井座，等待材料", new_deadline=later.isoformat()
+            HANDLER,
+            receipt["id"],
+            "extension",
+            reason="需协调环卫车辆，等待调度",
+            new_deadline=later.isoformat(),
         )
+        self.act(SUPERVISOR, receipt["id"], "extension/decision", decision="approve")
         self.handle(receipt["id"], sign=False)
         self.rate(citizen, receipt)
         return self.finished(receipt)

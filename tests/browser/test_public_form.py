@@ -465,14 +465,20 @@ def test_an_extension_and_its_reason_reach_the_tracking_page(page: Page, stack_u
     dispatch(stack_url, order_id)
     signed = act(stack_url, "andingmen.handler", order_id, "sign", {})
     reason = "灯杆更换需供电部门配合停电作业，需延长办理期限"
-    new_deadline = datetime.fromisoformat(signed["deadline"]) + timedelta(days=2)
-    extended = act(
+    # Two days more, or as much as the tier of the category it was dispatched under allows
+    offered = next(a for a in signed["actions"] if a["action"] == "extension")
+    new_deadline = min(
+        datetime.fromisoformat(signed["deadline"]) + timedelta(days=2),
+        datetime.fromisoformat(offered["latest"]),
+    )
+    act(
         stack_url,
         "andingmen.handler",
         order_id,
         "extension",
         {"reason": reason, "new_deadline": new_deadline.astimezone(BEIJING).isoformat()},
     )
+    extended = act(stack_url, "supervisor1", order_id, "extension/decision", {"decision": "approve"})
 
     page.goto(f"{stack_url}/track/{order_id}?code={code}")
     block = page.get_by_test_id("extensions")

@@ -1,6 +1,7 @@
 """One order through every role's workbench, in the browser: an operator records a call, the
 wrong street objects, the dispatcher reassigns it, the right street signs, brings in an assisting
-department, asks for more time and replies, and the operator takes the evaluation by phone."""
+department, asks for more time (a supervisor approves) and replies, and the operator takes the
+evaluation by phone."""
 
 import random
 import re
@@ -102,10 +103,15 @@ def test_one_order_from_the_call_to_its_closure(staff, snap, stack_url):
     act(housing, "assist-sign")
     act(housing, "assist-report", {"field-result": "已指导业委会重新公示换届方案"})
 
-    # The street asks for more time, then replies
+    # The street asks for more time, a supervisor approves it, then the street replies
     open_order(street, stack_url, order_id, "办理中")
     act(street, "extension", {"field-reason": "需召开业主大会重新公示，所需时间较长"})
-    expect(street.get_by_test_id("extensions")).to_contain_text("重新公示")
+    expect(street.get_by_test_id("extension-requests")).to_contain_text("重新公示")
+    supervisor = staff("supervisor1")
+    open_order(supervisor, stack_url, order_id, "办理中")
+    act(supervisor, "extension-decision", click=("decision-approve",))
+    expect(supervisor.get_by_test_id("extensions")).to_contain_text("重新公示")
+    open_order(street, stack_url, order_id, "办理中")
     act(street, "reply", {"field-result": "已督促业委会依法公开换届信息，并张贴公告"}, ("resolved-yes",))
     snap(street, "flow-3-replied")
 

@@ -1,4 +1,5 @@
-"""A street office works an order in the staff portal: inbox, order page, sign, contact, extend, reply.
+"""A street office works an order in the staff portal: inbox, order page, sign, contact, ask for an
+extension, reply; a supervisor approves one extension request and refuses another.
 
 Orders are submitted through the public API (the catalogue sends them to 安定门街道 at once); staff
 drive the UI at a desk's size (conftest.py `staff`)."""
@@ -132,8 +133,11 @@ def test_a_street_handler_works_an_order_from_the_inbox_to_the_reply(staff, snap
     expect(dialog.locator(".el-form-item__error")).to_have_count(0)
     dialog.get_by_test_id("dialog-submit").click()
     expect(page.locator(".el-dialog:visible")).to_have_count(0)
-    expect(page.get_by_test_id("extensions")).to_contain_text("需召开业主大会重新公示")
-    expect(timeline.locator("[data-action=extended]")).to_contain_text("延期")
+    # The request waits for a supervisor; the deadline stands until then
+    expect(page.get_by_test_id("extension-requests")).to_contain_text("需召开业主大会重新公示")
+    expect(page.get_by_test_id("extension-requests")).to_contain_text("待审批")
+    expect(timeline.locator("[data-action=extension_requested]")).to_contain_text("申请延期")
+    expect(page.get_by_test_id("hint-extensionPending")).to_be_visible()
     expect(status).to_have_text("办理中")
     snap(page, "staff-order-in-progress")
 
@@ -373,3 +377,66 @@ def test_the_operator_sees_the_callers_history_and_the_street_signs_five_orders_
     results.get_by_test_id("batch-results-close").click()
     for order_id in five:
         expect(rows.filter(has_text=order_id).get_by_test_id("status")).to_have_text("已签收")
+
+
+def test_a_supervisor_approves_one_extension_and_refuses_another(staff, snap, stack_url: str) -> None:
+    # Given two signed orders of the street office (15-day tier: one extension of up to 15 days)
+    token = uuid.uuid4().hex[:8]
+    handler = {"Authorization": f"Bearer {staff_token(stack_url, 'andingmen.handler')}"}
+    ids = [submit(stack_url, f"小区业委会换届公示不到位 {token} {n}", a_phone()) for n in (1, 2)]
+    for order_id in ids:
+        version = dispatched(stack_url, order_id)["version"]
+        signed = requests.post(
+            f"{stack_url}/api/v1/staff/work-orders/{order_id}/sign",
+            json={"version": version},
+            headers=handler,
+        )
+        assert signed.status_code == 200, signed.text
+    approved_id, refused_id = ids
+
+    # The handler asks for the first in the portal, and for the second too
+    page = staff("andingmen.handler")
+    for order_id, reason in ((approved_id, "需召开业主大会重新公示，所需时间较长"), (refused_id, "人手不足")):
+        page.goto(f"{stack_url}/staff/orders/{order_id}")
+        act(page, "extension", {"field-reason": reason})
+        expect(page.get_by_test_id("extension-requests")).to_contain_text("待审批")
+    deadline = requests.get(f"{stack_url}/api/v1/staff/work-orders/{refused_id}", headers=handler).json()[
+        "deadline"
+    ]
+
+    # The supervisor finds both in the queue of 延期审批 and approves the first
+    boss = staff("supervisor1")
+    boss.goto(f"{stack_url}/staff/supervision?tab=extensions")
+    for order_id in ids:
+        expect(boss.locator(f"[data-testid=extension-row][data-order='{order_id}']")).to_have_count(1)
+    boss.locator(f"[data-testid=extension-row][data-order='{approved_id}'] a.open").click()
+    expect(boss).to_have_url(re.compile(rf"/staff/orders/{approved_id}$"))
+    act(boss, "extension-decision", click=("decision-approve",))
+    expect(boss.get_by_test_id("extensions")).to_contain_text("需召开业主大会重新公示")
+    expect(boss.get_by_test_id("extension-requests")).to_contain_text("已批准")
+    expect(boss.get_by_test_id("timeline").locator("[data-action=extended]")).to_contain_text("延期")
+    snap(boss, "staff-extension-approved")
+
+    # ... and refuses the second with a reason, which its unit reads; its deadline stands
+    boss.goto(f"{stack_url}/staff/orders/{refused_id}")
+    act(
+        boss,
+        "extension-decision",
+        {"field-reason": "业委会换届属日常工作，请按期办结"},
+        click=("decision-refuse",),
+    )
+    expect(boss.get_by_test_id("extension-requests")).to_contain_text("未批准")
+    page.goto(f"{stack_url}/staff/orders/{refused_id}")
+    refusal = page.get_by_test_id("timeline").locator("[data-action=extension_refused]")
+    expect(refusal).to_contain_text("不予延期")
+    expect(refusal).to_contain_text("业委会换届属日常工作，请按期办结")
+    assert (
+        requests.get(f"{stack_url}/api/v1/staff/work-orders/{refused_id}", headers=handler).json()["deadline"]
+        == deadline
+    )
+    expect(page.get_by_test_id("action-extension")).to_be_visible()  # it may ask again
+    boss.goto(f"{stack_url}/staff/supervision?tab=extensions")
+    expect(boss.get_by_test_id("supervision-tab-extensions")).to_be_visible()
+    for order_id in ids:
+        expect(boss.locator(f"[data-testid=extension-row][data-order='{order_id}']")).to_have_count(0)
+    snap(page, "staff-extension-refused")

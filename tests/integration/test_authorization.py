@@ -45,6 +45,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     **{("POST", f"{ORDER}/assist/{action}"): ASSISTING for action in ("sign", "report", "progress")},
     ("POST", ORDER + "/urge"): frozenset({"supervisor1", "dispatcher1"}),
     ("POST", ORDER + "/adjudication"): frozenset({"supervisor1"}),
+    ("POST", ORDER + "/extension/decision"): frozenset({"supervisor1"}),
     ("POST", ORDER + "/follow-up"): frozenset({"operator1"}),
     ("POST", ORDER + "/revisit"): frozenset({"supervisor1"}),
     ("POST", "/objections/{objection_id}/decision"): frozenset({"dispatcher1"}),

@@ -131,9 +131,9 @@ def test_a_handler_cannot_decide_objections(citizen, unit):
     assert answer.status == 403
 
 
-def test_an_extension_is_shown_to_the_requester_and_a_bad_one_names_the_field(citizen, unit):
+def test_an_extension_is_shown_to_the_requester_once_approved_and_a_bad_one_names_the_field(citizen, unit):
     receipt = dispatched(citizen)
-    handler = unit()
+    handler, supervisor = unit(), unit("supervisor1")
     signed = handler.act(receipt["id"], "sign").json()
     deadline = datetime.fromisoformat(signed["deadline"])
 
@@ -144,18 +144,64 @@ def test_an_extension_is_shown_to_the_requester_and_a_bad_one_names_the_field(ci
         reason="需更换电缆",
         new_deadline=(deadline - timedelta(hours=1)).isoformat(),
     )
-    ok = handler.act(
+    asked = handler.act(
         receipt["id"],
         "extension",
         reason="需更换地下电缆",
         new_deadline=(deadline + timedelta(days=3)).isoformat(),
     )
+    waiting = citizen.track(receipt)
+    queue = supervisor.get("/work-orders?extension=pending&limit=100").json()["items"]
+    by_handler = handler.act(receipt["id"], "extension/decision", decision="approve")
+    approved = supervisor.act(receipt["id"], "extension/decision", decision="approve")
 
-    assert [naive.status, earlier.status, ok.status] == [400, 400, 200]
+    assert [naive.status, earlier.status, asked.status] == [400, 400, 200]
     assert naive.json()["error"]["details"][0]["field"] == "new_deadline"
+    assert asked.json()["extension_requests"][0]["decision"] is None
+    assert (waiting["extensions"], waiting["deadline"]) == ([], signed["deadline"])
+    assert receipt["id"] in [o["id"] for o in queue]
+    assert by_handler.status == 403
+    assert approved.status == 200, approved.body
     tracked = citizen.track(receipt)
     assert tracked["extensions"][0]["reason"] == "需更换地下电缆"
     assert datetime.fromisoformat(tracked["deadline"]) == deadline + timedelta(days=3)
+    queue = supervisor.get("/work-orders?extension=pending&limit=100").json()["items"]
+    assert receipt["id"] not in [o["id"] for o in queue]
+
+
+def test_a_refused_extension_keeps_the_deadline_and_tells_the_unit_why(citizen, unit):
+    receipt = dispatched(citizen)
+    handler, supervisor = unit(), unit("supervisor1")
+    deadline = handler.act(receipt["id"], "sign").json()["deadline"]
+    later = (datetime.fromisoformat(deadline) + timedelta(days=1)).isoformat()
+    handler.act(receipt["id"], "extension", reason="人手不足", new_deadline=later)
+
+    unexplained = supervisor.act(receipt["id"], "extension/decision", decision="refuse")
+    refused = supervisor.act(
+        receipt["id"], "extension/decision", decision="refuse", reason="日常清运，不属延期情形"
+    )
+    again = supervisor.act(receipt["id"], "extension/decision", decision="approve")
+
+    assert unexplained.status == 400
+    assert unexplained.json()["error"]["details"][0]["field"] == "reason"
+    assert refused.status == 200, refused.body
+    seen = handler.order(receipt["id"]).json()
+    assert seen["deadline"] == deadline
+    assert seen["timeline"][-1]["action"] == "extension_refused"
+    assert seen["timeline"][-1]["internal_note"] == "日常清运，不属延期情形"
+    assert "extension" in [a["action"] for a in seen["actions"]]
+    assert (again.status, again.json()["error"]["code"]) == (409, "no_extension_request")
+    assert citizen.track(receipt)["extensions"] == []
+
+
+def test_the_queue_of_extension_requests_is_filtered_by_unit_only(unit):
+    supervisor = unit("supervisor1")
+
+    mixed = supervisor.get("/work-orders?extension=pending&status=signed")
+    other_unit = unit().get("/work-orders?extension=pending&unit=110101003")
+
+    assert mixed.status == 400 and mixed.json()["error"]["details"][0]["field"] == "status"
+    assert other_unit.status == 403
 
 
 def test_interim_report_and_urge(citizen, unit):

@@ -11,7 +11,17 @@ from chalicelib.adapters.dynamodb_reference import DynamoReference
 from chalicelib.domain.deadlines import DEFAULT_LIMITS
 from chalicelib.domain.errors import InvalidInput, StaleVersion
 from chalicelib.domain.listing import FINISHED_WORK, OPEN_WORK
-from chalicelib.domain.model import Category, Location, ObjectionGrounds, Place, Requester, Status, WorkOrder
+from chalicelib.domain.model import (
+    Category,
+    ExtensionDecision,
+    ExtensionRequest,
+    Location,
+    ObjectionGrounds,
+    Place,
+    Requester,
+    Status,
+    WorkOrder,
+)
 from chalicelib.domain.model import Objection as ObjectionModel
 from chalicelib.domain.ports import OrderQuery
 from chalicelib.reference_data import all_units, categories, knowledge_base
@@ -305,3 +315,39 @@ def test_an_order_replied_leaves_the_overdue_board(store):
     assert board(store) == ["01"]
     finished = store.find(OrderQuery(unit="110101004", statuses=tuple(s.value for s in FINISHED_WORK)))
     assert [o.id[-2:] for o in finished.items] == ["02"]
+
+
+def test_the_queue_of_extension_requests_holds_open_requests_earliest_deadline_first(store):
+    def asked(o: WorkOrder, decision: ExtensionDecision | None = None) -> WorkOrder:
+        assert o.deadline is not None and o.first_receiver is not None
+        request = ExtensionRequest(
+            reason="等待材料",
+            new_deadline=o.deadline + timedelta(days=1),
+            deadline=o.deadline,
+            unit=o.first_receiver,
+            by="u",
+            at=T0 + timedelta(hours=1),
+            decision=decision,
+            decided_at=T0 + timedelta(hours=2) if decision else None,
+        )
+        at = request.decided_at or request.at
+        return o.model_copy(
+            update={"extension_requests": [request], "version": o.version + 1, "updated_at": at}
+        )
+
+    orders = [
+        order(n, unit, Status.SIGNED) for n, unit in ((1, "110101004"), (2, "110101004"), (3, "110101003"))
+    ]
+    for o in orders:
+        store.create(o)
+        store.update(asked(o), expected_version=1)
+    # The first is refused; the second unit's replied meanwhile (its request lapses at the next step).
+    store.update(asked(asked(orders[0]), ExtensionDecision.REFUSED), expected_version=2)
+    replied = asked(orders[2]).model_copy(update={"status": Status.REPLIED, "version": 3})
+    store.update(replied, expected_version=2)
+
+    queue = store.find(OrderQuery(extension_pending=True))
+    mine = store.find(OrderQuery(extension_pending=True, unit="110101003"))
+
+    assert [o.id[-2:] for o in queue.items] == ["02"]
+    assert mine.items == []

@@ -3,6 +3,7 @@
 Workflow time runs 3600x faster (tests/conftest.py): a 2-hour matter falls due two wall seconds
 after dispatch, its sign-for limit after half a second."""
 
+import json
 import time
 from datetime import datetime, timedelta
 
@@ -133,30 +134,69 @@ def test_objection_rejected_sends_it_back_to_the_unit(citizen, unit, sfn, local_
     assert signed["status"] == "signed"
 
 
-def test_extension_moves_the_deadline_and_the_workflow_waits_for_the_new_one(citizen, unit, sfn, local_stack):
-    receipt = citizen.submit(**MANHOLE)
+def last_wait(sfn, arn: str) -> int:
+    """How long (workflow seconds) the workflow last parked for, as the state's input says."""
+    events = sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"]
+    entered = [e["stateEnteredEventDetails"] for e in events if "stateEnteredEventDetails" in e]
+    return json.loads(next(e for e in reversed(entered) if e["name"] == "Await unit")["input"])[
+        "wait_seconds"
+    ]
+
+
+def test_an_approved_extension_moves_the_deadline_and_the_workflow_waits_for_the_new_one(
+    citizen, unit, sfn, local_stack
+):
+    # Given a 24-hour order (24 wall seconds: time for the unit to ask and a supervisor to decide)
+    receipt = citizen.submit()
     arn = execution_arn(local_stack, receipt["id"])
     wait_parked(sfn, arn)
-    handler = unit()
+    handler, supervisor = unit(), unit("supervisor1")
     signed = act_and_follow(sfn, arn, handler, receipt["id"], "sign")
-    later = datetime.fromisoformat(signed["deadline"]) + timedelta(days=2)
+    act_and_follow(sfn, arn, handler, receipt["id"], "contact", note="已电话联系诉求人")
+    deadline = datetime.fromisoformat(signed["deadline"])
+    later = deadline + timedelta(days=3)  # as far as the 24-hour tier allows
 
-    extended = act_and_follow(
+    asked = act_and_follow(
         sfn,
         arn,
         handler,
         receipt["id"],
         "extension",
-        reason="需更换井座，等待材料",
+        reason="需协调环卫车辆，等待调度",
         new_deadline=later.isoformat(),
     )
+    extended = act_and_follow(sfn, arn, supervisor, receipt["id"], "extension/decision", decision="approve")
 
+    assert asked["deadline"] == signed["deadline"]
     assert datetime.fromisoformat(extended["deadline"]) == later
-    time.sleep(2.5)  # the old 2-hour deadline passes (two wall seconds after receipt)
+    # The next checkpoint (the first reminder towards the new deadline) lies past the old deadline.
+    assert datetime.fromisoformat(extended["updated_at"]) + timedelta(seconds=last_wait(sfn, arn)) > deadline
     tracked = citizen.track(receipt)
-    assert not tracked["overdue"]
-    assert tracked["extensions"][0]["reason"] == "需更换井座，等待材料"
-    wait_until(lambda: any("需更换井座" in m for m in sent_sms(citizen.phone)))
+    assert tracked["extensions"][0]["reason"] == "需协调环卫车辆，等待调度"
+    wait_until(lambda: any("需协调环卫车辆" in m for m in sent_sms(citizen.phone)))
+
+
+def test_a_request_still_pending_at_the_deadline_lapses_and_the_order_becomes_overdue(
+    citizen, unit, sfn, local_stack
+):
+    receipt = citizen.submit(**MANHOLE)
+    arn = execution_arn(local_stack, receipt["id"])
+    wait_parked(sfn, arn)
+    handler = unit()
+    signed = act_and_follow(sfn, arn, handler, receipt["id"], "sign")
+    later = datetime.fromisoformat(signed["deadline"]) + timedelta(hours=20)
+    act_and_follow(
+        sfn, arn, handler, receipt["id"], "extension", reason="等待材料", new_deadline=later.isoformat()
+    )
+
+    order = wait_until(lambda: (o := handler.order(receipt["id"]).json()).get("overdue") and o, timeout=15)
+    late = unit("supervisor1").act(receipt["id"], "extension/decision", decision="approve")
+
+    assert order["deadline"] == signed["deadline"]
+    assert order["extension_requests"][0]["decision"] == "lapsed"
+    assert actions(order).index("extension_lapsed") < actions(order).index("overdue")
+    assert (late.status, late.json()["error"]["code"]) == (409, "no_extension_request")
+    assert citizen.track(receipt)["extensions"] == []
 
 
 def test_reminders_then_overdue_escalation_and_the_order_keeps_going(citizen, unit, sfn, local_stack):

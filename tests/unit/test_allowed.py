@@ -14,6 +14,7 @@ import pytest
 from chalicelib.domain import (
     co_handling,
     dispatch,
+    extensions,
     handling,
     objections,
     partners,
@@ -30,6 +31,9 @@ from chalicelib.domain.model import (
     Assist,
     AssistStatus,
     Evaluation,
+    Extension,
+    ExtensionDecision,
+    ExtensionRequest,
     Objection,
     ObjectionGrounds,
     Place,
@@ -80,6 +84,13 @@ def _open_objection(order: WorkOrder) -> str:
     return pending.id if pending else f"{order.id}-1"
 
 
+def _extended_to(order: WorkOrder) -> datetime:
+    """A day later, or as late as the order's tier still allows."""
+    later = (order.deadline or NOW) + timedelta(days=1)
+    latest = extensions.room(order, LIMITS)[1]
+    return later if latest is None else min(later, latest)
+
+
 def _release_unit(order: WorkOrder) -> str:
     return next((a.unit for a in order.assists if a.open), "110101-housing")
 
@@ -102,7 +113,11 @@ PERFORMED: dict[str, tuple[Permission, Call]] = {
     "release": (Permission.HANDLE, lambda o: co_handling.release(_release_unit(o), "已无需协办")),
     "extension": (
         Permission.HANDLE,
-        lambda o: handling.extend("需更换电缆", (o.deadline or NOW) + timedelta(days=1), LIMITS),
+        lambda o: extensions.ask("需更换电缆", _extended_to(o), LIMITS),
+    ),
+    "extension-decision": (
+        Permission.DECIDE_EXTENSION,
+        lambda _o: extensions.decide(extensions.REFUSE, "清运属日常工作", LIMITS),
     ),
     "reply": (Permission.HANDLE, lambda _o: handling.reply("已修复", True)),
     "assist-sign": (Permission.ASSIST, lambda _o: co_handling.sign),
@@ -198,6 +213,30 @@ def orders(draw: st.DrawFn, status: Status) -> WorkOrder:
         for i, decision in enumerate(decisions)
     ]
     rated = draw(st.booleans())
+    deadline = at(draw(MINUTES))
+    requests = [
+        ExtensionRequest(
+            reason="等待材料",
+            new_deadline=(deadline or NOW) + timedelta(hours=draw(st.integers(1, 30))),
+            # Asked for this deadline, or for one the order no longer has (reassigned meanwhile).
+            deadline=draw(st.sampled_from([deadline or NOW, NOW - timedelta(days=2)])),
+            unit=draw(st.sampled_from([first_receiver or STREET, "110101003"])),
+            by="someone",
+            at=NOW - timedelta(days=3),
+            decision=decision,
+        )
+        for decision in draw(st.lists(st.sampled_from([None, ExtensionDecision.REFUSED]), max_size=1))
+    ]
+    granted = [
+        Extension(
+            reason="等待材料",
+            previous_deadline=(deadline or NOW) - timedelta(hours=draw(st.integers(0, 200))),
+            new_deadline=deadline or NOW,
+            unit=first_receiver or STREET,
+            at=NOW - timedelta(days=1),
+        )
+        for _ in range(draw(st.integers(0, 2)))
+    ]
     return WorkOrder(
         id="202611260001",
         tracking_hash="x",
@@ -210,7 +249,9 @@ def orders(draw: st.DrawFn, status: Status) -> WorkOrder:
         first_receiver=first_receiver,
         assists=assists,
         objections=found,
-        deadline=at(draw(MINUTES)),
+        deadline=deadline,
+        extension_requests=requests,
+        extensions=granted,
         follow_up_until=at(draw(MINUTES)),
         evaluation=Evaluation(resolved=False, satisfaction=Satisfaction.DISSATISFIED, at=NOW)
         if rated
@@ -233,7 +274,7 @@ def test_the_offered_actions_are_exactly_those_the_domain_accepts(status: Status
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(order=orders(status), staff=callers(role))
     def offered_iff_accepted(order: WorkOrder, staff: Staff) -> None:
-        view = staff_view(order, staff, REFERENCE)
+        view = staff_view(order, staff, REFERENCE, LIMITS)
         offered = {a.action for a in view.actions if a.until is None or a.until > NOW}
         taken = {name for name in PERFORMED if accepted(order, staff, name)}
 

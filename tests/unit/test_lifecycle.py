@@ -1,4 +1,5 @@
-"""The order's life with a fixed clock: dispatch, sign, contact, interim report, extension, reply."""
+"""The order's life with a fixed clock: dispatch, sign, contact, interim report, reply (extensions:
+test_extensions.py)."""
 
 from datetime import timedelta
 
@@ -6,7 +7,7 @@ import pytest
 from chalicelib.domain import handling, workflow
 from chalicelib.domain.access import Permission, require
 from chalicelib.domain.deadlines import Tier
-from chalicelib.domain.errors import Conflict, Forbidden, InvalidInput, StaleVersion
+from chalicelib.domain.errors import Conflict, Forbidden, StaleVersion
 from chalicelib.domain.model import Staff, Status
 
 from tests.unit.conftest import HANDLER, LEADER, OPERATOR
@@ -90,50 +91,6 @@ def test_an_interim_report_is_public_and_keeps_the_status(hotline):
         "progress",
         "已联系供电部门，等待更换线路",
     )
-
-
-def test_an_extension_moves_the_deadline_with_its_reason(hotline, clock, limits):
-    order_id = hotline.dispatched()
-    hotline.act(order_id, handling.sign)
-    before = hotline.order(order_id).deadline
-    later = before + timedelta(days=3)
-
-    order = hotline.act(order_id, handling.extend("需协调供电公司更换电缆", later, limits))
-
-    assert order.deadline == later
-    assert [(x.reason, x.previous_deadline, x.new_deadline) for x in order.extensions] == [
-        ("需协调供电公司更换电缆", before, later)
-    ]
-    assert order.timeline[-1].action == "extended"
-    # The workflow now waits towards the new deadline.
-    clock.advance(hours=25)
-    hotline.advance(order_id)
-    assert not hotline.order(order_id).overdue
-
-
-def test_an_extension_must_be_later_within_the_maximum_and_before_the_deadline(hotline, clock, limits):
-    order_id = hotline.dispatched()
-    hotline.act(order_id, handling.sign)
-    deadline = hotline.order(order_id).deadline
-
-    with pytest.raises(InvalidInput) as earlier:
-        hotline.act(order_id, handling.extend("原因", deadline - timedelta(hours=1), limits))
-    with pytest.raises(InvalidInput):
-        hotline.act(order_id, handling.extend("原因", deadline + timedelta(days=16), limits))
-    clock.advance(hours=25)
-    with pytest.raises(Conflict) as passed:
-        hotline.act(order_id, handling.extend("原因", deadline + timedelta(days=1), limits))
-
-    assert earlier.value.details[0].field == "new_deadline"
-    assert passed.value.code == "deadline_passed"
-
-
-def test_an_order_is_signed_before_it_is_extended(hotline, limits):
-    order_id = hotline.dispatched()
-    deadline = hotline.order(order_id).deadline
-
-    with pytest.raises(Conflict):
-        hotline.act(order_id, handling.extend("原因", deadline + timedelta(days=1), limits))
 
 
 def test_parking_after_a_change_tells_the_workflow_to_look_again(hotline, orders):

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from chalicelib.domain import handling, objections, supervision
+from chalicelib.domain import extensions, handling, objections, supervision
 from chalicelib.domain.model import ObjectionGrounds
 from chalicelib.domain.notifications import Sms, StaffNotice, notices
 from chalicelib.domain.views import public_view, staff_view
@@ -34,7 +34,8 @@ def test_the_public_sees_extensions_with_their_reasons(hotline, reference, limit
     order_id = hotline.dispatched()
     hotline.act(order_id, handling.sign)
     later = hotline.order(order_id).deadline + timedelta(days=2)
-    hotline.act(order_id, handling.extend("需更换地下电缆", later, limits))
+    hotline.act(order_id, extensions.ask("需更换地下电缆", later, limits))
+    hotline.act(order_id, extensions.decide(extensions.APPROVE, None, limits), SUPERVISOR)
 
     view = public_view(hotline.order(order_id), reference)
 
@@ -85,10 +86,12 @@ def test_an_extension_is_told_to_the_requester_and_the_hotline(hotline, limits):
     hotline.act(order_id, handling.sign)
     before = hotline.order(order_id)
 
-    after = hotline.act(
-        order_id, handling.extend("需协调产权单位", before.deadline + timedelta(days=1), limits)
+    asked = hotline.act(
+        order_id, extensions.ask("需协调产权单位", before.deadline + timedelta(days=1), limits)
     )
+    after = hotline.act(order_id, extensions.decide(extensions.APPROVE, None, limits), SUPERVISOR)
 
-    told = notices(before, after)
-    assert any(isinstance(n, Sms) and "需协调产权单位" in n.message for n in told)
-    assert any(isinstance(n, StaffNotice) and n.audience == "hotline:supervisor" for n in told)
+    assert any(
+        isinstance(n, StaffNotice) and n.audience == "hotline:supervisor" for n in notices(before, asked)
+    )
+    assert any(isinstance(n, Sms) and "需协调产权单位" in n.message for n in notices(asked, after))

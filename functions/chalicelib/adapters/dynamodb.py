@@ -22,6 +22,7 @@ from ..names import (
     WORK_ORDERS_REQUESTER_INDEX,
     WORK_ORDERS_STATUS_INDEX,
 )
+from .dynamodb_extensions import EXTENSIONS_PENDING, index_extension_request, queue_filters, queued
 from .dynamodb_pages import (
     conditional_failed,
     decode_cursor,
@@ -195,6 +196,8 @@ class DynamoWorkOrders(WorkOrders):
             raise
         if order.assists:
             self._index_assists(order)
+        if order.extension_requests:
+            index_extension_request(self._client, self._table, order)
         token = answer["Attributes"].get("task_token", {}).get("S")
         return str(token) if token else None
 
@@ -308,6 +311,8 @@ class DynamoWorkOrders(WorkOrders):
 
     def _read(self, query: OrderQuery, items: list[dict[str, Any]]) -> list[WorkOrder]:
         """The orders of a page's items: an assisting unit's items point to orders still assisted."""
+        if query.extension_pending:  # the queue of extension requests: to orders still awaiting a decision
+            return queued(self._orders([item["order_id"]["S"] for item in items]))
         if not query.assisting:
             return [WorkOrder.model_validate_json(item["doc"]["S"]) for item in items]
         ids = [item["order_id"]["S"] for item in items]
@@ -327,7 +332,9 @@ class DynamoWorkOrders(WorkOrders):
         ranged = partitions[0][0] == WORK_ORDERS_STATUS_INDEX.name
         key_range, range_names, range_values = _created_range(query, WORK_ORDERS_STATUS_INDEX.sort_key)
         # An assisting unit's items carry no order attributes to filter on.
-        filters, names, values = ([], {}, {}) if query.assisting else _filters(query)
+        filters, names, values = (
+            queue_filters(query) if query.assisting or query.extension_pending else _filters(query)
+        )
         if key_range and not ranged and not query.assisting:
             filters.append(key_range)
         if key_range and not query.assisting:
@@ -369,6 +376,8 @@ def _partitions(query: OrderQuery) -> list[Partition]:
         return [(late.name, late.partition_key, OVERDUE_PARTITION, True)]
     if query.partner is not None:
         return [(inbox.name, inbox.partition_key, f"PARTNER#{query.partner}", False)]
+    if query.extension_pending:
+        return [(inbox.name, inbox.partition_key, EXTENSIONS_PENDING, True)]
     if query.unit is not None and query.assisting:
         return [(inbox.name, inbox.partition_key, f"ASSISTS#{query.unit}", True)]
     if query.requester is not None:

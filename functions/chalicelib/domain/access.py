@@ -20,6 +20,9 @@ class Permission(StrEnum):
     INTAKE = "intake"  # record a request from a call
     EDIT_POLICY = "edit_policy"  # the dispatch catalogue and the time limits
     REVISIT = "revisit"  # decide a second follow-up after a bad rating (差评二次回访)
+    # Approve or refuse a unit's extension request (Art. 15): a supervisor, who answers for the time
+    # limits (督办) and the assessment that counts them; dispatchers decide where an order goes.
+    DECIDE_EXTENSION = "decide_extension"
 
 
 ROLES: dict[Permission, frozenset[str]] = {
@@ -34,6 +37,7 @@ ROLES: dict[Permission, frozenset[str]] = {
     Permission.INTAKE: frozenset({"operator"}),
     Permission.EDIT_POLICY: frozenset({"admin"}),
     Permission.REVISIT: frozenset({"supervisor"}),
+    Permission.DECIDE_EXTENSION: frozenset({"supervisor"}),
 }
 
 

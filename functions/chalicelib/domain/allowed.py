@@ -15,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .access import Permission, require
 from .co_handling import ASSISTABLE, pending
+from .deadlines import TimeLimits
 from .errors import Forbidden
+from .extensions import APPROVE, REFUSE, approvable, awaiting, more_allowed, room
 from .follow_up import evaluation_due
 from .handling import BEFORE_SIGNING, CONTACTABLE, HANDLING, WORKING
 from .model import Assist, AssistStatus, ObjectionGrounds, Satisfaction, Staff, Status, WorkOrder
@@ -33,6 +35,7 @@ ActionName = Literal[
     "assists",
     "release",
     "extension",
+    "extension-decision",
     "reply",
     "assist-sign",
     "assist-report",
@@ -50,7 +53,14 @@ ActionName = Literal[
 ]
 
 # Why an action the caller would otherwise have is not open: the code the action answers with.
-BlockReason = Literal["objection_rejected", "objection_pending", "deadline_passed", "assists_pending"]
+BlockReason = Literal[
+    "objection_rejected",
+    "objection_pending",
+    "deadline_passed",
+    "assists_pending",
+    "extension_pending",
+    "extension_limit",
+]
 
 Choices = dict[str, list[str | bool]]
 
@@ -66,6 +76,9 @@ class AllowedAction(BaseModel):
         description="The values the domain allows for a body field or a path part (one: the one to send).",
     )
     until: datetime | None = Field(description="Open only before this instant (the order's deadline).")
+    latest: datetime | None = Field(
+        None, description="The latest the action's new deadline may be (extension: the tier's limit)."
+    )
 
 
 class BlockedAction(BaseModel):
@@ -128,8 +141,16 @@ RULES: tuple[_Rule, ...] = (
     _Rule(
         "extension",
         Permission.HANDLE,
-        lambda o, _s: o.status in WORKING and o.deadline is not None,
+        lambda o, _s: o.status in WORKING and o.deadline is not None and o.open_extension_request() is None,
         ("reason", "new_deadline"),
+        until=_deadline,
+    ),
+    _Rule(
+        "extension-decision",
+        Permission.DECIDE_EXTENSION,
+        lambda o, _s: awaiting(o),
+        ("decision",),
+        lambda _o: {"decision": [APPROVE, REFUSE]},
         until=_deadline,
     ),
     _Rule(
@@ -194,17 +215,32 @@ def _permitted(staff: Staff, permission: Permission, order: WorkOrder) -> bool:
     return True
 
 
-def allowed(order: WorkOrder, staff: Staff) -> list[AllowedAction]:
+def allowed(order: WorkOrder, staff: Staff, limits: TimeLimits | None = None) -> list[AllowedAction]:
     """The actions `staff` may take on `order` (one they may see), in the order the portal shows them.
-    An action with `until` closes at that instant; the portal hides it from then on."""
-    return [
+    An action with `until` closes at that instant; the portal hides it from then on. With the time
+    limits, an extension is offered while the order's tier allows one more, up to `latest`."""
+    found = [
         AllowedAction(action=r.action, needs=list(r.needs), choices=r.choices(order), until=r.until(order))
         for r in RULES
         if _permitted(staff, r.permission, order) and r.open(order, staff)
     ]
+    if limits is None:
+        return found
+    more = more_allowed(order, limits)
+    return [_within_tier(a, order, limits) for a in found if a.action != "extension" or more]
 
 
-def blocked(order: WorkOrder, staff: Staff) -> list[BlockedAction]:
+def _within_tier(action: AllowedAction, order: WorkOrder, limits: TimeLimits) -> AllowedAction:
+    """An extension with the latest deadline it may reach; the decision on a request the tier's
+    limits (as an admin may have changed them since) no longer allow, to refuse only."""
+    if action.action == "extension":
+        return action.model_copy(update={"latest": room(order, limits)[1]})
+    if action.action == "extension-decision" and not approvable(order, limits):
+        return action.model_copy(update={"choices": {"decision": [REFUSE]}})
+    return action
+
+
+def blocked(order: WorkOrder, staff: Staff, limits: TimeLimits | None = None) -> list[BlockedAction]:
     """What keeps the first receiver from an action it would otherwise have (Arts. 12, 14, 15)."""
     if not _permitted(staff, Permission.HANDLE, order):
         return []
@@ -213,6 +249,10 @@ def blocked(order: WorkOrder, staff: Staff) -> list[BlockedAction]:
         found.append(BlockedAction(action="objection", reason="objection_rejected", since=None))
     if order.status in WORKING and order.deadline is not None:
         found.append(BlockedAction(action="extension", reason="deadline_passed", since=order.deadline))
+    if order.status in WORKING and order.open_extension_request() is not None:
+        found.append(BlockedAction(action="extension", reason="extension_pending", since=None))
+    elif order.status in WORKING and limits is not None and not more_allowed(order, limits):
+        found.append(BlockedAction(action="extension", reason="extension_limit", since=None))
     if order.status is Status.IN_PROGRESS and pending(order):
         found.append(BlockedAction(action="reply", reason="assists_pending", since=None))
     if order.status is Status.OBJECTED:

@@ -28,15 +28,19 @@ class Tier(BaseModel):
     deadline: Seconds
     sign_for: Seconds
     contact: Seconds
+    # 延期 (Art. 15): how many extensions the hotline may approve in one handling round, and how far
+    # past the round's own deadline they may move it, all of them together.
+    extensions: Annotated[int, Field(ge=0, le=5)] = 1
+    extended_by: Seconds = 7 * DAY
 
 
 def _default_tiers() -> dict[str, Tier]:
     # Beijing's 2020 opinion: 2 hours, 24 hours, 7 days, 15 days by urgency.
     return {
-        "2h": Tier(deadline=2 * HOUR, sign_for=HOUR // 2, contact=HOUR),
-        "24h": Tier(deadline=DAY, sign_for=2 * HOUR, contact=12 * HOUR),
-        "7d": Tier(deadline=7 * DAY, sign_for=DAY, contact=2 * DAY),
-        "15d": Tier(deadline=15 * DAY, sign_for=DAY, contact=3 * DAY),
+        "2h": Tier(deadline=2 * HOUR, sign_for=HOUR // 2, contact=HOUR, extensions=1, extended_by=DAY),
+        "24h": Tier(deadline=DAY, sign_for=2 * HOUR, contact=12 * HOUR, extensions=1, extended_by=3 * DAY),
+        "7d": Tier(deadline=7 * DAY, sign_for=DAY, contact=2 * DAY, extensions=2, extended_by=7 * DAY),
+        "15d": Tier(deadline=15 * DAY, sign_for=DAY, contact=3 * DAY, extensions=2, extended_by=15 * DAY),
     }
 
 
@@ -57,8 +61,6 @@ class TimeLimits(BaseModel):
     max_reopens: Annotated[int, Field(ge=0, le=5)] = 1
     # A supervisor calls back a requester who rated badly and decides within this (差评二次回访).
     revisit_window: Seconds = 2 * DAY
-    # An extension may move the deadline at most this far (Art. 15).
-    max_extension: Seconds = 15 * DAY
     # After the deadline passed the workflow keeps watching the order at this interval.
     overdue_recheck: Seconds = 7 * DAY
     # A department summoned by a street's whistle reports for duty within this (Art. 16; 30 min pilot).
@@ -67,6 +69,14 @@ class TimeLimits(BaseModel):
     updated_by: Annotated[str, Field(max_length=128)] | None = None
     updated_at: datetime | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _per_tier_extensions(cls, data: object) -> object:
+        # One limit for every tier, as stored before each tier had its own (Tier.extended_by).
+        if isinstance(data, dict) and "max_extension" in data:
+            return {k: v for k, v in data.items() if k != "max_extension"}
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> TimeLimits:
         if self.default_tier not in self.tiers:
@@ -74,6 +84,9 @@ class TimeLimits(BaseModel):
         if list(self.reminders) != sorted(set(self.reminders)):
             raise ValueError("reminders must be increasing percentages")
         return self
+
+    def tier_of(self, order: WorkOrder) -> Tier:
+        return self.tiers[self.tier_for(order.tier)]
 
     def tier_for(self, tier: str | None) -> str:
         return tier if tier in self.tiers else self.default_tier

@@ -1,5 +1,6 @@
 """The first receiver's work on an order (Arts. 14, 15): sign for, contact the requester, report
-interim progress, extend the deadline, reply. Each action is one conditional write."""
+interim progress, reply (an extension is asked for in extensions.py). Each action is one
+conditional write."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ import math
 from collections.abc import Callable
 from datetime import datetime
 
-from .deadlines import TimeLimits
-from .errors import Conflict, FieldProblem, InvalidInput, StaleVersion, WorkflowUnavailable
-from .model import Extension, Reply, Staff, Status, WorkOrder
+from .errors import Conflict, StaleVersion, WorkflowUnavailable
+from .model import Reply, Staff, Status, WorkOrder
 from .ports import Clock, Workflows, WorkOrders
 
 Action = Callable[[WorkOrder, Staff, datetime], WorkOrder]
@@ -68,43 +68,6 @@ def progress(note: str) -> Action:
     def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
         expect(order, *WORKING)
         return order.record(now, staff.event(now, "progress", note))
-
-    return act
-
-
-def extend(reason: str, new_deadline: datetime, limits: TimeLimits) -> Action:
-    """延期 (Art. 15): a later deadline with a reason the requester and the hotline are told."""
-
-    def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
-        expect(order, *WORKING)
-        current = order.deadline
-        if current is None or now >= current:
-            raise Conflict("The deadline has passed; an extension is asked for before it.", "deadline_passed")
-        if new_deadline <= current:
-            raise InvalidInput(
-                "The new deadline must be later than the current one.",
-                [FieldProblem("new_deadline", f"must be after {current.isoformat()}")],
-            )
-        if (new_deadline - current).total_seconds() > limits.max_extension:
-            days = limits.max_extension / 86400
-            raise InvalidInput(
-                "The extension is too long.",
-                [FieldProblem("new_deadline", f"at most {days:g} days after the current deadline")],
-            )
-        extension = Extension(
-            reason=reason,
-            previous_deadline=current,
-            new_deadline=new_deadline,
-            unit=order.first_receiver or "",
-            at=now,
-        )
-        return order.record(
-            now,
-            staff.event(now, "extended", reason, code="extended", previous_deadline=current.isoformat()),
-            deadline=new_deadline,
-            extensions=[*order.extensions, extension],
-            reminded=[],  # the reminders count again towards the new deadline
-        )
 
     return act
 

@@ -37,6 +37,9 @@ class ListFilters(BaseModel):
     # The orders the unit assists with (协办) rather than those it received.
     assisting: bool = False
     unit: Annotated[str, StringConstraints(max_length=64)] | None = None
+    # Orders whose extension request awaits a supervisor's decision (延期审批), earliest deadline
+    # first; with `unit` alone (no other filter).
+    extension: Literal["pending"] | None = None
     # The district of the order's place (6-digit code).
     district: Annotated[str, StringConstraints(pattern=r"^\d{6}$")] | None = None
     q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)] | None = None
@@ -60,6 +63,7 @@ def list_orders(filters: ListFilters, staff: Staff, *, orders: WorkOrders) -> Pa
         if unit not in (None, staff.unit):
             raise Forbidden("A unit lists its own orders only.")
         unit = staff.unit
+    _alone_with_extension(filters)
     query = OrderQuery(
         unit=unit,
         status=filters.status.value if filters.status else None,
@@ -69,8 +73,22 @@ def list_orders(filters: ListFilters, staff: Staff, *, orders: WorkOrders) -> Pa
         overdue=filters.overdue,
         pingpong=filters.pingpong,
         assisting=filters.assisting,
+        extension_pending=filters.extension == "pending",
         text=filters.q,
         limit=filters.limit,
         cursor=filters.cursor,
     )
     return orders.find(query)
+
+
+def _alone_with_extension(filters: ListFilters) -> None:
+    """The queue of extension requests is read from an index of its own: by unit, nothing else."""
+    if filters.extension is None:
+        return
+    others = ("status", "state", "overdue", "pingpong", "district", "q")
+    taken = [name for name in others if getattr(filters, name) is not None] + (
+        ["assisting"] if filters.assisting else []
+    )
+    if taken:
+        problems = [FieldProblem(name, "not with extension=pending") for name in taken]
+        raise InvalidInput("Pending extension requests are filtered by unit only.", problems)

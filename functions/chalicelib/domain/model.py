@@ -16,6 +16,8 @@ from .catalogue_entries import CategoryKind as CategoryKind
 from .catalogue_entries import Text
 from .catalogue_entries import Unit as Unit
 from .catalogue_entries import UnitKind as UnitKind
+from .extension_request import ExtensionDecision as ExtensionDecision
+from .extension_request import ExtensionRequest as ExtensionRequest
 from .revisit_record import Revisit
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -268,6 +270,7 @@ class Extension(BaseModel):
     new_deadline: datetime
     unit: str
     at: datetime
+    approved_by: str | None = None  # the hotline centre's (extensions.py); none: granted before approval
 
 
 class Reply(BaseModel):
@@ -327,6 +330,7 @@ class WorkOrder(BaseModel):
     contacted_at: datetime | None = None
     objections: list[Objection] = []
     extensions: list[Extension] = []
+    extension_requests: list[ExtensionRequest] = []
     urges: int = 0
     reply: Reply | None = None
     evaluation: Evaluation | None = None
@@ -360,6 +364,10 @@ class WorkOrder(BaseModel):
 
     def open_objection(self) -> Objection | None:
         return next((o for o in reversed(self.objections) if o.decision is None), None)
+
+    def open_extension_request(self) -> ExtensionRequest | None:
+        last = self.extension_requests[-1] if self.extension_requests else None
+        return last if last is not None and last.decision is None else None
 
     def record(self, now: datetime, *events: TimelineEvent, **changes: object) -> WorkOrder:
         """The order after one change: the changed fields, the next version and the new events."""

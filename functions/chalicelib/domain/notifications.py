@@ -226,8 +226,34 @@ def _extended(before: WorkOrder, after: WorkOrder) -> list[Notice]:
     return [
         _to_requester(after, f"办理期限延至{new}，原因：{extension.reason}"),
         StaffNotice(
-            hotline("supervisor"), f"工单延期 {after.id}", f"工单{after.id}延期至{new}：{extension.reason}"
+            unit(extension.unit),
+            f"延期已批准 {after.id}",
+            f"工单{after.id}的延期申请已批准，办理期限延至{new}。",
         ),
+    ]
+
+
+def _extension_requests(before: WorkOrder, after: WorkOrder) -> list[Notice]:
+    """A request goes to the supervisors, a refusal back to its unit (a request the deadline
+    overtook is on the timeline; the overdue notice says the rest)."""
+    oid = after.id
+    if len(after.extension_requests) > len(before.extension_requests):
+        asked = after.extension_requests[-1]
+        new = asked.new_deadline.isoformat(timespec="minutes")
+        message = f"工单{oid}的承办单位申请延期至{new}，理由：{asked.reason}。请在办理期限前审批。"
+        return [StaffNotice(hotline("supervisor"), f"延期申请 {oid}", message)]
+    refused = [
+        r
+        for r, was in zip(after.extension_requests, before.extension_requests, strict=False)
+        if r.decision == "refused" and not was.decision
+    ]
+    return [
+        StaffNotice(
+            unit(r.unit),
+            f"延期未批准 {oid}",
+            f"工单{oid}的延期申请未获批准，理由：{r.decision_note}。请在原办理期限{_when(after)}前办结。",
+        )
+        for r in refused
     ]
 
 
@@ -288,6 +314,7 @@ _CHANGES: tuple[Callable[[WorkOrder, WorkOrder], list[Notice]], ...] = (
     _objections,
     _time_limits,
     _urged,
+    _extension_requests,
     _extended,
     _replied_or_reopened,
     _revisit,

@@ -49,6 +49,9 @@ class OrderQuery:
     overdue: bool | None = None
     pingpong: bool | None = None
     assisting: bool = False  # with unit: the orders that unit assists with, by its part's deadline
+    # Orders whose extension request awaits a supervisor (extensions.awaiting), earliest deadline
+    # first; with unit: that unit's.
+    extension_pending: bool = False
     text: str | None = None
     requester: str | None = None  # a phone number: that requester's orders, newest first
     partner: str | None = None  # the orders transferred to that partner, newest first

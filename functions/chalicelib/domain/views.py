@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .allowed import AllowedAction, BatchAction, BlockedAction, allowed, blocked
 from .catalogue import Catalogue
-from .deadlines import missed_limits
+from .deadlines import TimeLimits, missed_limits
 from .follow_up import evaluation_due
 from .model import (
     Assist,
@@ -16,6 +16,7 @@ from .model import (
     DirectAnswer,
     Evaluation,
     Extension,
+    ExtensionRequest,
     Objection,
     Staff,
     TimelineEvent,
@@ -176,6 +177,7 @@ class StaffOrder(BaseModel):
     pingpong: bool
     objections: list[Objection]
     extensions: list[Extension]
+    extension_requests: list[ExtensionRequest] = []  # the unit's requests and their decisions, oldest first
     evaluation: Evaluation | None
     evaluation_due: bool
     adjudicated_unreasonable: bool = False
@@ -245,9 +247,7 @@ def public_view(order: WorkOrder, reference: Catalogue) -> PublicOrder:
         first_receiver=first.name if (first := _unit(reference, order.first_receiver)) else None,
         reply=PublicReply(result=order.reply.result, at=order.reply.at) if order.reply else None,
         evaluation_due=evaluation_due(order),
-        extensions=[
-            PublicExtension(reason=x.reason, new_deadline=x.new_deadline, at=x.at) for x in order.extensions
-        ],
+        extensions=[PublicExtension.model_validate(x, from_attributes=True) for x in order.extensions],
         merged_into=order.merged_into,
         reason=order.reason,
         transfer_to=order.transfer_to,
@@ -263,7 +263,9 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:]
 
 
-def staff_view(order: WorkOrder, staff: Staff, reference: Catalogue) -> StaffOrder:
+def staff_view(
+    order: WorkOrder, staff: Staff, reference: Catalogue, limits: TimeLimits | None = None
+) -> StaffOrder:
     """Units never see a confidential requester's name or phone: contact goes through the hotline."""
     requester = order.requester.model_dump(mode="json")
     if order.confidential and not staff.hotline_centre:
@@ -288,6 +290,7 @@ def staff_view(order: WorkOrder, staff: Staff, reference: Catalogue) -> StaffOrd
         pingpong=pingpong(order),
         objections=order.objections,
         extensions=order.extensions,
+        extension_requests=order.extension_requests,
         evaluation=order.evaluation,
         evaluation_due=evaluation_due(order),
         follow_up_until=order.follow_up_until,
@@ -311,8 +314,8 @@ def staff_view(order: WorkOrder, staff: Staff, reference: Catalogue) -> StaffOrd
         updated_at=order.updated_at,
         reply=PublicReply(result=order.reply.result, at=order.reply.at) if order.reply else None,
         timeline=[_staff_event(reference, e) for e in order.timeline],
-        actions=allowed(order, staff),
-        blocked=blocked(order, staff),
+        actions=allowed(order, staff, limits),
+        blocked=blocked(order, staff, limits),
     )
 
 

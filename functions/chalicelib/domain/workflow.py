@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from . import co_handling, revisit
+from . import co_handling, extensions, revisit
 from .catalogue import Catalogue
 from .deadlines import TimeLimits
 from .dispatch import assign, dispatch_event, kept_route, route
@@ -142,7 +142,14 @@ def park(order_id: str, version: int, token: str, *, orders: WorkOrders) -> None
 
 
 def step(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrder | None, datetime | None]:
-    """The change due at `now` (or None) and the time of the next checkpoint (None: done)."""
+    """The change due at `now` (or None) and the time of the next checkpoint (None: done). An
+    extension request that can no longer be decided lapses first: it never holds the deadline."""
+    settled = extensions.settle(order, now)
+    changed, due = _step(settled or order, now, limits)
+    return changed or settled, due
+
+
+def _step(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrder | None, datetime | None]:
     if order.status in HANDLING and order.deadline is not None:
         return _watch(order, now, limits)
     if order.status is Status.REPLIED:

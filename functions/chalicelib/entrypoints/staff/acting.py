@@ -33,7 +33,8 @@ def act(
     order = reachable(staff, order_id, permission)
     form = parse(request, form_model)
     changed = apply(staff, order, form.version, action(form))
-    return respond(staff_view(changed, staff, deps().reference))
+    d = deps()
+    return respond(staff_view(changed, staff, d.reference, d.limits))
 
 
 def reachable(staff: Staff, order_id: str, permission: Permission) -> WorkOrder:

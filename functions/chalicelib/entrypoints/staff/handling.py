@@ -30,11 +30,6 @@ class ProgressForm(Versioned):
     note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2000)]
 
 
-class ExtensionForm(Versioned):
-    reason: Reason
-    new_deadline: Annotated[datetime, AfterValidator(aware)]
-
-
 class ReplyForm(Versioned):
     result: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2000)]
     resolved_claim: bool
@@ -108,20 +103,6 @@ def contact(order_id: str) -> Response:
 def progress(order_id: str) -> Response:
     return act(
         bp.current_request, order_id, Permission.HANDLE, ProgressForm, lambda f: handling.progress(f.note)
-    )
-
-
-@bp.route(ORDER + "/extension", methods=["POST"], cors=True, authorizer=staff_auth)
-@api
-@doc(StaffOrder, body=ExtensionForm, conflicts=True)
-def extend(order_id: str) -> Response:
-    limits = deps().limits
-    return act(
-        bp.current_request,
-        order_id,
-        Permission.HANDLE,
-        ExtensionForm,
-        lambda f: handling.extend(f.reason, f.new_deadline, limits),
     )
 
 

@@ -118,7 +118,7 @@ def get_order(order_id: str) -> Response:
     staff = caller()
     d = deps()
     order = require_visible(staff, d.orders.get(order_id), order_id)
-    return respond(staff_view(order, staff, d.reference))
+    return respond(staff_view(order, staff, d.reference, d.limits))
 
 
 @bp.route("/work-orders/{order_id}/attachments/{upload}", methods=["GET"], cors=True, authorizer=staff_auth)

@@ -13,11 +13,12 @@ type Te = (key: string) => boolean
 export const PUBLIC_CODES = new Set(['settled', 'reinstated', 'reinstated_by_requester', 'knowledge_answer'])
 
 const UNITS = new Set(['lead', 'assisting', 'unit', 'from'])
-const TIMES = new Set(['deadline', 'previous_deadline', 'due'])
+const TIMES = new Set(['deadline', 'previous_deadline', 'new_deadline', 'due'])
 const LABELLED: Record<string, string> = {
   channel: 'staff.orders.channels',
   grounds: 'staff.orders.grounds',
   finding: 'staff.orders.findings',
+  why: 'staff.orders.extensionRequests.why',
 }
 
 /**
