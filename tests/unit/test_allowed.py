@@ -11,9 +11,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from chalicelib.domain import co_handling, dispatch, handling, objections, partners, supervision, triage
+from chalicelib.domain import (
+    appeals,
+    co_handling,
+    dispatch,
+    handling,
+    objections,
+    partners,
+    supervision,
+    triage,
+)
 from chalicelib.domain.access import Permission, require, require_visible
 from chalicelib.domain.allowed import RULES
+from chalicelib.domain.appeal_records import Appeal, AppealDecision, AppealGrounds
 from chalicelib.domain.deadlines import TimeLimits
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.follow_up import Answers, by_phone
@@ -42,7 +52,7 @@ LIMITS = TimeLimits()
 REFERENCE = MemoryReference(LIMITS)
 STREET = "110101004"  # 安定门街道, the first receiver
 UNITS = (STREET, "110101003", "110101-housing", "bj-lighting")
-ROLES = ("operator", "dispatcher", "handler", "unit_leader", "supervisor", "analyst", "admin")
+ROLES = ("operator", "dispatcher", "handler", "unit_leader", "supervisor", "analyst", "admin", "assessor")
 PARTNER = next(iter(known_partners().values()))
 # Another order, open, that a repeat could merge into.
 ORIGINAL = WorkOrder(
@@ -119,6 +129,11 @@ PERFORMED: dict[str, tuple[Permission, Call]] = {
         Permission.TAKE_FOLLOW_UP,
         lambda _o: by_phone(Answers(resolved=True, satisfaction=Satisfaction.SATISFIED), LIMITS),
     ),
+    "appeal": (
+        Permission.APPEAL,
+        lambda _o: appeals.lodge(AppealGrounds.OUTSIDE_DUTIES, "噪声执法属城管部门职责，非本街道", LIMITS),
+    ),
+    "appeal-decision": (Permission.DECIDE_APPEAL, lambda _o: appeals.decide(appeals.UPHOLD, "理由成立")),
 }
 
 
@@ -169,6 +184,8 @@ def orders(draw: st.DrawFn, status: Status) -> WorkOrder:
         for i, decision in enumerate(decisions)
     ]
     rated = draw(st.booleans())
+    # An appeal of the first receiver: none, awaiting a decision, or decided.
+    appealed = draw(st.booleans())
     return WorkOrder(
         id="202611260001",
         tracking_hash="x",
@@ -187,7 +204,21 @@ def orders(draw: st.DrawFn, status: Status) -> WorkOrder:
         if rated
         else None,
         adjudicated_unreasonable=rated and draw(st.booleans()),
-        created_at=NOW - timedelta(days=1),
+        dispatched_at=draw(st.sampled_from([None, NOW - timedelta(hours=20)])),
+        closed_at=at(draw(MINUTES)),
+        appeal=Appeal(
+            unit=first_receiver or STREET,
+            grounds=AppealGrounds.WRONG_UNIT,
+            evidence="应由交道口街道办理",
+            by="someone",
+            at=NOW,
+            until=NOW,
+            decision=draw(st.sampled_from([None, *AppealDecision])),
+        )
+        if appealed
+        else None,
+        # Received this month or in an earlier one whose appeals are over.
+        created_at=NOW - timedelta(days=draw(st.sampled_from([1, 1, 40]))),
         updated_at=NOW,
     )
 

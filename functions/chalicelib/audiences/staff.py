@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..entrypoints import auth
 from ..entrypoints.staff import (
     analytics,
+    appeals,
     audit_trail,
     catalogue,
     dispatching,
@@ -36,6 +37,7 @@ MOUNTS: tuple[Mount, ...] = (
             audit_trail,
             analytics,
             ranking,
+            appeals,
         )
     ),
 )

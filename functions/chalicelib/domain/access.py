@@ -19,6 +19,8 @@ class Permission(StrEnum):
     TAKE_FOLLOW_UP = "take_follow_up"  # an evaluation taken by phone (Art. 23)
     INTAKE = "intake"  # record a request from a call
     EDIT_POLICY = "edit_policy"  # the dispatch catalogue and the time limits
+    APPEAL = "appeal"  # the first receiver appeals a closed order's effect on its rates (考核申诉)
+    DECIDE_APPEAL = "decide_appeal"  # an assessment officer upholds or rejects an appeal
 
 
 ROLES: dict[Permission, frozenset[str]] = {
@@ -32,6 +34,8 @@ ROLES: dict[Permission, frozenset[str]] = {
     Permission.TAKE_FOLLOW_UP: frozenset({"operator"}),
     Permission.INTAKE: frozenset({"operator"}),
     Permission.EDIT_POLICY: frozenset({"admin"}),
+    Permission.APPEAL: frozenset({"handler", "unit_leader"}),
+    Permission.DECIDE_APPEAL: frozenset({"assessor"}),
 }
 
 
@@ -59,7 +63,7 @@ def require(staff: Staff, permission: Permission, order: WorkOrder | None = None
     if not staff.roles & roles:
         raise Forbidden(f"This action needs one of the roles: {', '.join(sorted(roles))}.")
     own = order is None or (staff.unit is not None and staff.unit == order.first_receiver)
-    if permission is Permission.HANDLE and not own:
+    if permission in (Permission.HANDLE, Permission.APPEAL) and not own:
         raise Forbidden("Only the first receiver's staff can act on this order.")
     assists = order is None or (staff.unit is not None and staff.unit in order.assisting)
     if permission is Permission.ASSIST and not assists:

@@ -9,12 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .access import Permission, require
+from .appeal_records import AppealGrounds
+from .appeals import appeal_until, appealable
+from .appeals import pending as appeal_pending
+from .catalogue import Catalogue
 from .co_handling import ASSISTABLE, pending
+from .deadlines import TimeLimits, TimeLimitsStore
 from .errors import Forbidden
 from .follow_up import evaluation_due
 from .handling import BEFORE_SIGNING, CONTACTABLE, HANDLING, WORKING
@@ -44,6 +49,8 @@ ActionName = Literal[
     "urge",
     "adjudication",
     "follow-up",
+    "appeal",
+    "appeal-decision",
 ]
 
 # Why an action the caller would otherwise have is not open: the code the action answers with.
@@ -83,6 +90,8 @@ class _Rule:
     needs: tuple[str, ...] = ()
     choices: Callable[[WorkOrder], Choices] = field(default=lambda _o: {})
     until: Callable[[WorkOrder], datetime | None] = field(default=lambda _o: None)
+    # An action open until a deadline the configuration sets: the instant, or None while it is shut.
+    limited: Callable[[WorkOrder, TimeLimits], datetime | None] | None = None
 
 
 def _status(*statuses: Status) -> Callable[[WorkOrder, Staff], bool]:
@@ -101,6 +110,10 @@ def _own_assist(state: Callable[[Assist], bool]) -> Callable[[WorkOrder, Staff],
 
 def _deadline(order: WorkOrder) -> datetime | None:
     return order.deadline
+
+
+def _appeal_until(order: WorkOrder, limits: TimeLimits) -> datetime | None:
+    return appeal_until(order, limits) if appealable(order, limits) else None
 
 
 RULES: tuple[_Rule, ...] = (
@@ -172,7 +185,27 @@ RULES: tuple[_Rule, ...] = (
         ("unreasonable", "reason"),
         lambda o: {"unreasonable": [not o.adjudicated_unreasonable]},
     ),
+    _Rule(
+        "appeal",
+        Permission.APPEAL,
+        lambda _o, _s: True,
+        ("grounds", "evidence"),
+        lambda _o: {"grounds": [g.value for g in AppealGrounds]},
+        limited=_appeal_until,
+    ),
+    _Rule(
+        "appeal-decision",
+        Permission.DECIDE_APPEAL,
+        lambda o, _s: appeal_pending(o),
+        ("decision", "note"),
+        lambda _o: {"decision": [UPHOLD, REJECT]},
+    ),
 )
+
+
+class OrderReference(Catalogue, TimeLimitsStore, Protocol):
+    """What an order's staff view reads besides the order: units and categories, and the time
+    limits its actions keep."""
 
 
 def _permitted(staff: Staff, permission: Permission, order: WorkOrder) -> bool:
@@ -183,14 +216,19 @@ def _permitted(staff: Staff, permission: Permission, order: WorkOrder) -> bool:
     return True
 
 
-def allowed(order: WorkOrder, staff: Staff) -> list[AllowedAction]:
+def allowed(order: WorkOrder, staff: Staff, limits: TimeLimits) -> list[AllowedAction]:
     """The actions `staff` may take on `order` (one they may see), in the order the portal shows them.
     An action with `until` closes at that instant; the portal hides it from then on."""
-    return [
-        AllowedAction(action=r.action, needs=list(r.needs), choices=r.choices(order), until=r.until(order))
-        for r in RULES
-        if _permitted(staff, r.permission, order) and r.open(order, staff)
-    ]
+    found: list[AllowedAction] = []
+    for r in RULES:
+        if not (_permitted(staff, r.permission, order) and r.open(order, staff)):
+            continue
+        until = r.until(order) if r.limited is None else r.limited(order, limits)
+        if r.limited is None or until is not None:
+            found.append(
+                AllowedAction(action=r.action, needs=list(r.needs), choices=r.choices(order), until=until)
+            )
+    return found
 
 
 def blocked(order: WorkOrder, staff: Staff) -> list[BlockedAction]:

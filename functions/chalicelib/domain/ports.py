@@ -49,6 +49,7 @@ class OrderQuery:
     overdue: bool | None = None
     pingpong: bool | None = None
     assisting: bool = False  # with unit: the orders that unit assists with, by its part's deadline
+    appeals: bool = False  # the orders whose unit's appeal awaits a decision, oldest appeal first
     text: str | None = None
     requester: str | None = None  # a phone number: that requester's orders, newest first
     partner: str | None = None  # the orders transferred to that partner, newest first

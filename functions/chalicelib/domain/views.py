@@ -6,7 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .allowed import AllowedAction, BlockedAction, allowed, blocked
+from .allowed import AllowedAction, BlockedAction, OrderReference, allowed, blocked
+from .appeal_records import Appeal
 from .catalogue import Catalogue
 from .deadlines import missed_limits
 from .follow_up import evaluation_due
@@ -178,6 +179,7 @@ class StaffOrder(BaseModel):
     evaluation: Evaluation | None
     evaluation_due: bool
     adjudicated_unreasonable: bool = False
+    appeal: Appeal | None = None
     follow_up_until: datetime | None
     reason: str | None
     transfer_to: str | None
@@ -262,7 +264,7 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:]
 
 
-def staff_view(order: WorkOrder, staff: Staff, reference: Catalogue) -> StaffOrder:
+def staff_view(order: WorkOrder, staff: Staff, reference: OrderReference) -> StaffOrder:
     """Units never see a confidential requester's name or phone: contact goes through the hotline."""
     requester = order.requester.model_dump(mode="json")
     if order.confidential and not staff.hotline_centre:
@@ -283,6 +285,7 @@ def staff_view(order: WorkOrder, staff: Staff, reference: Catalogue) -> StaffOrd
         contacted_at=order.contacted_at,
         urges=order.urges,
         adjudicated_unreasonable=order.adjudicated_unreasonable,
+        appeal=order.appeal,
         reopen_count=order.reopen_count,
         pingpong=pingpong(order),
         objections=order.objections,
@@ -310,7 +313,7 @@ def staff_view(order: WorkOrder, staff: Staff, reference: Catalogue) -> StaffOrd
         updated_at=order.updated_at,
         reply=PublicReply(result=order.reply.result, at=order.reply.at) if order.reply else None,
         timeline=[_staff_event(reference, e) for e in order.timeline],
-        actions=allowed(order, staff),
+        actions=allowed(order, staff, reference.time_limits()),
         blocked=blocked(order, staff),
     )
 
