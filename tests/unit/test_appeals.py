@@ -60,7 +60,7 @@ def test_a_rejected_appeal_leaves_the_order_counted_and_is_final(hotline, limits
 
     assert rejected.timeline[-1].action == "appeal_rejected"
     assert order_fact(rejected, b"k")["appeal_upheld"] is False
-    assert (again.value.code, decided.value.code) == ("already_appealed", "already_decided")
+    assert (again.value.code, decided.value.code) == ("already_appealed", "appeal_decided")
 
 
 def test_the_deadlines_for_appealing_are_the_configured_ones(hotline, clock):

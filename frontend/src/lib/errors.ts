@@ -12,6 +12,7 @@ const CODES = new Set([
   'number_taken', 'busy', 'idempotency_key_reused', 'revoked', 'user_exists', 'forbidden',
   'not_found', 'unauthorized', 'too_large', 'internal', 'invalid_input',
   'account_unchanged', 'account_incomplete', 'account_disabled',
+  'already_appealed', 'already_excluded', 'appeal_deadline_passed', 'no_appeal', 'appeal_decided',
 ])
 
 /** The sentence to show for a failed call: the code's own in Chinese, else the server's message. */

@@ -96,7 +96,7 @@ def decide(decision: str, note: str) -> Action:
         if appeal is None:
             raise Conflict("No appeal is pending on this order.", "no_appeal")
         if appeal.decision is not None:
-            raise Conflict("This appeal has been decided.", "already_decided")
+            raise Conflict("This appeal has been decided.", "appeal_decided")
         outcome = AppealDecision.UPHELD if decision == UPHOLD else AppealDecision.REJECTED
         decided = appeal.model_copy(
             update={
