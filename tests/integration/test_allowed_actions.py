@@ -11,6 +11,7 @@ ROUTES = {
     "assist-report": "/assist/report",
     "assist-progress": "/assist/progress",
     "release": "/assists/{unit}/release",
+    "appeal-decision": "/appeal/decision",
 }
 
 
