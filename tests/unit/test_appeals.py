@@ -10,6 +10,7 @@ from chalicelib.domain.deadlines import DAY, TimeLimits
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.facts import order_fact
 from chalicelib.domain.model import Requester, Staff
+from chalicelib.domain.notifications import StaffNotice, notices
 from chalicelib.domain.ports import OrderQuery
 
 from tests.unit.conftest import HANDLER, SUPERVISOR
@@ -97,3 +98,17 @@ def test_only_a_closed_order_that_still_counts_is_appealed(hotline, limits):
         "no_appeal",
     )
     assert HANDLER.unit == hotline.order(open_id).first_receiver
+
+
+def test_the_assessors_are_told_of_an_appeal_and_the_unit_of_the_decision(hotline, limits):
+    order_id = closed(hotline)
+    before = hotline.order(order_id)
+    appealed = hotline.act(order_id, lodge(limits))
+    upheld = hotline.act(order_id, appeals.decide(appeals.UPHOLD, "经核实确属供电企业职责"), ASSESSOR)
+
+    assert [(n.audience, n.subject) for n in notices(before, appealed) if isinstance(n, StaffNotice)] == [
+        ("hotline:assessor", f"考核申诉 {order_id}")
+    ]
+    assert [(n.audience, n.message) for n in notices(appealed, upheld) if isinstance(n, StaffNotice)] == [
+        ("unit:110101004", f"工单{order_id}的考核申诉成立，该单不计入本单位考评。")
+    ]
