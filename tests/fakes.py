@@ -123,14 +123,20 @@ class MemoryWorkOrders(WorkOrders):
                 and (query.district is None or o.location.district == query.district)
                 and (query.overdue is None or o.overdue == query.overdue)
                 and (not query.pingpong or len(o.objections) >= 2)
+                and (not query.appeals or (o.appeal is not None and o.appeal.decision is None))
                 and (query.text is None or query.text in o.content or query.text == o.id)
                 and (query.requester is None or o.requester.phone == query.requester)
                 and (query.category is None or o.category == query.category)
             )
 
         found = [o for o in self.orders.values() if matches(o)]
-        by_deadline = query.extension_pending or query.late_first
-        if by_deadline or (query.unit is not None and query.requester is None):
+        if query.appeals:
+            found.sort(key=lambda o: (o.appeal.at if o.appeal else o.created_at, o.id))
+        elif (
+            query.extension_pending
+            or query.late_first
+            or (query.unit is not None and query.requester is None)
+        ):
             found.sort(key=lambda o: (o.deadline.isoformat() if o.deadline else "~", o.id))
         else:
             found.sort(key=lambda o: (o.created_at, o.id), reverse=True)

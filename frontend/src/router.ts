@@ -70,6 +70,7 @@ export const router = createRouter({
         staffPage('whistles', 'staff-whistles', () => import('./staff/views/WhistlesView.vue'), 'whistles'),
         staffPage('whistles/:id', 'staff-whistle', () => import('./staff/views/WhistleView.vue'), 'whistles'),
         staffPage('supervision', 'staff-supervision', () => import('./staff/views/SupervisionView.vue'), 'supervision'),
+        staffPage('appeals', 'staff-appeals', () => import('./staff/views/AppealsView.vue'), 'appeals'),
         staffPage('admin/users', 'staff-admin-users', () => import('./staff/admin/UsersView.vue'), 'users'),
         staffPage('admin/units', 'staff-admin-units', () => import('./staff/admin/UnitsView.vue'), 'units'),
         staffPage('admin/catalogue', 'staff-admin-catalogue', () => import('./staff/admin/CatalogueView.vue'), 'catalogue'),

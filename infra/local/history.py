@@ -1186,6 +1186,7 @@ def _expressions() -> dict[str, str]:
         "satisfaction": "$satisfactions[nullif(satisfaction, -1) + 1]",
         "reason": "$reasons[nullif(reason, -1) + 1]",
         "unreasonable": "unreasonable",
+        "appeal_upheld": "false",  # the history holds no appeals
         "text": text,
         "day": "$days[changed_day + 1]",
         "month": "$months[created_day + 1]",

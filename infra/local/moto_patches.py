@@ -17,6 +17,10 @@
    the private key it ships in its package, so anyone could mint a token for any user and role
    that the app would accept. The key is made at start and never leaves memory; the pool's JWKS
    serves its public half (under moto's kid "dummy", which moto writes into every token header).
+6. DynamoDB stream records keep numbers that only grow, as AWS's do: stock moto drops the records
+   once it has handed them to the stream's consumers and numbers the next ones from the shard's
+   start again, so the facts export, which names each object by its batch's sequence numbers (a
+   retried batch writes the same object again), overwrote earlier changes with later ones.
 
 All reach into moto's private classes, so `install` refuses any moto but the pinned one and the
 smoke tests in tests/statemachines exercise each patch.
@@ -184,6 +188,20 @@ def _redrive_response(self: Any) -> Any:
     return ActionResult({"redriveDate": again.start_date})
 
 
+def _keep_stream_sequence() -> None:
+    from moto.dynamodb.models.table import StreamShard
+
+    add = StreamShard.add
+
+    def add_in_sequence(self: Any, old: Any, new: Any) -> None:
+        held = len(self.items)  # the new record is numbered start + held
+        add(self, old, new)
+        if not self.items:  # handed over and dropped: the next record follows this one
+            self.starting_sequence_number += held + 1
+
+    StreamShard.add = add_in_sequence
+
+
 def install() -> None:
     """Apply the patches once, before any moto backend is created."""
     global _installed
@@ -211,6 +229,7 @@ def install() -> None:
 
     LambdaFunction._invoke_lambda = _invoke_in_process
     _sign_with_a_key_of_our_own()
+    _keep_stream_sequence()
     StepFunctionsParserBackend.redrive_execution = _redrive_execution
     StepFunctionResponse.redrive_execution = _redrive_response
     describe = StepFunctionResponse.describe_execution

@@ -64,6 +64,7 @@ DEMO_USERS = (
     DemoUser("supervisor1", "supervisor", None, "hotline supervisor (督办)"),
     DemoUser("analyst1", "analyst", None, "analyst (数据分析)"),
     DemoUser("admin1", "admin", None, "platform administrator"),
+    DemoUser("assessor1", "assessor", None, "assessment officer (考核申诉)"),
 )
 
 

@@ -1,8 +1,8 @@
 -- The three rates' counts (Art. 32) per receiving unit, for the orders created in a month. The
 -- rates, their formulas and the ranking are the store step's (configuration); this query only
 -- counts. Orders without a receiving unit (Art. 11 para. 3 outcomes, answered, merged) never
--- count; an order whose reason is in the excluded list, or that was judged unreasonable while that
--- exclusion is on, is counted as excluded and nowhere else.
+-- count; an order whose reason is in the excluded list, that was judged unreasonable while that
+-- exclusion is on, or whose unit's appeal was upheld, is counted as excluded and nowhere else.
 -- parameters: month ('YYYY-MM'), excluded reasons (comma-separated), exclude unreasonable (boolean)
 WITH latest AS (
   SELECT *
@@ -17,7 +17,8 @@ judged AS (
   SELECT
     *,
     coalesce(contains(split(?, ','), reason), false)
-      OR (? AND coalesce(unreasonable, false)) AS excluded
+      OR (? AND coalesce(unreasonable, false))
+      OR coalesce(appeal_upheld, false) AS excluded
   FROM latest
 )
 SELECT

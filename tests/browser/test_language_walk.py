@@ -194,6 +194,7 @@ def test_every_page_of_every_role_reads_in_chinese(browser, stack_url):
             f"/staff/orders/{left['id']}",
         ],
         "supervisor1": ["/staff/supervision", "/staff/admin/audit", f"/staff/orders/{left['id']}"],
+        "assessor1": ["/staff/appeals"],
     }
     codes |= {f"walk.{token}", *(u for u in pages if u)}
     texts: dict[str, str] = {}

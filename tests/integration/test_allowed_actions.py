@@ -12,6 +12,7 @@ ROUTES = {
     "assist-progress": "/assist/progress",
     "release": "/assists/{unit}/release",
     "extension-decision": "/extension/decision",
+    "appeal-decision": "/appeal/decision",
 }
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import wait_until
 
-HOTLINE = frozenset({"operator1", "dispatcher1", "supervisor1", "analyst1", "admin1"})
+HOTLINE = frozenset({"operator1", "dispatcher1", "supervisor1", "analyst1", "admin1", "assessor1"})
 OWN = frozenset({"andingmen.handler", "andingmen.leader"})  # the first receiver, a street
 OTHER = frozenset({"jiaodaokou.handler"})  # another street
 ASSISTING = frozenset({"lighting.handler"})  # assists with the order; summoned by the whistle
@@ -49,6 +49,10 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", ORDER + "/follow-up"): frozenset({"operator1"}),
     ("POST", ORDER + "/revisit"): frozenset({"supervisor1"}),
     ("POST", "/objections/{objection_id}/decision"): frozenset({"dispatcher1"}),
+    # 考核申诉: the first receiver appeals, an assessment officer decides and keeps the queue.
+    ("POST", ORDER + "/appeal"): OWN,
+    ("POST", ORDER + "/appeal/decision"): frozenset({"assessor1"}),
+    ("GET", "/appeals"): frozenset({"assessor1"}),
     ("GET", "/units"): EVERYONE,
     ("PUT", "/units/{unit_id}"): ADMIN,
     ("GET", "/catalogue"): EVERYONE,

@@ -207,6 +207,32 @@ def test_a_token_signed_with_motos_shipped_key_is_refused(local_stack, api, id_t
     assert real.status == 200
 
 
+def test_every_change_of_an_order_reaches_the_analytics_facts(local_stack, citizen, unit):
+    """moto numbers a stream's records from the shard's start again once it has handed them over;
+    the facts export names its objects by those numbers, so without the patch a later batch
+    overwrote an earlier one's object and its changes were lost to the monthly run."""
+    from chalicelib import names
+
+    handler = unit()
+    receipt = citizen.submit()
+    wait_until(lambda: handler.order(receipt["id"]).json().get("status") == "dispatched")
+    wait_until(lambda: handler.act(receipt["id"], "sign").status == 200)
+    latest = handler.order(receipt["id"]).json()["version"]
+    s3, bucket = local_stack.stack.client("s3"), names.ANALYTICS_BUCKET_LOCAL
+
+    def versions() -> set[int]:
+        found: set[int] = set()
+        for page in s3.get_paginator("list_objects_v2").paginate(
+            Bucket=bucket, Prefix=names.ORDER_CHANGES.prefix
+        ):
+            for item in page.get("Contents", []):
+                lines = s3.get_object(Bucket=bucket, Key=item["Key"])["Body"].read().decode().splitlines()
+                found |= {r["version"] for line in lines if (r := json.loads(line))["id"] == receipt["id"]}
+        return found
+
+    assert wait_until(lambda: versions() >= set(range(1, latest + 1)))
+
+
 # --- /dev/notifications --------------------------------------------------------------------------
 
 

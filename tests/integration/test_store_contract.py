@@ -123,6 +123,34 @@ def test_every_status_without_a_filter_and_ping_pong(store):
     assert [o.id[-2:] for o in pingpong.items] == ["02"]
 
 
+def test_the_appeal_queue_holds_the_appeals_awaiting_a_decision_oldest_first(store):
+    from chalicelib.domain.appeal_records import Appeal, AppealDecision, AppealGrounds
+
+    def appeal(minutes: int, decision: AppealDecision | None = None) -> Appeal:
+        at = T0 + timedelta(days=1, minutes=minutes)
+        return Appeal(
+            unit="110101004",
+            grounds=AppealGrounds.WRONG_UNIT,
+            evidence="事发地属交道口街道辖区",
+            by="andingmen.handler",
+            at=at,
+            until=at + timedelta(days=5),
+            decision=decision,
+        )
+
+    store.create(order(1, "110101004", Status.CLOSED, appeal=appeal(30)))
+    store.create(order(2, "110101004", Status.CLOSED, appeal=appeal(10)))
+    store.create(order(3, "110101004", Status.CLOSED, appeal=appeal(5, AppealDecision.UPHELD)))
+    store.create(order(4, "110101004", Status.CLOSED))
+    store.create(order(5, "110101004", Status.IN_PROGRESS, overdue=True))
+    first = store.find(OrderQuery(appeals=True))
+    decided = first.items[0].model_copy(update={"appeal": appeal(10, AppealDecision.REJECTED), "version": 2})
+    store.update(decided, expected_version=1)
+
+    assert [o.id[-2:] for o in first.items] == ["02", "01"]
+    assert [o.id[-2:] for o in store.find(OrderQuery(appeals=True)).items] == ["01"]
+
+
 def test_a_search_matches_the_number_or_the_text(store):
     store.create(order(1, "110101004"))
     store.create(order(2, "110101004"))

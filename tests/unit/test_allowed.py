@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from chalicelib.domain import (
+    appeals,
     co_handling,
     dispatch,
     extensions,
@@ -24,6 +25,7 @@ from chalicelib.domain import (
 )
 from chalicelib.domain.access import Permission, require, require_visible
 from chalicelib.domain.allowed import RULES
+from chalicelib.domain.appeal_records import Appeal, AppealDecision, AppealGrounds
 from chalicelib.domain.deadlines import TimeLimits
 from chalicelib.domain.errors import DomainError
 from chalicelib.domain.follow_up import Answers, by_phone
@@ -56,7 +58,7 @@ LIMITS = TimeLimits()
 REFERENCE = MemoryReference(LIMITS)
 STREET = "110101004"  # 安定门街道, the first receiver
 UNITS = (STREET, "110101003", "110101-housing", "bj-lighting")
-ROLES = ("operator", "dispatcher", "handler", "unit_leader", "supervisor", "analyst", "admin")
+ROLES = ("operator", "dispatcher", "handler", "unit_leader", "supervisor", "analyst", "admin", "assessor")
 PARTNER = next(iter(known_partners().values()))
 # Another order, open, that a repeat could merge into.
 ORIGINAL = WorkOrder(
@@ -153,6 +155,11 @@ PERFORMED: dict[str, tuple[Permission, Call]] = {
             LIMITS,
         ),
     ),
+    "appeal": (
+        Permission.APPEAL,
+        lambda _o: appeals.lodge(AppealGrounds.OUTSIDE_DUTIES, "噪声执法属城管部门职责，非本街道", LIMITS),
+    ),
+    "appeal-decision": (Permission.DECIDE_APPEAL, lambda _o: appeals.decide(appeals.UPHOLD, "理由成立")),
 }
 # Second follow-ups an order may carry: none, one waiting, one decided.
 REVISITS: tuple[list[Revisit], ...] = (
@@ -237,6 +244,8 @@ def orders(draw: st.DrawFn, status: Status) -> WorkOrder:
         )
         for _ in range(draw(st.integers(0, 2)))
     ]
+    # An appeal of the first receiver: none, awaiting a decision, or decided.
+    appealed = draw(st.booleans())
     return WorkOrder(
         id="202611260001",
         tracking_hash="x",
@@ -258,7 +267,21 @@ def orders(draw: st.DrawFn, status: Status) -> WorkOrder:
         else None,
         adjudicated_unreasonable=rated and draw(st.booleans()),
         revisits=draw(st.sampled_from(REVISITS)),
-        created_at=NOW - timedelta(days=1),
+        dispatched_at=draw(st.sampled_from([None, NOW - timedelta(hours=20)])),
+        closed_at=at(draw(MINUTES)),
+        appeal=Appeal(
+            unit=first_receiver or STREET,
+            grounds=AppealGrounds.WRONG_UNIT,
+            evidence="应由交道口街道办理",
+            by="someone",
+            at=NOW,
+            until=NOW,
+            decision=draw(st.sampled_from([None, *AppealDecision])),
+        )
+        if appealed
+        else None,
+        # Received this month or in an earlier one whose appeals are over.
+        created_at=NOW - timedelta(days=draw(st.sampled_from([1, 1, 40]))),
         updated_at=NOW,
     )
 
@@ -274,7 +297,7 @@ def test_the_offered_actions_are_exactly_those_the_domain_accepts(status: Status
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(order=orders(status), staff=callers(role))
     def offered_iff_accepted(order: WorkOrder, staff: Staff) -> None:
-        view = staff_view(order, staff, REFERENCE, LIMITS)
+        view = staff_view(order, staff, REFERENCE)
         offered = {a.action for a in view.actions if a.until is None or a.until > NOW}
         taken = {name for name in PERFORMED if accepted(order, staff, name)}
 

@@ -4,6 +4,7 @@ action and its own outcome; a caller's history is their orders by phone, newest 
 import pytest
 from chalicelib.domain import batch, callers, handling
 from chalicelib.domain.allowed import batch_actions
+from chalicelib.domain.deadlines import TimeLimits
 from chalicelib.domain.errors import InvalidInput
 from pydantic import ValidationError
 
@@ -59,11 +60,11 @@ def test_a_batch_dispatch_to_an_unknown_unit_or_category_is_refused_before_any_o
 def test_the_list_offers_a_batch_action_only_to_whoever_may_take_it_now(hotline):
     received, dispatched = hotline.receive(category=None), hotline.dispatched()
 
-    assert batch_actions(hotline.order(dispatched), HANDLER) == ["sign"]
-    assert batch_actions(hotline.order(dispatched), OTHER_STREET) == []
-    assert batch_actions(hotline.order(received), DISPATCHER) == ["dispatch"]
+    assert batch_actions(hotline.order(dispatched), HANDLER, TimeLimits()) == ["sign"]
+    assert batch_actions(hotline.order(dispatched), OTHER_STREET, TimeLimits()) == []
+    assert batch_actions(hotline.order(received), DISPATCHER, TimeLimits()) == ["dispatch"]
     hotline.act(dispatched, handling.sign)
-    assert batch_actions(hotline.order(dispatched), HANDLER) == []
+    assert batch_actions(hotline.order(dispatched), HANDLER, TimeLimits()) == []
 
 
 def test_a_callers_history_is_their_orders_newest_first_and_its_reading_names_no_number(hotline, clock):

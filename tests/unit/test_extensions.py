@@ -12,6 +12,7 @@ from chalicelib.domain.model import ExtensionDecision
 from chalicelib.domain.notifications import Sms, StaffNotice, notices
 from chalicelib.domain.views import public_view, staff_view
 
+from tests.fakes import MemoryReference
 from tests.unit.conftest import DISPATCHER, HANDLER, SUPERVISOR
 
 
@@ -120,7 +121,7 @@ def test_a_reply_lapses_the_open_request(hotline, limits):
 def test_each_tier_limits_how_many_extensions_and_how_long(hotline, limits, reference):
     order_id = signed(hotline)
     deadline = hotline.order(order_id).deadline  # the 24-hour tier: one extension, 3 days at most
-    offered = staff_view(hotline.order(order_id), HANDLER, reference, limits).actions
+    offered = staff_view(hotline.order(order_id), HANDLER, reference).actions
     assert next(a for a in offered if a.action == "extension").latest == deadline + timedelta(days=3)
 
     with pytest.raises(InvalidInput) as too_long:
@@ -135,7 +136,7 @@ def test_each_tier_limits_how_many_extensions_and_how_long(hotline, limits, refe
     assert too_long.value.details[0].field == "new_deadline"
     assert one_at_a_time.value.code == "extension_pending"
     assert used_up.value.code == "extension_limit"
-    view = staff_view(hotline.order(order_id), HANDLER, reference, limits)
+    view = staff_view(hotline.order(order_id), HANDLER, reference)
     assert "extension" not in [a.action for a in view.actions]
     assert [b.reason for b in view.blocked if b.action == "extension"] == [
         "deadline_passed",
@@ -155,7 +156,7 @@ def test_a_limit_lowered_while_a_request_waits_is_applied_at_approval(hotline, l
 
     with pytest.raises(InvalidInput):
         hotline.act(order_id, extensions.decide(extensions.APPROVE, None, stricter), SUPERVISOR)
-    view = staff_view(hotline.order(order_id), SUPERVISOR, reference, stricter)
+    view = staff_view(hotline.order(order_id), SUPERVISOR, MemoryReference(stricter))
 
     assert hotline.order(order_id).deadline == deadline
     assert view.actions[0].action == "extension-decision"

@@ -260,6 +260,23 @@ def test_compacting_a_day_again_adds_versions_the_queries_still_count_once(tmp_p
     assert [(r["unit"], r["dispatched"], r["followed_up"]) for r in rates] == [(ANDINGMEN, 1, 1)]
 
 
+def test_an_order_whose_units_appeal_was_upheld_counts_as_excluded(tmp_path):
+    """The appeal is decided after the order closed: its later version is the one counted."""
+    rated = closed(o3, 4, False, "dissatisfied")
+    upheld = {**rated, "version": rated["version"] + 1, "appeal_upheld": True}
+    upheld["changed_at"] = rated["changed_at"] + 86400
+    upheld["day"] = datetime.fromtimestamp(upheld["changed_at"], BEIJING).strftime("%Y-%m-%d")
+    write_ndjson(tmp_path, "facts/order_changes/", [o1, closed(o1, 3, True, "satisfied"), o3, rated, upheld])
+    engine = LocalAthena(tmp_path, threads=1)
+    engine.execute(query_text("compact"), ["'2026-10-01'", "'2026-10-31'"])
+
+    rates = engine.execute(query_text("rates"), ["'2026-10'", "''", "false"]).records()
+
+    assert [(r["unit"], r["dispatched"], r["excluded"], r["followed_up"], r["resolved"]) for r in rates] == [
+        (ANDINGMEN, 1, 1, 1, 1)
+    ]
+
+
 def test_rates_count_per_unit_without_the_excluded(athena):
     rows = run(athena, "rates", "'2026-10'", "'not_dispatched,duplicate'", "true")
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from chalicelib.domain import handling, notifications, revisit
 from chalicelib.domain.allowed import allowed
+from chalicelib.domain.deadlines import TimeLimits
 from chalicelib.domain.errors import Conflict
 from chalicelib.domain.facts import order_fact
 from chalicelib.domain.model import Status
@@ -23,7 +24,7 @@ def rated_badly(hotline, resolved: bool = False, satisfaction: str = "dissatisfi
 
 
 def offered(order):
-    return next(a for a in allowed(order, SUPERVISOR) if a.action == "revisit")
+    return next(a for a in allowed(order, SUPERVISOR, TimeLimits()) if a.action == "revisit")
 
 
 def verdict(finding: str, decision: str) -> revisit.Verdict:
@@ -45,7 +46,7 @@ def test_an_unresolved_or_dissatisfied_rating_opens_a_supervisors_task(
         "revisit_opened",
         {"due": due.isoformat()},
     )
-    assert "revisit" in [a.action for a in allowed(order, SUPERVISOR)]
+    assert "revisit" in [a.action for a in allowed(order, SUPERVISOR, TimeLimits())]
     told = notifications.notices(before, order)
     said = f"【12345】您的诉求（工单号{order_id}）的办理评价已收到，热线中心将电话回访核实情况后再作处理。"
     assert told[0] == notifications.Sms(order.requester.phone, said)

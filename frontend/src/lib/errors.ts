@@ -14,6 +14,7 @@ const CODES = new Set([
   'account_unchanged', 'account_incomplete', 'account_disabled',
   'reopen_limit',
   'unfinished',
+  'already_appealed', 'already_excluded', 'appeal_deadline_passed', 'no_appeal', 'appeal_decided',
 ])
 
 /** The sentence to show for a failed call: the code's own in Chinese, else the server's message. */

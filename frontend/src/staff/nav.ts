@@ -19,8 +19,10 @@ export const NAV: readonly NavItem[] = [
   { name: 'staff-intake', labelKey: 'staff.common.nav.intake', roles: ['operator'] },
   { name: 'staff-dispatch', labelKey: 'staff.common.nav.dispatch', roles: ['dispatcher'] },
   { name: 'staff-inbox', labelKey: 'staff.common.nav.inbox', roles: UNIT },
+  // 考核申诉: the assessment officers' queue, their home.
+  { name: 'staff-appeals', labelKey: 'staff.common.nav.appeals', roles: ['assessor'] },
   { name: 'staff-supervision', labelKey: 'staff.common.nav.supervision', roles: ['supervisor', 'analyst', 'dispatcher'] },
-  { name: 'staff-orders', labelKey: 'staff.common.nav.orders', roles: ['operator', 'dispatcher', 'supervisor', 'analyst', ...UNIT] },
+  { name: 'staff-orders', labelKey: 'staff.common.nav.orders', roles: ['operator', 'dispatcher', 'supervisor', 'analyst', 'assessor', ...UNIT] },
   { name: 'staff-whistles', labelKey: 'staff.common.nav.whistles', roles: [...UNIT, 'supervisor', 'dispatcher'] },
   { name: 'staff-admin-users', labelKey: 'staff.common.nav.users', roles: ['admin'] },
   { name: 'staff-admin-units', labelKey: 'staff.common.nav.units', roles: ['admin'] },

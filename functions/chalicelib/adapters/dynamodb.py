@@ -37,6 +37,9 @@ LIST_STATUSES = tuple(Status)
 # One partition of the sparse overdue index: only open overdue orders are in it, and their writes
 # are few (an order enters when its deadline passes and leaves when the unit replies).
 OVERDUE_PARTITION = "OVERDUE"
+# The assessment officers' queue shares that sparse index: a closed order with a pending appeal
+# (appeals.py) is never open work, so it is never in the overdue partition as well.
+APPEALS_PARTITION = "APPEALS"
 
 
 def _order_key(order_id: str) -> dict[str, Any]:
@@ -75,6 +78,10 @@ def _order_item(order: WorkOrder) -> dict[str, Any]:
         late = WORK_ORDERS_OVERDUE_INDEX
         item[late.partition_key] = {"S": OVERDUE_PARTITION}
         item[late.sort_key] = {"S": f"{order.deadline.astimezone(UTC).isoformat()}#{order.id}"}
+    if order.appeal is not None and order.appeal.decision is None:
+        late = WORK_ORDERS_OVERDUE_INDEX
+        item[late.partition_key] = {"S": APPEALS_PARTITION}
+        item[late.sort_key] = {"S": f"{order.appeal.at.astimezone(UTC).isoformat()}#{order.id}"}
     return item
 
 
@@ -374,6 +381,8 @@ def _partitions(query: OrderQuery) -> list[Partition]:
     inbox, late, mine = WORK_ORDERS_INBOX_INDEX, WORK_ORDERS_OVERDUE_INDEX, WORK_ORDERS_REQUESTER_INDEX
     if query.late_first and query.unit is None:
         return [(late.name, late.partition_key, OVERDUE_PARTITION, True)]
+    if query.appeals:
+        return [(late.name, late.partition_key, APPEALS_PARTITION, True)]
     if query.partner is not None:
         return [(inbox.name, inbox.partition_key, f"PARTNER#{query.partner}", False)]
     if query.extension_pending:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..entrypoints import auth
 from ..entrypoints.staff import (
     analytics,
+    appeals,
     audit_trail,
     batch,
     callers,
@@ -48,6 +49,7 @@ MOUNTS: tuple[Mount, ...] = (
             callers,
             messages,
             printing,
+            appeals,
         )
     ),
 )

@@ -23,6 +23,8 @@ class Permission(StrEnum):
     # Approve or refuse a unit's extension request (Art. 15): a supervisor, who answers for the time
     # limits (督办) and the assessment that counts them; dispatchers decide where an order goes.
     DECIDE_EXTENSION = "decide_extension"
+    APPEAL = "appeal"  # the first receiver appeals a closed order's effect on its rates (考核申诉)
+    DECIDE_APPEAL = "decide_appeal"  # an assessment officer upholds or rejects an appeal
 
 
 ROLES: dict[Permission, frozenset[str]] = {
@@ -38,6 +40,8 @@ ROLES: dict[Permission, frozenset[str]] = {
     Permission.EDIT_POLICY: frozenset({"admin"}),
     Permission.REVISIT: frozenset({"supervisor"}),
     Permission.DECIDE_EXTENSION: frozenset({"supervisor"}),
+    Permission.APPEAL: frozenset({"handler", "unit_leader"}),
+    Permission.DECIDE_APPEAL: frozenset({"assessor"}),
 }
 
 
@@ -65,7 +69,7 @@ def require(staff: Staff, permission: Permission, order: WorkOrder | None = None
     if not staff.roles & roles:
         raise Forbidden(f"This action needs one of the roles: {', '.join(sorted(roles))}.")
     own = order is None or (staff.unit is not None and staff.unit == order.first_receiver)
-    if permission is Permission.HANDLE and not own:
+    if permission in (Permission.HANDLE, Permission.APPEAL) and not own:
         raise Forbidden("Only the first receiver's staff can act on this order.")
     assists = order is None or (staff.unit is not None and staff.unit in order.assisting)
     if permission is Permission.ASSIST and not assists:

@@ -9,13 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from .access import Permission, require
+from .appeal_records import AppealGrounds
+from .appeals import appeal_until, appealable
+from .appeals import pending as appeal_pending
+from .catalogue import Catalogue
 from .co_handling import ASSISTABLE, pending
-from .deadlines import TimeLimits
+from .deadlines import TimeLimits, TimeLimitsStore
 from .errors import Forbidden
 from .extensions import APPROVE, REFUSE, approvable, awaiting, more_allowed, room
 from .follow_up import evaluation_due
@@ -50,6 +54,8 @@ ActionName = Literal[
     "adjudication",
     "follow-up",
     "revisit",
+    "appeal",
+    "appeal-decision",
 ]
 
 # Why an action the caller would otherwise have is not open: the code the action answers with.
@@ -99,6 +105,8 @@ class _Rule:
     needs: tuple[str, ...] = ()
     choices: Callable[[WorkOrder], Choices] = field(default=lambda _o: {})
     until: Callable[[WorkOrder], datetime | None] = field(default=lambda _o: None)
+    # An action open until a deadline the configuration sets: the instant, or None while it is shut.
+    limited: Callable[[WorkOrder, TimeLimits], datetime | None] | None = None
 
 
 def _status(*statuses: Status) -> Callable[[WorkOrder, Staff], bool]:
@@ -117,6 +125,10 @@ def _own_assist(state: Callable[[Assist], bool]) -> Callable[[WorkOrder, Staff],
 
 def _deadline(order: WorkOrder) -> datetime | None:
     return order.deadline
+
+
+def _appeal_until(order: WorkOrder, limits: TimeLimits) -> datetime | None:
+    return appeal_until(order, limits) if appealable(order, limits) else None
 
 
 RULES: tuple[_Rule, ...] = (
@@ -204,7 +216,27 @@ RULES: tuple[_Rule, ...] = (
         ("finding", "decision", "reason"),
         decisions,
     ),
+    _Rule(
+        "appeal",
+        Permission.APPEAL,
+        lambda _o, _s: True,
+        ("grounds", "evidence"),
+        lambda _o: {"grounds": [g.value for g in AppealGrounds]},
+        limited=_appeal_until,
+    ),
+    _Rule(
+        "appeal-decision",
+        Permission.DECIDE_APPEAL,
+        lambda o, _s: appeal_pending(o),
+        ("decision", "note"),
+        lambda _o: {"decision": [UPHOLD, REJECT]},
+    ),
 )
+
+
+class OrderReference(Catalogue, TimeLimitsStore, Protocol):
+    """What an order's staff view reads besides the order: units and categories, and the time
+    limits its actions keep."""
 
 
 def _permitted(staff: Staff, permission: Permission, order: WorkOrder) -> bool:
@@ -215,17 +247,19 @@ def _permitted(staff: Staff, permission: Permission, order: WorkOrder) -> bool:
     return True
 
 
-def allowed(order: WorkOrder, staff: Staff, limits: TimeLimits | None = None) -> list[AllowedAction]:
+def allowed(order: WorkOrder, staff: Staff, limits: TimeLimits) -> list[AllowedAction]:
     """The actions `staff` may take on `order` (one they may see), in the order the portal shows them.
-    An action with `until` closes at that instant; the portal hides it from then on. With the time
-    limits, an extension is offered while the order's tier allows one more, up to `latest`."""
-    found = [
-        AllowedAction(action=r.action, needs=list(r.needs), choices=r.choices(order), until=r.until(order))
-        for r in RULES
-        if _permitted(staff, r.permission, order) and r.open(order, staff)
-    ]
-    if limits is None:
-        return found
+    An action with `until` closes at that instant; the portal hides it from then on. An extension is
+    offered while the order's tier allows one more, up to `latest`."""
+    found: list[AllowedAction] = []
+    for r in RULES:
+        if not (_permitted(staff, r.permission, order) and r.open(order, staff)):
+            continue
+        until = r.until(order) if r.limited is None else r.limited(order, limits)
+        if r.limited is None or until is not None:
+            found.append(
+                AllowedAction(action=r.action, needs=list(r.needs), choices=r.choices(order), until=until)
+            )
     more = more_allowed(order, limits)
     return [_within_tier(a, order, limits) for a in found if a.action != "extension" or more]
 
@@ -265,8 +299,8 @@ BatchAction = Literal["sign", "dispatch"]
 BATCH: tuple[BatchAction, ...] = ("sign", "dispatch")
 
 
-def batch_actions(order: WorkOrder, staff: Staff) -> list[BatchAction]:
+def batch_actions(order: WorkOrder, staff: Staff, limits: TimeLimits) -> list[BatchAction]:
     """The batch actions open to `staff` on `order`: those of its single-order actions it may take
     now (each order of a batch is still its own action, by its own rule)."""
-    open_now = {a.action for a in allowed(order, staff)}
+    open_now = {a.action for a in allowed(order, staff, limits)}
     return [b for b in BATCH if b in open_now]

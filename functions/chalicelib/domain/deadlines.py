@@ -65,6 +65,10 @@ class TimeLimits(BaseModel):
     overdue_recheck: Seconds = 7 * DAY
     # A department summoned by a street's whistle reports for duty within this (Art. 16; 30 min pilot).
     whistle_report: Seconds = 30 * 60
+    # A unit appeals a closed order's effect on its rates (考核申诉) at most this long after the order
+    # closed, and no later than this long after the end of the month the order is assessed in.
+    appeal_after_close: Seconds = 15 * DAY
+    appeal_after_month: Seconds = 10 * DAY
     version: Version = 1
     updated_by: Annotated[str, Field(max_length=128)] | None = None
     updated_at: datetime | None = None

@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
+from .appeal_records import Appeal
 from .catalogue_entries import DISTRICT_DEPARTMENT as DISTRICT_DEPARTMENT
 from .catalogue_entries import Category as Category
 from .catalogue_entries import CategoryKind as CategoryKind
@@ -346,6 +347,7 @@ class WorkOrder(BaseModel):
     # the order stays on record but does not count in the unit's assessment (DESIGN.md section 8).
     adjudicated_unreasonable: bool = False
     revisits: list[Revisit] = []  # second follow-ups after bad ratings, the last one open or decided
+    appeal: Appeal | None = None  # the first receiver's assessment appeal (appeals.py)
     answer: DirectAnswer | None = None
     origin: Origin | None = None
     attachments: list[Attachment] = []
@@ -424,4 +426,4 @@ class Staff(BaseModel):
         )
 
 
-HOTLINE_ROLES = frozenset({"operator", "dispatcher", "supervisor", "analyst", "admin"})
+HOTLINE_ROLES = frozenset({"operator", "dispatcher", "supervisor", "analyst", "admin", "assessor"})

@@ -177,6 +177,26 @@ def _objections(before: WorkOrder, after: WorkOrder) -> list[Notice]:
     return found
 
 
+def _appeals(before: WorkOrder, after: WorkOrder) -> list[Notice]:
+    """考核申诉: a unit's appeal goes to the assessment officers; their decision back to the unit."""
+    oid, appeal = after.id, after.appeal
+    if appeal is None or appeal == before.appeal:
+        return []
+    if before.appeal is None:
+        return [
+            StaffNotice(hotline("assessor"), f"考核申诉 {oid}", f"工单{oid}的承办单位提出考核申诉，请审核。")
+        ]
+    if appeal.upheld:
+        return [
+            StaffNotice(
+                unit(appeal.unit), f"申诉成立 {oid}", f"工单{oid}的考核申诉成立，该单不计入本单位考评。"
+            )
+        ]
+    return [
+        StaffNotice(unit(appeal.unit), f"申诉不成立 {oid}", f"工单{oid}的考核申诉不成立，该单照常计入考评。")
+    ]
+
+
 def _time_limits(before: WorkOrder, after: WorkOrder) -> list[Notice]:
     """Sign-for and contact limits missed, reminders, the deadline passed."""
     oid, first = after.id, after.first_receiver
@@ -312,6 +332,7 @@ _CHANGES: tuple[Callable[[WorkOrder, WorkOrder], list[Notice]], ...] = (
     _assists_asked,
     _assists_late_or_reported,
     _objections,
+    _appeals,
     _time_limits,
     _urged,
     _extension_requests,

@@ -52,6 +52,7 @@ class OrderQuery:
     # Orders whose extension request awaits a supervisor (extensions.awaiting), earliest deadline
     # first; with unit: that unit's.
     extension_pending: bool = False
+    appeals: bool = False  # the orders whose unit's appeal awaits a decision, oldest appeal first
     text: str | None = None
     requester: str | None = None  # a phone number: that requester's orders, newest first
     partner: str | None = None  # the orders transferred to that partner, newest first

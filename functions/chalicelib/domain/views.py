@@ -6,9 +6,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .allowed import AllowedAction, BatchAction, BlockedAction, allowed, blocked
+from .allowed import AllowedAction, BatchAction, BlockedAction, OrderReference, allowed, blocked
+from .appeal_records import Appeal
 from .catalogue import Catalogue
-from .deadlines import TimeLimits, missed_limits
+from .deadlines import missed_limits
 from .follow_up import evaluation_due
 from .model import (
     Assist,
@@ -181,6 +182,7 @@ class StaffOrder(BaseModel):
     evaluation: Evaluation | None
     evaluation_due: bool
     adjudicated_unreasonable: bool = False
+    appeal: Appeal | None = None
     follow_up_until: datetime | None
     reason: str | None
     transfer_to: str | None
@@ -263,9 +265,7 @@ def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:]
 
 
-def staff_view(
-    order: WorkOrder, staff: Staff, reference: Catalogue, limits: TimeLimits | None = None
-) -> StaffOrder:
+def staff_view(order: WorkOrder, staff: Staff, reference: OrderReference) -> StaffOrder:
     """Units never see a confidential requester's name or phone: contact goes through the hotline."""
     requester = order.requester.model_dump(mode="json")
     if order.confidential and not staff.hotline_centre:
@@ -286,6 +286,7 @@ def staff_view(
         contacted_at=order.contacted_at,
         urges=order.urges,
         adjudicated_unreasonable=order.adjudicated_unreasonable,
+        appeal=order.appeal,
         reopen_count=order.reopen_count,
         pingpong=pingpong(order),
         objections=order.objections,
@@ -314,7 +315,7 @@ def staff_view(
         updated_at=order.updated_at,
         reply=PublicReply(result=order.reply.result, at=order.reply.at) if order.reply else None,
         timeline=[_staff_event(reference, e) for e in order.timeline],
-        actions=allowed(order, staff, limits),
+        actions=allowed(order, staff, limits := reference.time_limits()),
         blocked=blocked(order, staff, limits),
     )
 

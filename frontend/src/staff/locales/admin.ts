@@ -224,6 +224,8 @@ export default {
       maxReopens: '最多重办次数',
       overdueRecheck: '超期后复查间隔',
       whistleReport: '吹哨报到时限',
+      appealAfterClose: '考核申诉期限（自工单办结起）',
+      appealAfterMonth: '考核申诉截止（自考评月结束起）',
       tierName: { minute: '{n}分钟', hour: '{n}小时', day: '{n}天' },
       unit: {
         minute: '分钟',
@@ -630,6 +632,8 @@ export default {
       maxReopens: 'Reopens at most',
       overdueRecheck: 'Overdue re-check interval',
       whistleReport: 'Whistle report-for-duty limit',
+      appealAfterClose: 'Assessment appeals: time after the order closed',
+      appealAfterMonth: 'Assessment appeals: time after the assessed month ended',
       tierName: { minute: '{n} minutes', hour: '{n} hours', day: '{n} days' },
       unit: {
         minute: 'minutes',

@@ -38,6 +38,7 @@ export default {
       dispatch: '派单与异议',
       inbox: '本单位工单',
       supervision: '督办与考评',
+      appeals: '考核申诉',
       orders: '工单查询',
       whistles: '吹哨报到',
       users: '用户与角色',
@@ -62,6 +63,7 @@ export default {
       supervisor: '督办员',
       analyst: '分析员',
       admin: '管理员',
+      assessor: '考核专员',
     },
     status: {
       received: '已受理',
@@ -148,6 +150,7 @@ export default {
       dispatch: 'Dispatch & objections',
       inbox: 'Unit inbox',
       supervision: 'Supervision & ranking',
+      appeals: 'Assessment appeals',
       orders: 'Find orders',
       whistles: 'Whistles',
       users: 'Users & roles',
@@ -172,6 +175,7 @@ export default {
       supervisor: 'Supervisor',
       analyst: 'Analyst',
       admin: 'Administrator',
+      assessor: 'Assessment officer',
     },
     status: {
       received: 'Received',

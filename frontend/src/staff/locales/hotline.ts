@@ -53,6 +53,7 @@ export default {
       supervisor: '督办员',
       analyst: '分析员',
       admin: '管理员',
+      assessor: '考核专员',
     },
     intake: {
       title: '话务受理',
@@ -351,6 +352,7 @@ export default {
       supervisor: 'Supervisor',
       analyst: 'Analyst',
       admin: 'Administrator',
+      assessor: 'Assessment officer',
     },
     intake: {
       title: 'Call intake',

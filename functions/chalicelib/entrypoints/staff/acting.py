@@ -34,7 +34,7 @@ def act(
     form = parse(request, form_model)
     changed = apply(staff, order, form.version, action(form))
     d = deps()
-    return respond(staff_view(changed, staff, d.reference, d.limits))
+    return respond(staff_view(changed, staff, d.reference))
 
 
 def reachable(staff: Staff, order_id: str, permission: Permission) -> WorkOrder:

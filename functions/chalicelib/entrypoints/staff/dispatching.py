@@ -186,7 +186,7 @@ def decide_objection(objection_id: str) -> Response:
         workflows=d.workflows,
         clock=d.clock,
     )
-    return respond(staff_view(changed, staff, d.reference, d.limits))
+    return respond(staff_view(changed, staff, d.reference))
 
 
 @bp.route(ORDER + "/transfer", methods=["POST"], cors=True, authorizer=staff_auth)

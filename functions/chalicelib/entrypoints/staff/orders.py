@@ -63,10 +63,10 @@ def list_work_orders() -> Response:
     filters = parse_query(bp.current_request, ListFilters)
     d = deps()
     page = list_orders(filters, staff, orders=d.orders)
-    now = d.clock.now()
+    now, limits = d.clock.now(), d.limits
     # Each with the batch actions open to the caller on it (批量派单 / 批量签收: the list's selection).
     items = [
-        staff_summary(o, d.reference, now).model_copy(update={"batch": batch_actions(o, staff)})
+        staff_summary(o, d.reference, now).model_copy(update={"batch": batch_actions(o, staff, limits)})
         for o in page.items
     ]
     return respond(Page[StaffSummary](items=items, next=page.next))
@@ -118,7 +118,7 @@ def get_order(order_id: str) -> Response:
     staff = caller()
     d = deps()
     order = require_visible(staff, d.orders.get(order_id), order_id)
-    return respond(staff_view(order, staff, d.reference, d.limits))
+    return respond(staff_view(order, staff, d.reference))
 
 
 @bp.route("/work-orders/{order_id}/attachments/{upload}", methods=["GET"], cors=True, authorizer=staff_auth)
