@@ -318,7 +318,16 @@ WORK_ORDER_ASL = WORK_ORDER_MACHINE_SPEC.asl
 WORK_ORDER_PLACEHOLDERS = WORK_ORDER_MACHINE_SPEC.placeholders
 
 # --- Cognito -----------------------------------------------------------------------------------
-STAFF_ROLES = ("operator", "dispatcher", "handler", "unit_leader", "supervisor", "analyst", "admin")
+STAFF_ROLES = (
+    "operator",
+    "dispatcher",
+    "handler",
+    "unit_leader",
+    "supervisor",
+    "analyst",
+    "admin",
+    "reviewer",  # 办结审核 (domain/review.py)
+)
 UNIT_ATTRIBUTE = "unit"  # custom:unit on the user
 
 # --- Local stack -------------------------------------------------------------------------------

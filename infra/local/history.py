@@ -1185,6 +1185,7 @@ def _expressions() -> dict[str, str]:
         "satisfaction": "$satisfactions[nullif(satisfaction, -1) + 1]",
         "reason": "$reasons[nullif(reason, -1) + 1]",
         "unreasonable": "unreasonable",
+        "returns": "0",  # the generated history predates the review of replies
         "text": text,
         "day": "$days[changed_day + 1]",
         "month": "$months[created_day + 1]",

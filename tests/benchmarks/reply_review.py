@@ -58,9 +58,8 @@ def measure(rows: list[dict[str, object]]) -> Figures:
     catalogue = {c.code: c for c in categories()}
     figures = Figures()
     for row in rows:
-        found = check(
-            str(row["reply"]), bool(row["resolved_claim"]), str(row["request"]), catalogue.get(str(row["category"]))
-        )
+        category = catalogue.get(str(row["category"]))
+        found = check(str(row["reply"]), bool(row["resolved_claim"]), str(row["request"]), category)
         bad = row["label"] == "perfunctory"
         figures.replies += 1
         figures.perfunctory += bad

@@ -14,6 +14,7 @@ from ..entrypoints.staff import (
     knowledge,
     orders,
     ranking,
+    review,
     users,
     whistles,
 )
@@ -36,6 +37,7 @@ MOUNTS: tuple[Mount, ...] = (
             audit_trail,
             analytics,
             ranking,
+            review,
         )
     ),
 )

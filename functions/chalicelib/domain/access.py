@@ -19,6 +19,7 @@ class Permission(StrEnum):
     TAKE_FOLLOW_UP = "take_follow_up"  # an evaluation taken by phone (Art. 23)
     INTAKE = "intake"  # record a request from a call
     EDIT_POLICY = "edit_policy"  # the dispatch catalogue and the time limits
+    REVIEW_REPLY = "review_reply"  # 办结审核: pass a unit's reply to the requester or return it
 
 
 ROLES: dict[Permission, frozenset[str]] = {
@@ -32,6 +33,7 @@ ROLES: dict[Permission, frozenset[str]] = {
     Permission.TAKE_FOLLOW_UP: frozenset({"operator"}),
     Permission.INTAKE: frozenset({"operator"}),
     Permission.EDIT_POLICY: frozenset({"admin"}),
+    Permission.REVIEW_REPLY: frozenset({"reviewer"}),
 }
 
 

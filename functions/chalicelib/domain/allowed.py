@@ -20,6 +20,7 @@ from .follow_up import evaluation_due
 from .handling import BEFORE_SIGNING, CONTACTABLE, HANDLING, WORKING
 from .model import Assist, AssistStatus, ObjectionGrounds, Satisfaction, Staff, Status, WorkOrder
 from .objections import OBJECTABLE, REJECT, UPHOLD, rejected
+from .review import PASS, RETURN
 from .triage import DECIDED, EMERGENCY_LINES, SETTLED
 
 # Every action on an order; the portal names its button `action-<name>`.
@@ -44,6 +45,7 @@ ActionName = Literal[
     "urge",
     "adjudication",
     "follow-up",
+    "review",
 ]
 
 # Why an action the caller would otherwise have is not open: the code the action answers with.
@@ -164,6 +166,13 @@ RULES: tuple[_Rule, ...] = (
         lambda o, _s: evaluation_due(o),
         ("resolved", "satisfaction"),
         lambda _o: {"resolved": [True, False], "satisfaction": [s.value for s in Satisfaction]},
+    ),
+    _Rule(
+        "review",
+        Permission.REVIEW_REPLY,
+        _status(Status.IN_REVIEW),
+        ("decision",),
+        lambda _o: {"decision": [PASS, RETURN]},
     ),
     _Rule(
         "adjudication",

@@ -61,6 +61,11 @@ class TimeLimits(BaseModel):
     overdue_recheck: Seconds = 7 * DAY
     # A department summoned by a street's whistle reports for duty within this (Art. 16; 30 min pilot).
     whistle_report: Seconds = 30 * 60
+    # 办结审核 (review.py): a reply the automatic check passes with high confidence goes straight to
+    # the requester when this is on; the deadline keeps running while a reply is reviewed when
+    # `review_clock_runs` is on, otherwise a returned reply gets the review's time back.
+    review_skips_confident: bool = False
+    review_clock_runs: bool = True
     version: Version = 1
     updated_by: Annotated[str, Field(max_length=128)] | None = None
     updated_at: datetime | None = None

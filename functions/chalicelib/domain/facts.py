@@ -60,6 +60,7 @@ ORDER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("closed_at", "bigint"),
     ("reason", "string"),
     ("unreasonable", "boolean"),
+    ("returns", "int"),  # replies the hotline's review returned to the unit (办结审核)
     ("text", "string"),
 )
 # The raw change rows are partitioned by the day of the change (the stream export appends to it);
@@ -164,6 +165,7 @@ def order_fact(order: WorkOrder, key: bytes) -> dict[str, Any]:
         # Art. 11 ¶3 outcomes keep their reason code; a merged order's reason is "duplicate".
         "reason": (order.reason or order.status.value) if excluded else None,
         "unreasonable": order.adjudicated_unreasonable,
+        "returns": order.returns,
         # A confidential order's words stay with the hotline: only its category and place count.
         "text": None if order.confidential else mask_text(order.content)[:TEXT_LIMIT],
         "day": beijing_day(order.updated_at),

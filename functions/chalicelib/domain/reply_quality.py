@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from .model import Category
+from .catalogue_entries import Category
 from .text import bigrams
 
 # Shortest reply (CJK characters, letters and digits) that can say what was done.
@@ -86,7 +86,9 @@ _UNRESOLVED = re.compile(
     r"暂未|未解决|要等|再议|待.{0,6}(后|反馈|通知|资金)|等待|不归|不属于(我|本)|将继续|会尽快|择期|排期|研究(?!生)|已转(?![^。]{0,20}(完成|修复|到场|检查))|转至|转交|"
     r"反馈给|反馈至"
 )
-_TOPIC = re.compile(r"关于(您|你)?(反映|所反映|来电反映)?的?(?P<topic>[^，,。；]{2,24}?)(的?问题|的?情况|事宜|[，,。；])")
+_TOPIC = re.compile(
+    r"关于(您|你)?(反映|所反映|来电反映)?的?(?P<topic>[^，,。；]{2,24}?)(的?问题|的?情况|事宜|[，,。；])"
+)
 # Words of a reply that say nothing about its subject.
 _GENERIC = frozenset(
     bigrams(
