@@ -11,7 +11,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from chalicelib.domain import co_handling, dispatch, handling, objections, partners, supervision, triage
+from chalicelib.domain import (
+    co_handling,
+    dispatch,
+    handling,
+    objections,
+    partners,
+    review,
+    supervision,
+    triage,
+)
 from chalicelib.domain.access import Permission, require, require_visible
 from chalicelib.domain.allowed import RULES
 from chalicelib.domain.deadlines import TimeLimits
@@ -42,7 +51,7 @@ LIMITS = TimeLimits()
 REFERENCE = MemoryReference(LIMITS)
 STREET = "110101004"  # 安定门街道, the first receiver
 UNITS = (STREET, "110101003", "110101-housing", "bj-lighting")
-ROLES = ("operator", "dispatcher", "handler", "unit_leader", "supervisor", "analyst", "admin")
+ROLES = ("operator", "dispatcher", "handler", "unit_leader", "supervisor", "analyst", "admin", "reviewer")
 PARTNER = next(iter(known_partners().values()))
 # Another order, open, that a repeat could merge into.
 ORIGINAL = WorkOrder(
@@ -94,7 +103,7 @@ PERFORMED: dict[str, tuple[Permission, Call]] = {
         Permission.HANDLE,
         lambda o: handling.extend("需更换电缆", (o.deadline or NOW) + timedelta(days=1), LIMITS),
     ),
-    "reply": (Permission.HANDLE, lambda _o: handling.reply("已修复", True)),
+    "reply": (Permission.HANDLE, lambda _o: review.submit("已修复", True, REFERENCE, LIMITS)),
     "assist-sign": (Permission.ASSIST, lambda _o: co_handling.sign),
     "assist-report": (Permission.ASSIST, lambda _o: co_handling.report("已配合完成")),
     "assist-progress": (Permission.ASSIST, lambda _o: co_handling.explain("材料未齐")),
@@ -115,6 +124,7 @@ PERFORMED: dict[str, tuple[Permission, Call]] = {
         Permission.ADJUDICATE,
         lambda o: supervision.adjudicate(not o.adjudicated_unreasonable, "依法拒绝的诉求"),
     ),
+    "review": (Permission.REVIEW_REPLY, lambda _o: review.decide(review.RETURN, "未说明处理结果", LIMITS)),
     "follow-up": (
         Permission.TAKE_FOLLOW_UP,
         lambda _o: by_phone(Answers(resolved=True, satisfaction=Satisfaction.SATISFIED), LIMITS),

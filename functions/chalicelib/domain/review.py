@@ -93,7 +93,6 @@ def decide(decision: Decision, reason: str | None, limits: TimeLimits) -> Action
 
 
 def _passed(order: WorkOrder, staff: Staff, now: datetime, note: str | None) -> WorkOrder:
-    assert order.reply is not None
     submitted = next((e for e in reversed(order.timeline) if e.action == "reply_submitted"), None)
     # The requester's timeline shows the unit's reply from now on, as the unit's.
     replied = TimelineEvent(
@@ -102,7 +101,7 @@ def _passed(order: WorkOrder, staff: Staff, now: datetime, note: str | None) -> 
         actor_role=submitted.actor_role if submitted else "handler",
         actor=submitted.actor if submitted else None,
         unit=order.first_receiver,
-        note=order.reply.result,
+        note=order.reply.result if order.reply else None,
     )
     passed = staff.event(now, "review_passed", internal_note=note, code="review_passed")
     return order.record(now, passed, replied, status=Status.REPLIED, review_since=None)
