@@ -20,7 +20,9 @@ export const NAV: readonly NavItem[] = [
   { name: 'staff-dispatch', labelKey: 'staff.common.nav.dispatch', roles: ['dispatcher'] },
   { name: 'staff-inbox', labelKey: 'staff.common.nav.inbox', roles: UNIT },
   { name: 'staff-supervision', labelKey: 'staff.common.nav.supervision', roles: ['supervisor', 'analyst', 'dispatcher'] },
-  { name: 'staff-orders', labelKey: 'staff.common.nav.orders', roles: ['operator', 'dispatcher', 'supervisor', 'analyst', ...UNIT] },
+  // 办结审核: the reviewer's queue is the order list of the replies in review.
+  { name: 'staff-review', labelKey: 'staff.common.nav.review', roles: ['reviewer'] },
+  { name: 'staff-orders', labelKey: 'staff.common.nav.orders', roles: ['operator', 'dispatcher', 'supervisor', 'analyst', 'reviewer', ...UNIT] },
   { name: 'staff-whistles', labelKey: 'staff.common.nav.whistles', roles: [...UNIT, 'supervisor', 'dispatcher'] },
   { name: 'staff-admin-users', labelKey: 'staff.common.nav.users', roles: ['admin'] },
   { name: 'staff-admin-units', labelKey: 'staff.common.nav.units', roles: ['admin'] },

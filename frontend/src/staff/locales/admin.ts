@@ -221,6 +221,10 @@ export default {
       maxExtension: '延期上限',
       overdueRecheck: '超期后复查间隔',
       whistleReport: '吹哨报到时限',
+      // 办结审核
+      review: '办结审核',
+      reviewSkipsConfident: '自动检查高可信度通过的答复免于人工审核，直接告知诉求人',
+      reviewClockRuns: '答复审核期间继续计算办理时限（关闭时，退回的答复补回审核所用时间）',
       tierName: { minute: '{n}分钟', hour: '{n}小时', day: '{n}天' },
       unit: {
         minute: '分钟',
@@ -618,6 +622,10 @@ export default {
       maxExtension: 'Longest extension',
       overdueRecheck: 'Overdue re-check interval',
       whistleReport: 'Whistle report-for-duty limit',
+      // Reply review (办结审核)
+      review: 'Reply review',
+      reviewSkipsConfident: 'A reply the automatic check passes with high confidence skips review and goes straight to the requester',
+      reviewClockRuns: 'The deadline keeps running while a reply is reviewed (off: a returned reply gets the review time back)',
       tierName: { minute: '{n} minutes', hour: '{n} hours', day: '{n} days' },
       unit: {
         minute: 'minutes',

@@ -53,6 +53,7 @@ export default {
       analyticsWarnings: '预警研判',
       analyticsBriefing: '月度简报',
       analyticsModels: '派单模型',
+      review: '办结审核',
     },
     roles: {
       operator: '话务员',
@@ -62,6 +63,7 @@ export default {
       supervisor: '督办员',
       analyst: '分析员',
       admin: '管理员',
+      reviewer: '审核员',
     },
     status: {
       received: '已受理',
@@ -71,6 +73,7 @@ export default {
       dispatched: '已派单',
       signed: '已签收',
       in_progress: '办理中',
+      in_review: '待审核',
       objected: '申请退回',
       replied: '已答复',
       follow_up: '待回访',
@@ -162,6 +165,7 @@ export default {
       analyticsWarnings: 'Early warnings',
       analyticsBriefing: 'Monthly briefing',
       analyticsModels: 'Dispatch models',
+      review: 'Reply review',
     },
     roles: {
       operator: 'Operator',
@@ -171,6 +175,7 @@ export default {
       supervisor: 'Supervisor',
       analyst: 'Analyst',
       admin: 'Administrator',
+      reviewer: 'Reviewer',
     },
     status: {
       received: 'Received',
@@ -180,6 +185,7 @@ export default {
       dispatched: 'Dispatched',
       signed: 'Signed for',
       in_progress: 'In progress',
+      in_review: 'In review',
       objected: 'Objected',
       replied: 'Replied',
       follow_up: 'Follow-up',

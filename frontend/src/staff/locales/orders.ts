@@ -138,6 +138,28 @@ export default {
       duty: '不属于本单位职责',
       jurisdiction: '不属于本单位管辖区域',
     },
+    // 办结审核: the review of a unit's reply (ReviewPanel, ReviewAction)
+    review: {
+      title: '办结审核',
+      check: '自动检查',
+      clean: '未发现问题',
+      confidence: '可信度 {percent}%',
+      returns: '已退回 {n} 次',
+      waiting: '{at} 起待审核',
+      hint: '核对答复是否说明了采取的措施、结果和依据；通过后告知诉求人并开始回访，退回理由将告知承办单位。',
+      decision: {
+        pass: '审核通过，告知诉求人',
+        return: '退回承办单位重新办理',
+      },
+      flags: {
+        too_short: '答复过短',
+        boilerplate: '套话，没有实际内容',
+        no_action: '未说明采取的措施或结果',
+        contradicts_claim: '内容与“已解决”不符',
+        off_subject: '与诉求内容不相关',
+        promise_without_date: '只有承诺，没有办理时限',
+      },
+    },
     decision: {
       uphold: '同意退回并改派',
       reject: '不予退回，由原单位继续办理',
@@ -219,6 +241,10 @@ export default {
       adjudicated_unreasonable: '认定为不合理诉求',
       adjudication_withdrawn: '撤销不合理诉求认定',
       replied: '答复',
+      // 办结审核 (reply review)
+      reply_submitted: '提交答复（待审核）',
+      review_passed: '审核通过',
+      review_returned: '审核退回',
       follow_up_started: '开始回访',
       follow_up_lapsed: '回访期满',
       evaluated: '评价',
@@ -238,6 +264,7 @@ export default {
       supervisor: '督办员',
       analyst: '分析员',
       admin: '管理员',
+      reviewer: '审核员',
       system: '系统',
       hotline: '热线中心',
       requester: '诉求人',
@@ -280,6 +307,12 @@ export default {
       reported_late: '超过报到时限后报到',
       report_missed: '未在报到时限内报到，已报告所在区',
       unknown: '系统记录',
+      // 办结审核 (reply review)
+      reply_checked: '自动检查未发现问题，待审核',
+      reply_flagged: '自动检查提示答复可能不合格，待审核',
+      review_skipped: '自动检查高可信度通过，按配置免于审核，已告知诉求人',
+      review_passed: '答复已告知诉求人，开始回访',
+      review_returned: '第 {returns} 次退回，承办单位须重新办理并答复',
       settled: {
         emergency: '属于紧急事项，已告知诉求人拨打 {transfer_to}',
         legal_channel: '应通过诉讼、仲裁、行政复议或信访等法定途径解决，已告知诉求人',
@@ -316,6 +349,7 @@ export default {
         urge: '催办',
         'follow-up': '电话回访',
         adjudication: '不合理诉求认定',
+        review: '办结审核',
       },
       done: {
         sign: '已签收',
@@ -338,6 +372,7 @@ export default {
         urge: '已催办',
         'follow-up': '回访结果已记录',
         adjudication: '认定已记录，本单不计入考评（按配置）',
+        review: '审核意见已提交',
       },
       hints: {
         objectionRejected: '本单位对该工单的退回申请已被驳回，须继续办理，不能再次申请退回。',
@@ -405,6 +440,8 @@ export default {
         resolved: '问题是否解决',
         satisfaction: '满意度',
         comment: '诉求人意见（选填）',
+        reviewDecision: '审核结论',
+        reviewReason: '退回理由（退回时必填）或审核说明',
       },
     },
   },
@@ -546,6 +583,28 @@ export default {
       duty: 'Not within our duties',
       jurisdiction: 'Not within our jurisdiction',
     },
+    // Reply review (办结审核): the review of a unit's reply (ReviewPanel, ReviewAction)
+    review: {
+      title: 'Reply review',
+      check: 'Automatic check',
+      clean: 'Nothing found',
+      confidence: 'Confidence {percent}%',
+      returns: 'Returned {n} times',
+      waiting: 'Waiting since {at}',
+      hint: 'Check that the reply says what was done, the result and its basis. A pass tells the requester and starts the follow-up; a return tells the unit your reason.',
+      decision: {
+        pass: 'Pass: tell the requester',
+        return: 'Return to the unit to handle again',
+      },
+      flags: {
+        too_short: 'Too short',
+        boilerplate: 'Boilerplate, nothing concrete',
+        no_action: 'No action or result',
+        contradicts_claim: 'Contradicts "resolved"',
+        off_subject: 'Not about the request',
+        promise_without_date: 'A promise without a date',
+      },
+    },
     decision: {
       uphold: 'Uphold and reassign',
       reject: 'Reject: the unit keeps handling it',
@@ -627,6 +686,10 @@ export default {
       adjudicated_unreasonable: 'Judged unreasonable',
       adjudication_withdrawn: 'Judgement withdrawn',
       replied: 'Replied',
+      // Reply review (办结审核)
+      reply_submitted: 'Reply submitted for review',
+      review_passed: 'Reply passed review',
+      review_returned: 'Reply returned',
       follow_up_started: 'Follow-up started',
       follow_up_lapsed: 'Follow-up lapsed',
       evaluated: 'Evaluated',
@@ -646,6 +709,7 @@ export default {
       supervisor: 'Supervisor',
       analyst: 'Analyst',
       admin: 'Administrator',
+      reviewer: 'Reviewer',
       system: 'System',
       hotline: 'Hotline centre',
       requester: 'Requester',
@@ -688,6 +752,12 @@ export default {
       reported_late: 'Reported for duty after the report limit',
       report_missed: 'Not reported for duty within the report limit: escalated to the district',
       unknown: 'Recorded by the system',
+      // Reply review (办结审核)
+      reply_checked: 'The automatic check found nothing; waiting for review',
+      reply_flagged: 'The automatic check flagged the reply; waiting for review',
+      review_skipped: 'Passed the automatic check with high confidence: not reviewed, as configured; the requester is told',
+      review_passed: 'The requester is told the reply; the follow-up starts',
+      review_returned: 'Returned ({returns} so far): the unit handles it and replies again',
       settled: {
         emergency: 'An emergency: the requester was told to call {transfer_to}',
         legal_channel: 'A matter for the courts, arbitration, administrative review or petitions: the requester was told',
@@ -724,6 +794,7 @@ export default {
         urge: 'Urge',
         'follow-up': 'Phone follow-up',
         adjudication: 'Unreasonable request',
+        review: 'Review reply',
       },
       done: {
         sign: 'Signed for',
@@ -746,6 +817,7 @@ export default {
         urge: 'Urged',
         'follow-up': 'Follow-up recorded',
         adjudication: 'Judgement recorded: the order leaves the assessment (as configured)',
+        review: 'Decision recorded',
       },
       hints: {
         objectionRejected: "Your unit's objection to this order was rejected: it must handle it and cannot object again.",
@@ -813,6 +885,8 @@ export default {
         resolved: 'Resolved',
         satisfaction: 'Satisfaction',
         comment: "Requester's comment (optional)",
+        reviewDecision: 'Decision',
+        reviewReason: 'Reason for a return (required) or a note',
       },
     },
   },
