@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import wait_until
 
-HOTLINE = frozenset({"operator1", "dispatcher1", "supervisor1", "analyst1", "admin1"})
+HOTLINE = frozenset({"operator1", "dispatcher1", "supervisor1", "analyst1", "admin1", "reviewer1"})
 OWN = frozenset({"andingmen.handler", "andingmen.leader"})  # the first receiver, a street
 OTHER = frozenset({"jiaodaokou.handler"})  # another street
 ASSISTING = frozenset({"lighting.handler"})  # assists with the order; summoned by the whistle
@@ -46,6 +46,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", ORDER + "/urge"): frozenset({"supervisor1", "dispatcher1"}),
     ("POST", ORDER + "/adjudication"): frozenset({"supervisor1"}),
     ("POST", ORDER + "/follow-up"): frozenset({"operator1"}),
+    ("POST", ORDER + "/review"): frozenset({"reviewer1"}),  # 办结审核
     ("POST", "/objections/{objection_id}/decision"): frozenset({"dispatcher1"}),
     ("GET", "/units"): EVERYONE,
     ("PUT", "/units/{unit_id}"): ADMIN,
