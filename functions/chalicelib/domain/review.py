@@ -20,9 +20,9 @@ from .handling import Action, expect, ready_to_reply
 from .model import Reply, Staff, Status, TimelineEvent, WorkOrder
 from .reply_quality import Flag, check
 
-PASS = "pass"
-RETURN = "return"
 Decision = Literal["pass", "return"]
+PASS: Decision = "pass"
+RETURN: Decision = "return"
 
 
 class ReviewView(BaseModel):
