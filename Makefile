@@ -135,6 +135,7 @@ bench: $(VENV)/.synced $(MODEL) frontend
 	$(BIN)/python -m tests.benchmarks.dispatch
 	$(BIN)/python -m tests.benchmarks.retraining
 	$(BIN)/python -m tests.benchmarks.knowledge
+	$(BIN)/python -m tests.benchmarks.reply_review
 	$(BIN)/python -m tests.benchmarks.page_weight
 	$(BIN)/python -m tests.benchmarks.analytics
 	$(BIN)/python -m tests.benchmarks.cost

@@ -66,6 +66,7 @@ export const router = createRouter({
         staffPage('dispatch', 'staff-dispatch', () => import('./staff/views/DispatchView.vue'), 'dispatch'),
         staffPage('inbox', 'staff-inbox', () => import('./staff/views/InboxView.vue'), 'inbox'),
         staffPage('orders', 'staff-orders', () => import('./staff/views/OrdersView.vue'), 'orders'),
+        { path: 'review', name: 'staff-review', redirect: { name: 'staff-orders', query: { status: 'in_review' } } },
         staffPage('orders/:id', 'staff-order', () => import('./staff/views/OrderView.vue'), 'orders'),
         staffPage('whistles', 'staff-whistles', () => import('./staff/views/WhistlesView.vue'), 'whistles'),
         staffPage('whistles/:id', 'staff-whistle', () => import('./staff/views/WhistleView.vue'), 'whistles'),

@@ -335,6 +335,7 @@ STAFF_ROLES = (
     "analyst",
     "admin",
     "assessor",
+    "reviewer",  # 办结审核 (domain/review.py)
 )
 UNIT_ATTRIBUTE = "unit"  # custom:unit on the user
 

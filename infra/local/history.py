@@ -1187,6 +1187,7 @@ def _expressions() -> dict[str, str]:
         "reason": "$reasons[nullif(reason, -1) + 1]",
         "unreasonable": "unreasonable",
         "appeal_upheld": "false",  # the history holds no appeals
+        "returns": "0",  # the generated history predates the review of replies
         "text": text,
         "day": "$days[changed_day + 1]",
         "month": "$months[created_day + 1]",

@@ -63,6 +63,7 @@ DEMO_USERS = (
     ),
     DemoUser("supervisor1", "supervisor", None, "hotline supervisor (督办)"),
     DemoUser("analyst1", "analyst", None, "analyst (数据分析)"),
+    DemoUser("reviewer1", "reviewer", None, "reply reviewer (办结审核)"),
     DemoUser("admin1", "admin", None, "platform administrator"),
     DemoUser("assessor1", "assessor", None, "assessment officer (考核申诉)"),
 )

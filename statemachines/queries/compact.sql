@@ -8,7 +8,7 @@ SELECT
   id, version, changed_at, created_at, type, channel, status, category, district, street, place,
   requester, requester_kind, unit, dispatched_at, signed_at, sign_late, contacted_at, contact_late,
   replied_at, deadline, overdue, extensions, reopened, evaluated_at, resolved, satisfaction,
-  closed_at, reason, unreasonable, appeal_upheld, text, month
+  closed_at, reason, unreasonable, appeal_upheld, returns, text, month
 FROM (
   SELECT
     c.*,

@@ -32,7 +32,8 @@ SELECT
   count_if(NOT excluded AND evaluated_at IS NOT NULL) AS followed_up,
   count_if(NOT excluded AND resolved) AS resolved,
   count_if(NOT excluded AND satisfaction = 'satisfied') AS satisfied,
-  count_if(NOT excluded AND satisfaction = 'basically_satisfied') AS basically_satisfied
+  count_if(NOT excluded AND satisfaction = 'basically_satisfied') AS basically_satisfied,
+  sum(CASE WHEN excluded THEN 0 ELSE coalesce(returns, 0) END) AS returned
 FROM judged
 GROUP BY unit
 ORDER BY unit

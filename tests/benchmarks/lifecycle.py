@@ -56,6 +56,7 @@ SUBMISSION = {
     "requester": {"name": "刘先生", "phone": "13800001234", "kind": "person"},
 }
 HANDLER = "andingmen.handler"
+REVIEWER = "reviewer1"  # 办结审核: every reply is reviewed (the default policy)
 HANDLING: tuple[tuple[str, dict[str, Any]], ...] = (
     ("sign", {}),
     ("contact", {"note": "已电话联系诉求人"}),
@@ -185,7 +186,8 @@ class OrderRun:
 
 
 def ordinary_orders(n: int) -> tuple[list[OrderRun], float]:
-    """Submit, sign, contact, reply and rate `n` orders one after another; count each one."""
+    """Submit, sign, contact, reply, pass the reply's review and rate `n` orders one after another;
+    count each one."""
     import boto3
 
     # Before the stack starts: every client from here on comes from this session and copies
@@ -207,13 +209,18 @@ def ordinary_orders(n: int) -> tuple[list[OrderRun], float]:
     try:
         stack = running.stack
         sfn = stack.client("stepfunctions")
-        token = stack.client("cognito-idp").initiate_auth(
-            ClientId=stack.outputs[names.ENV_USER_POOL_CLIENT_ID],
-            AuthFlow="USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": HANDLER, "PASSWORD": DEMO_PASSWORD},
-        )["AuthenticationResult"]["IdToken"]
+
+        def token(username: str) -> str:
+            return str(
+                stack.client("cognito-idp").initiate_auth(
+                    ClientId=stack.outputs[names.ENV_USER_POOL_CLIENT_ID],
+                    AuthFlow="USER_PASSWORD_AUTH",
+                    AuthParameters={"USERNAME": username, "PASSWORD": DEMO_PASSWORD},
+                )["AuthenticationResult"]["IdToken"]
+            )
+
         api = LocalApi()
-        citizen, handler = Citizen(api), Unit(api, token)
+        citizen, handler, reviewer = Citizen(api), Unit(api, token(HANDLER)), Unit(api, token(REVIEWER))
 
         def parked(arn: str, after: int = 0) -> None:
             """Until the execution waits in "Await unit" again and its task has stored the token
@@ -236,10 +243,10 @@ def ordinary_orders(n: int) -> tuple[list[OrderRun], float]:
             receipt = citizen.submit(content=f"{SUBMISSION['content']}（第{i + 1}盏）")
             arn = execution_arn(running, receipt["id"])
             parked(arn)
-            for action, body in HANDLING:
+            for action, body in (*HANDLING, ("review", {"decision": "pass"})):
                 counter.phase = action
                 before = len(states_entered(sfn, arn))
-                answer = handler.act(receipt["id"], action, **body)
+                answer = (reviewer if action == "review" else handler).act(receipt["id"], action, **body)
                 if answer.status != 200:
                     raise RuntimeError(f"{action} answered {answer.status}: {answer.body!r}")
                 parked(arn, before)

@@ -115,6 +115,11 @@ def test_one_order_from_the_call_to_its_closure(staff, snap, stack_url):
     act(street, "reply", {"field-result": "已督促业委会依法公开换届信息，并张贴公告"}, ("resolved-yes",))
     snap(street, "flow-3-replied")
 
+    # The hotline's reviewer passes the reply (办结审核): the requester is told, the follow-up starts
+    reviewer = staff("reviewer1")
+    open_order(reviewer, stack_url, order_id, "待审核")
+    act(reviewer, "review", click=("review-pass",))
+
     # The operator takes the evaluation by phone: the order is closed
     open_order(operator, stack_url, order_id, "待回访")
     act(operator, "follow-up", click=("followup-resolved", "satisfaction-satisfied"))

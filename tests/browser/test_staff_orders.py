@@ -144,8 +144,9 @@ def test_a_street_handler_works_an_order_from_the_inbox_to_the_reply(staff, snap
     # Reply
     result = "已督促业委会重新公示换届选举程序，居民均已知情"
     act(page, "reply", {"field-result": result}, click=("resolved-yes",))
-    expect(status).to_have_text(re.compile("已答复|待回访"))
-    expect(timeline.locator("[data-action=replied]")).to_contain_text("已督促业委会重新公示")
+    # The reply waits for the hotline's review (办结审核) before the requester sees it
+    expect(status).to_have_text("待审核")
+    expect(timeline.locator("[data-action=reply_submitted]")).to_contain_text("已督促业委会重新公示")
     expect(page.get_by_test_id("reply")).to_contain_text("居民均已知情")
     expect(page.get_by_test_id("action-reply")).to_have_count(0)
     expect(page.get_by_test_id("no-actions")).to_be_visible()
@@ -255,9 +256,9 @@ def test_the_inbox_flags_missed_limits_and_keeps_finished_work_apart(staff, snap
     expect(page).to_have_url(re.compile(r"state=finished"))
     expect(page.locator(".el-table__row", has_text=done)).to_have_count(1)
     expect(page.locator(".el-table__row", has_text=late)).to_have_count(0)
-    # Replied; the follow-up (回访) starts right after the reply.
+    # Replied: the reply waits for the hotline's review (办结审核).
     status = page.locator(".el-table__row", has_text=done).get_by_test_id("status")
-    expect(status).to_have_text(re.compile("^(已答复|待回访)$"))
+    expect(status).to_have_text("待审核")
 
 
 def test_the_overdue_board_sorts_by_lateness_filters_and_exports(

@@ -516,6 +516,7 @@ def test_gateway_errors_answer_in_the_api_error_shape(synth: Synth) -> None:
 def test_staff_groups_are_the_roles_and_the_unit_is_a_custom_attribute(synth: Synth) -> None:
     groups = {g["Properties"]["GroupName"] for g in synth.of_type("AWS::Cognito::UserPoolGroup").values()}
     assert groups == set(names.STAFF_ROLES)
+    assert "reviewer" in groups  # 办结审核: the hotline's reviewers pass or return units' replies
 
     (pool,) = synth.of_type("AWS::Cognito::UserPool").values()
     props = pool["Properties"]

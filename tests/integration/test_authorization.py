@@ -13,7 +13,9 @@ import pytest
 
 from tests.conftest import wait_until
 
-HOTLINE = frozenset({"operator1", "dispatcher1", "supervisor1", "analyst1", "admin1", "assessor1"})
+HOTLINE = frozenset(
+    {"operator1", "dispatcher1", "supervisor1", "analyst1", "admin1", "assessor1", "reviewer1"}
+)
 OWN = frozenset({"andingmen.handler", "andingmen.leader"})  # the first receiver, a street
 OTHER = frozenset({"jiaodaokou.handler"})  # another street
 ASSISTING = frozenset({"lighting.handler"})  # assists with the order; summoned by the whistle
@@ -48,6 +50,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", ORDER + "/extension/decision"): frozenset({"supervisor1"}),
     ("POST", ORDER + "/follow-up"): frozenset({"operator1"}),
     ("POST", ORDER + "/revisit"): frozenset({"supervisor1"}),
+    ("POST", ORDER + "/review"): frozenset({"reviewer1"}),  # 办结审核
     ("POST", "/objections/{objection_id}/decision"): frozenset({"dispatcher1"}),
     # 考核申诉: the first receiver appeals, an assessment officer decides and keeps the queue.
     ("POST", ORDER + "/appeal"): OWN,

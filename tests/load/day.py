@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 HANDLERS = ("andingmen.handler",)
 OPERATORS = ("operator1",)
+REVIEWERS = ("reviewer1",)  # 办结审核
 
 
 def free_port() -> int:
@@ -179,7 +180,11 @@ def main(argv: list[str] | None = None) -> int:
             config = wait_for(f"{host}/config.json")
             written = Path(scratch) / "orders.jsonl"
             written.touch()
-            tokens = {"operator": sign_in(config, OPERATORS), "handler": sign_in(config, HANDLERS)}
+            tokens = {
+                "operator": sign_in(config, OPERATORS),
+                "handler": sign_in(config, HANDLERS),
+                "reviewer": sign_in(config, REVIEWERS),
+            }
             sampler = CpuSampler(stack.pid)
             sampler.start()
             prefix = Path(scratch) / "locust"

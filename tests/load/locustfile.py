@@ -8,7 +8,7 @@ sends from a loopback address of its own, so the local server's per-client throt
 API Gateway's and WAF's would to many callers.
 
 Environment (set by tests/load/day.py): JIESU_LOAD_HOST, JIESU_LOAD_DAY_SECONDS, JIESU_LOAD_PEAK_USERS,
-JIESU_LOAD_TOKENS (a JSON list of staff ID tokens: operators first, then handlers), JIESU_LOAD_OUT
+JIESU_LOAD_TOKENS (staff ID tokens by role: operators, handlers, reviewers), JIESU_LOAD_OUT
 (where each user appends the ids and idempotency keys of the orders it submitted).
 """
 
@@ -30,7 +30,7 @@ from infra.local.history import CHANNELS, OFFICE_HOURS
 DAY_SECONDS = float(os.environ.get("JIESU_LOAD_DAY_SECONDS", "300"))
 PEAK_USERS = int(os.environ.get("JIESU_LOAD_PEAK_USERS", "120"))
 TOKENS: dict[str, list[str]] = json.loads(
-    os.environ.get("JIESU_LOAD_TOKENS", '{"operator": [], "handler": []}')
+    os.environ.get("JIESU_LOAD_TOKENS", '{"operator": [], "handler": [], "reviewer": []}')
 )
 OUT = os.environ.get("JIESU_LOAD_OUT", "load-orders.jsonl")
 PHONE = sum(share for channel, share in CHANNELS.items() if channel.value == "phone")
@@ -181,6 +181,17 @@ class Handler(Caller):
             # Two handlers on one order: one wins, the other reads 409 as a person would.
             if answer.status_code in (200, 409):
                 answer.success()
+
+
+class Reviewer(Handler):
+    """The hotline's reviewer passing the replies in review (办结审核) so they reach the requester."""
+
+    weight = 1
+    STEPS: ClassVar[dict[str, tuple[str, dict[str, Any]]]] = {"in_review": ("review", {"decision": "pass"})}
+
+    def on_start(self) -> None:
+        Caller.on_start(self)
+        self.headers = {"Authorization": f"Bearer {random.choice(TOKENS['reviewer'])}"}
 
 
 class BeijingDay(LoadTestShape):

@@ -22,7 +22,8 @@ HAPPY_PATH = [
     "Await unit",  # dispatched, waiting for the unit to sign
     "Await unit",  # signed
     "Await unit",  # contacted
-    "Await unit",  # replied -> follow-up started
+    "Await unit",  # replied: the reply waits for the hotline's review (办结审核)
+    "Await unit",  # the reviewer passed it -> follow-up started
     "Closed",  # evaluated -> closed
 ]
 MANHOLE = {"category": "manhole_cover", "content": "路口井盖丢失，非常危险，请尽快处理"}
@@ -45,21 +46,23 @@ def act_and_follow(sfn, arn, staff, order_id, action, **body):
     return answer.json()
 
 
-def handle(sfn, arn, handler, order_id: str) -> None:
-    """The unit signs, contacts the requester and replies, the workflow following each step."""
+def handle(sfn, arn, handler, order_id: str, reviewer) -> None:
+    """The unit signs, contacts the requester and replies, the hotline's reviewer passes the reply,
+    the workflow following each step."""
     wait_parked(sfn, arn)
     act_and_follow(sfn, arn, handler, order_id, "sign")
     act_and_follow(sfn, arn, handler, order_id, "contact", note="已电话联系诉求人")
     act_and_follow(
         sfn, arn, handler, order_id, "reply", result="已安排环卫车辆清运，垃圾桶已清空", resolved_claim=True
     )
+    act_and_follow(sfn, arn, reviewer, order_id, "review", decision="pass")
 
 
 def test_happy_path_signed_replied_rated_on_time(citizen, unit, sfn, local_stack):
     receipt = citizen.submit()
     arn = execution_arn(local_stack, receipt["id"])
 
-    handle(sfn, arn, unit(), receipt["id"])
+    handle(sfn, arn, unit(), receipt["id"], unit("reviewer1"))
     assert citizen.track(receipt)["status"] == Status.FOLLOW_UP
     assert citizen.rate(receipt).status == 200
 
@@ -226,7 +229,7 @@ def test_follow_up_reopens_to_the_same_unit_when_unresolved_and_dissatisfied(cit
     receipt = citizen.submit()
     arn = execution_arn(local_stack, receipt["id"])
     handler = unit()
-    handle(sfn, arn, handler, receipt["id"])
+    handle(sfn, arn, handler, receipt["id"], unit("reviewer1"))
 
     before = len(states_entered(sfn, arn))
     assert citizen.rate(receipt, resolved=False, satisfaction="dissatisfied").status == 200
@@ -253,6 +256,7 @@ def test_follow_up_reopens_to_the_same_unit_when_unresolved_and_dissatisfied(cit
     )
     act_and_follow(sfn, arn, handler, receipt["id"], "contact", note="再次上门")
     act_and_follow(sfn, arn, handler, receipt["id"], "reply", result="已更换整条线路", resolved_claim=True)
+    act_and_follow(sfn, arn, unit("reviewer1"), receipt["id"], "review", decision="pass")
     assert citizen.rate(receipt).status == 200
     wait_until(lambda: sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED")
     assert actions(citizen.track(receipt))[-4:] == ["replied", "follow_up_started", "evaluated", "closed"]
@@ -261,7 +265,7 @@ def test_follow_up_reopens_to_the_same_unit_when_unresolved_and_dissatisfied(cit
 def test_a_second_follow_up_that_excludes_the_order_ends_the_workflow(citizen, unit, sfn, local_stack):
     receipt = citizen.submit()
     arn = execution_arn(local_stack, receipt["id"])
-    handle(sfn, arn, unit(), receipt["id"])
+    handle(sfn, arn, unit(), receipt["id"], unit("reviewer1"))
     before = len(states_entered(sfn, arn))
     assert citizen.rate(receipt, resolved=True, satisfaction="dissatisfied").status == 200
     wait_parked(sfn, arn, before)
@@ -285,7 +289,7 @@ def test_no_evaluation_closes_as_not_evaluated(citizen, unit, sfn, local_stack, 
     receipt = citizen.submit()
     arn = execution_arn(local_stack, receipt["id"])
     handler = unit()
-    handle(sfn, arn, handler, receipt["id"])
+    handle(sfn, arn, handler, receipt["id"], unit("reviewer1"))
 
     wait_until(lambda: sfn.describe_execution(executionArn=arn)["status"] == "SUCCEEDED", timeout=10)
 
@@ -381,5 +385,5 @@ def test_co_handling_with_a_late_assisting_unit(citizen, unit, sfn, local_stack)
     replied = act_and_follow(
         sfn, arn, street, receipt["id"], "reply", result="灯杆已扶正，照明恢复", resolved_claim=True
     )
-    assert replied["status"] in ("replied", "follow_up")
+    assert replied["status"] == "in_review"
     assert sfn.describe_execution(executionArn=arn)["status"] == "RUNNING"

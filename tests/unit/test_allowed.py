@@ -19,6 +19,7 @@ from chalicelib.domain import (
     handling,
     objections,
     partners,
+    review,
     revisit,
     supervision,
     triage,
@@ -58,7 +59,17 @@ LIMITS = TimeLimits()
 REFERENCE = MemoryReference(LIMITS)
 STREET = "110101004"  # 安定门街道, the first receiver
 UNITS = (STREET, "110101003", "110101-housing", "bj-lighting")
-ROLES = ("operator", "dispatcher", "handler", "unit_leader", "supervisor", "analyst", "admin", "assessor")
+ROLES = (
+    "operator",
+    "dispatcher",
+    "handler",
+    "unit_leader",
+    "supervisor",
+    "analyst",
+    "admin",
+    "assessor",
+    "reviewer",
+)
 PARTNER = next(iter(known_partners().values()))
 # Another order, open, that a repeat could merge into.
 ORIGINAL = WorkOrder(
@@ -121,7 +132,7 @@ PERFORMED: dict[str, tuple[Permission, Call]] = {
         Permission.DECIDE_EXTENSION,
         lambda _o: extensions.decide(extensions.REFUSE, "清运属日常工作", LIMITS),
     ),
-    "reply": (Permission.HANDLE, lambda _o: handling.reply("已修复", True)),
+    "reply": (Permission.HANDLE, lambda _o: review.submit("已修复", True, REFERENCE, LIMITS)),
     "assist-sign": (Permission.ASSIST, lambda _o: co_handling.sign),
     "assist-report": (Permission.ASSIST, lambda _o: co_handling.report("已配合完成")),
     "assist-progress": (Permission.ASSIST, lambda _o: co_handling.explain("材料未齐")),
@@ -142,6 +153,7 @@ PERFORMED: dict[str, tuple[Permission, Call]] = {
         Permission.ADJUDICATE,
         lambda o: supervision.adjudicate(not o.adjudicated_unreasonable, "依法拒绝的诉求"),
     ),
+    "review": (Permission.REVIEW_REPLY, lambda _o: review.decide(review.RETURN, "未说明处理结果", LIMITS)),
     "follow-up": (
         Permission.TAKE_FOLLOW_UP,
         lambda _o: by_phone(Answers(resolved=True, satisfaction=Satisfaction.SATISFIED), LIMITS),

@@ -93,7 +93,7 @@ CHANGES = [
     o2,
     closed(o2, 9, False, "dissatisfied", overdue=True),
     o3,
-    closed(o3, 4, True, "basically_satisfied"),
+    closed(o3, 4, True, "basically_satisfied", returns=2),
     closed(o4, 2, False, "dissatisfied", unreasonable=True),
     o5,
     closed(o8, 1, True, "satisfied"),
@@ -293,6 +293,7 @@ def test_rates_count_per_unit_without_the_excluded(athena):
             "resolved": 1,
             "satisfied": 1,
             "basically_satisfied": 0,
+            "returned": 0,
         },
         {
             "unit": ANDINGMEN,
@@ -306,6 +307,7 @@ def test_rates_count_per_unit_without_the_excluded(athena):
             "resolved": 2,
             "satisfied": 1,
             "basically_satisfied": 1,
+            "returned": 2,
         },
         {
             "unit": LIGHTING,
@@ -319,6 +321,7 @@ def test_rates_count_per_unit_without_the_excluded(athena):
             "resolved": 0,
             "satisfied": 0,
             "basically_satisfied": 0,
+            "returned": 0,
         },
     ]
 

@@ -286,6 +286,7 @@ const en: typeof zh = {
     dispatched: 'Dispatched',
     signed: 'Accepted by unit',
     in_progress: 'In progress',
+    in_review: 'Replied; the hotline is reviewing the reply',
     objected: 'Being reassigned',
     replied: 'Replied, awaiting evaluation',
     follow_up: 'Follow-up',

@@ -277,6 +277,7 @@ export default {
     dispatched: '已派单',
     signed: '已签收',
     in_progress: '办理中',
+    in_review: '承办单位已答复，热线中心审核中',
     objected: '派单调整中',
     replied: '已答复，待评价',
     follow_up: '回访中',

@@ -22,7 +22,9 @@ export const NAV: readonly NavItem[] = [
   // 考核申诉: the assessment officers' queue, their home.
   { name: 'staff-appeals', labelKey: 'staff.common.nav.appeals', roles: ['assessor'] },
   { name: 'staff-supervision', labelKey: 'staff.common.nav.supervision', roles: ['supervisor', 'analyst', 'dispatcher'] },
-  { name: 'staff-orders', labelKey: 'staff.common.nav.orders', roles: ['operator', 'dispatcher', 'supervisor', 'analyst', 'assessor', ...UNIT] },
+  // 办结审核: the reviewer's queue is the order list of the replies in review.
+  { name: 'staff-review', labelKey: 'staff.common.nav.review', roles: ['reviewer'] },
+  { name: 'staff-orders', labelKey: 'staff.common.nav.orders', roles: ['operator', 'dispatcher', 'supervisor', 'analyst', 'assessor', 'reviewer', ...UNIT] },
   { name: 'staff-whistles', labelKey: 'staff.common.nav.whistles', roles: [...UNIT, 'supervisor', 'dispatcher'] },
   { name: 'staff-admin-users', labelKey: 'staff.common.nav.users', roles: ['admin'] },
   { name: 'staff-admin-units', labelKey: 'staff.common.nav.units', roles: ['admin'] },

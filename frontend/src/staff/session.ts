@@ -2,7 +2,7 @@ import { computed, reactive } from 'vue'
 import { config } from '../lib/config'
 
 /** The roles are the Cognito groups (API.md); hotline-centre staff have no unit. */
-export const ROLES = ['operator', 'dispatcher', 'handler', 'unit_leader', 'supervisor', 'analyst', 'admin', 'assessor'] as const
+export const ROLES = ['operator', 'dispatcher', 'handler', 'unit_leader', 'supervisor', 'analyst', 'admin', 'assessor', 'reviewer'] as const
 export type Role = (typeof ROLES)[number]
 
 /** Who is signed in, as the portal shows it. The tokens are not part of it (see `tokens`). */

@@ -20,6 +20,7 @@ from ..entrypoints.staff import (
     orders,
     printing,
     ranking,
+    review,
     revisits,
     users,
     whistles,
@@ -50,6 +51,7 @@ MOUNTS: tuple[Mount, ...] = (
             messages,
             printing,
             appeals,
+            review,
         )
     ),
 )

@@ -25,6 +25,7 @@ class Permission(StrEnum):
     DECIDE_EXTENSION = "decide_extension"
     APPEAL = "appeal"  # the first receiver appeals a closed order's effect on its rates (考核申诉)
     DECIDE_APPEAL = "decide_appeal"  # an assessment officer upholds or rejects an appeal
+    REVIEW_REPLY = "review_reply"  # 办结审核: pass a unit's reply to the requester or return it
 
 
 ROLES: dict[Permission, frozenset[str]] = {
@@ -42,6 +43,7 @@ ROLES: dict[Permission, frozenset[str]] = {
     Permission.DECIDE_EXTENSION: frozenset({"supervisor"}),
     Permission.APPEAL: frozenset({"handler", "unit_leader"}),
     Permission.DECIDE_APPEAL: frozenset({"assessor"}),
+    Permission.REVIEW_REPLY: frozenset({"reviewer"}),
 }
 
 

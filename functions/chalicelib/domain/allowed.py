@@ -26,6 +26,7 @@ from .follow_up import evaluation_due
 from .handling import BEFORE_SIGNING, CONTACTABLE, HANDLING, WORKING
 from .model import Assist, AssistStatus, ObjectionGrounds, Satisfaction, Staff, Status, WorkOrder
 from .objections import OBJECTABLE, REJECT, UPHOLD, rejected
+from .review import PASS, RETURN
 from .revisit import decisions
 from .revisit import pending as revisit_pending
 from .triage import DECIDED, EMERGENCY_LINES, SETTLED
@@ -56,6 +57,7 @@ ActionName = Literal[
     "revisit",
     "appeal",
     "appeal-decision",
+    "review",
 ]
 
 # Why an action the caller would otherwise have is not open: the code the action answers with.
@@ -200,6 +202,13 @@ RULES: tuple[_Rule, ...] = (
         lambda o, _s: evaluation_due(o),
         ("resolved", "satisfaction"),
         lambda _o: {"resolved": [True, False], "satisfaction": [s.value for s in Satisfaction]},
+    ),
+    _Rule(
+        "review",
+        Permission.REVIEW_REPLY,
+        _status(Status.IN_REVIEW),
+        ("decision",),
+        lambda _o: {"decision": [PASS, RETURN]},
     ),
     _Rule(
         "adjudication",

@@ -80,6 +80,7 @@ class Assessment(Rates):
     # From the monthly run only (the live figures leave them out):
     excluded: int | None = None  # orders not counted (configured reasons, judged unreasonable)
     overdue: int | None = None
+    returned: int | None = None  # replies the hotline's review (办结审核) returned to the unit
     # Whistles on both sides (Art. 33): a summoned department's reports, a street's whistles.
     summoned: int | None = None
     reported_in_time: int | None = None

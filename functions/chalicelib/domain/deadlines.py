@@ -69,6 +69,11 @@ class TimeLimits(BaseModel):
     # closed, and no later than this long after the end of the month the order is assessed in.
     appeal_after_close: Seconds = 15 * DAY
     appeal_after_month: Seconds = 10 * DAY
+    # 办结审核 (review.py): a reply the automatic check passes with high confidence goes straight to
+    # the requester when this is on; the deadline keeps running while a reply is reviewed when
+    # `review_clock_runs` is on, otherwise a returned reply gets the review's time back.
+    review_skips_confident: bool = False
+    review_clock_runs: bool = True
     version: Version = 1
     updated_by: Annotated[str, Field(max_length=128)] | None = None
     updated_at: datetime | None = None

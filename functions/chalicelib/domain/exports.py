@@ -32,6 +32,7 @@ STATUS_WORDS = {
     "signed": "已签收",
     "in_progress": "办理中",
     "objected": "申请退回",
+    "in_review": "答复审核中",
     "replied": "已答复",
     "follow_up": "待回访",
     "closed": "已办结",

@@ -61,6 +61,7 @@ ORDER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("reason", "string"),
     ("unreasonable", "boolean"),
     ("appeal_upheld", "boolean"),  # an assessment officer upheld the unit's appeal (appeals.py)
+    ("returns", "int"),  # replies the hotline's review returned to the unit (办结审核)
     ("text", "string"),
 )
 # The raw change rows are partitioned by the day of the change (the stream export appends to it);
@@ -166,6 +167,7 @@ def order_fact(order: WorkOrder, key: bytes) -> dict[str, Any]:
         "reason": (order.reason or order.status.value) if excluded else None,
         "unreasonable": order.adjudicated_unreasonable,
         "appeal_upheld": order.appeal is not None and order.appeal.upheld,
+        "returns": order.returns,
         # A confidential order's words stay with the hotline: only its category and place count.
         "text": None if order.confidential else mask_text(order.content)[:TEXT_LIMIT],
         "day": beijing_day(order.updated_at),

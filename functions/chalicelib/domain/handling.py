@@ -76,17 +76,22 @@ def reply(result: str, resolved_claim: bool) -> Action:
     """办结反馈: the result, fed back to the requester and the hotline (Art. 15 (3))."""
 
     def act(order: WorkOrder, staff: Staff, now: datetime) -> WorkOrder:
-        expect(order, Status.IN_PROGRESS)
-        waiting = [a.unit for a in order.assists if a.open]
-        if waiting:
-            raise Conflict(
-                f"Assisting units have not reported yet: {', '.join(waiting)}; wait or release them.",
-                "assists_pending",
-            )
+        ready_to_reply(order)
         answer = Reply(result=result, resolved_claim=resolved_claim, at=now)
         return order.record(now, staff.event(now, "replied", result), status=Status.REPLIED, reply=answer)
 
     return act
+
+
+def ready_to_reply(order: WorkOrder) -> None:
+    """A reply needs the order in progress and every assisting unit's report in (Art. 14)."""
+    expect(order, Status.IN_PROGRESS)
+    waiting = [a.unit for a in order.assists if a.open]
+    if waiting:
+        raise Conflict(
+            f"Assisting units have not reported yet: {', '.join(waiting)}; wait or release them.",
+            "assists_pending",
+        )
 
 
 def perform(

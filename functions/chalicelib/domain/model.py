@@ -19,6 +19,7 @@ from .catalogue_entries import Unit as Unit
 from .catalogue_entries import UnitKind as UnitKind
 from .extension_request import ExtensionDecision as ExtensionDecision
 from .extension_request import ExtensionRequest as ExtensionRequest
+from .reply_quality import QualityCheck
 from .revisit_record import Revisit
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
@@ -60,6 +61,7 @@ class Status(StrEnum):
     SIGNED = "signed"
     IN_PROGRESS = "in_progress"
     OBJECTED = "objected"
+    IN_REVIEW = "in_review"  # 办结审核: the unit replied, the hotline reviews the reply (review.py)
     REPLIED = "replied"
     FOLLOW_UP = "follow_up"
     CLOSED = "closed"
@@ -336,6 +338,11 @@ class WorkOrder(BaseModel):
     reply: Reply | None = None
     evaluation: Evaluation | None = None
     reopen_count: int = 0
+    # 办结审核 (review.py): the automatic check of the latest reply, since when it waits for the
+    # reviewer, and how often a reviewer returned the unit's reply (it counts in the assessment).
+    quality: QualityCheck | None = None
+    review_since: datetime | None = None
+    returns: int = 0
     follow_up_until: datetime | None = None
     closed_at: datetime | None = None
     close_reason: str | None = None
@@ -426,4 +433,6 @@ class Staff(BaseModel):
         )
 
 
-HOTLINE_ROLES = frozenset({"operator", "dispatcher", "supervisor", "analyst", "admin", "assessor"})
+HOTLINE_ROLES = frozenset(
+    {"operator", "dispatcher", "supervisor", "analyst", "admin", "assessor", "reviewer"}
+)

@@ -315,6 +315,18 @@ def _revisit(before: WorkOrder, after: WorkOrder) -> list[Notice]:
     return []
 
 
+def _reviewed(before: WorkOrder, after: WorkOrder) -> list[Notice]:
+    """办结审核: the reviewers learn of a reply to review; the unit of a reply returned to it, and why."""
+    oid, first = after.id, after.first_receiver
+    if after.status is Status.IN_REVIEW and before.status is not Status.IN_REVIEW:
+        return [StaffNotice(hotline("reviewer"), f"办结审核 {oid}", f"工单{oid}的办结答复待审核。")]
+    if after.returns > before.returns and first:
+        reason = after.timeline[-1].internal_note or ""
+        message = f"工单{oid}的办结答复未通过审核，请重新办理并答复：{reason}"
+        return [StaffNotice(unit(first), f"答复退回 {oid}", message)]
+    return []
+
+
 def _follow_up_started(before: WorkOrder, after: WorkOrder) -> list[Notice]:
     if after.follow_up_until is not None and before.follow_up_until is None:
         return [
@@ -339,6 +351,7 @@ _CHANGES: tuple[Callable[[WorkOrder, WorkOrder], list[Notice]], ...] = (
     _extended,
     _replied_or_reopened,
     _revisit,
+    _reviewed,
     _follow_up_started,
 )
 

@@ -61,6 +61,7 @@ OPEN = frozenset(
         Status.SIGNED,
         Status.IN_PROGRESS,
         Status.OBJECTED,
+        Status.IN_REVIEW,
         Status.REPLIED,
         Status.FOLLOW_UP,
         Status.REOPENED,

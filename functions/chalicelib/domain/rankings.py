@@ -82,6 +82,7 @@ def rank_units(
                 resolved=row["resolved"],
                 satisfied=satisfied,
                 overdue=row["overdue"],
+                returned=row.get("returned"),
                 response_rate=scored[0][1],
                 resolution_rate=scored[1][1],
                 satisfaction_rate=scored[2][1],

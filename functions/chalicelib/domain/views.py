@@ -25,6 +25,7 @@ from .model import (
     WorkOrder,
 )
 from .objections import pingpong
+from .review import ReviewView, review_view, reviewed
 from .whistles import Whistle
 
 # What the public timeline shows: the steps a requester waits for. Reminders, escalations,
@@ -203,6 +204,7 @@ class StaffOrder(BaseModel):
     created_at: datetime
     updated_at: datetime
     reply: PublicReply | None
+    review: ReviewView | None = Field(None, description="办结审核: the reply's check and the returns.")
     timeline: list[StaffEvent]
     actions: list[AllowedAction] = Field(description="What the caller may do with the order now.")
     blocked: list[BlockedAction] = Field(description="What keeps the caller from an action, as hints.")
@@ -247,7 +249,7 @@ def public_view(order: WorkOrder, reference: Catalogue) -> PublicOrder:
         deadline=order.deadline,
         created_at=order.created_at,
         first_receiver=first.name if (first := _unit(reference, order.first_receiver)) else None,
-        reply=PublicReply(result=order.reply.result, at=order.reply.at) if order.reply else None,
+        reply=PublicReply(result=r.result, at=r.at) if (r := order.reply) and not reviewed(order) else None,
         evaluation_due=evaluation_due(order),
         extensions=[PublicExtension.model_validate(x, from_attributes=True) for x in order.extensions],
         merged_into=order.merged_into,
@@ -314,6 +316,7 @@ def staff_view(order: WorkOrder, staff: Staff, reference: OrderReference) -> Sta
         created_at=order.created_at,
         updated_at=order.updated_at,
         reply=PublicReply(result=order.reply.result, at=order.reply.at) if order.reply else None,
+        review=review_view(order),
         timeline=[_staff_event(reference, e) for e in order.timeline],
         actions=allowed(order, staff, limits := reference.time_limits()),
         blocked=blocked(order, staff, limits),

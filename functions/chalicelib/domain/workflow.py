@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
 
-from . import co_handling, extensions, revisit
+from . import co_handling, extensions, review, revisit
 from .catalogue import Catalogue
 from .deadlines import TimeLimits
 from .dispatch import assign, dispatch_event, kept_route, route
@@ -152,6 +152,8 @@ def step(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrder
 def _step(order: WorkOrder, now: datetime, limits: TimeLimits) -> tuple[WorkOrder | None, datetime | None]:
     if order.status in HANDLING and order.deadline is not None:
         return _watch(order, now, limits)
+    if order.status is Status.IN_REVIEW:
+        return review.watch(order, now, limits)
     if order.status is Status.REPLIED:
         # 回访 starts when the unit replies (Art. 23).
         until = now + _s(limits.follow_up_window)

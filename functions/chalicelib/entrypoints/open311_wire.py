@@ -37,6 +37,7 @@ STATUS_WORDS: dict[Status, str] = {
     Status.SIGNED: "承办单位已签收",
     Status.IN_PROGRESS: "承办单位正在办理",
     Status.OBJECTED: "承办单位提出派单异议，热线中心审核中",
+    Status.IN_REVIEW: "承办单位已答复，热线中心审核中",
     Status.REPLIED: "承办单位已答复，等待回访",
     Status.FOLLOW_UP: "回访中",
     Status.CLOSED: "已办结",

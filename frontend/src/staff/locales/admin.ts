@@ -226,6 +226,10 @@ export default {
       whistleReport: '吹哨报到时限',
       appealAfterClose: '考核申诉期限（自工单办结起）',
       appealAfterMonth: '考核申诉截止（自考评月结束起）',
+      // 办结审核
+      review: '办结审核',
+      reviewSkipsConfident: '自动检查高可信度通过的答复免于人工审核，直接告知诉求人',
+      reviewClockRuns: '答复审核期间继续计算办理时限（关闭时，退回的答复补回审核所用时间）',
       tierName: { minute: '{n}分钟', hour: '{n}小时', day: '{n}天' },
       unit: {
         minute: '分钟',
@@ -634,6 +638,10 @@ export default {
       whistleReport: 'Whistle report-for-duty limit',
       appealAfterClose: 'Assessment appeals: time after the order closed',
       appealAfterMonth: 'Assessment appeals: time after the assessed month ended',
+      // Reply review (办结审核)
+      review: 'Reply review',
+      reviewSkipsConfident: 'A reply the automatic check passes with high confidence skips review and goes straight to the requester',
+      reviewClockRuns: 'The deadline keeps running while a reply is reviewed (off: a returned reply gets the review time back)',
       tierName: { minute: '{n} minutes', hour: '{n} hours', day: '{n} days' },
       unit: {
         minute: 'minutes',

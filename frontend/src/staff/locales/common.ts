@@ -54,6 +54,7 @@ export default {
       analyticsWarnings: '预警研判',
       analyticsBriefing: '月度简报',
       analyticsModels: '派单模型',
+      review: '办结审核',
     },
     roles: {
       operator: '话务员',
@@ -64,6 +65,7 @@ export default {
       analyst: '分析员',
       admin: '管理员',
       assessor: '考核专员',
+      reviewer: '审核员',
     },
     status: {
       received: '已受理',
@@ -73,6 +75,7 @@ export default {
       dispatched: '已派单',
       signed: '已签收',
       in_progress: '办理中',
+      in_review: '待审核',
       objected: '申请退回',
       replied: '已答复',
       follow_up: '待回访',
@@ -166,6 +169,7 @@ export default {
       analyticsWarnings: 'Early warnings',
       analyticsBriefing: 'Monthly briefing',
       analyticsModels: 'Dispatch models',
+      review: 'Reply review',
     },
     roles: {
       operator: 'Operator',
@@ -176,6 +180,7 @@ export default {
       analyst: 'Analyst',
       admin: 'Administrator',
       assessor: 'Assessment officer',
+      reviewer: 'Reviewer',
     },
     status: {
       received: 'Received',
@@ -185,6 +190,7 @@ export default {
       dispatched: 'Dispatched',
       signed: 'Signed for',
       in_progress: 'In progress',
+      in_review: 'In review',
       objected: 'Objected',
       replied: 'Replied',
       follow_up: 'Follow-up',

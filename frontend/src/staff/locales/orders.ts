@@ -191,6 +191,28 @@ export default {
         reject: '申诉不成立，本单照常计入考评',
       },
     },
+    // 办结审核: the review of a unit's reply (ReviewPanel, ReviewAction)
+    review: {
+      title: '办结审核',
+      check: '自动检查',
+      clean: '未发现问题',
+      confidence: '可信度 {percent}%',
+      returns: '已退回 {n} 次',
+      waiting: '{at} 起待审核',
+      hint: '核对答复是否说明了采取的措施、结果和依据；通过后告知诉求人并开始回访，退回理由将告知承办单位。',
+      decision: {
+        pass: '审核通过，告知诉求人',
+        return: '退回承办单位重新办理',
+      },
+      flags: {
+        too_short: '答复过短',
+        boilerplate: '套话，没有实际内容',
+        no_action: '未说明采取的措施或结果',
+        contradicts_claim: '内容与“已解决”不符',
+        off_subject: '与诉求内容不相关',
+        promise_without_date: '只有承诺，没有办理时限',
+      },
+    },
     decision: {
       uphold: '同意退回并改派',
       reject: '不予退回，由原单位继续办理',
@@ -301,6 +323,10 @@ export default {
       appeal_upheld: '申诉成立',
       appeal_rejected: '申诉不成立',
       replied: '答复',
+      // 办结审核 (reply review)
+      reply_submitted: '提交答复（待审核）',
+      review_passed: '审核通过',
+      review_returned: '审核退回',
       follow_up_started: '开始回访',
       follow_up_lapsed: '回访期满',
       evaluated: '评价',
@@ -324,6 +350,7 @@ export default {
       analyst: '分析员',
       admin: '管理员',
       assessor: '考核专员',
+      reviewer: '审核员',
       system: '系统',
       hotline: '热线中心',
       requester: '诉求人',
@@ -389,6 +416,12 @@ export default {
       revisit_exclude: '回访核实：{finding}。决定办结，不计入承办单位考评',
       revisit_overdue: '未在回访时限内作出处理决定，已告知督办员',
       unknown: '系统记录',
+      // 办结审核 (reply review)
+      reply_checked: '自动检查未发现问题，待审核',
+      reply_flagged: '自动检查提示答复可能不合格，待审核',
+      review_skipped: '自动检查高可信度通过，按配置免于审核，已告知诉求人',
+      review_passed: '答复已告知诉求人，开始回访',
+      review_returned: '第 {returns} 次退回，承办单位须重新办理并答复',
       settled: {
         emergency: '属于紧急事项，已告知诉求人拨打 {transfer_to}',
         legal_channel: '应通过诉讼、仲裁、行政复议或信访等法定途径解决，已告知诉求人',
@@ -429,6 +462,7 @@ export default {
         revisit: '差评回访处理',
         appeal: '考核申诉',
         'appeal-decision': '审核考核申诉',
+        review: '办结审核',
       },
       done: {
         sign: '已签收',
@@ -455,6 +489,7 @@ export default {
         revisit: '回访处理决定已记录',
         appeal: '申诉已提交，待考核专员审核',
         'appeal-decision': '申诉审核结果已记录',
+        review: '审核意见已提交',
       },
       hints: {
         objectionRejected: '本单位对该工单的退回申请已被驳回，须继续办理，不能再次申请退回。',
@@ -539,6 +574,8 @@ export default {
         revisitFinding: '回访核实情况',
         revisitDecision: '处理决定',
         revisitReason: '决定理由',
+        reviewDecision: '审核结论',
+        reviewReason: '退回理由（退回时必填）或审核说明',
       },
     },
   },
@@ -731,6 +768,28 @@ export default {
         reject: 'Reject: the order counts as before',
       },
     },
+    // Reply review (办结审核): the review of a unit's reply (ReviewPanel, ReviewAction)
+    review: {
+      title: 'Reply review',
+      check: 'Automatic check',
+      clean: 'Nothing found',
+      confidence: 'Confidence {percent}%',
+      returns: 'Returned {n} times',
+      waiting: 'Waiting since {at}',
+      hint: 'Check that the reply says what was done, the result and its basis. A pass tells the requester and starts the follow-up; a return tells the unit your reason.',
+      decision: {
+        pass: 'Pass: tell the requester',
+        return: 'Return to the unit to handle again',
+      },
+      flags: {
+        too_short: 'Too short',
+        boilerplate: 'Boilerplate, nothing concrete',
+        no_action: 'No action or result',
+        contradicts_claim: 'Contradicts "resolved"',
+        off_subject: 'Not about the request',
+        promise_without_date: 'A promise without a date',
+      },
+    },
     decision: {
       uphold: 'Uphold and reassign',
       reject: 'Reject: the unit keeps handling it',
@@ -841,6 +900,10 @@ export default {
       appeal_upheld: 'Appeal upheld',
       appeal_rejected: 'Appeal rejected',
       replied: 'Replied',
+      // Reply review (办结审核)
+      reply_submitted: 'Reply submitted for review',
+      review_passed: 'Reply passed review',
+      review_returned: 'Reply returned',
       follow_up_started: 'Follow-up started',
       follow_up_lapsed: 'Follow-up lapsed',
       evaluated: 'Evaluated',
@@ -864,6 +927,7 @@ export default {
       analyst: 'Analyst',
       admin: 'Administrator',
       assessor: 'Assessment officer',
+      reviewer: 'Reviewer',
       system: 'System',
       hotline: 'Hotline centre',
       requester: 'Requester',
@@ -928,6 +992,12 @@ export default {
       revisit_exclude: 'Call-back found: {finding}. Closed; left out of the unit’s rates',
       revisit_overdue: 'No decision within the call-back limit; the supervisors were told',
       unknown: 'Recorded by the system',
+      // Reply review (办结审核)
+      reply_checked: 'The automatic check found nothing; waiting for review',
+      reply_flagged: 'The automatic check flagged the reply; waiting for review',
+      review_skipped: 'Passed the automatic check with high confidence: not reviewed, as configured; the requester is told',
+      review_passed: 'The requester is told the reply; the follow-up starts',
+      review_returned: 'Returned ({returns} so far): the unit handles it and replies again',
       settled: {
         emergency: 'An emergency: the requester was told to call {transfer_to}',
         legal_channel: 'A matter for the courts, arbitration, administrative review or petitions: the requester was told',
@@ -968,6 +1038,7 @@ export default {
         revisit: 'Decide the call-back',
         appeal: 'Appeal the assessment',
         'appeal-decision': 'Decide the appeal',
+        review: 'Review reply',
       },
       done: {
         sign: 'Signed for',
@@ -994,6 +1065,7 @@ export default {
         revisit: 'Call-back decision recorded',
         appeal: 'Appeal lodged: an assessment officer decides it',
         'appeal-decision': 'Decision recorded',
+        review: 'Decision recorded',
       },
       hints: {
         objectionRejected: "Your unit's objection to this order was rejected: it must handle it and cannot object again.",
@@ -1078,6 +1150,8 @@ export default {
         revisitFinding: 'What the call found',
         revisitDecision: 'Decision',
         revisitReason: 'Reason for the decision',
+        reviewDecision: 'Decision',
+        reviewReason: 'Reason for a return (required) or a note',
       },
     },
   },

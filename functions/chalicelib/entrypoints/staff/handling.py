@@ -9,7 +9,7 @@ from typing import Annotated
 from chalice import Blueprint, Response
 from pydantic import AfterValidator, Field, StringConstraints
 
-from ...domain import co_handling, follow_up, handling, objections, supervision
+from ...domain import co_handling, follow_up, handling, objections, review, supervision
 from ...domain.access import Permission
 from ...domain.model import ObjectionGrounds
 from ...domain.views import StaffOrder
@@ -110,12 +110,14 @@ def progress(order_id: str) -> Response:
 @api
 @doc(StaffOrder, body=ReplyForm, conflicts=True)
 def reply(order_id: str) -> Response:
+    """The unit's reply, checked and put to the hotline's review (办结审核, review.py)."""
+    d = deps()
     return act(
         bp.current_request,
         order_id,
         Permission.HANDLE,
         ReplyForm,
-        lambda f: handling.reply(f.result, f.resolved_claim),
+        lambda f: review.submit(f.result, f.resolved_claim, d.reference, d.limits),
     )
 
 
