@@ -26,7 +26,6 @@ from .model import (
 )
 from .objections import pingpong
 from .review import ReviewView, review_view, reviewed
-from .whistles import Whistle
 
 # What the public timeline shows: the steps a requester waits for. Reminders, escalations,
 # urges and objections are the hotline's business; their notes never leave the staff side.
@@ -214,7 +213,7 @@ def _unit(reference: Catalogue, unit_id: str | None) -> Unit | None:
     return reference.unit(unit_id) if unit_id else None
 
 
-def _unit_view(reference: Catalogue, unit_id: str | None) -> UnitView | None:
+def unit_view(reference: Catalogue, unit_id: str | None) -> UnitView | None:
     unit = _unit(reference, unit_id)
     if unit_id and unit is None:
         return UnitView(id=unit_id, name=unit_id, kind="unknown")
@@ -308,28 +307,28 @@ def staff_view(order: WorkOrder, staff: Staff, reference: OrderReference) -> Sta
         location=order.location.model_dump(mode="json"),
         requester=requester,
         confidential=order.confidential,
-        first_receiver=_unit_view(reference, order.first_receiver),
-        copied_to=[v for u in order.copied_to if (v := _unit_view(reference, u))],
-        assisting=[v for u in order.assisting if (v := _unit_view(reference, u))],
+        first_receiver=unit_view(reference, order.first_receiver),
+        copied_to=[v for u in order.copied_to if (v := unit_view(reference, u))],
+        assisting=[v for u in order.assisting if (v := unit_view(reference, u))],
         assists=order.assists,
         deadline=order.deadline,
         created_at=order.created_at,
         updated_at=order.updated_at,
         reply=PublicReply(result=order.reply.result, at=order.reply.at) if order.reply else None,
         review=review_view(order),
-        timeline=[_staff_event(reference, e) for e in order.timeline],
+        timeline=[staff_event(reference, e) for e in order.timeline],
         actions=allowed(order, staff, limits := reference.time_limits()),
         blocked=blocked(order, staff, limits),
     )
 
 
-def _staff_event(reference: Catalogue, e: TimelineEvent) -> StaffEvent:
+def staff_event(reference: Catalogue, e: TimelineEvent) -> StaffEvent:
     return StaffEvent(
         at=e.at,
         action=e.action,
         actor_role=e.actor_role,
         actor=e.actor,
-        unit=_unit_view(reference, e.unit),
+        unit=unit_view(reference, e.unit),
         note=e.note,
         internal_note=e.internal_note,
         code=e.code,
@@ -378,8 +377,8 @@ def staff_summary(order: WorkOrder, reference: Catalogue, now: datetime) -> Staf
         urges=order.urges,
         reason=order.reason,
         category=_category(reference, order.category),
-        first_receiver=_unit_view(reference, order.first_receiver),
-        district=_unit_view(reference, order.location.district),
+        first_receiver=unit_view(reference, order.first_receiver),
+        district=unit_view(reference, order.location.district),
         deadline=order.deadline,
         sign_by=order.sign_by,
         contact_by=order.contact_by,
@@ -387,70 +386,4 @@ def staff_summary(order: WorkOrder, reference: Catalogue, now: datetime) -> Staf
         contact_missed=contact_missed,
         created_at=order.created_at,
         content=order.content[:120],
-    )
-
-
-class SummonsView(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    unit: UnitView | None
-    summoned_at: datetime
-    report_by: datetime
-    reported_at: datetime | None
-    reported_by: str | None
-    note: str | None
-    late: bool
-    escalated_at: datetime | None
-
-
-class WhistleView(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    id: str
-    version: int
-    status: str
-    matter: str
-    street: UnitView | None
-    district: UnitView | None
-    work_order_id: str | None
-    created_at: datetime
-    created_by: str
-    summons: list[SummonsView]
-    result: str | None
-    closed_at: datetime | None
-    timeline: list[StaffEvent]
-
-
-def whistle_view(whistle: Whistle, reference: Catalogue) -> WhistleView:
-    """Both sides of a whistle, as the street, the departments, the district and the hotline see it."""
-    return WhistleView(
-        id=whistle.id,
-        version=whistle.version,
-        status=whistle.status.value,
-        matter=whistle.matter,
-        street=_unit_view(reference, whistle.street),
-        district=_unit_view(reference, whistle.district),
-        work_order_id=whistle.work_order_id,
-        created_at=whistle.created_at,
-        created_by=whistle.created_by,
-        summons=[
-            SummonsView(
-                unit=_unit_view(reference, s.unit),
-                **s.model_dump(
-                    include={
-                        "summoned_at",
-                        "report_by",
-                        "reported_at",
-                        "reported_by",
-                        "note",
-                        "late",
-                        "escalated_at",
-                    }
-                ),
-            )
-            for s in whistle.summons
-        ],
-        result=whistle.result,
-        closed_at=whistle.closed_at,
-        timeline=[_staff_event(reference, e) for e in whistle.timeline],
     )

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from ...domain import whistles
 from ...domain.errors import FieldProblem, Forbidden, InvalidInput, StaleVersion
 from ...domain.model import Staff
-from ...domain.views import WhistleView, whistle_view
+from ...domain.whistle_views import WhistleView, whistle_view
 from ...wiring import deps
 from ..auth import caller, staff_auth
 from ..http import Page, api, doc, parse, parse_query, respond
