@@ -1,4 +1,7 @@
-"""Builds the adapters from settings, once per container. Tests swap in their own with `use`."""
+"""Builds the adapters from settings, once per container. Tests swap in their own with `use`.
+
+Every adapter, and the settings with them, is imported when a function first asks for it: an entry
+module that imports `deps` loads none of them (the API's import-time budget, docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -6,29 +9,22 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from .adapters.dynamodb import DynamoWorkOrders
-from .adapters.dynamodb_reference import DynamoReference
-from .adapters.dynamodb_whistles import DynamoWhistles
-from .adapters.notifications import SnsNotifier
-from .adapters.stepfunctions import StepFunctionsWorkflows
-from .clock import ScaledClock, SystemClock
-from .domain.deadlines import TimeLimits
-from .domain.ports import Clock, Notifier, Workflows, WorkOrders
-from .domain.reference import Reference
-from .domain.whistles import Whistles
-from .settings import Settings, settings
-
 if TYPE_CHECKING:
     from .adapters.analytics import AnalyticsRuns
     from .adapters.cognito import CognitoTokens
     from .domain.accounts import Directory, Revocations
     from .domain.attachments import Uploads
+    from .domain.deadlines import TimeLimits
     from .domain.exports import Workbooks
     from .domain.facts import FactsSink
     from .domain.insights import AnalyticsPolicy
     from .domain.insights_store import Insights, QueryResults
+    from .domain.ports import Clock, Notifier, Workflows, WorkOrders
     from .domain.publication import PublicationPolicy
+    from .domain.reference import Reference
     from .domain.smart_dispatch import DispatchModel, DispatchModels
+    from .domain.whistles import Whistles
+    from .settings import Settings
 
 
 def _client(service: str) -> Any:
@@ -43,18 +39,26 @@ class Dependencies:
 
     @cached_property
     def orders(self) -> WorkOrders:
+        from .adapters.dynamodb import DynamoWorkOrders
+
         return DynamoWorkOrders(_client("dynamodb"), self.config.work_orders_table)
 
     @cached_property
     def whistles(self) -> Whistles:
+        from .adapters.dynamodb_whistles import DynamoWhistles
+
         return DynamoWhistles(_client("dynamodb"), self.config.work_orders_table)
 
     @cached_property
     def reference(self) -> Reference:
+        from .adapters.dynamodb_reference import DynamoReference
+
         return DynamoReference(_client("dynamodb"), self.config.reference_table)
 
     @cached_property
     def workflows(self) -> Workflows:
+        from .adapters.stepfunctions import StepFunctionsWorkflows
+
         return StepFunctionsWorkflows(
             _client("stepfunctions"),
             self.config.work_order_state_machine_arn,
@@ -70,6 +74,8 @@ class Dependencies:
 
     @cached_property
     def notifier(self) -> Notifier:
+        from .adapters.notifications import SnsNotifier
+
         return SnsNotifier(_client("sns"), self.config.unit_topic_arn, self.config.requester_sms)
 
     @cached_property
@@ -154,6 +160,8 @@ class Dependencies:
 
     @cached_property
     def clock(self) -> Clock:
+        from .clock import ScaledClock, SystemClock
+
         if self.config.time_scale != 1 and self.config.clock_epoch is not None:
             return ScaledClock(self.config.clock_epoch, self.config.time_scale)
         return SystemClock()
@@ -192,6 +200,8 @@ _current: Dependencies | None = None
 def deps() -> Dependencies:
     global _current
     if _current is None:
+        from .settings import settings
+
         _current = Dependencies(settings())
     return _current
 
@@ -201,4 +211,6 @@ def use(dependencies: Dependencies | None) -> None:
     global _current
     _current = dependencies
     if dependencies is None:
+        from .settings import settings
+
         settings.cache_clear()
