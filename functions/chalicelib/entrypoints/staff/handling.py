@@ -9,14 +9,12 @@ from typing import Annotated
 from chalice import Blueprint, Response
 from pydantic import AfterValidator, Field, StringConstraints
 
-from ...domain import co_handling, follow_up, handling, objections, supervision
 from ...domain.access import Permission
 from ...domain.model import ObjectionGrounds
-from ...domain.views import StaffOrder
 from ...wiring import deps
 from ..auth import staff_auth
 from ..http import api, doc
-from .acting import ORDER, act
+from .acting import ORDER, STAFF_ORDER, act
 from .forms import Note, Reason, Versioned, aware
 
 bp = Blueprint(__name__)
@@ -69,21 +67,21 @@ class AdjudicationForm(Versioned):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=2000)]
 
 
-class PhoneFollowUpForm(Versioned, follow_up.Answers):
-    pass
-
-
 @bp.route(ORDER + "/sign", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=Versioned, conflicts=True)
+@doc(STAFF_ORDER, body=Versioned, conflicts=True)
 def sign(order_id: str) -> Response:
+    from ...domain import handling
+
     return act(bp.current_request, order_id, Permission.HANDLE, Versioned, lambda _f: handling.sign)
 
 
 @bp.route(ORDER + "/objection", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ObjectionForm, conflicts=True)
+@doc(STAFF_ORDER, body=ObjectionForm, conflicts=True)
 def object_to(order_id: str) -> Response:
+    from ...domain import objections
+
     return act(
         bp.current_request,
         order_id,
@@ -95,8 +93,10 @@ def object_to(order_id: str) -> Response:
 
 @bp.route(ORDER + "/contact", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ContactForm, conflicts=True)
+@doc(STAFF_ORDER, body=ContactForm, conflicts=True)
 def contact(order_id: str) -> Response:
+    from ...domain import handling
+
     return act(
         bp.current_request, order_id, Permission.HANDLE, ContactForm, lambda f: handling.contact(f.note)
     )
@@ -104,8 +104,10 @@ def contact(order_id: str) -> Response:
 
 @bp.route(ORDER + "/progress", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ProgressForm, conflicts=True)
+@doc(STAFF_ORDER, body=ProgressForm, conflicts=True)
 def progress(order_id: str) -> Response:
+    from ...domain import handling
+
     return act(
         bp.current_request, order_id, Permission.HANDLE, ProgressForm, lambda f: handling.progress(f.note)
     )
@@ -113,8 +115,10 @@ def progress(order_id: str) -> Response:
 
 @bp.route(ORDER + "/extension", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ExtensionForm, conflicts=True)
+@doc(STAFF_ORDER, body=ExtensionForm, conflicts=True)
 def extend(order_id: str) -> Response:
+    from ...domain import handling
+
     limits = deps().limits
     return act(
         bp.current_request,
@@ -127,8 +131,10 @@ def extend(order_id: str) -> Response:
 
 @bp.route(ORDER + "/reply", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ReplyForm, conflicts=True)
+@doc(STAFF_ORDER, body=ReplyForm, conflicts=True)
 def reply(order_id: str) -> Response:
+    from ...domain import handling
+
     return act(
         bp.current_request,
         order_id,
@@ -140,8 +146,10 @@ def reply(order_id: str) -> Response:
 
 @bp.route(ORDER + "/assists", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=AssistForm, conflicts=True)
+@doc(STAFF_ORDER, body=AssistForm, conflicts=True)
 def request_assists(order_id: str) -> Response:
+    from ...domain import co_handling
+
     reference = deps().reference
     return act(
         bp.current_request,
@@ -154,8 +162,10 @@ def request_assists(order_id: str) -> Response:
 
 @bp.route(ORDER + "/assists/{unit_id}/release", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ReleaseForm, conflicts=True)
+@doc(STAFF_ORDER, body=ReleaseForm, conflicts=True)
 def release_assist(order_id: str, unit_id: str) -> Response:
+    from ...domain import co_handling
+
     return act(
         bp.current_request,
         order_id,
@@ -167,15 +177,19 @@ def release_assist(order_id: str, unit_id: str) -> Response:
 
 @bp.route(ORDER + "/assist/sign", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=Versioned, conflicts=True)
+@doc(STAFF_ORDER, body=Versioned, conflicts=True)
 def sign_assist(order_id: str) -> Response:
+    from ...domain import co_handling
+
     return act(bp.current_request, order_id, Permission.ASSIST, Versioned, lambda _f: co_handling.sign)
 
 
 @bp.route(ORDER + "/assist/report", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=AssistReportForm, conflicts=True)
+@doc(STAFF_ORDER, body=AssistReportForm, conflicts=True)
 def report_assist(order_id: str) -> Response:
+    from ...domain import co_handling
+
     return act(
         bp.current_request,
         order_id,
@@ -187,8 +201,10 @@ def report_assist(order_id: str) -> Response:
 
 @bp.route(ORDER + "/assist/progress", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ProgressForm, conflicts=True)
+@doc(STAFF_ORDER, body=ProgressForm, conflicts=True)
 def explain_assist(order_id: str) -> Response:
+    from ...domain import co_handling
+
     return act(
         bp.current_request, order_id, Permission.ASSIST, ProgressForm, lambda f: co_handling.explain(f.note)
     )
@@ -196,16 +212,20 @@ def explain_assist(order_id: str) -> Response:
 
 @bp.route(ORDER + "/urge", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=UrgeForm, conflicts=True)
+@doc(STAFF_ORDER, body=UrgeForm, conflicts=True)
 def urge(order_id: str) -> Response:
+    from ...domain import supervision
+
     return act(bp.current_request, order_id, Permission.URGE, UrgeForm, lambda f: supervision.urge(f.note))
 
 
 @bp.route(ORDER + "/adjudication", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=AdjudicationForm, conflicts=True)
+@doc(STAFF_ORDER, body=AdjudicationForm, conflicts=True)
 def adjudicate(order_id: str) -> Response:
     """A supervisor judges a rated request unreasonable, or withdraws that: excluded from the rates."""
+    from ...domain import supervision
+
     return act(
         bp.current_request,
         order_id,
@@ -217,8 +237,11 @@ def adjudicate(order_id: str) -> Response:
 
 @bp.route(ORDER + "/follow-up", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=PhoneFollowUpForm, conflicts=True)
+@doc(STAFF_ORDER, body="chalicelib.entrypoints.staff.models:PhoneFollowUpForm", conflicts=True)
 def follow_up_by_phone(order_id: str) -> Response:
+    from ...domain import follow_up
+    from .models import PhoneFollowUpForm
+
     limits = deps().limits
     return act(
         bp.current_request,
