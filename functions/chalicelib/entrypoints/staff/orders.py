@@ -46,7 +46,7 @@ def me() -> Response:
 @doc("Page[chalicelib.domain.views:StaffSummary]", query=FILTERS)
 def list_work_orders() -> Response:
     from ...domain.listing import ListFilters, list_orders
-    from ...domain.views import staff_summary
+    from ...domain.views import StaffSummary, staff_summary
     from ..http import Page
 
     staff = caller()
