@@ -27,6 +27,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from chalicelib import names
+
 ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS = ROOT / "functions"
 IMPORT_RUNS = 9
@@ -85,6 +87,7 @@ def import_us(code: str, modules: tuple[str, ...]) -> tuple[int, float]:
     """Cumulative microseconds of the top-level import lines of `modules` (python -X importtime),
     and the subprocess's CPU time in milliseconds."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "AWS_", "JIESU_"))}
+    env[names.ENV_PYDANTIC_PLUGINS] = names.NO_PYDANTIC_PLUGINS  # as every function runs (infra/aws/api.py)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code],
