@@ -8,10 +8,12 @@ from typing import Any
 from chalice.app import DynamoDBEvent
 from chalicelib import names
 from chalicelib.audiences import clients, combine, compose, public, staff
-from chalicelib.entrypoints import openapi, reconciler, streams, tasks
+from chalicelib.entrypoints import openapi
 from chalicelib.observability import logger
-from chalicelib.reference_data import all_units, categories, knowledge_base
 from chalicelib.wiring import deps
+
+# Each function below imports its entry point when it is first called: every task, stream and
+# analytics function imports this module, and each loads only its own rules (docs/benchmarks.md).
 
 # Every route, for packaging (one REST API) and the OpenAPI document. Each audience's routes go to
 # its own function (audiences/, names.API_AUDIENCES); this app's handler serves the document alone.
@@ -27,26 +29,36 @@ WORK_ORDERS_STREAM = os.environ.get(
 
 @app.lambda_function(name=names.FN_ROUTE_ORDER)
 def route_order(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.entrypoints import tasks
+
     return tasks.route_order(event)
 
 
 @app.lambda_function(name=names.FN_AWAIT_UNIT)
 def await_unit(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.entrypoints import tasks
+
     return tasks.await_unit(event)
 
 
 @app.lambda_function(name=names.FN_ADVANCE_ORDER)
 def advance_order(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.entrypoints import tasks
+
     return tasks.advance_order(event)
 
 
 @app.lambda_function(name=names.FN_CHECK_WHISTLE)
 def check_whistle(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.entrypoints import tasks
+
     return tasks.check_whistle(event)
 
 
 @app.lambda_function(name=names.FN_RECONCILE_WORKFLOWS)
 def reconcile_workflows(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.entrypoints import reconciler
+
     return reconciler.reconcile_workflows(event)
 
 
@@ -54,6 +66,8 @@ def reconcile_workflows(event: dict[str, Any], context: Any) -> dict[str, Any]:
 def seed_reference_data(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Adds the units and catalogue that ship with the code to the reference table; what an admin
     edited stays as it is."""
+    from chalicelib.reference_data import all_units, categories, knowledge_base
+
     reference = deps().reference
     written = reference.seed(all_units(), list(categories()), list(knowledge_base()))
     logger.info("reference data seeded", items=written)
@@ -96,6 +110,8 @@ def retrain_dispatch(event: dict[str, Any], context: Any) -> dict[str, Any]:
 )
 def on_work_order_change(event: DynamoDBEvent) -> None:
     """The requester's SMS and the staff notices of each change, as it happens."""
+    from chalicelib.entrypoints import streams
+
     for record in event:
         streams.on_change(record.new_image, record.old_image)
 
@@ -109,4 +125,6 @@ def on_work_order_change(event: DynamoDBEvent) -> None:
 )
 def export_work_order_facts(event: DynamoDBEvent) -> None:
     """The de-identified facts of a minute's changes, one object per table and day."""
+    from chalicelib.entrypoints import streams
+
     streams.export_facts([(record.sequence_number, record.new_image) for record in event])

@@ -49,6 +49,10 @@ ENV_REVOCATION_CACHE_SECONDS = "STAFF_REVOCATION_CACHE_SECONDS"
 REVOCATION_CACHE_SECONDS = 30.0
 # Its records' partition in the reference table (the authorizer may read this partition only).
 REVOCATION_PARTITION = "REVOKED"
+# Pydantic looks for plugins in every installed package's metadata when it builds its first model;
+# the functions use none, so their environment turns the search off (a shorter cold start).
+ENV_PYDANTIC_PLUGINS = "PYDANTIC_DISABLE_PLUGINS"
+NO_PYDANTIC_PLUGINS = "__all__"
 # The publication policy of a stage, as JSON (domain/publication.py); unset: data/publication.json.
 ENV_PUBLICATION = "JIESU_PUBLICATION"
 # The pages' origin (the CloudFront distribution, or the local server): the only origin whose

@@ -1,4 +1,7 @@
-"""Builds the adapters from settings, once per container. Tests swap in their own with `use`."""
+"""Builds the adapters from settings, once per container. Tests swap in their own with `use`.
+
+Every adapter, and the settings with them, is imported when a function first asks for it: an entry
+module that imports `deps` loads none of them (the API's import-time budget, docs/benchmarks.md)."""
 
 from __future__ import annotations
 
@@ -6,31 +9,24 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from .adapters.dynamodb import DynamoWorkOrders
-from .adapters.dynamodb_reference import DynamoReference
-from .adapters.dynamodb_whistles import DynamoWhistles
-from .adapters.notifications import SnsNotifier
-from .adapters.stepfunctions import StepFunctionsWorkflows
-from .clock import ScaledClock, SystemClock
-from .domain.deadlines import TimeLimits
-from .domain.ports import Clock, Notifier, Workflows, WorkOrders
-from .domain.reference import Reference
-from .domain.whistles import Whistles
-from .settings import Settings, settings
-
 if TYPE_CHECKING:
     from .adapters.analytics import AnalyticsRuns
     from .adapters.cognito import CognitoTokens
     from .domain.accounts import Directory, Revocations
     from .domain.attachments import Uploads
+    from .domain.deadlines import TimeLimits
     from .domain.exports import Workbooks
     from .domain.facts import FactsSink
     from .domain.handling_sheet import SheetPrinter
     from .domain.inbox import Messages
     from .domain.insights import AnalyticsPolicy
     from .domain.insights_store import Insights, QueryResults
+    from .domain.ports import Clock, Notifier, Workflows, WorkOrders
     from .domain.publication import PublicationPolicy
+    from .domain.reference import Reference
     from .domain.smart_dispatch import DispatchModel, DispatchModels
+    from .domain.whistles import Whistles
+    from .settings import Settings
 
 
 def _client(service: str) -> Any:
@@ -45,18 +41,26 @@ class Dependencies:
 
     @cached_property
     def orders(self) -> WorkOrders:
+        from .adapters.dynamodb import DynamoWorkOrders
+
         return DynamoWorkOrders(_client("dynamodb"), self.config.work_orders_table)
 
     @cached_property
     def whistles(self) -> Whistles:
+        from .adapters.dynamodb_whistles import DynamoWhistles
+
         return DynamoWhistles(_client("dynamodb"), self.config.work_orders_table)
 
     @cached_property
     def reference(self) -> Reference:
+        from .adapters.dynamodb_reference import DynamoReference
+
         return DynamoReference(_client("dynamodb"), self.config.reference_table)
 
     @cached_property
     def workflows(self) -> Workflows:
+        from .adapters.stepfunctions import StepFunctionsWorkflows
+
         return StepFunctionsWorkflows(
             _client("stepfunctions"),
             self.config.work_order_state_machine_arn,
@@ -73,6 +77,7 @@ class Dependencies:
     @cached_property
     def notifier(self) -> Notifier:
         """Staff notices are also kept for the message centre and sent as each member chose."""
+        from .adapters.notifications import SnsNotifier
         from .domain.inbox import KeepingNotifier
 
         sent = SnsNotifier(
@@ -178,6 +183,8 @@ class Dependencies:
 
     @cached_property
     def clock(self) -> Clock:
+        from .clock import ScaledClock, SystemClock
+
         if self.config.time_scale != 1 and self.config.clock_epoch is not None:
             return ScaledClock(self.config.clock_epoch, self.config.time_scale)
         return SystemClock()
@@ -216,6 +223,8 @@ _current: Dependencies | None = None
 def deps() -> Dependencies:
     global _current
     if _current is None:
+        from .settings import settings
+
         _current = Dependencies(settings())
     return _current
 
@@ -225,4 +234,6 @@ def use(dependencies: Dependencies | None) -> None:
     global _current
     _current = dependencies
     if dependencies is None:
+        from .settings import settings
+
         settings.cache_clear()

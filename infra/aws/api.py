@@ -160,6 +160,7 @@ class Api(Construct):
             names.ENV_COGNITO_ISSUER: auth.issuer,
             names.ENV_JWKS_URL: auth.jwks_url,
             "POWERTOOLS_SERVICE_NAME": names.APP_NAME,
+            names.ENV_PYDANTIC_PLUGINS: names.NO_PYDANTIC_PLUGINS,
         }
         # Chalice copies these into os.environ before it imports app.py, so the stream decorator
         # receives the table's stream-ARN token (research: combined-synth.md).

@@ -471,4 +471,5 @@ def process_environment(moto_url: str, moto_port: int) -> dict[str, str]:
         "POWERTOOLS_TRACE_DISABLED": "true",
         "POWERTOOLS_METRICS_DISABLED": "true",
         "POWERTOOLS_SERVICE_NAME": names.APP_NAME,
+        names.ENV_PYDANTIC_PLUGINS: names.NO_PYDANTIC_PLUGINS,
     }

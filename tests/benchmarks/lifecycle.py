@@ -7,7 +7,7 @@
 3. intake CPU per request with the in-memory fakes: validate the body, then `intake.receive`;
 4. import time of each Lambda entry module against boto3 + the Powertools Logger alone: each API
    function's (by audience, chalicelib/audiences), the staff authorizer's and app.py's (the task,
-   stream and analytics functions, and the OpenAPI document).
+   stream and analytics functions, and the OpenAPI document): tests/benchmarks/imports.py.
 
 1 and 2 drive orders through the local stack (moto, the real ASL and handlers) in this process,
 one order at a time, at workflow time scale 3600. Prints a table; exits 1 if a budget is exceeded.
@@ -20,18 +20,16 @@ import json
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import threading
 import time
 import warnings
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-FUNCTIONS = ROOT / "functions"
+from tests.benchmarks import imports
+
 # The functions log as JSON at INFO; only warnings and errors should reach the table.
 os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
 
@@ -40,13 +38,10 @@ ORDERS = 5
 INTAKE_CALLS = 2000
 INTAKE_WARM_UP = 100
 INTAKE_CALLS_PER_STORE = 100
-IMPORT_RUNS = 3
 
 BUDGET_TRANSITIONS = 12
 BUDGET_WRITES = 15
 BUDGET_INTAKE_MS = 2.0
-BUDGET_IMPORT_RATIO = 1.5  # app.py: the task, stream and analytics functions
-BUDGET_API_IMPORT_RATIO = 1.25  # a function that answers an HTTP request (issue 20, item 4)
 
 SUBMISSION = {
     "type": "complaint",
@@ -316,62 +311,6 @@ def intake_cpu_ms(calls: int = INTAKE_CALLS, warm_up: int = INTAKE_WARM_UP) -> l
     return timings
 
 
-# --- 4: import time of the Lambda entry module ------------------------------------------------
-
-# Each function's entry module: (what the table calls it, module, its budget).
-ENTRY_MODULES = (
-    *(
-        (f"{module} API", f"chalicelib.audiences.{module}", BUDGET_API_IMPORT_RATIO)
-        for module in ("public", "staff", "clients")
-    ),
-    ("staff authorizer", "chalicelib.entrypoints.auth", BUDGET_API_IMPORT_RATIO),
-    ("app (tasks, streams)", "app", BUDGET_IMPORT_RATIO),
-)
-BASELINE_IMPORT = (
-    "import boto3; from aws_lambda_powertools import Logger",
-    ("boto3", "aws_lambda_powertools"),
-)
-
-
-def import_us(code: str, modules: tuple[str, ...]) -> int:
-    """Cumulative microseconds of the top-level import lines of `modules` (python -X importtime)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "AWS_", "JIESU_"))}
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code],
-        cwd=FUNCTIONS,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    total, seen = 0, set()
-    for line in done.stderr.splitlines():
-        if not line.startswith("import time:"):
-            continue
-        _self, cumulative, name = line.removeprefix("import time:").split("|")
-        if name[1:] in modules:  # top level: one space after the bar; nested imports are indented
-            total += int(cumulative)
-            seen.add(name[1:])
-    if seen != set(modules):
-        raise RuntimeError(f"`{code}` did not report {sorted(set(modules) - seen)}")
-    return total
-
-
-def import_times(runs: int = IMPORT_RUNS) -> tuple[dict[str, float], float]:
-    """Median milliseconds over `runs` of each entry module's import and of the baseline's, the
-    baseline run before each; one run of each first fills the bytecode caches."""
-    import_us(*BASELINE_IMPORT)
-    for _name, module, _budget in ENTRY_MODULES:
-        import_us(f"import {module}", (module,))
-    entries: dict[str, list[int]] = {module: [] for _name, module, _budget in ENTRY_MODULES}
-    baseline = []
-    for _ in range(runs):
-        for module in entries:
-            baseline.append(import_us(*BASELINE_IMPORT))
-            entries[module].append(import_us(f"import {module}", (module,)))
-    return {m: statistics.median(t) / 1000 for m, t in entries.items()}, statistics.median(baseline) / 1000
-
-
 # --- report -----------------------------------------------------------------------------------
 
 
@@ -419,8 +358,7 @@ def main() -> int:
     # metrics.log_metrics on a task that published none; the local stack disables metrics anyway.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
     intake_ms = intake_cpu_ms()
-    import_ms, baseline_ms = import_times()
-    ratios = {module: ms / baseline_ms for module, ms in import_ms.items()}
+    imported = imports.import_times()
     runs, stack_seconds = ordinary_orders(ORDERS)
 
     transitions = [r.transitions for r in runs]
@@ -448,20 +386,13 @@ def main() -> int:
             f"<= {_n(BUDGET_INTAKE_MS)} ms",
             intake_median <= BUDGET_INTAKE_MS,
         ),
-        *(
-            (
-                f"import time, {name}",
-                f"{import_ms[module]:.0f} ms vs {baseline_ms:.0f} ms = {ratios[module]:.2f}x",
-                f"<= {_n(budget)}x",
-                ratios[module] <= budget,
-            )
-            for name, module, budget in ENTRY_MODULES
-        ),
+        *imports.rows(imported),
     ]
     print(f"Jiesu benchmarks (this machine: {os.cpu_count()} cores, Python {platform.python_version()})")
-    print(f"{'what':<40}{'measured':<34}budget")
+    print(f"{'what':<40}{'measured':<40}budget")
     for what, measured, budget, ok in rows:
-        print(f"{what:<40}{measured:<34}{budget:<10}{'' if ok else 'OVER BUDGET'}".rstrip())
+        print(f"{what:<40}{measured:<40}{budget:<18}{'' if ok else 'OVER BUDGET'}".rstrip())
+    print(imports.describe(imported))
     print()
     print("\n".join(_breakdown(runs)))
     print(

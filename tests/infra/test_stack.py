@@ -244,6 +244,7 @@ def test_functions_are_configured_through_the_shared_env_names(synth: Synth) -> 
         assert jwks == [*issuer["Fn::Join"][1], "/.well-known/jwks.json"], fid
         assert env[names.ENV_STAGE], fid
         assert env["POWERTOOLS_SERVICE_NAME"] == names.APP_NAME, fid
+        assert env[names.ENV_PYDANTIC_PLUGINS] == names.NO_PYDANTIC_PLUGINS, fid
         # Each machine's formatted ARN, never a reference to a machine (that is the cycle).
         for spec in ALL_MACHINES:
             arn = env[spec.arn_env]

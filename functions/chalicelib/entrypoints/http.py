@@ -17,7 +17,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ..domain.errors import DomainError, FieldProblem, InvalidInput, Kind, TooLarge
 from ..names import NO_STORE, SECURITY_HEADERS
 from ..observability import logger
-from ..settings import settings
 
 MAX_BODY_BYTES = 64 * 1024
 JSON = "application/json; charset=utf-8"
@@ -75,13 +74,16 @@ def error_body(code: str, message: str, details: list[FieldProblem] | None = Non
     return ErrorBody(error=ErrorInfo(code=code, message=message, details=found)).model_dump(mode="json")
 
 
-# A model, or where to find it ("package.module:Name"): the routes of a module that is imported
-# only when one of them is called name their models so (the API's import-time budget).
+# A model, or where to find it ("package.module:Name", "Page[package.module:Name]" for a page of
+# them): the routes of a module that is imported only when one of them is called name their models
+# so (the API's import-time budget).
 ModelRef = type[BaseModel] | str
 
 
 def _model(ref: Any) -> Any:
     if isinstance(ref, str):
+        if ref.startswith("Page[") and ref.endswith("]"):
+            return Page[_model(ref.removeprefix("Page[").removesuffix("]"))]  # type: ignore[misc]
         module, _, name = ref.partition(":")
         return getattr(importlib.import_module(module), name)
     return ref
@@ -181,6 +183,8 @@ def secure_headers(event: Any, get_response: Callable[[Any], Response]) -> Respo
     response = _own_shape(event, get_response(event))
     headers: dict[str, str | list[str]] = {"Cache-Control": NO_STORE, **dict(SECURITY_HEADERS)}
     headers.update(response.headers or {})
+    from ..settings import settings  # with the first answer: the settings load the publication policy
+
     allowed = settings().allowed_origin
     if allowed and "Access-Control-Allow-Origin" in headers and not _open311(event):
         # Only the portal's pages may read its API's answers from a browser (docs/deploy.md).

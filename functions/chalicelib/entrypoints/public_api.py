@@ -1,37 +1,41 @@
-"""Public routes: no sign-in. A requester submits, tracks and rates a request (API.md, Public)."""
+"""Public routes: no sign-in. A requester submits, tracks and rates a request (API.md, Public).
+
+Each route imports the domain modules it calls when it is first called, and names its models by
+where they are (`doc("pkg.module:Name")`): the public function's cold start loads no domain model
+it does not use (the API's import-time budget, docs/benchmarks.md)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ..domain import attachments, follow_up, handling, intake, knowledge
-from ..domain.beijing import BEIJING
-from ..domain.model import CategoryKind, Channel, Location, Submission
-from ..domain.publication import PublicationPolicy
-from ..domain.views import PublicOrder, public_view
 from ..names import SHARED_BRIEFLY
-from ..reference_data import District, catalogue_levels, divisions, emergency_words, gazetteer
 from ..wiring import deps
-from .http import Page, api, doc, idempotency_key, parse, parse_query, respond
-from .receiving import receive
+from .http import api, doc, idempotency_key, parse, parse_query, respond
+
+if TYPE_CHECKING:
+    from ..domain.knowledge import Answer
 
 bp = Blueprint(__name__)
+FORMS = "chalicelib.entrypoints.public_forms"
+VIEW = "chalicelib.domain.views:PublicOrder"
 
 
 @bp.route("/divisions", methods=["GET"], cors=True)
 @api
-@doc(Page[District])
+@doc("Page[chalicelib.reference_data:District]")
 def list_divisions() -> Response:
     """Beijing's 16 districts with their 343 streets and townships."""
+    from ..reference_data import District, divisions
+    from .http import Page
+
     return respond(Page[District](items=list(divisions())), cache=SHARED_BRIEFLY)
 
 
 @bp.route("/publication", methods=["GET"], cors=True)
 @api
-@doc(PublicationPolicy)
+@doc("chalicelib.domain.publication:PublicationPolicy")
 def publication_policy() -> Response:
     """What Open311 and the public pages publish of a request that is not confidential (the form
     says it beside the confidential box): always its category, street, unit, status and dates;
@@ -39,25 +43,15 @@ def publication_policy() -> Response:
     return respond(deps().publication, cache=SHARED_BRIEFLY)
 
 
-class PublicCategory(BaseModel):
-    """A 小类 of the catalogue with its 中类 (`group`) and 大类 (`major`)."""
-
-    code: str
-    name: str
-    major: str
-    major_name: str
-    group: str
-    group_name: str
-    description: str
-    kind: CategoryKind
-    tier: str
-
-
 @bp.route("/categories", methods=["GET"], cors=True)
 @api
-@doc(Page[PublicCategory])
+@doc(f"Page[{FORMS}:PublicCategory]")
 def list_categories() -> Response:
     """The dispatch catalogue's categories a requester may choose from."""
+    from ..reference_data import catalogue_levels
+    from .http import Page
+    from .public_forms import PublicCategory
+
     levels = catalogue_levels()
     items = [
         PublicCategory.model_validate(
@@ -74,9 +68,15 @@ def list_categories() -> Response:
 
 @bp.route("/uploads", methods=["POST"], cors=True)
 @api
-@doc(attachments.UploadTicket, body=attachments.UploadForm, status=201)
+@doc(
+    "chalicelib.domain.attachments:UploadTicket",
+    body="chalicelib.domain.attachments:UploadForm",
+    status=201,
+)
 def offer_upload() -> Response:
     """A presigned POST for one photo, video or recording; intake re-checks the file later."""
+    from ..domain import attachments
+
     form = parse(bp.current_request, attachments.UploadForm)
     d = deps()
     return respond(attachments.ticket(form, d.uploads, d.clock.now()), 201)
@@ -84,28 +84,37 @@ def offer_upload() -> Response:
 
 @bp.route("/requests", methods=["POST"], cors=True)
 @api
-@doc(intake.Receipt, body=Submission, status=201, conflicts=True, idempotent=True)
+@doc(
+    "chalicelib.domain.intake:Receipt",
+    body="chalicelib.domain.model:Submission",
+    status=201,
+    conflicts=True,
+    idempotent=True,
+)
 def submit_request() -> Response:
     """Submit a request (Art. 10): the answer carries the order number and the tracking code.
 
     Also answers 201 for a request that is not dispatched: an emergency (call the line named in
     `transfer_to`), a repeat merged into an open order, or a consultation answered on the spot."""
+    from ..domain.model import Channel, Submission
+    from .receiving import receive
+
     request = bp.current_request
     key = idempotency_key(request)
     return receive(parse(request, Submission), Channel.WEB, key)
 
 
-class TrackingQuery(BaseModel):
-    code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] = ""
-
-
 @bp.route("/requests/{order_id}", methods=["GET"], cors=True)
 @api
-@doc(PublicOrder, query=TrackingQuery)
+@doc(VIEW, query=f"{FORMS}:TrackingQuery")
 def track_request(order_id: str) -> Response:
     """Track a request with its tracking code: status, deadline, public timeline, the reply.
 
     A wrong number and a wrong code answer the same 404."""
+    from ..domain import follow_up
+    from ..domain.views import public_view
+    from .public_forms import TrackingQuery
+
     code = parse_query(bp.current_request, TrackingQuery).code
     d = deps()
     order = follow_up.find_by_code(d.orders, order_id, code)
@@ -114,9 +123,12 @@ def track_request(order_id: str) -> Response:
 
 @bp.route("/requests/{order_id}/evaluation", methods=["POST"], cors=True)
 @api
-@doc(PublicOrder, body=follow_up.EvaluationForm, conflicts=True)
+@doc(VIEW, body="chalicelib.domain.follow_up:EvaluationForm", conflicts=True)
 def evaluate_request(order_id: str) -> Response:
     """Rate the handling once the unit replied (Art. 27): resolved or not, and satisfaction."""
+    from ..domain import follow_up
+    from ..domain.views import public_view
+
     form = parse(bp.current_request, follow_up.EvaluationForm)
     d = deps()
     order = follow_up.rate(
@@ -125,18 +137,16 @@ def evaluate_request(order_id: str) -> Response:
     return respond(public_view(order, d.reference))
 
 
-class KnowledgeQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-    limit: Annotated[int, Field(ge=1, le=20)] = 5
-
-
 @bp.route("/knowledge", methods=["GET"], cors=True)
 @api
-@doc(Page[knowledge.Answer], query=KnowledgeQuery)
+@doc("Page[chalicelib.domain.knowledge:Answer]", query=f"{FORMS}:KnowledgeQuery")
 def search_knowledge() -> Response:
     """知识库: answers valid today, best first (Art. 31)."""
+    from ..domain import knowledge
+    from ..domain.beijing import BEIJING
+    from .http import Page
+    from .public_forms import KnowledgeQuery
+
     query = parse_query(bp.current_request, KnowledgeQuery)
     d = deps()
     today = d.clock.now().astimezone(BEIJING).date()
@@ -144,26 +154,22 @@ def search_knowledge() -> Response:
     return respond(Page[knowledge.Answer](items=[_named(a) for a in found]))
 
 
-def _named(answer: knowledge.Answer) -> knowledge.Answer:
+def _named(answer: Answer) -> Answer:
     """The answer with its unit's name in place of the unit's id."""
     unit = deps().reference.unit(answer.unit)
     return answer.model_copy(update={"unit": unit.name}) if unit else answer
 
 
-class SuggestionForm(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    content: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2000)]
-    location: Location | None = None
-
-
 @bp.route("/suggestions", methods=["POST"], cors=True)
 @api
-@doc("chalicelib.domain.suggest:Suggestions", body=SuggestionForm)
+@doc("chalicelib.domain.suggest:Suggestions", body=f"{FORMS}:SuggestionForm")
 def suggestions() -> Response:
     """What the form (and the operator) is offered while a request is written: categories, type,
     urgency, units, an emergency line, knowledge-base answers."""
     from ..domain import suggest  # the model and the place names load with the first suggestion
+    from ..domain.beijing import BEIJING
+    from ..reference_data import catalogue_levels, emergency_words, gazetteer
+    from .public_forms import SuggestionForm
 
     form = parse(bp.current_request, SuggestionForm)
     d = deps()
@@ -181,17 +187,15 @@ def suggestions() -> Response:
     return respond(found.model_copy(update={"answers": [_named(a) for a in found.answers]}))
 
 
-class DispatchAnywayForm(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    code: Annotated[str, StringConstraints(max_length=40)]
-
-
 @bp.route("/requests/{order_id}/dispatch", methods=["POST"], cors=True)
 @api
-@doc(PublicOrder, body=DispatchAnywayForm, conflicts=True)
+@doc(VIEW, body=f"{FORMS}:DispatchAnywayForm", conflicts=True)
 def dispatch_anyway(order_id: str) -> Response:
     """The requester read the on-the-spot answer and still wants the matter handled."""
+    from ..domain import follow_up, handling, knowledge
+    from ..domain.views import public_view
+    from .public_forms import DispatchAnywayForm
+
     form = parse(bp.current_request, DispatchAnywayForm)
     d = deps()
     order = follow_up.find_by_code(d.orders, order_id, form.code)

@@ -4,22 +4,25 @@ action with one conditional write, answer the order as the caller now sees it.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from chalice import Response
 from chalice.app import Request
 
-from ...domain import handling
 from ...domain.access import Permission, require, require_visible
-from ...domain.model import Staff, WorkOrder
-from ...domain.views import staff_view
 from ...wiring import deps
 from ..auth import caller
 from ..http import parse, respond
 from .forms import Versioned
 
+if TYPE_CHECKING:
+    from ...domain import handling
+    from ...domain.model import Staff, WorkOrder
+
 F = TypeVar("F", bound=Versioned)
 ORDER = "/work-orders/{order_id}"
+# What every action answers; the views load with the first action (the staff function's import time).
+STAFF_ORDER = "chalicelib.domain.views:StaffOrder"
 
 
 def act(
@@ -29,6 +32,8 @@ def act(
     form_model: type[F],
     action: Callable[[F], handling.Action],
 ) -> Response:
+    from ...domain.views import staff_view
+
     staff = caller()
     order = reachable(staff, order_id, permission)
     form = parse(request, form_model)
@@ -46,6 +51,8 @@ def reachable(staff: Staff, order_id: str, permission: Permission) -> WorkOrder:
 
 def apply(staff: Staff, order: WorkOrder, version: int, action: handling.Action) -> WorkOrder:
     """The action at the version the caller read: the status check and one conditional write."""
+    from ...domain import handling
+
     d = deps()
     return handling.perform(
         order, version, staff, action, orders=d.orders, workflows=d.workflows, clock=d.clock

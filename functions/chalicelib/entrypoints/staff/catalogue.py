@@ -9,9 +9,7 @@ from typing import Annotated
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ...domain import policy
 from ...domain.access import Permission, require
-from ...domain.deadlines import TimeLimits
 from ...domain.errors import FieldProblem, InvalidInput, StaleVersion
 from ...domain.model import Category, Unit, UnitKind
 from ...wiring import deps
@@ -19,6 +17,9 @@ from ..auth import admin, audit, caller, staff_auth
 from ..http import Page, api, doc, parse, parse_query, respond
 
 bp = Blueprint(__name__)
+# The catalogue's and the time limits' rules load with the first edit (the staff function's import time).
+POLICY = "chalicelib.domain.policy"
+LIMITS = "chalicelib.domain.deadlines:TimeLimits"
 
 
 class UnitFilter(BaseModel):
@@ -46,8 +47,10 @@ def list_catalogue() -> Response:
 
 @bp.route("/catalogue/{code}", methods=["PUT"], cors=True, authorizer=staff_auth)
 @api
-@doc(Category, body=policy.CategoryEdit, conflicts=True)
+@doc(Category, body=f"{POLICY}:CategoryEdit", conflicts=True)
 def save_category(code: str) -> Response:
+    from ...domain import policy
+
     staff = caller()
     require(staff, Permission.EDIT_POLICY)
     edit = parse(bp.current_request, policy.CategoryEdit)
@@ -61,6 +64,8 @@ def save_category(code: str) -> Response:
 @api
 @doc(Page[Category])
 def category_history(code: str) -> Response:
+    from ...domain import policy
+
     caller()
     versions = policy.history(code, deps().reference)
     return respond(Page[Category](items=versions))
@@ -68,7 +73,7 @@ def category_history(code: str) -> Response:
 
 @bp.route("/time-limits", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(TimeLimits)
+@doc(LIMITS)
 def get_time_limits() -> Response:
     caller()
     return respond(deps().limits)
@@ -76,8 +81,10 @@ def get_time_limits() -> Response:
 
 @bp.route("/time-limits", methods=["PUT"], cors=True, authorizer=staff_auth)
 @api
-@doc(TimeLimits, body=policy.LimitsEdit, conflicts=True)
+@doc(LIMITS, body=f"{POLICY}:LimitsEdit", conflicts=True)
 def save_time_limits() -> Response:
+    from ...domain import policy
+
     staff = caller()
     require(staff, Permission.EDIT_POLICY)
     edit = parse(bp.current_request, policy.LimitsEdit)

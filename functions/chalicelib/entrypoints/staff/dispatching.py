@@ -3,22 +3,24 @@ reinstating, a transfer to a partner hotline and the decision on a unit's object
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ...domain import dispatch, handling, objections, partners, triage
 from ...domain.access import Permission, require, require_visible
 from ...domain.errors import FieldProblem, InvalidInput
 from ...domain.model import MOBILE, Location, Version, WorkOrder
-from ...domain.views import StaffOrder, StaffSummary, staff_summary, staff_view
-from ...reference_data import partners as known_partners
 from ...wiring import deps
 from ..auth import caller, staff_auth
-from ..http import Page, api, doc, parse, parse_query, respond
-from .acting import ORDER, act
+from ..http import api, doc, parse, parse_query, respond
+from .acting import ORDER, STAFF_ORDER, act
 from .forms import Note, Reason, Versioned
+
+if TYPE_CHECKING:
+    from ...domain import handling
+
+SUMMARIES = "Page[chalicelib.domain.views:StaffSummary]"
 
 bp = Blueprint(__name__)
 
@@ -28,12 +30,6 @@ class DispatchForm(Versioned):
     units: Annotated[list[Annotated[str, StringConstraints(max_length=64)]], Field(max_length=5)] = []  # noqa: RUF012
     category: Annotated[str, StringConstraints(max_length=64)] | None = None
     reason: Reason | None = None
-
-
-class TriageForm(Versioned):
-    reason: triage.Reason
-    transfer_to: Annotated[str, StringConstraints(max_length=8)] | None = None
-    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
 
 
 class MergeForm(Versioned):
@@ -71,8 +67,10 @@ class TransferForm(Versioned):
 
 @bp.route(ORDER + "/dispatch", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=DispatchForm, conflicts=True)
+@doc(STAFF_ORDER, body=DispatchForm, conflicts=True)
 def dispatch_order(order_id: str) -> Response:
+    from ...domain import dispatch
+
     d = deps()
     return act(
         bp.current_request,
@@ -84,6 +82,9 @@ def dispatch_order(order_id: str) -> Response:
 
 
 def _summaries(orders: list[WorkOrder]) -> Response:
+    from ...domain.views import StaffSummary, staff_summary
+    from ..http import Page
+
     d = deps()
     now = d.clock.now()
     return respond(Page[StaffSummary](items=[staff_summary(o, d.reference, now) for o in orders]))
@@ -91,8 +92,11 @@ def _summaries(orders: list[WorkOrder]) -> Response:
 
 @bp.route(ORDER + "/triage", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=TriageForm, conflicts=True)
+@doc(STAFF_ORDER, body="chalicelib.entrypoints.staff.models:TriageForm", conflicts=True)
 def triage_order(order_id: str) -> Response:
+    from ...domain import triage
+    from .models import TriageForm
+
     return act(
         bp.current_request,
         order_id,
@@ -104,8 +108,10 @@ def triage_order(order_id: str) -> Response:
 
 @bp.route(ORDER + "/merge", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=MergeForm, conflicts=True)
+@doc(STAFF_ORDER, body=MergeForm, conflicts=True)
 def merge_order(order_id: str) -> Response:
+    from ...domain import triage
+
     d = deps()
 
     def into(form: MergeForm) -> handling.Action:
@@ -119,8 +125,10 @@ def merge_order(order_id: str) -> Response:
 
 @bp.route(ORDER + "/reinstate", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ReinstateForm, conflicts=True)
+@doc(STAFF_ORDER, body=ReinstateForm, conflicts=True)
 def reinstate_order(order_id: str) -> Response:
+    from ...domain import triage
+
     limits = deps().limits
     return act(
         bp.current_request,
@@ -133,8 +141,10 @@ def reinstate_order(order_id: str) -> Response:
 
 @bp.route(ORDER + "/duplicates", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(Page[StaffSummary])
+@doc(SUMMARIES)
 def order_duplicates(order_id: str) -> Response:
+    from ...domain import triage
+
     staff = caller()
     require(staff, Permission.DISPATCH)
     d = deps()
@@ -152,9 +162,11 @@ def order_duplicates(order_id: str) -> Response:
 
 @bp.route("/duplicates", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(Page[StaffSummary], query=DuplicateQuery)
+@doc(SUMMARIES, query=DuplicateQuery)
 def duplicates() -> Response:
     """Candidate duplicates while an operator takes a call, before the order exists."""
+    from ...domain import triage
+
     staff = caller()
     require(staff, Permission.DISPATCH)
     query = parse_query(bp.current_request, DuplicateQuery)
@@ -166,8 +178,11 @@ def duplicates() -> Response:
 
 @bp.route("/objections/{objection_id}/decision", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=DecisionForm, conflicts=True)
+@doc(STAFF_ORDER, body=DecisionForm, conflicts=True)
 def decide_objection(objection_id: str) -> Response:
+    from ...domain import handling, objections
+    from ...domain.views import staff_view
+
     staff = caller()
     require(staff, Permission.REVIEW_OBJECTION)
     d = deps()
@@ -191,8 +206,11 @@ def decide_objection(objection_id: str) -> Response:
 
 @bp.route(ORDER + "/transfer", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=TransferForm, conflicts=True)
+@doc(STAFF_ORDER, body=TransferForm, conflicts=True)
 def transfer_order(order_id: str) -> Response:
+    from ...domain import partners
+    from ...reference_data import partners as known_partners
+
     def to(form: TransferForm) -> handling.Action:
         partner = known_partners().get(form.partner)
         if partner is None:

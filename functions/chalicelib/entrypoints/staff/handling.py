@@ -9,14 +9,12 @@ from typing import Annotated
 from chalice import Blueprint, Response
 from pydantic import AfterValidator, Field, StringConstraints
 
-from ...domain import co_handling, follow_up, handling, objections, review, supervision
 from ...domain.access import Permission
 from ...domain.model import ObjectionGrounds
-from ...domain.views import StaffOrder
 from ...wiring import deps
 from ..auth import staff_auth
 from ..http import api, doc
-from .acting import ORDER, act
+from .acting import ORDER, STAFF_ORDER, act
 from .forms import Note, Reason, Versioned, aware
 
 bp = Blueprint(__name__)
@@ -64,21 +62,21 @@ class AdjudicationForm(Versioned):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=2000)]
 
 
-class PhoneFollowUpForm(Versioned, follow_up.Answers):
-    pass
-
-
 @bp.route(ORDER + "/sign", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=Versioned, conflicts=True)
+@doc(STAFF_ORDER, body=Versioned, conflicts=True)
 def sign(order_id: str) -> Response:
+    from ...domain import handling
+
     return act(bp.current_request, order_id, Permission.HANDLE, Versioned, lambda _f: handling.sign)
 
 
 @bp.route(ORDER + "/objection", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ObjectionForm, conflicts=True)
+@doc(STAFF_ORDER, body=ObjectionForm, conflicts=True)
 def object_to(order_id: str) -> Response:
+    from ...domain import objections
+
     return act(
         bp.current_request,
         order_id,
@@ -90,8 +88,10 @@ def object_to(order_id: str) -> Response:
 
 @bp.route(ORDER + "/contact", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ContactForm, conflicts=True)
+@doc(STAFF_ORDER, body=ContactForm, conflicts=True)
 def contact(order_id: str) -> Response:
+    from ...domain import handling
+
     return act(
         bp.current_request, order_id, Permission.HANDLE, ContactForm, lambda f: handling.contact(f.note)
     )
@@ -99,8 +99,10 @@ def contact(order_id: str) -> Response:
 
 @bp.route(ORDER + "/progress", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ProgressForm, conflicts=True)
+@doc(STAFF_ORDER, body=ProgressForm, conflicts=True)
 def progress(order_id: str) -> Response:
+    from ...domain import handling
+
     return act(
         bp.current_request, order_id, Permission.HANDLE, ProgressForm, lambda f: handling.progress(f.note)
     )
@@ -108,9 +110,11 @@ def progress(order_id: str) -> Response:
 
 @bp.route(ORDER + "/reply", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ReplyForm, conflicts=True)
+@doc(STAFF_ORDER, body=ReplyForm, conflicts=True)
 def reply(order_id: str) -> Response:
     """The unit's reply, checked and put to the hotline's review (办结审核, review.py)."""
+    from ...domain import review
+
     d = deps()
     return act(
         bp.current_request,
@@ -123,8 +127,10 @@ def reply(order_id: str) -> Response:
 
 @bp.route(ORDER + "/assists", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=AssistForm, conflicts=True)
+@doc(STAFF_ORDER, body=AssistForm, conflicts=True)
 def request_assists(order_id: str) -> Response:
+    from ...domain import co_handling
+
     reference = deps().reference
     return act(
         bp.current_request,
@@ -137,8 +143,10 @@ def request_assists(order_id: str) -> Response:
 
 @bp.route(ORDER + "/assists/{unit_id}/release", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ReleaseForm, conflicts=True)
+@doc(STAFF_ORDER, body=ReleaseForm, conflicts=True)
 def release_assist(order_id: str, unit_id: str) -> Response:
+    from ...domain import co_handling
+
     return act(
         bp.current_request,
         order_id,
@@ -150,15 +158,19 @@ def release_assist(order_id: str, unit_id: str) -> Response:
 
 @bp.route(ORDER + "/assist/sign", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=Versioned, conflicts=True)
+@doc(STAFF_ORDER, body=Versioned, conflicts=True)
 def sign_assist(order_id: str) -> Response:
+    from ...domain import co_handling
+
     return act(bp.current_request, order_id, Permission.ASSIST, Versioned, lambda _f: co_handling.sign)
 
 
 @bp.route(ORDER + "/assist/report", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=AssistReportForm, conflicts=True)
+@doc(STAFF_ORDER, body=AssistReportForm, conflicts=True)
 def report_assist(order_id: str) -> Response:
+    from ...domain import co_handling
+
     return act(
         bp.current_request,
         order_id,
@@ -170,8 +182,10 @@ def report_assist(order_id: str) -> Response:
 
 @bp.route(ORDER + "/assist/progress", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ProgressForm, conflicts=True)
+@doc(STAFF_ORDER, body=ProgressForm, conflicts=True)
 def explain_assist(order_id: str) -> Response:
+    from ...domain import co_handling
+
     return act(
         bp.current_request, order_id, Permission.ASSIST, ProgressForm, lambda f: co_handling.explain(f.note)
     )
@@ -179,16 +193,20 @@ def explain_assist(order_id: str) -> Response:
 
 @bp.route(ORDER + "/urge", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=UrgeForm, conflicts=True)
+@doc(STAFF_ORDER, body=UrgeForm, conflicts=True)
 def urge(order_id: str) -> Response:
+    from ...domain import supervision
+
     return act(bp.current_request, order_id, Permission.URGE, UrgeForm, lambda f: supervision.urge(f.note))
 
 
 @bp.route(ORDER + "/adjudication", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=AdjudicationForm, conflicts=True)
+@doc(STAFF_ORDER, body=AdjudicationForm, conflicts=True)
 def adjudicate(order_id: str) -> Response:
     """A supervisor judges a rated request unreasonable, or withdraws that: excluded from the rates."""
+    from ...domain import supervision
+
     return act(
         bp.current_request,
         order_id,
@@ -200,8 +218,11 @@ def adjudicate(order_id: str) -> Response:
 
 @bp.route(ORDER + "/follow-up", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=PhoneFollowUpForm, conflicts=True)
+@doc(STAFF_ORDER, body="chalicelib.entrypoints.staff.models:PhoneFollowUpForm", conflicts=True)
 def follow_up_by_phone(order_id: str) -> Response:
+    from ...domain import follow_up
+    from .models import PhoneFollowUpForm
+
     limits = deps().limits
     return act(
         bp.current_request,

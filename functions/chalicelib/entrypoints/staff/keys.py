@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ConfigDict
 
-from ...domain import partners
 from ...domain.errors import NotFound
-from ...reference_data import partners as known_partners
 from ...wiring import deps
 from ..auth import admin, audit, caller, staff_auth
 from ..http import Page, api, doc, parse_query, respond
@@ -58,10 +56,13 @@ class ApiClientView(BaseModel):
 
 @bp.route("/partners", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(Page[partners.Partner])
+@doc("Page[chalicelib.domain.partners:Partner]")
 def list_partners() -> Response:
+    from ...domain.partners import Partner
+    from ...reference_data import partners as known_partners
+
     caller()
-    return respond(Page[partners.Partner](items=list(known_partners().values())))
+    return respond(Page[Partner](items=list(known_partners().values())))
 
 
 @bp.route("/partners/{partner_id}/keys", methods=["POST"], cors=True, authorizer=staff_auth)
@@ -69,6 +70,9 @@ def list_partners() -> Response:
 @doc(PartnerKey, status=201)
 def issue_partner_key(partner_id: str) -> Response:
     """A new machine key for a partner; the answer is the only time the key is shown."""
+    from ...domain import partners
+    from ...reference_data import partners as known_partners
+
     staff = caller()
     partner = known_partners().get(partner_id)
     if partner is None:
@@ -88,6 +92,8 @@ def issue_partner_key(partner_id: str) -> Response:
 @doc(Open311Key, status=201)
 def issue_open311_key(client: str) -> Response:
     """A new Open311 api_key for a client app (admins only); the answer is the only time it is shown."""
+    from ...domain import partners
+
     staff = caller()
     d = deps()
     key, issued = partners.issue_open311(client, staff, d.clock.now())

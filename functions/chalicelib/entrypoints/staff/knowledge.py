@@ -8,17 +8,13 @@ from typing import Annotated
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from ...domain import knowledge
-from ...domain.beijing import BEIJING
 from ...wiring import deps
 from ..auth import audit, caller, staff_auth
-from ..http import Page, api, doc, parse, parse_query, respond
+from ..http import api, doc, parse, parse_query, respond
 
 bp = Blueprint(__name__)
-
-
-class KnowledgeListing(knowledge.KnowledgeEntry):
-    confidence: float | None = None
+# The knowledge base's rules and models load with the first call (the staff function's import time).
+KNOWLEDGE = "chalicelib.domain.knowledge"
 
 
 class KnowledgeFilter(BaseModel):
@@ -30,9 +26,14 @@ class KnowledgeFilter(BaseModel):
 
 @bp.route("/knowledge", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(Page[KnowledgeListing], query=KnowledgeFilter)
+@doc("Page[chalicelib.entrypoints.staff.models:KnowledgeListing]", query=KnowledgeFilter)
 def list_knowledge() -> Response:
     """Every entry (expired ones too, for their units to renew), or a search of the valid ones."""
+    from ...domain import knowledge
+    from ...domain.beijing import BEIJING
+    from ..http import Page
+    from .models import KnowledgeListing
+
     caller()
     query = parse_query(bp.current_request, KnowledgeFilter)
     d = deps()
@@ -54,8 +55,10 @@ def list_knowledge() -> Response:
 
 @bp.route("/knowledge/{entry_id}", methods=["PUT"], cors=True, authorizer=staff_auth)
 @api
-@doc(knowledge.KnowledgeEntry, body=knowledge.KnowledgeEdit, conflicts=True)
+@doc(f"{KNOWLEDGE}:KnowledgeEntry", body=f"{KNOWLEDGE}:KnowledgeEdit", conflicts=True)
 def save_knowledge(entry_id: str) -> Response:
+    from ...domain import knowledge
+
     staff = caller()
     d = deps()
     knowledge.require_keeper(staff, d.reference.knowledge_entry(entry_id))

@@ -3,47 +3,33 @@ recorded, one order and its attachments."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ConfigDict
 
-from ...domain import attachments
 from ...domain.access import Permission, require, require_visible
-from ...domain.allowed import batch_actions
-from ...domain.intake import Receipt
-from ...domain.listing import ListFilters, list_orders
-from ...domain.model import Channel, Submission
-from ...domain.views import StaffOrder, StaffSummary, UnitView, staff_summary, staff_view
 from ...wiring import deps
 from ..auth import caller, staff_auth
-from ..http import Page, api, doc, idempotency_key, parse, parse_query, respond
-from ..receiving import receive
+from ..http import api, doc, idempotency_key, parse, parse_query, respond
+from .acting import STAFF_ORDER
 from .forms import EXPORT_LINK
 
+if TYPE_CHECKING:
+    from ...domain.views import StaffSummary
+
 bp = Blueprint(__name__)
-
-
-class StaffSubmission(Submission):
-    """A request recorded by an operator from a call, a partner line or the enterprise line."""
-
-    channel: Literal[Channel.PHONE, Channel.APP, Channel.ENTERPRISE_LINE, Channel.PARTNER_HOTLINE] = (
-        Channel.PHONE
-    )
-
-
-class MeView(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    user: str
-    roles: list[str]
-    unit: UnitView | None
+# The routes' models load with their first call (the staff function's import time).
+MODELS = "chalicelib.entrypoints.staff.models"
+FILTERS = "chalicelib.domain.listing:ListFilters"
 
 
 @bp.route("/me", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(MeView)
+@doc(f"{MODELS}:MeView")
 def me() -> Response:
+    from ...domain.views import UnitView
+    from .models import MeView
+
     staff = caller()
     unit = deps().reference.unit(staff.unit) if staff.unit else None
     return respond(
@@ -57,8 +43,13 @@ def me() -> Response:
 
 @bp.route("/work-orders", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(Page[StaffSummary], query=ListFilters)
+@doc("Page[chalicelib.domain.views:StaffSummary]", query=FILTERS)
 def list_work_orders() -> Response:
+    from ...domain.allowed import batch_actions
+    from ...domain.listing import ListFilters, list_orders
+    from ...domain.views import StaffSummary, staff_summary
+    from ..http import Page
+
     staff = caller()
     filters = parse_query(bp.current_request, ListFilters)
     d = deps()
@@ -74,11 +65,13 @@ def list_work_orders() -> Response:
 
 @bp.route("/exports/work-orders", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc("chalicelib.domain.exports:ExportFile", body=ListFilters, status=201)
+@doc("chalicelib.domain.exports:ExportFile", body=FILTERS, status=201)
 def export_work_orders() -> Response:
     """The list the filters select (all its pages, scoped as the list is) as an Excel file: a link
     valid ten minutes to a file kept a day."""
     from ...domain import exports  # with the first export (the function's import time)
+    from ...domain.listing import ListFilters, list_orders
+    from ...domain.views import staff_summary
 
     staff = caller()
     filters = parse(bp.current_request, ListFilters)
@@ -100,8 +93,12 @@ def export_work_orders() -> Response:
 
 @bp.route("/work-orders", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(Receipt, body=StaffSubmission, status=201, idempotent=True)
+@doc("chalicelib.domain.intake:Receipt", body=f"{MODELS}:StaffSubmission", status=201, idempotent=True)
 def record_call() -> Response:
+    from ...domain.model import Submission
+    from ..receiving import receive
+    from .models import StaffSubmission
+
     staff = caller()
     require(staff, Permission.INTAKE)
     request = bp.current_request
@@ -113,8 +110,10 @@ def record_call() -> Response:
 
 @bp.route("/work-orders/{order_id}", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder)
+@doc(STAFF_ORDER)
 def get_order(order_id: str) -> Response:
+    from ...domain.views import staff_view
+
     staff = caller()
     d = deps()
     order = require_visible(staff, d.orders.get(order_id), order_id)
@@ -123,9 +122,11 @@ def get_order(order_id: str) -> Response:
 
 @bp.route("/work-orders/{order_id}/attachments/{upload}", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(attachments.DownloadLink)
+@doc("chalicelib.domain.attachments:DownloadLink")
 def attachment_link(order_id: str, upload: str) -> Response:
     """A five-minute download link for one of the order's attachments, for whoever may see the order."""
+    from ...domain import attachments
+
     staff = caller()
     d = deps()
     order = require_visible(staff, d.orders.get(order_id), order_id)

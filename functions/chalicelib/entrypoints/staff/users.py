@@ -3,8 +3,7 @@ password; each change audited, a failure part-way too, and the account's old tok
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from chalice import Blueprint, Response
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -20,32 +19,17 @@ from ...domain.accounts import (
 )
 from ...domain.errors import NotFound
 from ...domain.model import Staff
-from ...domain.views import UnitView
 from ...wiring import deps
 from ..auth import admin, audit, staff_auth
-from ..http import Page, api, doc, parse, parse_query, respond
+from ..http import api, doc, parse, parse_query, respond
 from .forms import Cursor
 
+if TYPE_CHECKING:
+    from .models import StaffUser
+
 bp = Blueprint(__name__)
-
-
-class StaffUser(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    username: str
-    email: str | None
-    roles: list[str]
-    unit: UnitView | None
-    enabled: bool
-    status: str
-    created_at: datetime | None
-
-
-class NewStaffUser(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    user: StaffUser
-    temporary_password: str
+# An account's answer names its unit as the views do: it loads with the first call (import time).
+USER = "chalicelib.entrypoints.staff.models:StaffUser"
 
 
 class TemporaryPassword(BaseModel):
@@ -64,6 +48,9 @@ class UserFilter(BaseModel):
 
 
 def _user(account: Account) -> StaffUser:
+    from ...domain.views import UnitView
+    from .models import StaffUser
+
     unit = deps().reference.unit(account.unit) if account.unit else None
     return StaffUser(
         **account.model_dump(exclude={"unit"}),
@@ -117,8 +104,11 @@ def _revoke_tokens(username: str, before: Account | None = None, after: Account 
 
 @bp.route("/users", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(Page[StaffUser], query=UserFilter)
+@doc(f"Page[{USER}]", query=UserFilter)
 def list_users() -> Response:
+    from ..http import Page
+    from .models import StaffUser
+
     admin()
     query = parse_query(bp.current_request, UserFilter)
     found, after = deps().directory.accounts(query.role, query.q, query.limit, query.cursor)
@@ -127,10 +117,11 @@ def list_users() -> Response:
 
 @bp.route("/users", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(NewStaffUser, body=NewAccount, status=201, conflicts=True)
+@doc("chalicelib.entrypoints.staff.models:NewStaffUser", body=NewAccount, status=201, conflicts=True)
 def create_user() -> Response:
     """A new staff account; the answer shows its temporary password this once."""
     from ...domain.accounts import check_roles, temporary_password
+    from .models import NewStaffUser
 
     staff = admin()
     form = parse(bp.current_request, NewAccount)
@@ -155,7 +146,7 @@ def create_user() -> Response:
 
 @bp.route("/users/{username}", methods=["PUT"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffUser, body=AccountEdit)
+@doc(USER, body=AccountEdit)
 def update_user(username: str) -> Response:
     """New roles, unit or enabled state, all or nothing; the account's open sessions end (new tokens
     carry the change). The whole edit is checked before the directory is called; when the directory
