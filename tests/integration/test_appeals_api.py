@@ -14,8 +14,9 @@ BEIJING = timezone(timedelta(hours=8))
 ANDINGMEN = "110101004"
 
 
-def _closed(citizen, handler) -> dict[str, Any]:
-    """An order the street signed for, answered and the requester rated: closed."""
+def _closed(citizen, handler, reviewer) -> dict[str, Any]:
+    """An order the street signed for, answered, the hotline's reviewer passed and the requester
+    rated: closed."""
     receipt = citizen.submit()
     order_id = receipt["id"]
     wait_until(lambda: handler.order(order_id).json().get("status") == "dispatched")
@@ -25,6 +26,8 @@ def _closed(citizen, handler) -> dict[str, Any]:
         handler.act(order_id, "reply", result="已安排清运，垃圾桶已清空并消毒", resolved_claim=True).status
         == 200
     )
+    # 办结审核: the hotline's reviewer passes the reply on to the requester.
+    assert reviewer.act(order_id, "review", decision="pass").status == 200
     wait_until(lambda: citizen.rate(receipt).status == 200)
     return wait_until(lambda: (o := handler.order(order_id).json())["status"] == "closed" and o)
 
@@ -77,7 +80,8 @@ def _street_in_month(local_stack, sfn, analyst, orders: list[dict[str, Any]], ru
 
 def test_an_upheld_appeal_leaves_the_units_rates_from_the_next_monthly_run(local_stack, sfn, citizen, unit):
     handler, assessor, analyst = unit(), unit("assessor1"), unit("analyst1")
-    upheld, rejected = _closed(citizen, handler), _closed(citizen, handler)
+    reviewer = unit("reviewer1")
+    upheld, rejected = _closed(citizen, handler, reviewer), _closed(citizen, handler, reviewer)
     before = _street_in_month(local_stack, sfn, analyst, [upheld, rejected], "before")
 
     offered = {a["action"]: a for a in upheld["actions"]}["appeal"]
@@ -108,7 +112,7 @@ def test_an_upheld_appeal_leaves_the_units_rates_from_the_next_monthly_run(local
 
 def test_only_the_first_receiver_appeals_and_only_an_assessor_decides(citizen, unit):
     handler, other, supervisor = unit(), unit("jiaodaokou.handler"), unit("supervisor1")
-    order = _closed(citizen, handler)
+    order = _closed(citizen, handler, unit("reviewer1"))
     evidence = {"grounds": "wrong_unit", "evidence": "事发地属交道口街道辖区，派单错误"}
 
     assert other.act(order["id"], "appeal", version=order["version"], **evidence).status == 404

@@ -14,6 +14,8 @@ def rated_badly(citizen, unit, **rating):
         ("reply", {"result": "已安排清运", "resolved_claim": True}),
     ):
         assert handler.act(receipt["id"], action, **body).status == 200
+    # 办结审核: the hotline's reviewer passes the reply on to the requester.
+    assert unit("reviewer1").act(receipt["id"], "review", decision="pass").status == 200
     wait_until(lambda: citizen.track(receipt)["evaluation_due"])
     assert (
         citizen.rate(receipt, **({"resolved": False, "satisfaction": "dissatisfied"} | rating)).status == 200
