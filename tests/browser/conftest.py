@@ -1,4 +1,15 @@
-"""Browser tests: Debian's chromium, driven by Playwright, against `python -m infra.local`."""
+"""Browser tests: Debian's chromium, driven by Playwright, against `python -m infra.local`.
+
+`make test` runs the files on two pytest-xdist workers (Makefile, TEST_WORKERS), each file whole on
+one worker: a file's tests share its stack (`stack_url`, started once per file) and run in file
+order, and no file may count on another having run. A new stack costs a file about 20 s of a core
+before its first test, so a new screen's test goes in the file of the screens it walks, as one more
+function, with what is here: `staff("username")` (a signed-in portal page), `act` (an order
+action's dialog), `pick_category`, `staff_token` and `snap`; and an order brought to where the
+test starts through the API, not the pages: test_staff_orders.py's `submit` (a request 安定门街道's
+office gets at once), `dispatched` (waits for the dispatch), `handled` (signed, contacted and
+replied) and `staff_call`. A file of its own only for a story that needs a stack to itself (a
+clock at another TIME_SCALE, generated analytics history)."""
 
 import os
 import shutil
