@@ -29,6 +29,7 @@ from infra.local.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
+STACK_LOGS = ROOT / "test-artifacts" / "stacks"
 
 
 def chromium() -> str:
@@ -69,27 +70,34 @@ def stack_url(request):
         pytest.fail("The frontend is not built: run `make frontend` (make test does).")
     port = free_port()
     scale = getattr(request.module, "TIME_SCALE", 3600)
+    # What the stack prints (its Lambdas log every call) goes to a file, kept for a failure's
+    # reading: a pipe nobody reads would stop the stack once full.
+    STACK_LOGS.mkdir(parents=True, exist_ok=True)
+    log_path = STACK_LOGS / f"{request.module.__name__.rsplit('.', 1)[-1]}.log"
+    log = log_path.open("w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.local", "--port", str(port), "--time-scale", str(scale)],
         cwd=ROOT,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
         # As from a terminal: a shell that runs the suite in the background makes its children
         # ignore Ctrl-C, and the stack would then not stop on it.
         preexec_fn=_ctrl_c_stops,
     )
     url = f"http://localhost:{port}"
-    deadline = time.monotonic() + 60
+    # Two workers start their stacks at once, on a machine that may be busy with more.
+    deadline = time.monotonic() + 180
     while True:
         try:
-            if requests.get(f"{url}/config.json", timeout=1).ok:
+            if requests.get(f"{url}/config.json", timeout=5).ok:
                 break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            output = process.stdout.read() if process.stdout else ""
             process.kill()
+            process.wait()
+            log.close()
+            output = log_path.read_text(encoding="utf-8")
             pytest.fail(f"the local stack did not start:\n{output[-3000:]}")
         time.sleep(0.2)
     yield url
@@ -99,6 +107,8 @@ def stack_url(request):
     except subprocess.TimeoutExpired:
         process.kill()
         pytest.fail("the local stack did not stop on Ctrl-C")
+    finally:
+        log.close()
 
 
 @pytest.fixture(scope="session")
