@@ -31,6 +31,10 @@ ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 STACK_LOGS = ROOT / "test-artifacts" / "stacks"
 
+# Two workers share two cores, each with a stack and a chromium: a page's answer may take longer
+# than Playwright's 5 s; every `expect` waits up to 15 s (what it asserts is the same).
+expect.set_options(timeout=15_000)
+
 
 def chromium() -> str:
     found = os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
