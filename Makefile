@@ -112,8 +112,15 @@ typecheck: $(VENV)/.synced
 test-unit: $(VENV)/.synced $(MODEL)
 	$(PYTEST) tests/unit
 
+# The integration and browser layers wait on local stacks (moto, a Lambda's run, chromium) more
+# than they compute in pytest's process: TEST_WORKERS pytest-xdist workers (one per core on CI's
+# two) take the files whole, in the order collected (the layer's conftest.py says it: the fuzz
+# tests last), each file on one worker with its worker's stacks. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
+XDIST = $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
+
 test-integration: $(VENV)/.synced $(MODEL)
-	$(PYTEST) tests/integration
+	$(PYTEST) $(XDIST) tests/integration
 
 test-statemachines: $(VENV)/.synced $(MODEL)
 	$(PYTEST) tests/statemachines
@@ -122,7 +129,7 @@ test-infra: $(VENV)/.synced $(MODEL) layer
 	$(PYTEST) tests/infra
 
 test-browser: setup system-deps
-	CHROMIUM=$(CHROMIUM) $(PYTEST) tests/browser
+	CHROMIUM=$(CHROMIUM) $(PYTEST) $(XDIST) tests/browser
 
 # Each layer runs in its own process: unit tests disable sockets, the others run moto or jsii.
 # synth comes before the infra tests: their cfn-lint run also reads .cfnlintrc.yaml, which names cdk.out.

@@ -59,6 +59,11 @@ ENV_PUBLICATION = "JIESU_PUBLICATION"
 # scripts may read the portal's API answers (CORS). Unset: any origin (`*`). Open311 stays open to
 # every origin, as the standard's clients are.
 ENV_ALLOWED_ORIGIN = "JIESU_ALLOWED_ORIGIN"
+# The monthly retraining fits its model's confidence on this many folds (domain/classifier.py; 3
+# unset, as in AWS and `make bench`). The tests' local stacks set 0: a smaller retraining, one fit
+# per model instead of four, its confidence left as the scores give it.
+ENV_RETRAIN_FOLDS = "JIESU_RETRAIN_FOLDS"
+RETRAIN_FOLDS = 3
 
 # --- DynamoDB ----------------------------------------------------------------------------------
 

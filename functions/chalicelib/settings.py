@@ -41,6 +41,7 @@ class Settings(BaseModel):
     revocation_cache_seconds: float = names.REVOCATION_CACHE_SECONDS
     publication: PublicationPolicy | None = None  # None: the shipped data/publication.json
     allowed_origin: str | None = None  # None: CORS answers any origin
+    retrain_folds: int = names.RETRAIN_FOLDS
 
 
 @cache
@@ -74,6 +75,7 @@ def settings() -> Settings:
             60.0, float(env.get(names.ENV_REVOCATION_CACHE_SECONDS) or names.REVOCATION_CACHE_SECONDS)
         ),
         allowed_origin=env.get(names.ENV_ALLOWED_ORIGIN) or None,
+        retrain_folds=int(env.get(names.ENV_RETRAIN_FOLDS) or names.RETRAIN_FOLDS),
         publication=(
             PublicationPolicy.model_validate_json(env[names.ENV_PUBLICATION])
             if env.get(names.ENV_PUBLICATION)

@@ -1,4 +1,15 @@
-"""Browser tests: Debian's chromium, driven by Playwright, against `python -m infra.local`."""
+"""Browser tests: Debian's chromium, driven by Playwright, against `python -m infra.local`.
+
+`make test` runs the files on two pytest-xdist workers (Makefile, TEST_WORKERS), each file whole on
+one worker: a file's tests share its stack (`stack_url`, started once per file) and run in file
+order, and no file may count on another having run. A new stack costs a file about 20 s of a core
+before its first test, so a new screen's test goes in the file of the screens it walks, as one more
+function, with what is here: `staff("username")` (a signed-in portal page), `act` (an order
+action's dialog), `pick_category`, `staff_token` and `snap`; and an order brought to where the
+test starts through the API, not the pages: test_staff_orders.py's `submit` (a request 安定门街道's
+office gets at once), `dispatched` (waits for the dispatch), `handled` (signed, contacted and
+replied) and `staff_call`. A file of its own only for a story that needs a stack to itself (a
+clock at another TIME_SCALE, generated analytics history)."""
 
 import os
 import shutil
@@ -18,6 +29,11 @@ from infra.local.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
+STACK_LOGS = ROOT / "test-artifacts" / "stacks"
+
+# Two workers share two cores, each with a stack and a chromium: a page's answer may take longer
+# than Playwright's 5 s; every `expect` waits up to 15 s (what it asserts is the same).
+expect.set_options(timeout=15_000)
 
 
 def chromium() -> str:
@@ -58,27 +74,34 @@ def stack_url(request):
         pytest.fail("The frontend is not built: run `make frontend` (make test does).")
     port = free_port()
     scale = getattr(request.module, "TIME_SCALE", 3600)
+    # What the stack prints (its Lambdas log every call) goes to a file, kept for a failure's
+    # reading: a pipe nobody reads would stop the stack once full.
+    STACK_LOGS.mkdir(parents=True, exist_ok=True)
+    log_path = STACK_LOGS / f"{request.module.__name__.rsplit('.', 1)[-1]}.log"
+    log = log_path.open("w", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "infra.local", "--port", str(port), "--time-scale", str(scale)],
         cwd=ROOT,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
-        text=True,
         # As from a terminal: a shell that runs the suite in the background makes its children
         # ignore Ctrl-C, and the stack would then not stop on it.
         preexec_fn=_ctrl_c_stops,
     )
     url = f"http://localhost:{port}"
-    deadline = time.monotonic() + 60
+    # Two workers start their stacks at once, on a machine that may be busy with more.
+    deadline = time.monotonic() + 180
     while True:
         try:
-            if requests.get(f"{url}/config.json", timeout=1).ok:
+            if requests.get(f"{url}/config.json", timeout=5).ok:
                 break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            output = process.stdout.read() if process.stdout else ""
             process.kill()
+            process.wait()
+            log.close()
+            output = log_path.read_text(encoding="utf-8")
             pytest.fail(f"the local stack did not start:\n{output[-3000:]}")
         time.sleep(0.2)
     yield url
@@ -88,6 +111,8 @@ def stack_url(request):
     except subprocess.TimeoutExpired:
         process.kill()
         pytest.fail("the local stack did not stop on Ctrl-C")
+    finally:
+        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -56,14 +56,16 @@ def build(
     normalise: Normaliser | None = None,
     version: str = "shipped",
     seed: int = 12345,
+    folds: int = 3,
 ) -> DispatchModel:
-    """Train on `examples` and the catalogue, then measure on `evaluation` and set the threshold."""
+    """Train on `examples` and the catalogue, then measure on `evaluation` and set the threshold;
+    each classifier's confidence is fitted on `folds` folds (none below 2)."""
     normalise = normalise or Normaliser()
     codes = {c.code for c in catalogue}
     texts = [(e.text, e.category) for e in examples if e.category in codes]
     phrases = catalogue_phrases(catalogue)
-    categories = train(texts, normalise=normalise, seed=seed, extra=phrases, min_count=2)
-    types = train([(e.text, e.type.value) for e in examples], normalise=normalise, seed=seed)
+    categories = train(texts, normalise=normalise, seed=seed, extra=phrases, min_count=2, folds=folds)
+    types = train([(e.text, e.type.value) for e in examples], normalise=normalise, seed=seed, folds=folds)
     model = DispatchModel(categories=categories, types=types, threshold=1.0, version=version)
     model.trained_on = len(texts)
     model.figures = measure(model, evaluation, catalogue)
@@ -249,11 +251,17 @@ def retrain(
     version: str,
     now: datetime,
     models: DispatchModels,
+    folds: int = 3,
 ) -> Retrained:
     """Train a candidate on the written texts and the city's closed orders, measure it on the
     evaluation set, keep it, and serve it only when it measures better than the one serving."""
     candidate = build(
-        [*written, *history], catalogue, evaluation, normalise=serving.categories.normalise, version=version
+        [*written, *history],
+        catalogue,
+        evaluation,
+        normalise=serving.categories.normalise,
+        version=version,
+        folds=folds,
     )
     candidate.emergencies = serving.emergencies
     assert candidate.figures is not None

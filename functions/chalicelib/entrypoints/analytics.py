@@ -10,6 +10,7 @@ from typing import Any
 from ..domain import insights
 from ..domain.notifications import StaffNotice
 from ..observability import logger
+from ..settings import settings
 from ..wiring import deps
 
 
@@ -132,6 +133,7 @@ def retrain(event: dict[str, Any]) -> dict[str, Any]:
         version=f"{event['plan']['month']}-{now:%Y%m%d%H%M%S}",
         now=now,
         models=d.dispatch_models,
+        folds=settings().retrain_folds,
     )
     logger.info(
         "dispatch model retrained",
