@@ -62,6 +62,13 @@ def test_every_route_of_the_api_is_described(document):
     assert len(routes) > 50
 
 
+def test_each_operation_has_its_own_id(document):
+    """Generated clients (the portal's types among them) name a call by its operationId: two
+    routes with one name would leave one of them unreachable."""
+    ids = [op["operationId"] for operations in document["paths"].values() for op in operations.values()]
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
 def test_a_submission_is_described_from_its_model_with_every_limit(document):
     submit = document["paths"]["/api/v1/public/requests"]["post"]
     schemas = document["components"]["schemas"]

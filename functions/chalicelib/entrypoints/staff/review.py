@@ -25,7 +25,7 @@ class ReviewForm(Versioned):
 @bp.route(ORDER + "/review", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
 @doc(StaffOrder, body=ReviewForm, conflicts=True)
-def decide(order_id: str) -> Response:
+def review_reply(order_id: str) -> Response:
     """A reviewer passes the reply in review (the requester is told) or returns it with a reason."""
     limits = deps().limits
     return act(

@@ -24,7 +24,7 @@ class RevisitForm(Versioned, revisit.Verdict):
 @bp.route(ORDER + "/revisit", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
 @doc(StaffOrder, body=RevisitForm, conflicts=True)
-def decide(order_id: str) -> Response:
+def decide_revisit(order_id: str) -> Response:
     """The supervisor's decision on a second follow-up, with the finding and the reason."""
     limits = deps().limits
     return act(
