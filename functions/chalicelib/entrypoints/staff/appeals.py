@@ -6,24 +6,17 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import StringConstraints
 
-from ...domain import appeals
 from ...domain.access import Permission
-from ...domain.appeal_records import Appeal, AppealGrounds
-from ...domain.views import StaffOrder, StaffSummary, staff_summary
 from ...wiring import deps
 from ..auth import caller, staff_auth
-from ..http import Page, api, doc, parse_query, respond
-from .acting import ORDER, act
+from ..http import api, doc, parse_query, respond
+from .acting import ORDER, STAFF_ORDER, act
 from .forms import PageQuery, Versioned
 
 bp = Blueprint(__name__)
-
-
-class AppealForm(Versioned):
-    grounds: AppealGrounds
-    evidence: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)]
+MODELS = "chalicelib.entrypoints.staff.models"
 
 
 class AppealDecisionForm(Versioned):
@@ -31,20 +24,14 @@ class AppealDecisionForm(Versioned):
     note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2000)]
 
 
-class AppealItem(BaseModel):
-    """An appeal awaiting a decision, with the order it is about."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    order: StaffSummary
-    appeal: Appeal
-
-
 @bp.route(ORDER + "/appeal", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=AppealForm, conflicts=True)
+@doc(STAFF_ORDER, body=f"{MODELS}:AppealForm", conflicts=True)
 def lodge_appeal(order_id: str) -> Response:
     """The first receiver appeals the closed order, with its grounds and evidence, before the deadline."""
+    from ...domain import appeals
+    from .models import AppealForm
+
     limits = deps().limits
     return act(
         bp.current_request,
@@ -57,9 +44,11 @@ def lodge_appeal(order_id: str) -> Response:
 
 @bp.route(ORDER + "/appeal/decision", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=AppealDecisionForm, conflicts=True)
+@doc(STAFF_ORDER, body=AppealDecisionForm, conflicts=True)
 def decide_appeal(order_id: str) -> Response:
     """An assessment officer upholds the appeal (the order leaves the unit's rates) or rejects it."""
+    from ...domain import appeals
+
     return act(
         bp.current_request,
         order_id,
@@ -71,8 +60,13 @@ def decide_appeal(order_id: str) -> Response:
 
 @bp.route("/appeals", methods=["GET"], cors=True, authorizer=staff_auth)
 @api
-@doc(Page[AppealItem], query=PageQuery)
+@doc(f"Page[{MODELS}:AppealItem]", query=PageQuery)
 def appeal_queue() -> Response:
+    from ...domain import appeals
+    from ...domain.views import staff_summary
+    from ..http import Page
+    from .models import AppealItem
+
     staff = caller()
     query = parse_query(bp.current_request, PageQuery)
     d = deps()

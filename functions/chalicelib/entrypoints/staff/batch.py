@@ -4,59 +4,35 @@ conditional write); the answer reports each order: done, or the status and error
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING
 
 from chalice import Blueprint, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from ...domain import batch, handling
 from ...domain.access import Permission, require
-from ...domain.allowed import BatchAction
 from ...domain.errors import DomainError
-from ...domain.model import Staff, WorkOrder
-from ...domain.views import StaffSummary, staff_summary
 from ...observability import logger
 from ...wiring import deps
 from ..auth import caller, staff_auth
 from ..http import ErrorDetail, ErrorInfo, api, doc, parse, respond, status_of
 from .acting import apply, reachable
-from .forms import Reason
+
+if TYPE_CHECKING:
+    from ...domain import batch, handling
+    from ...domain.allowed import BatchAction
+    from ...domain.model import Staff, WorkOrder
 
 bp = Blueprint(__name__)
-
-
-class BatchDispatchForm(batch.Batch):
-    """The same dispatch for every order: by the catalogue (no units), or to the units named."""
-
-    units: Annotated[list[Annotated[str, StringConstraints(max_length=64)]], Field(max_length=5)] = []  # noqa: RUF012
-    category: Annotated[str, StringConstraints(max_length=64)] | None = None
-    reason: Reason | None = None
-
-
-class BatchResult(BaseModel):
-    """One order of the batch: done (the order as it is now) or refused (what its own call answers)."""
-
-    model_config = ConfigDict(defer_build=True)
-
-    id: str
-    ok: bool
-    status: int = Field(description="The HTTP status the order's own action answered: 200, or a 4xx.")
-    error: ErrorInfo | None = None
-    order: StaffSummary | None = None
-
-
-class BatchAnswer(BaseModel):
-    model_config = ConfigDict(defer_build=True)
-
-    action: BatchAction
-    done: int
-    failed: int
-    results: list[BatchResult]
+# The forms and the answer load with the first batch (the staff function's import time).
+MODELS = "chalicelib.entrypoints.staff.models"
 
 
 def _run(
     action: BatchAction, permission: Permission, form: batch.Batch, staff: Staff, act: handling.Action
 ) -> Response:
+    from ...domain import batch
+    from ...domain.views import staff_summary
+    from .models import BatchAnswer, BatchResult
+
     def one(order_id: str, version: int) -> WorkOrder:
         try:
             return apply(staff, reachable(staff, order_id, permission), version, act)
@@ -89,9 +65,11 @@ def _run(
 
 @bp.route("/batch/sign", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(BatchAnswer, body=batch.Batch)
+@doc(f"{MODELS}:BatchAnswer", body="chalicelib.domain.batch:Batch")
 def sign_all() -> Response:
     """批量签收: the first receiver's staff sign for each order selected."""
+    from ...domain import batch, handling
+
     staff = caller()
     require(staff, Permission.HANDLE)
     form = parse(bp.current_request, batch.Batch)
@@ -100,9 +78,12 @@ def sign_all() -> Response:
 
 @bp.route("/batch/dispatch", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(BatchAnswer, body=BatchDispatchForm)
+@doc(f"{MODELS}:BatchAnswer", body=f"{MODELS}:BatchDispatchForm")
 def dispatch_all() -> Response:
     """批量派单: a dispatcher sends each order selected, by the catalogue or to the units named."""
+    from ...domain import batch
+    from .models import BatchDispatchForm
+
     staff = caller()
     require(staff, Permission.DISPATCH)
     form = parse(bp.current_request, BatchDispatchForm)

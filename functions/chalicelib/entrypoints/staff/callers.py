@@ -9,13 +9,11 @@ from typing import Annotated
 from chalice import Blueprint, Response
 from pydantic import StringConstraints
 
-from ...domain import callers
 from ...domain.access import CALLER_HISTORY_READERS
 from ...domain.model import MOBILE
-from ...domain.views import StaffSummary, staff_summary
 from ...wiring import deps
 from ..auth import caller_in, staff_auth
-from ..http import Page, api, doc, parse, respond
+from ..http import api, doc, parse, respond
 from .forms import PageQuery
 
 bp = Blueprint(__name__)
@@ -29,9 +27,13 @@ class CallerQuery(PageQuery):
 
 @bp.route("/caller-history", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(Page[StaffSummary], body=CallerQuery)
+@doc("Page[chalicelib.domain.views:StaffSummary]", body=CallerQuery)
 def caller_history() -> Response:
     """The caller's earlier orders, newest first, for the operator taking the call (audited)."""
+    from ...domain import callers
+    from ...domain.views import StaffSummary, staff_summary
+    from ..http import Page
+
     staff = caller_in(CALLER_HISTORY_READERS, "A caller's history is for the operators taking calls.")
     query = parse(bp.current_request, CallerQuery)
     d = deps()

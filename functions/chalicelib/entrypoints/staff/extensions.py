@@ -9,13 +9,11 @@ from typing import Annotated, Literal
 from chalice import Blueprint, Response
 from pydantic import AfterValidator
 
-from ...domain import extensions
 from ...domain.access import Permission
-from ...domain.views import StaffOrder
 from ...wiring import deps
 from ..auth import staff_auth
 from ..http import api, doc
-from .acting import ORDER, act
+from .acting import ORDER, STAFF_ORDER, act
 from .forms import Reason, Versioned, aware
 
 bp = Blueprint(__name__)
@@ -34,9 +32,11 @@ class ExtensionDecisionForm(Versioned):
 
 @bp.route(ORDER + "/extension", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ExtensionForm, conflicts=True)
+@doc(STAFF_ORDER, body=ExtensionForm, conflicts=True)
 def ask_extension(order_id: str) -> Response:
     """The first receiver asks for a later deadline; the deadline moves only when approved."""
+    from ...domain import extensions
+
     limits = deps().limits
     return act(
         bp.current_request,
@@ -49,9 +49,11 @@ def ask_extension(order_id: str) -> Response:
 
 @bp.route(ORDER + "/extension/decision", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ExtensionDecisionForm, conflicts=True)
+@doc(STAFF_ORDER, body=ExtensionDecisionForm, conflicts=True)
 def decide_extension(order_id: str) -> Response:
     """A supervisor approves the open extension request or refuses it with a reason."""
+    from ...domain import extensions
+
     limits = deps().limits
     return act(
         bp.current_request,

@@ -7,7 +7,6 @@ from __future__ import annotations
 from chalice import Blueprint, Response
 
 from ...domain.access import require_visible
-from ...domain.views import staff_view
 from ...wiring import deps
 from ..auth import audit, caller, staff_auth
 from ..http import api, doc, respond
@@ -22,6 +21,7 @@ def print_sheet(order_id: str) -> Response:
     """The order's 办理单 as an A4 PDF: a link valid ten minutes to a file kept a day."""
     # On the first print: the sheet's words and layout are no other route's import time.
     from ...domain.handling_sheet import SHEET_LINK, filename, handling_sheet
+    from ...domain.views import staff_view
 
     staff = caller()
     d = deps()

@@ -4,29 +4,24 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from ...domain import review
 from ...domain.access import Permission
-from ...domain.views import StaffOrder
 from ...wiring import deps
 from ..auth import staff_auth
 from ..http import api, doc
-from .acting import ORDER, act
-from .forms import Reason, Versioned
+from .acting import ORDER, STAFF_ORDER, act
 
 bp = Blueprint(__name__)
-
-
-class ReviewForm(Versioned):
-    decision: review.Decision
-    # Required to return a reply (the unit is told why); a note to a pass is optional.
-    reason: Reason | None = None
+MODELS = "chalicelib.entrypoints.staff.models"
 
 
 @bp.route(ORDER + "/review", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=ReviewForm, conflicts=True)
+@doc(STAFF_ORDER, body=f"{MODELS}:ReviewForm", conflicts=True)
 def review_reply(order_id: str) -> Response:
     """A reviewer passes the reply in review (the requester is told) or returns it with a reason."""
+    from ...domain import review
+    from .models import ReviewForm
+
     limits = deps().limits
     return act(
         bp.current_request,

@@ -5,27 +5,24 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from ...domain import revisit
 from ...domain.access import Permission
-from ...domain.views import StaffOrder
 from ...wiring import deps
 from ..auth import staff_auth
 from ..http import api, doc
-from .acting import ORDER, act
-from .forms import Versioned
+from .acting import ORDER, STAFF_ORDER, act
 
 bp = Blueprint(__name__)
-
-
-class RevisitForm(Versioned, revisit.Verdict):
-    pass
+MODELS = "chalicelib.entrypoints.staff.models"
 
 
 @bp.route(ORDER + "/revisit", methods=["POST"], cors=True, authorizer=staff_auth)
 @api
-@doc(StaffOrder, body=RevisitForm, conflicts=True)
+@doc(STAFF_ORDER, body=f"{MODELS}:RevisitForm", conflicts=True)
 def decide_revisit(order_id: str) -> Response:
     """The supervisor's decision on a second follow-up, with the finding and the reason."""
+    from ...domain import revisit
+    from .models import RevisitForm
+
     limits = deps().limits
     return act(
         bp.current_request,
