@@ -2,6 +2,7 @@
 emergencies in plain words, the place from the text, and a retrained model served only when it
 measures better (make bench measures the model on the evaluation set)."""
 
+import random
 from datetime import UTC, datetime
 
 import pytest
@@ -81,6 +82,22 @@ def test_the_threshold_is_the_lowest_confidence_at_which_suggestions_are_right_e
     # at or above 0.6: 50 right of 51 (98 %); at or above 0.55: 50 of 61
     assert threshold == 0.6
     assert dispatch_training.choose_threshold(shaky) == 1.0  # never right enough: never automatic
+
+
+def test_the_threshold_holds_its_precision_on_requests_it_was_not_chosen_on():
+    # Suggestions right about as often as their confidence says, as a calibrated model's are
+    rng = random.Random(7)
+    pairs = [(c, rng.random() < c) for c in (rng.uniform(0.5, 1.0) for _ in range(2000))]
+    naive = dispatch_training.choose_threshold(pairs)
+
+    threshold, crossed = dispatch_training.honest_threshold(pairs)
+
+    # Then chosen on either half, it is right at least 97 % of the time on the other half
+    assert len(crossed) >= 20 and sum(crossed) / len(crossed) >= 0.97
+    # and it is no lower than the threshold chosen for 97 % on all the requests
+    assert threshold >= naive
+    # and one that can never be right enough stays never automatic
+    assert dispatch_training.honest_threshold([(0.9, False)] * 50) == (1.0, [])
 
 
 def figures(top1: float) -> Figures:
