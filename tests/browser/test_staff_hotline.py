@@ -336,7 +336,9 @@ def replied(url: str, content: str) -> tuple[str, str]:
     receipt = requests.post(f"{url}/api/v1/public/requests", json=body, timeout=30).json()
     order_id = receipt["id"]
     deadline = time.monotonic() + 30
-    while api(url, "andingmen.handler", "GET", f"/work-orders/{order_id}").json()["status"] != "dispatched":
+    while (
+        api(url, "andingmen.handler", "GET", f"/work-orders/{order_id}").json().get("status") != "dispatched"
+    ):
         assert time.monotonic() < deadline, "the order was not dispatched"
         time.sleep(0.3)
     for username, action, step in (
