@@ -48,6 +48,7 @@ from chalicelib.domain.model import (
 )
 from chalicelib.domain.revisit_record import Finding, Revisit, RevisitDecision
 from chalicelib.domain.views import staff_view
+from chalicelib.names import STAFF_ROLES
 from chalicelib.reference_data import partners as known_partners
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -59,17 +60,7 @@ LIMITS = TimeLimits()
 REFERENCE = MemoryReference(LIMITS)
 STREET = "110101004"  # 安定门街道, the first receiver
 UNITS = (STREET, "110101003", "110101-housing", "bj-lighting")
-ROLES = (
-    "operator",
-    "dispatcher",
-    "handler",
-    "unit_leader",
-    "supervisor",
-    "analyst",
-    "admin",
-    "assessor",
-    "reviewer",
-)
+ROLES = STAFF_ROLES  # every role the directory knows
 PARTNER = next(iter(known_partners().values()))
 # Another order, open, that a repeat could merge into.
 ORIGINAL = WorkOrder(
