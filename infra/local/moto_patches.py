@@ -17,10 +17,12 @@
    the private key it ships in its package, so anyone could mint a token for any user and role
    that the app would accept. The key is made at start and never leaves memory; the pool's JWKS
    serves its public half (under moto's kid "dummy", which moto writes into every token header).
-6. DynamoDB stream records keep numbers that only grow, as AWS's do: stock moto drops the records
-   once it has handed them to the stream's consumers and numbers the next ones from the shard's
-   start again, so the facts export, which names each object by its batch's sequence numbers (a
-   retried batch writes the same object again), overwrote earlier changes with later ones.
+6. DynamoDB stream records keep numbers that only grow and are never shared, as AWS's are: stock
+   moto numbers a record by the length of a list that it empties once the consumers have it, so
+   numbers started again from the shard's start, and two writes at once got the same number.
+   The facts export names each object by its batch's sequence numbers (a retried batch writes
+   the same object again), so later changes overwrote earlier ones. Each record is now numbered
+   under a lock and handed to the consumers alone.
 
 All reach into moto's private classes, so `install` refuses any moto but the pinned one and the
 smoke tests in tests/statemachines exercise each patch.
@@ -32,6 +34,7 @@ import importlib
 import json
 import logging
 import os
+import threading
 import time
 import traceback
 import uuid
@@ -189,15 +192,31 @@ def _redrive_response(self: Any) -> Any:
 
 
 def _keep_stream_sequence() -> None:
-    from moto.dynamodb.models.table import StreamShard
+    from moto.awslambda.utils import get_backend
+    from moto.dynamodb.models.table import StreamRecord, StreamShard
 
     add = StreamShard.add
+    numbering = threading.Lock()
 
     def add_in_sequence(self: Any, old: Any, new: Any) -> None:
-        held = len(self.items)  # the new record is numbered start + held
-        add(self, old, new)
-        if not self.items:  # handed over and dropped: the next record follows this one
-            self.starting_sequence_number += held + 1
+        mappings = list(self.table.lambda_event_source_mappings.items())
+        if not mappings:  # kept for GetRecords, numbered from the shard's start as stock moto does
+            with numbering:
+                add(self, old, new)
+            return
+        # Stock moto numbers a record by the length of a list that concurrent writes share, and
+        # hands the whole list to each consumer: two writes at once got one number, and the
+        # export named both batches' objects alike. Here the number is taken under a lock and
+        # each consumer gets this record alone.
+        event_name = "INSERT" if old is None else "REMOVE" if new is None else "MODIFY"
+        with numbering:
+            sequence = getattr(self, "next_sequence_number", self.starting_sequence_number)
+            self.next_sequence_number = sequence + 1
+        view = self.table.stream_specification["StreamViewType"]
+        record = StreamRecord(self.table, view, event_name, old, new, sequence)
+        for arn, mapping in mappings:
+            backend = get_backend(self.account_id, arn.split(":")[3])
+            backend.send_dynamodb_items(arn, [record], mapping.event_source_arn)
 
     StreamShard.add = add_in_sequence
 

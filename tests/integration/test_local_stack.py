@@ -233,6 +233,55 @@ def test_every_change_of_an_order_reaches_the_analytics_facts(local_stack, citiz
     assert wait_until(lambda: versions() >= set(range(1, latest + 1)))
 
 
+def test_writes_at_once_give_each_stream_record_its_own_number_and_hand_it_over_once(monkeypatch):
+    """Two consumers, eight writers at once and a consumer that takes a few milliseconds, as a
+    Lambda does: stock moto gave two records one number and handed a record over again inside
+    a later batch, so a facts object could overwrite another's."""
+    import time
+
+    from moto.awslambda.models import LambdaBackend
+    from moto.dynamodb.models.table import Table
+
+    from infra.local import moto_patches
+
+    moto_patches.install()
+    consumers = [f"arn:aws:lambda:us-east-1:123456789012:function:{name}" for name in ("notices", "facts")]
+    delivered: dict[str, list[str]] = {arn: [] for arn in consumers}
+    guard = threading.Lock()
+
+    def consume(self, function_arn, items, source):
+        time.sleep(0.003)
+        with guard:
+            delivered[function_arn].extend(i.to_json()["dynamodb"]["SequenceNumber"] for i in items)
+        return "{}"
+
+    monkeypatch.setattr(LambdaBackend, "send_dynamodb_items", consume)
+    # The table alone, outside any backend: mock_aws here would reset the running stack's backends.
+    table = Table(
+        "orders",
+        account_id="123456789012",
+        region="us-east-1",
+        schema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        attr=[{"AttributeName": "pk", "AttributeType": "S"}],
+        streams={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    for consumer in consumers:
+        table.lambda_event_source_mappings[consumer] = type("Mapping", (), {"event_source_arn": "s"})
+
+    def write(writer: int) -> None:
+        for n in range(25):
+            table.put_item({"pk": {"S": f"{writer}-{n}"}})
+
+    writers = [threading.Thread(target=write, args=(w,)) for w in range(8)]
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join()
+
+    for numbers in delivered.values():
+        assert len(numbers) == 200 and len(set(numbers)) == 200
+
+
 # --- /dev/notifications --------------------------------------------------------------------------
 
 
