@@ -185,3 +185,25 @@ def test_a_unit_prints_a_confidential_requester_as_confidential_and_a_long_timel
     assert dict(as_unit.fields)["诉求人"] == "保密（由热线中心联系）"
     assert dict(as_hotline.fields)["诉求人"] == "刘先生  138****1234"
     assert pages >= 2 and "第40次阶段性答复" in pdf_text(data)
+
+
+def test_the_sheet_names_every_step_of_an_order_the_portal_names():
+    """The printed sheet and the order page tell the same timeline: every order event the portal's
+    Chinese words name has its own words on the sheet, not the fallback 办理记录."""
+    from pathlib import Path
+
+    from chalicelib.domain.handling_sheet import ACTOR_WORDS, STEP_WORDS
+
+    locale = (Path(__file__).parents[2] / "frontend/src/staff/locales/orders.ts").read_text(encoding="utf-8")
+    chinese = locale[: locale.index("\n  en:")] if "\n  en:" in locale else locale
+
+    def block(name: str) -> dict[str, str]:
+        body = re.search(rf"\n    {name}: \{{\n(.*?)\n    \}},", chinese, re.S)
+        assert body, name
+        return dict(re.findall(r"^\s+(\w+): '([^']*)',", body.group(1), re.M))
+
+    whistle_events = {"whistle_blown", "summoned", "reported", "report_missed", "whistle_closed"}
+    events = {k: v for k, v in block("events").items() if k not in whistle_events}
+    assert {k: STEP_WORDS.get(k) for k in events} == events
+    actors = {k: v for k, v in block("actors").items() if k not in ("staff", "other")}
+    assert {k: ACTOR_WORDS.get(k) for k in actors} == actors
