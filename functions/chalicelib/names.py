@@ -158,14 +158,16 @@ EXPORT_DAYS = 1
 class AnalyticsTable:
     name: str
     prefix: str  # under the analytics bucket; partitions are prefix/<partition>=<value>/
-    format: str  # json (newline-delimited) | parquet
-    partition: str  # the one partition column, projected: day (yyyy-MM-dd) or month (yyyy-MM)
+    # json (newline-delimited, partitions projected) | iceberg (Parquet data files; the daily
+    # compaction MERGEs each order's latest change into its one row)
+    format: str
+    partition: str  # the one partition column: day (yyyy-MM-dd) or month (yyyy-MM)
 
 
 ANALYTICS_BUCKET_LOCAL = "jiesu-local-analytics"
 ANALYTICS_DATABASE = "jiesu_analytics"
 ORDER_CHANGES = AnalyticsTable("order_changes", "facts/order_changes/", "json", "day")
-ORDER_FACTS = AnalyticsTable("order_facts", "facts/order_facts/", "parquet", "month")
+ORDER_FACTS = AnalyticsTable("order_facts", "facts/order_facts/", "iceberg", "month")
 SUMMONS_CHANGES = AnalyticsTable("summons_changes", "facts/summons_changes/", "json", "day")
 ANALYTICS_TABLES = (ORDER_CHANGES, ORDER_FACTS, SUMMONS_CHANGES)
 QUERY_RESULTS_PREFIX = "athena-results/"
