@@ -4,9 +4,10 @@
 
 The history generator (infra/local/history.py) writes 2.5 million orders created from August to
 October 2026 as the stream export would have: newline-delimited JSON, one object per day of the
-last change. The daily compaction query (statemachines/queries/compact.sql) turns them into
-Parquet partitioned by month, on the same engine the local stack uses (infra/local/athena.py:
-sqlglot to DuckDB, two threads). Then the monthly run for October: every query of the monthly
+last change. The daily compaction query (statemachines/queries/compact.sql) merges each order's
+latest change into the facts, one row per order in Parquet partitioned by month (the data files of
+the Iceberg table in AWS), on the same engine the local stack uses (infra/local/athena.py: sqlglot
+to DuckDB, two threads). Then the monthly run for October: every query of the monthly
 state machine with the parameters its plan gives (domain/insights.py), one after another, as
 the store step would read them.
 

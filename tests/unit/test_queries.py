@@ -249,14 +249,19 @@ def test_compaction_keeps_the_latest_version_under_the_month_the_order_was_creat
     ]
 
 
-def test_compacting_a_day_again_adds_versions_the_queries_still_count_once(tmp_path):
+def test_a_later_day_replaces_the_orders_row_and_an_earlier_day_compacted_again_does_not(tmp_path):
     write_ndjson(tmp_path, "facts/order_changes/", [o1, closed(o1, 3, True, "satisfied")])
     engine = LocalAthena(tmp_path, threads=1)
     engine.execute(query_text("compact"), ["'2026-10-02'", "'2026-10-02'"])
-    engine.execute(query_text("compact"), ["'2026-10-05'", "'2026-10-05'"])
+    later = engine.execute(query_text("compact"), ["'2026-10-05'", "'2026-10-05'"])
+    again = engine.execute(query_text("compact"), ["'2026-10-02'", "'2026-10-02'"])
 
+    kept = engine.execute("SELECT id, version, status FROM order_facts").rows
     rates = engine.execute(query_text("rates"), ["'2026-10'", "''", "true"]).records()
 
+    assert (later.rows, again.rows) == ([(1,)], [(0,)])
+    assert kept == [("o1", 4, "closed")]
+    assert [p.name for p in (tmp_path / "facts/order_facts/month=2026-10").iterdir()] == [later.written[0].name]
     assert [(r["unit"], r["dispatched"], r["followed_up"]) for r in rates] == [(ANDINGMEN, 1, 1)]
 
 
