@@ -175,10 +175,14 @@ class LocalAthena:
     def _merge(self, statement: exp.Merge, values: list[Any]) -> QueryResult:
         """DuckDB's MERGE over a table of the partitions the source rows fall in, then those
         partitions written afresh from it: every other partition is left as it lies."""
-        target = statement.this if isinstance(statement.this, exp.Table) else statement.find(exp.Table)
-        table = next((t for t in names.ANALYTICS_TABLES if target is not None and t.name == target.name), None)
-        source = statement.args.get("using")
-        if table is None or table.format != "iceberg" or not isinstance(source, exp.Subquery):
+        target, source = statement.this, statement.args.get("using")
+        table = next((t for t in names.ANALYTICS_TABLES if t.name == getattr(target, "name", "")), None)
+        if (
+            not isinstance(target, exp.Table)
+            or table is None
+            or table.format != "iceberg"
+            or not isinstance(source, exp.Subquery)
+        ):
             raise ValueError(f"MERGE INTO only an Iceberg analytics table USING a query, not {target}")
         batch = uuid.uuid4().hex
         incoming, merged = f"incoming_{batch}", f"merged_{batch}"
@@ -194,7 +198,7 @@ class LocalAthena:
             )
             alias = source.alias
             rewritten = statement.copy()
-            rewritten.set("this", exp.to_table(merged).as_(target.alias or table.name) if target else None)
+            rewritten.set("this", exp.to_table(merged).as_(target.alias or table.name))
             rewritten.set("using", exp.to_table(incoming).as_(alias) if alias else exp.to_table(incoming))
             found_changed = self._db.execute(rewritten.sql(dialect="duckdb")).fetchone()
             changed = int(found_changed[0]) if found_changed else 0

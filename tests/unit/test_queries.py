@@ -261,7 +261,8 @@ def test_a_later_day_replaces_the_orders_row_and_an_earlier_day_compacted_again_
 
     assert (later.rows, again.rows) == ([(1,)], [(0,)])
     assert kept == [("o1", 4, "closed")]
-    assert [p.name for p in (tmp_path / "facts/order_facts/month=2026-10").iterdir()] == [later.written[0].name]
+    files = (tmp_path / "facts/order_facts/month=2026-10").iterdir()
+    assert [p.name for p in files] == [later.written[0].name]
     assert [(r["unit"], r["dispatched"], r["followed_up"]) for r in rates] == [(ANDINGMEN, 1, 1)]
 
 
