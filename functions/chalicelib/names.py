@@ -159,7 +159,7 @@ class AnalyticsTable:
     name: str
     prefix: str  # under the analytics bucket; partitions are prefix/<partition>=<value>/
     # json (newline-delimited, partitions projected) | iceberg (Parquet data files; the daily
-    # compaction MERGEs each order's latest change into its one row)
+    # compaction adds each order's latest change and prunes the versions it superseded)
     format: str
     partition: str  # the one partition column: day (yyyy-MM-dd) or month (yyyy-MM)
 
@@ -311,7 +311,7 @@ ANALYTICS_DAILY_MACHINE_SPEC = MachineSpec(
     asl="analytics_daily.asl.json",
     placeholders={"PlanAnalyticsFunctionArn": FN_PLAN_ANALYTICS, "StoreDayFunctionArn": FN_STORE_DAY},
     arn_env=ENV_ANALYTICS_DAILY_MACHINE_ARN,
-    queries={"CompactQuery": "compact", "HotspotsQuery": "hotspots"},
+    queries={"CompactQuery": "compact", "PruneQuery": "prune", "HotspotsQuery": "hotspots"},
     resources=(PH_WORKGROUP, PH_DATABASE),
 )
 # When EventBridge Scheduler starts them (Beijing time): the 1st of the month at 02:00, daily at 01:00.

@@ -7,10 +7,12 @@ in the CDK app describe. Parameters are bound the way Athena's execution paramet
 a SQL literal (`'2026-10'`, `42`, `true`) for one `?` — never formatted into the text.
 
 The facts table is Iceberg in AWS; here it is its data files, Parquet in the month partitions.
-`MERGE INTO <table> USING (...)` (the daily compaction) runs as DuckDB's own MERGE over the rows of
-the partitions the source touches, and writes those partitions afresh (copy-on-write, where
-Athena writes delete files that the catalogue's compaction later folds in): the files written and
-the files replaced are returned so the local stack can mirror both in its bucket.
+`INSERT INTO <table> SELECT ...` (the daily compaction) writes the select's rows as new Parquet
+files into the table's partitions, as Athena does. `MERGE INTO <table> USING (...)` (the prune
+after it) runs as DuckDB's own MERGE over the rows of the partitions the source touches, and
+writes those partitions afresh (copy-on-write, where Athena writes delete files that the
+catalogue's compaction later folds in). The files written and the files replaced are returned so
+the local stack can mirror both in its bucket.
 
 Where the engines differ the local side adapts to Athena's meaning, or the SQL avoids the
 construct: Trino's `count_if` over no true rows is 0, DuckDB's over only NULLs is NULL, so it is
@@ -57,6 +59,13 @@ _ATHENA_TYPES = {
 
 def query_text(name: str) -> str:
     return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def compact(engine: LocalAthena, first: str, last: str) -> tuple[QueryResult, QueryResult]:
+    """The daily machine's two compaction steps over the days first to last ('YYYY-MM-DD'): the
+    days' latest changes added, then the versions they superseded pruned."""
+    added = engine.execute(query_text("compact"), [f"'{first}'", f"'{last}'"])
+    return added, engine.execute(query_text("prune"))
 
 
 def literal(parameter: str) -> Any:
@@ -156,6 +165,8 @@ class LocalAthena:
             statement, text = self._translated[sql]
             for table in names.ANALYTICS_TABLES:
                 self._define(table)
+            if isinstance(statement, exp.Insert):
+                return self._insert(statement, values)
             if isinstance(statement, exp.Merge):
                 return self._merge(statement, values)
             cursor = self._db.execute(text, values)
@@ -171,6 +182,32 @@ class LocalAthena:
                 "SELECT path_in_schema, total_compressed_size FROM parquet_metadata(?)", [files]
             ).fetchall()
         return [(str(column), int(size)) for column, size in found]
+
+    def _insert(self, statement: exp.Insert, values: list[Any]) -> QueryResult:
+        target = statement.find(exp.Table)
+        table = next(
+            (t for t in names.ANALYTICS_TABLES if target is not None and t.name == target.name), None
+        )
+        if table is None or table.format != "iceberg":
+            raise ValueError(f"INSERT INTO only into an Iceberg analytics table, not {target}")
+        select = statement.expression.sql(dialect="duckdb")
+        batch = f"batch_{uuid.uuid4().hex}"
+        self._db.execute(f"CREATE TEMP TABLE {batch} AS {select}", values)
+        try:
+            count = self._db.execute(f"SELECT count(*) FROM {batch}").fetchone()
+            before = set(self._files(table))
+            directory = self.root / table.prefix
+            directory.mkdir(parents=True, exist_ok=True)
+            if count and count[0]:
+                self._db.execute(
+                    f"COPY {batch} TO '{directory}' (FORMAT parquet, COMPRESSION zstd, "
+                    f"PARTITION_BY ({table.partition}), APPEND, FILENAME_PATTERN 'part-{{uuid}}')"
+                )
+        finally:
+            self._db.execute(f"DROP TABLE {batch}")
+        written = sorted(set(self._files(table)) - before)
+        rows = int(count[0]) if count else 0
+        return QueryResult((("rows", "bigint"),), [(rows,)], written)
 
     def _merge(self, statement: exp.Merge, values: list[Any]) -> QueryResult:
         """DuckDB's MERGE over a table of the partitions the source rows fall in, then those

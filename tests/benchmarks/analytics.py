@@ -39,7 +39,7 @@ import sqlglot
 from chalicelib import names
 from sqlglot import exp
 
-from infra.local.athena import LocalAthena, query_text
+from infra.local.athena import LocalAthena, compact, query_text
 from infra.local.history import HistoryPlan, write_directory
 
 ORDERS = 2_500_000
@@ -96,7 +96,7 @@ def main() -> int:
         raw_total = _raw_bytes(root, _months_read([f"'{m}'" for m in MONTHS]))
         engine = LocalAthena(root, threads=2)
         started = time.perf_counter()
-        engine.execute(query_text("compact"), ["'2026-08-01'", "'2026-11-30'"])
+        compact(engine, "2026-08-01", "2026-11-30")
         compacted = time.perf_counter() - started
         parquet = sum(p.stat().st_size for p in (root / names.ORDER_FACTS.prefix).rglob("*.parquet"))
 

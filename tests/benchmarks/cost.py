@@ -702,7 +702,7 @@ class History:
 def history(prices: dict[str, Any]) -> History:
     from chalicelib.domain.insights import AnalyticsPolicy, monthly_plan
 
-    from infra.local.athena import LocalAthena, query_text
+    from infra.local.athena import LocalAthena, compact, query_text
     from infra.local.history import HistoryPlan, write_directory
     from infra.local.stack import names
     from tests.benchmarks.analytics import MONTHLY, _months_read, _raw_bytes, _scanned
@@ -713,7 +713,7 @@ def history(prices: dict[str, Any]) -> History:
             HistoryPlan(*HISTORY_MONTHS, HISTORY_ORDERS, seed=2026), root, progress=False
         )
         engine = LocalAthena(root, threads=2)
-        engine.execute(query_text("compact"), [f"'{HISTORY_MONTHS[0]}-01'", "'2026-11-30'"])
+        compact(engine, f"{HISTORY_MONTHS[0]}-01", "2026-11-30")
         live = "status not in ('merged', 'not_dispatched')"
         shares = engine.execute(
             f"""
