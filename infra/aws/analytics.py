@@ -79,9 +79,15 @@ def _sql(spec: names.MachineSpec) -> str:
 
 def tables_written(spec: names.MachineSpec) -> list[names.AnalyticsTable]:
     """The analytics tables a machine's queries INSERT INTO or MERGE INTO, read from the SQL itself
-    so the grants follow the queries."""
+    so the grants follow the queries. Only an Iceberg table may be written by a query: writing a
+    json table would also register partitions in the catalogue, which no role is granted (the
+    stream export alone writes those tables)."""
     found = {match.lower() for match in _WRITE.findall(_sql(spec))}
-    return [table for table in names.ANALYTICS_TABLES if table.name in found]
+    written = [table for table in names.ANALYTICS_TABLES if table.name in found]
+    for table in written:
+        if table.format != "iceberg":
+            raise ValueError(f"{spec.name}: a query writes {table.name}, which is not an Iceberg table")
+    return written
 
 
 def tables_read(spec: names.MachineSpec) -> list[names.AnalyticsTable]:
@@ -318,11 +324,6 @@ class Analytics(Construct):
         workgroup's results."""
         reads = tables_read(spec)
         writes = tables_written(spec)
-        for table in writes:
-            # A query writing a json table would also register partitions in the catalogue, which
-            # no role is granted: the stream export alone writes those tables.
-            if table.format != "iceberg":
-                raise ValueError(f"{spec.name}: a query writes {table.name}, which is not an Iceberg table")
         # .sync polls GetQueryExecution and stops the query when the execution is stopped.
         machine.add_to_role_policy(
             iam.PolicyStatement(

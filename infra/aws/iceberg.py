@@ -267,6 +267,6 @@ class TableMaintenance(Construct):
             table_optimizer_configuration=configuration,
         )
         # After the table, and after the role may act on it (Glue checks the role when enabling).
-        optimizer.add_dependency(table)
+        optimizer.add_resource_dependency(table)
         optimizer.node.add_dependency(self.role)
         return optimizer

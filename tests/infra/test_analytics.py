@@ -299,6 +299,23 @@ def test_the_sql_decides_which_tables_each_run_reads_and_writes() -> None:
     assert [t.name for t in tables_written(daily)] == ["order_facts"]
 
 
+def test_a_query_may_write_the_iceberg_facts_but_not_a_change_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    from infra.aws import analytics
+
+    daily = names.ANALYTICS_DAILY_MACHINE_SPEC
+    sql = {
+        "compact": "-- INSERT INTO summons_changes is a comment\nmerge into ORDER_FACTS AS f USING x ON true",
+        "hotspots": "SELECT 1 FROM order_changes",
+    }
+    monkeypatch.setattr(analytics, "query_text", sql.__getitem__)
+    assert [t.name for t in tables_written(daily)] == ["order_facts"]
+    assert [t.name for t in tables_read(daily)] == ["order_changes", "order_facts"]
+
+    sql["hotspots"] = "INSERT INTO order_changes SELECT * FROM order_changes"
+    with pytest.raises(ValueError, match="order_changes, which is not an Iceberg table"):
+        tables_written(daily)
+
+
 @pytest.mark.parametrize("spec", names.ANALYTICS_MACHINES, ids=ANALYTICS_IDS)
 def test_each_analytics_machine_runs_its_own_sql_in_the_workgroup(
     synth: Synth, spec: names.MachineSpec
