@@ -229,33 +229,7 @@ class TableMaintenance(Construct):
         self, kind: str, *, table: glue.CfnTable, table_name: str, database_name: str
     ) -> glue.CfnTableOptimizer:
         configuration = glue.CfnTableOptimizer.TableOptimizerConfigurationProperty(
-            enabled=True,
-            role_arn=self.role.role_arn,
-            compaction_configuration=glue.CfnTableOptimizer.CompactionConfigurationProperty(
-                iceberg_configuration=glue.CfnTableOptimizer.IcebergCompactionConfigurationProperty(
-                    strategy="binpack",
-                    min_input_files=COMPACTION_MIN_INPUT_FILES,
-                    delete_file_threshold=COMPACTION_DELETE_FILE_THRESHOLD,
-                )
-            )
-            if kind == "compaction"
-            else None,
-            retention_configuration=glue.CfnTableOptimizer.RetentionConfigurationProperty(
-                iceberg_configuration=glue.CfnTableOptimizer.IcebergRetentionConfigurationProperty(
-                    snapshot_retention_period_in_days=SNAPSHOT_RETENTION_DAYS,
-                    number_of_snapshots_to_retain=SNAPSHOTS_KEPT,
-                    clean_expired_files=True,
-                )
-            )
-            if kind == "retention"
-            else None,
-            orphan_file_deletion_configuration=glue.CfnTableOptimizer.OrphanFileDeletionConfigurationProperty(
-                iceberg_configuration=glue.CfnTableOptimizer.IcebergConfigurationProperty(
-                    orphan_file_retention_period_in_days=ORPHAN_FILE_DAYS
-                )
-            )
-            if kind == "orphan_file_deletion"
-            else None,
+            enabled=True, role_arn=self.role.role_arn, **_settings(kind)
         )
         optimizer = glue.CfnTableOptimizer(
             self,
@@ -270,3 +244,36 @@ class TableMaintenance(Construct):
         optimizer.add_resource_dependency(table)
         optimizer.node.add_dependency(self.role)
         return optimizer
+
+
+def _settings(kind: str) -> dict[str, Any]:
+    """An optimizer's own settings, as the keyword argument of its configuration."""
+    optimizer = glue.CfnTableOptimizer
+    if kind == "compaction":
+        compaction = optimizer.IcebergCompactionConfigurationProperty(
+            strategy="binpack",
+            min_input_files=COMPACTION_MIN_INPUT_FILES,
+            delete_file_threshold=COMPACTION_DELETE_FILE_THRESHOLD,
+        )
+        return {
+            "compaction_configuration": optimizer.CompactionConfigurationProperty(
+                iceberg_configuration=compaction
+            )
+        }
+    if kind == "retention":
+        retention = optimizer.IcebergRetentionConfigurationProperty(
+            snapshot_retention_period_in_days=SNAPSHOT_RETENTION_DAYS,
+            number_of_snapshots_to_retain=SNAPSHOTS_KEPT,
+            clean_expired_files=True,
+        )
+        return {
+            "retention_configuration": optimizer.RetentionConfigurationProperty(
+                iceberg_configuration=retention
+            )
+        }
+    orphans = optimizer.IcebergConfigurationProperty(orphan_file_retention_period_in_days=ORPHAN_FILE_DAYS)
+    return {
+        "orphan_file_deletion_configuration": optimizer.OrphanFileDeletionConfigurationProperty(
+            iceberg_configuration=orphans
+        )
+    }
