@@ -305,7 +305,8 @@ def test_a_query_may_write_the_iceberg_facts_but_not_a_change_log(monkeypatch: p
 
     daily = names.ANALYTICS_DAILY_MACHINE_SPEC
     sql = {
-        "compact": "-- INSERT INTO summons_changes is a comment\nmerge into ORDER_FACTS AS f USING x ON true",
+        "compact": "-- INSERT INTO summons_changes is a comment\nSELECT 1 FROM order_changes",
+        "prune": "merge into ORDER_FACTS AS f USING x ON true",
         "hotspots": "SELECT 1 FROM order_changes",
     }
     monkeypatch.setattr(analytics, "query_text", sql.__getitem__)
