@@ -158,14 +158,16 @@ EXPORT_DAYS = 1
 class AnalyticsTable:
     name: str
     prefix: str  # under the analytics bucket; partitions are prefix/<partition>=<value>/
-    format: str  # json (newline-delimited) | parquet
-    partition: str  # the one partition column, projected: day (yyyy-MM-dd) or month (yyyy-MM)
+    # json (newline-delimited, partitions projected) | iceberg (Parquet data files; the daily
+    # compaction adds each order's latest change and prunes the versions it superseded)
+    format: str
+    partition: str  # the one partition column: day (yyyy-MM-dd) or month (yyyy-MM)
 
 
 ANALYTICS_BUCKET_LOCAL = "jiesu-local-analytics"
 ANALYTICS_DATABASE = "jiesu_analytics"
 ORDER_CHANGES = AnalyticsTable("order_changes", "facts/order_changes/", "json", "day")
-ORDER_FACTS = AnalyticsTable("order_facts", "facts/order_facts/", "parquet", "month")
+ORDER_FACTS = AnalyticsTable("order_facts", "facts/order_facts/", "iceberg", "month")
 SUMMONS_CHANGES = AnalyticsTable("summons_changes", "facts/summons_changes/", "json", "day")
 ANALYTICS_TABLES = (ORDER_CHANGES, ORDER_FACTS, SUMMONS_CHANGES)
 QUERY_RESULTS_PREFIX = "athena-results/"
@@ -309,7 +311,7 @@ ANALYTICS_DAILY_MACHINE_SPEC = MachineSpec(
     asl="analytics_daily.asl.json",
     placeholders={"PlanAnalyticsFunctionArn": FN_PLAN_ANALYTICS, "StoreDayFunctionArn": FN_STORE_DAY},
     arn_env=ENV_ANALYTICS_DAILY_MACHINE_ARN,
-    queries={"CompactQuery": "compact", "HotspotsQuery": "hotspots"},
+    queries={"CompactQuery": "compact", "PruneQuery": "prune", "HotspotsQuery": "hotspots"},
     resources=(PH_WORKGROUP, PH_DATABASE),
 )
 # When EventBridge Scheduler starts them (Beijing time): the 1st of the month at 02:00, daily at 01:00.

@@ -1,6 +1,7 @@
 """Analytics (DESIGN.md section 8): the bucket of de-identified facts, the key of their hashes, the
 Glue catalogue that describes them, the Athena workgroup that queries them, what the analytics
-machines may do there, and the schedules that start those machines.
+machines may do there, and the schedules that start those machines. The Iceberg facts table and
+the optimizers that keep it lean are in iceberg.py.
 
 The machines themselves are built with the others in workflows.py (same logging, tracing and task
 grants); this module adds what only analytics runs need: their queries and resources as ASL
@@ -24,12 +25,13 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from .iceberg import TableMaintenance, iceberg_table
 from .nag import acknowledge, logical_id
 from .project import QUERIES, facts, names
 
 QUERY_RESULTS_DAYS = 30
 # A query that would read more than this is cancelled by Athena. The monthly queries read one
-# month of compacted Parquet and the daily compaction one day of raw JSON, each well under a
+# month of the Iceberg facts and the daily compaction one day of raw JSON, each well under a
 # gigabyte for a city's hotline; 10 GB leaves room for growth and for a wider "run now", while a
 # query that lost its partition filter stops at about US$0.05 instead of scanning years of facts.
 BYTES_SCANNED_CUTOFF = 10 * 1024**3
@@ -40,22 +42,19 @@ JSON_FORMAT = {
     "input": "org.apache.hadoop.mapred.TextInputFormat",
     "output": "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
 }
-PARQUET_FORMAT = {
-    "serde": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
-    "input": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
-    "output": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
-}
-FORMATS = {"json": JSON_FORMAT, "parquet": PARQUET_FORMAT}
-# Partition projection by partition column: Athena computes the partitions from these, so no
-# crawler or MSCK REPAIR ever has to register a new day or month.
+FORMATS = {"json": JSON_FORMAT}
+# Partition projection of the json tables by partition column: Athena computes the partitions from
+# these, so no crawler or MSCK REPAIR ever has to register a new day or month. (An Iceberg table
+# lists its own partitions in its metadata.)
 PROJECTIONS = {
     "day": {"format": "yyyy-MM-dd", "range": "2024-01-01,NOW", "unit": "DAYS"},
     "month": {"format": "yyyy-MM", "range": "2024-01,NOW", "unit": "MONTHS"},
 }
 
 _SQL_COMMENT = re.compile(r"--[^\n]*")
-_READ = re.compile(r"\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
-_WRITE = re.compile(r"\bINSERT\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
+# A MERGE reads the rows of its target it matches, so its target is read as well as written.
+_READ = re.compile(r"\b(?:FROM|JOIN|MERGE\s+INTO)\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
+_WRITE = re.compile(r"\b(?:INSERT|MERGE)\s+INTO\s+([A-Za-z_][A-Za-z0-9_]*)", re.IGNORECASE)
 _TABLES = {table.name: table for table in names.ANALYTICS_TABLES}
 
 
@@ -79,14 +78,21 @@ def _sql(spec: names.MachineSpec) -> str:
 
 
 def tables_written(spec: names.MachineSpec) -> list[names.AnalyticsTable]:
-    """The analytics tables a machine's queries INSERT INTO, read from the SQL itself so the grants
-    follow the queries."""
+    """The analytics tables a machine's queries INSERT INTO or MERGE INTO, read from the SQL itself
+    so the grants follow the queries. Only an Iceberg table may be written by a query: writing a
+    json table would also register partitions in the catalogue, which no role is granted (the
+    stream export alone writes those tables)."""
     found = {match.lower() for match in _WRITE.findall(_sql(spec))}
-    return [table for table in names.ANALYTICS_TABLES if table.name in found]
+    written = [table for table in names.ANALYTICS_TABLES if table.name in found]
+    for table in written:
+        if table.format != "iceberg":
+            raise ValueError(f"{spec.name}: a query writes {table.name}, which is not an Iceberg table")
+    return written
 
 
 def tables_read(spec: names.MachineSpec) -> list[names.AnalyticsTable]:
-    """The analytics tables a machine's queries read (FROM / JOIN; CTE names are not tables)."""
+    """The analytics tables a machine's queries read (FROM / JOIN / MERGE INTO; CTE names are not
+    tables)."""
     found = {match.lower() for match in _READ.findall(_sql(spec))}
     return [table for table in names.ANALYTICS_TABLES if table.name in found]
 
@@ -111,6 +117,19 @@ class Analytics(Construct):
             ),
         )
         self.tables = {table.name: self._table(table) for table in names.ANALYTICS_TABLES}
+        self.maintenance = {
+            table.name: TableMaintenance(
+                self,
+                f"{_title(table)}Maintenance",
+                table=self.tables[table.name],
+                table_name=table.name,
+                database_name=self.database_name,
+                bucket=self.bucket,
+                prefix=table.prefix,
+            )
+            for table in names.ANALYTICS_TABLES
+            if table.format == "iceberg"
+        }
         self.workgroup = self._workgroup()
 
     # --- storage -------------------------------------------------------------------------------
@@ -177,8 +196,13 @@ class Analytics(Construct):
 
     def _table(self, table: names.AnalyticsTable) -> glue.CfnTable:
         """One Glue table per names.ANALYTICS_TABLES entry, its columns from facts.TABLE_COLUMNS
-        (the schema the stream export writes and DuckDB declares locally)."""
+        (the schema the stream export writes and DuckDB declares locally): the json tables with
+        projected partitions, the facts as an Iceberg table (iceberg.py)."""
         stack = Stack.of(self)
+        if table.format == "iceberg":
+            return iceberg_table(
+                self, f"{_title(table)}Table", database=self.database, bucket=self.bucket, table=table
+            )
         projection = PROJECTIONS[table.partition]
         column = table.partition
         file_format = FORMATS[table.format]
@@ -191,15 +215,12 @@ class Analytics(Construct):
             f"projection.{column}.range": projection["range"],
             f"projection.{column}.interval": "1",
             f"projection.{column}.interval.unit": projection["unit"],
-            # Hive-style partition folders, the same ones an INSERT INTO writes.
+            # Hive-style partition folders, the ones the stream export writes.
             "storage.location.template": f"{self.location(table)}{column}=${{{column}}}/",
         }
-        if table.format == "parquet":
-            # What the daily compaction's INSERT INTO writes (Athena's Parquet default is GZIP).
-            parameters["parquet.compression"] = "SNAPPY"
         return glue.CfnTable(
             self,
-            f"{''.join(part.title() for part in table.name.split('_'))}Table",
+            f"{_title(table)}Table",
             catalog_id=stack.account,
             # The database's Ref is its name: the table is created after it, and removed before it.
             database_name=self.database.ref,
@@ -299,7 +320,8 @@ class Analytics(Construct):
     def grant_run(self, machine: sfn.StateMachine, spec: names.MachineSpec) -> None:
         """What `athena:startQueryExecution.sync` needs for this machine's queries, and no more:
         Athena runs a query with the caller's permissions, so the machine's role reads the tables
-        its SQL reads, writes where its INSERT writes, and writes the workgroup's results."""
+        its SQL reads, writes the Iceberg tables its MERGE or INSERT writes, and writes the
+        workgroup's results."""
         reads = tables_read(spec)
         writes = tables_written(spec)
         # .sync polls GetQueryExecution and stops the query when the execution is stopped.
@@ -325,11 +347,10 @@ class Analytics(Construct):
             )
         )
         if writes:
-            # An INSERT INTO registers (or updates) the partitions it wrote in the catalog, although
-            # projection never reads them.
+            # An Iceberg write commits by pointing the table's metadata_location at its new snapshot.
             machine.add_to_role_policy(
                 iam.PolicyStatement(
-                    actions=["glue:BatchCreatePartition", "glue:CreatePartition", "glue:UpdatePartition"],
+                    actions=["glue:UpdateTable"],
                     resources=[
                         self.catalog_arn,
                         self.database_arn,
@@ -356,7 +377,16 @@ class Analytics(Construct):
                 resources=[self.objects(prefix) for prefix in written],
             )
         )
-        # Athena reads back the manifest an INSERT INTO leaves next to its results.
+        if writes:
+            # Data, delete and metadata files of the Iceberg tables it writes (Athena removes the
+            # files of a write that did not commit).
+            machine.add_to_role_policy(
+                iam.PolicyStatement(
+                    actions=["s3:DeleteObject"],
+                    resources=[self.objects(table.prefix) for table in writes],
+                )
+            )
+        # Athena reads back the manifest a write leaves next to its results.
         machine.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["s3:GetObject"], resources=[self.objects(names.QUERY_RESULTS_PREFIX)]
@@ -376,7 +406,7 @@ class Analytics(Construct):
                 (
                     f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{prefix}*]",
                     "Objects under one prefix of the analytics bucket: Athena names the files of "
-                    "each partition and each query result itself.",
+                    "each partition, each Iceberg snapshot and each query result itself.",
                 )
                 for prefix in prefixes
             ),
@@ -403,3 +433,8 @@ class Analytics(Construct):
                 ),
             )
         return schedules
+
+
+def _title(table: names.AnalyticsTable) -> str:
+    """order_facts -> OrderFacts, for construct ids."""
+    return "".join(part.title() for part in table.name.split("_"))

@@ -6,9 +6,10 @@ fires: the same state machines the schedules start in AWS, started by hand.
 
 `history` puts generated months of de-identified facts into the analytics bucket, as the stream
 export would have written them (infra/local/history.py), then runs the daily machine over those
-days: compaction into Parquet, and the hotspots as of the last day. `topics` runs the monthly
-machine: rankings, topic candidates, trends, recurrences. The stack is found through its
-/config.json (the embedded moto's address is its Cognito endpoint).
+days: the compaction, which merges each order's latest change into the facts, and the hotspots as
+of the last day. `topics` runs the monthly machine: rankings, topic candidates, trends,
+recurrences. The stack is found through its /config.json (the embedded moto's address is its
+Cognito endpoint).
 """
 
 from __future__ import annotations

@@ -6,9 +6,13 @@ Parquet in Hive-style partitions (`day=2026-10-01/`, `month=2026-10/`), the layo
 in the CDK app describe. Parameters are bound the way Athena's execution parameters are — each one
 a SQL literal (`'2026-10'`, `42`, `true`) for one `?` — never formatted into the text.
 
-`INSERT INTO <table> SELECT ...` (the daily compaction) writes the select's rows as Parquet files
-into the table's partitions, as Athena does; the files written are returned so the local stack
-can put them back into its bucket.
+The facts table is Iceberg in AWS; here it is its data files, Parquet in the month partitions.
+`INSERT INTO <table> SELECT ...` (the daily compaction) writes the select's rows as new Parquet
+files into the table's partitions, as Athena does. `MERGE INTO <table> USING (...)` (the prune
+after it) runs as DuckDB's own MERGE over the rows of the partitions the source touches, and
+writes those partitions afresh (copy-on-write, where Athena writes delete files that the
+catalogue's compaction later folds in). The files written and the files replaced are returned so
+the local stack can mirror both in its bucket.
 
 Where the engines differ the local side adapts to Athena's meaning, or the SQL avoids the
 construct: Trino's `count_if` over no true rows is 0, DuckDB's over only NULLs is NULL, so it is
@@ -57,6 +61,13 @@ def query_text(name: str) -> str:
     return (QUERIES / f"{name}.sql").read_text(encoding="utf-8")
 
 
+def compact(engine: LocalAthena, first: str, last: str) -> tuple[QueryResult, QueryResult]:
+    """The daily machine's two compaction steps over the days first to last ('YYYY-MM-DD'): the
+    days' latest changes added, then the versions they superseded pruned."""
+    added = engine.execute(query_text("compact"), [f"'{first}'", f"'{last}'"])
+    return added, engine.execute(query_text("prune"))
+
+
 def literal(parameter: str) -> Any:
     """An execution parameter's value: Athena reads each as a SQL literal."""
     parsed = sqlglot.parse_one(parameter, read="athena")
@@ -79,6 +90,7 @@ class QueryResult:
     columns: tuple[tuple[str, str], ...]  # (name, Athena type)
     rows: list[tuple[Any, ...]]
     written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
 
     def records(self) -> list[dict[str, Any]]:
         names_ = [c for c, _ in self.columns]
@@ -102,7 +114,8 @@ class LocalAthena:
     def __init__(self, root: Path, threads: int = 2) -> None:
         self.root = root
         self._db = duckdb.connect(config={"threads": threads})
-        # A Parquet file is never rewritten (appends are new files), so its footer is read once.
+        # A Parquet file is never rewritten (a MERGE writes new files and removes the old), so its
+        # footer is read once.
         self._db.execute("SET parquet_metadata_cache = true")
         self._lock = threading.Lock()
         self._views: dict[str, tuple[Path, ...]] = {}  # the files each view was last defined over
@@ -112,7 +125,7 @@ class LocalAthena:
         self._db.close()
 
     def _files(self, table: names.AnalyticsTable) -> list[Path]:
-        suffix = ".json" if table.format == "json" else ".parquet"
+        suffix = ".json" if table.format == "json" else ".parquet"  # an Iceberg table's data files
         return sorted((self.root / table.prefix).glob(f"{table.partition}=*/*{suffix}"))
 
     def _define(self, table: names.AnalyticsTable) -> None:
@@ -154,6 +167,8 @@ class LocalAthena:
                 self._define(table)
             if isinstance(statement, exp.Insert):
                 return self._insert(statement, values)
+            if isinstance(statement, exp.Merge):
+                return self._merge(statement, values)
             cursor = self._db.execute(text, values)
             description = cursor.description or []
             rows = cursor.fetchall()
@@ -173,8 +188,8 @@ class LocalAthena:
         table = next(
             (t for t in names.ANALYTICS_TABLES if target is not None and t.name == target.name), None
         )
-        if table is None or table.format != "parquet":
-            raise ValueError(f"INSERT INTO only into a Parquet analytics table, not {target}")
+        if table is None or table.format != "iceberg":
+            raise ValueError(f"INSERT INTO only into an Iceberg analytics table, not {target}")
         select = statement.expression.sql(dialect="duckdb")
         batch = f"batch_{uuid.uuid4().hex}"
         self._db.execute(f"CREATE TEMP TABLE {batch} AS {select}", values)
@@ -194,13 +209,62 @@ class LocalAthena:
         rows = int(count[0]) if count else 0
         return QueryResult((("rows", "bigint"),), [(rows,)], written)
 
+    def _merge(self, statement: exp.Merge, values: list[Any]) -> QueryResult:
+        """DuckDB's MERGE over a table of the partitions the source rows fall in, then those
+        partitions written afresh from it: every other partition is left as it lies."""
+        target, source = statement.this, statement.args.get("using")
+        table = next((t for t in names.ANALYTICS_TABLES if t.name == getattr(target, "name", "")), None)
+        if (
+            not isinstance(target, exp.Table)
+            or table is None
+            or table.format != "iceberg"
+            or not isinstance(source, exp.Subquery)
+        ):
+            raise ValueError(f"MERGE INTO only an Iceberg analytics table USING a query, not {target}")
+        batch = uuid.uuid4().hex
+        incoming, merged = f"incoming_{batch}", f"merged_{batch}"
+        column = table.partition
+        self._db.execute(f"CREATE TEMP TABLE {incoming} AS {source.this.sql(dialect='duckdb')}", values)
+        try:
+            found = self._db.execute(f"SELECT DISTINCT {column} FROM {incoming}").fetchall()
+            touched = sorted(str(row[0]) for row in found)
+            replaced = [f for f in self._files(table) if f.parent.name.split("=", 1)[1] in touched]
+            self._db.execute(
+                f"CREATE TEMP TABLE {merged} AS SELECT * FROM {table.name} WHERE {column} IN "
+                f"(SELECT {column} FROM {incoming})"
+            )
+            alias = source.alias
+            rewritten = statement.copy()
+            rewritten.set("this", exp.to_table(merged).as_(target.alias or table.name))
+            rewritten.set("using", exp.to_table(incoming).as_(alias) if alias else exp.to_table(incoming))
+            found_changed = self._db.execute(rewritten.sql(dialect="duckdb")).fetchone()
+            changed = int(found_changed[0]) if found_changed else 0
+            directory = self.root / table.prefix
+            directory.mkdir(parents=True, exist_ok=True)
+            before = set(self._files(table))
+            if not changed:  # nothing newer: no partition is written again, as Iceberg commits none
+                replaced = []
+            else:
+                self._db.execute(
+                    f"COPY {merged} TO '{directory}' (FORMAT parquet, COMPRESSION zstd, "
+                    f"PARTITION_BY ({column}), APPEND, FILENAME_PATTERN 'part-{{uuid}}')"
+                )
+        finally:
+            self._db.execute(f"DROP TABLE IF EXISTS {incoming}")
+            self._db.execute(f"DROP TABLE IF EXISTS {merged}")
+        written = sorted(set(self._files(table)) - before)
+        for path in replaced:
+            path.unlink()
+        return QueryResult((("rows", "bigint"),), [(changed,)], written, replaced)
+
 
 # --- moto: Athena that runs the SQL ----------------------------------------------------------------
 
 
 class BucketMirror:
     """The analytics bucket of moto's S3 as files under `root`: new and changed objects are copied
-    before each query; files a query writes (INSERT INTO) are put back as objects."""
+    before each query; files a query writes (MERGE INTO) are put back as objects, and the files it
+    replaced are deleted."""
 
     def __init__(self, account: str, bucket: str, root: Path) -> None:
         self.account = account
@@ -231,12 +295,16 @@ class BucketMirror:
             (self.root / gone).unlink(missing_ok=True)
         self._seen = current
 
-    def push(self, files: list[Path]) -> None:
+    def push(self, files: Sequence[Path], removed: Sequence[Path] = ()) -> None:
         backend = self._backend()
         for path in files:
             key = path.relative_to(self.root).as_posix()
             stored = backend.put_object(self.bucket, key, path.read_bytes())
             self._seen[key] = stored.etag
+        for path in removed:
+            key = path.relative_to(self.root).as_posix()
+            backend.delete_object(self.bucket, key)
+            self._seen.pop(key, None)
 
 
 def _cell(value: Any) -> dict[str, str]:
@@ -279,7 +347,7 @@ def install(bucket: str, root: Path) -> None:
             try:
                 mirror.pull()
                 result = engine.execute(query, execution_parameters or [])
-                mirror.push(result.written)
+                mirror.push(result.written, result.removed)
             except Exception as error:  # the query's own failure: Athena reports it as FAILED
                 self.executions[execution_id].status = "FAILED"
                 logging.getLogger(__name__).warning("local Athena query failed: %s", error)

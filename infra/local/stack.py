@@ -224,16 +224,32 @@ class LocalStack:
         glue = self.client("glue")
         glue.create_database(DatabaseInput={"Name": names.ANALYTICS_DATABASE})
         for table in names.ANALYTICS_TABLES:
+            columns = [{"Name": c, "Type": t} for c, t in TABLE_COLUMNS[table.name]]
+            location = f"s3://{bucket}/{table.prefix}"
+            if table.format == "iceberg":
+                # Glue creates the Iceberg table (table_type=ICEBERG); moto's Glue does not read
+                # an Iceberg schema, so the columns, the partition column among them, are given as
+                # Glue lists them for an Iceberg table.
+                glue.create_table(
+                    DatabaseName=names.ANALYTICS_DATABASE,
+                    TableInput={
+                        "Name": table.name,
+                        "TableType": "EXTERNAL_TABLE",
+                        "StorageDescriptor": {
+                            "Columns": [*columns, {"Name": table.partition, "Type": "string"}],
+                            "Location": location,
+                        },
+                    },
+                    OpenTableFormatInput={"IcebergInput": {"MetadataOperation": "CREATE", "Version": "2"}},
+                )
+                continue
             glue.create_table(
                 DatabaseName=names.ANALYTICS_DATABASE,
                 TableInput={
                     "Name": table.name,
                     "TableType": "EXTERNAL_TABLE",
                     "PartitionKeys": [{"Name": table.partition, "Type": "string"}],
-                    "StorageDescriptor": {
-                        "Columns": [{"Name": c, "Type": t} for c, t in TABLE_COLUMNS[table.name]],
-                        "Location": f"s3://{bucket}/{table.prefix}",
-                    },
+                    "StorageDescriptor": {"Columns": columns, "Location": location},
                     "Parameters": {"classification": table.format, "projection.enabled": "true"},
                 },
             )

@@ -4,12 +4,8 @@
 -- parameters: month ('YYYY-MM')
 WITH latest AS (
   SELECT *
-  FROM (
-    SELECT f.*, row_number() OVER (PARTITION BY f.id ORDER BY f.version DESC) AS nth
-    FROM order_facts AS f
-    WHERE f.month = ?
-  ) AS versions
-  WHERE nth = 1 AND category IS NOT NULL AND text IS NOT NULL AND status <> 'merged'
+  FROM order_facts AS f
+  WHERE f.month = ? AND category IS NOT NULL AND text IS NOT NULL AND status <> 'merged'
 ),
 ranked AS (
   SELECT

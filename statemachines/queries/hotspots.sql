@@ -5,12 +5,8 @@
 --             least orders in the week, ratio to the baseline
 WITH latest AS (
   SELECT *
-  FROM (
-    SELECT f.*, row_number() OVER (PARTITION BY f.id ORDER BY f.version DESC) AS nth
-    FROM order_facts AS f
-    WHERE f.month BETWEEN ? AND ?
-  ) AS versions
-  WHERE nth = 1 AND street IS NOT NULL AND category IS NOT NULL AND status <> 'merged'
+  FROM order_facts AS f
+  WHERE f.month BETWEEN ? AND ? AND street IS NOT NULL AND category IS NOT NULL AND status <> 'merged'
 ),
 aged AS (
   SELECT street, district, category, CAST(floor((? - created_at) / 604800.0) AS integer) AS week

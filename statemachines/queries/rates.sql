@@ -6,12 +6,8 @@
 -- parameters: month ('YYYY-MM'), excluded reasons (comma-separated), exclude unreasonable (boolean)
 WITH latest AS (
   SELECT *
-  FROM (
-    SELECT f.*, row_number() OVER (PARTITION BY f.id ORDER BY f.version DESC) AS nth
-    FROM order_facts AS f
-    WHERE f.month = ?
-  ) AS versions
-  WHERE nth = 1 AND unit IS NOT NULL AND dispatched_at IS NOT NULL
+  FROM order_facts AS f
+  WHERE f.month = ? AND unit IS NOT NULL AND dispatched_at IS NOT NULL
 ),
 judged AS (
   SELECT

@@ -5,12 +5,8 @@
 -- parameters: first month, month, month, month ('YYYY-MM')
 WITH latest AS (
   SELECT *
-  FROM (
-    SELECT f.*, row_number() OVER (PARTITION BY f.id ORDER BY f.version DESC) AS nth
-    FROM order_facts AS f
-    WHERE f.month BETWEEN ? AND ?
-  ) AS versions
-  WHERE nth = 1 AND place IS NOT NULL AND category IS NOT NULL AND status <> 'merged'
+  FROM order_facts AS f
+  WHERE f.month BETWEEN ? AND ? AND place IS NOT NULL AND category IS NOT NULL AND status <> 'merged'
 ),
 -- A place and category with one order cannot recur: only the few with more are put in sequence
 -- (counting each pair is cheaper than sorting every order of three months by place and time).

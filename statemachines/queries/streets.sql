@@ -3,12 +3,8 @@
 -- parameters: month ('YYYY-MM')
 WITH latest AS (
   SELECT *
-  FROM (
-    SELECT f.*, row_number() OVER (PARTITION BY f.id ORDER BY f.version DESC) AS nth
-    FROM order_facts AS f
-    WHERE f.month = ?
-  ) AS versions
-  WHERE nth = 1 AND status <> 'merged'
+  FROM order_facts AS f
+  WHERE f.month = ? AND status <> 'merged'
 )
 SELECT category, district, street, count(*) AS orders
 FROM latest

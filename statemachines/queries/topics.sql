@@ -9,12 +9,9 @@
 --   previous month, month, month ('YYYY-MM')
 WITH latest AS (
   SELECT *
-  FROM (
-    SELECT f.*, row_number() OVER (PARTITION BY f.id ORDER BY f.version DESC) AS nth
-    FROM order_facts AS f
-    WHERE f.month IN (?, ?) OR (f.month >= ? AND f.month < ? AND substr(f.month, 6, 2) = substr(?, 6, 2))
-  ) AS versions
-  WHERE nth = 1 AND category IS NOT NULL AND status <> 'merged'
+  FROM order_facts AS f
+  WHERE (f.month IN (?, ?) OR (f.month >= ? AND f.month < ? AND substr(f.month, 6, 2) = substr(?, 6, 2)))
+    AND category IS NOT NULL AND status <> 'merged'
 ),
 this_month AS (
   SELECT * FROM latest WHERE month = ?

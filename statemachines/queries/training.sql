@@ -5,12 +5,8 @@
 -- parameters: first month, last month ('YYYY-MM')
 WITH latest AS (
   SELECT *
-  FROM (
-    SELECT f.*, row_number() OVER (PARTITION BY f.id ORDER BY f.version DESC) AS nth
-    FROM order_facts AS f
-    WHERE f.month BETWEEN ? AND ?
-  ) AS versions
-  WHERE nth = 1 AND status = 'closed' AND category IS NOT NULL AND text IS NOT NULL
+  FROM order_facts AS f
+  WHERE f.month BETWEEN ? AND ? AND status = 'closed' AND category IS NOT NULL AND text IS NOT NULL
     AND (reason IS NULL OR reason = '')
 ),
 ranked AS (

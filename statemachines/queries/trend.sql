@@ -4,12 +4,8 @@
 -- parameters: first month, last month ('YYYY-MM')
 WITH latest AS (
   SELECT month, coalesce(category, 'unclassified') AS category, district, evaluated_at, resolved, satisfaction
-  FROM (
-    SELECT f.*, row_number() OVER (PARTITION BY f.id ORDER BY f.version DESC) AS nth
-    FROM order_facts AS f
-    WHERE f.month BETWEEN ? AND ?
-  ) AS versions
-  WHERE nth = 1 AND status <> 'merged'
+  FROM order_facts AS f
+  WHERE f.month BETWEEN ? AND ? AND status <> 'merged'
 )
 SELECT
   month,

@@ -4,9 +4,10 @@
 
 The history generator (infra/local/history.py) writes 2.5 million orders created from August to
 October 2026 as the stream export would have: newline-delimited JSON, one object per day of the
-last change. The daily compaction query (statemachines/queries/compact.sql) turns them into
-Parquet partitioned by month, on the same engine the local stack uses (infra/local/athena.py:
-sqlglot to DuckDB, two threads). Then the monthly run for October: every query of the monthly
+last change. The daily compaction query (statemachines/queries/compact.sql) merges each order's
+latest change into the facts, one row per order in Parquet partitioned by month (the data files of
+the Iceberg table in AWS), on the same engine the local stack uses (infra/local/athena.py: sqlglot
+to DuckDB, two threads). Then the monthly run for October: every query of the monthly
 state machine with the parameters its plan gives (domain/insights.py), one after another, as
 the store step would read them.
 
@@ -38,7 +39,7 @@ import sqlglot
 from chalicelib import names
 from sqlglot import exp
 
-from infra.local.athena import LocalAthena, query_text
+from infra.local.athena import LocalAthena, compact, query_text
 from infra.local.history import HistoryPlan, write_directory
 
 ORDERS = 2_500_000
@@ -95,7 +96,7 @@ def main() -> int:
         raw_total = _raw_bytes(root, _months_read([f"'{m}'" for m in MONTHS]))
         engine = LocalAthena(root, threads=2)
         started = time.perf_counter()
-        engine.execute(query_text("compact"), ["'2026-08-01'", "'2026-11-30'"])
+        compact(engine, "2026-08-01", "2026-11-30")
         compacted = time.perf_counter() - started
         parquet = sum(p.stat().st_size for p in (root / names.ORDER_FACTS.prefix).rglob("*.parquet"))
 

@@ -15,7 +15,8 @@ While it runs, every AWS request the platform makes is counted where it leaves t
 - DynamoDB: request units from the sizes of the items written (the larger of before and after,
   as DynamoDB bills) and read (eventually consistent reads at half), per 1 KB and 4 KB;
 - S3 requests and bytes, SNS publishes, SMS counted apart;
-- Athena: the bytes the daily compaction and the monthly queries scan, read off a generated history
+- Athena: the bytes the daily compaction (the day's raw JSON, and the keys of the facts its MERGE
+  matches against) and the monthly queries scan, read off a generated history
   (infra/local/history.py) as tests/benchmarks/analytics.py reads them, with Athena's 10 MB minimum.
 
 The paths are weighted by the generated history's mix (merged and not-dispatched requests,
@@ -701,7 +702,7 @@ class History:
 def history(prices: dict[str, Any]) -> History:
     from chalicelib.domain.insights import AnalyticsPolicy, monthly_plan
 
-    from infra.local.athena import LocalAthena, query_text
+    from infra.local.athena import LocalAthena, compact, query_text
     from infra.local.history import HistoryPlan, write_directory
     from infra.local.stack import names
     from tests.benchmarks.analytics import MONTHLY, _months_read, _raw_bytes, _scanned
@@ -712,7 +713,7 @@ def history(prices: dict[str, Any]) -> History:
             HistoryPlan(*HISTORY_MONTHS, HISTORY_ORDERS, seed=2026), root, progress=False
         )
         engine = LocalAthena(root, threads=2)
-        engine.execute(query_text("compact"), [f"'{HISTORY_MONTHS[0]}-01'", "'2026-11-30'"])
+        compact(engine, f"{HISTORY_MONTHS[0]}-01", "2026-11-30")
         live = "status not in ('merged', 'not_dispatched')"
         shares = engine.execute(
             f"""
@@ -738,6 +739,11 @@ def history(prices: dict[str, Any]) -> History:
             scanned += read
         days = sorted((root / names.ORDER_CHANGES.prefix).glob(f"day={MONTH}-*"))
         compaction = sum(p.stat().st_size for d in days for p in d.glob("*.json"))
+        # Each day's MERGE also reads the facts it matches against: at most the id and version
+        # columns of every month the table holds (fewer where Athena prunes partitions).
+        facts = [str(p) for p in (root / names.ORDER_FACTS.prefix).rglob("*.parquet")]
+        keys = sum(size for column, size in engine.column_chunks(facts) if column in ("id", "version"))
+        compaction += keys * len(days)
         raw_total = sum(p.stat().st_size for p in (root / names.ORDER_CHANGES.prefix).rglob("*.json"))
         parquet_total = sum(p.stat().st_size for p in (root / names.ORDER_FACTS.prefix).rglob("*.parquet"))
         engine.close()

@@ -21,7 +21,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from infra.local.athena import LocalAthena, query_text
+from infra.local.athena import LocalAthena, compact, query_text
 from infra.local.history import HistoryPlan, write_directory
 
 # isort: split
@@ -45,7 +45,7 @@ def history(root: Path) -> list[smart_dispatch.Example]:
     write_directory(PLAN, root, progress=False)
     engine = LocalAthena(root)
     try:
-        engine.execute(query_text("compact"), ["'2026-08-01'", "'2026-10-31'"])
+        compact(engine, "2026-08-01", "2026-10-31")
         plan = insights.monthly_plan(MONTH, datetime(2026, 11, 1, tzinfo=UTC), analytics_policy())
         found = engine.execute(query_text("training"), plan.parameters["training"]).records()
     finally:

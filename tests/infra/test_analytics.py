@@ -5,6 +5,7 @@ role may do with them. The fixture is in conftest.py (one synth per session)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -81,11 +82,17 @@ def machine_role(synth: Synth, spec: names.MachineSpec) -> str:
     return role
 
 
+def table_name(props: dict[str, Any]) -> str:
+    """A Glue table's name: in its TableInput, or (an Iceberg table, which has none) beside it."""
+    name: str = props["TableInput"]["Name"] if "TableInput" in props else props["Name"]
+    return name
+
+
 def glue_table(synth: Synth, table: names.AnalyticsTable) -> dict[str, Any]:
     (found,) = [
         res["Properties"]
         for res in synth.of_type("AWS::Glue::Table").values()
-        if res["Properties"]["TableInput"]["Name"] == table.name
+        if table_name(res["Properties"]) == table.name
     ]
     return found
 
@@ -173,8 +180,11 @@ def test_the_glue_database_is_named_after_the_stack(synth: Synth) -> None:
     assert workgroup_name(other) == "Jiesu-Staging-analytics"
 
 
-@pytest.mark.parametrize("table", names.ANALYTICS_TABLES, ids=TABLE_IDS)
-def test_each_table_has_the_fact_columns_and_a_projected_partition(
+JSON_TABLES = [table for table in names.ANALYTICS_TABLES if table.format == "json"]
+
+
+@pytest.mark.parametrize("table", JSON_TABLES, ids=[table.name for table in JSON_TABLES])
+def test_each_json_table_has_the_fact_columns_and_a_projected_partition(
     synth: Synth, table: names.AnalyticsTable
 ) -> None:
     props = glue_table(synth, table)
@@ -208,22 +218,59 @@ def test_each_table_has_the_fact_columns_and_a_projected_partition(
     assert parameters[f"projection.{p}.interval"] == "1"
     assert parameters["classification"] == table.format
 
-    serde = storage["SerdeInfo"]["SerializationLibrary"]
-    if table.format == "json":
-        assert serde == "org.openx.data.jsonserde.JsonSerDe"
-        assert storage["InputFormat"] == "org.apache.hadoop.mapred.TextInputFormat"
-        assert storage["OutputFormat"] == "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
-    else:
-        assert table.format == "parquet"
-        assert serde == "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
-        assert storage["InputFormat"] == "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
-        assert storage["OutputFormat"] == "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+    assert storage["SerdeInfo"]["SerializationLibrary"] == "org.openx.data.jsonserde.JsonSerDe"
+    assert storage["InputFormat"] == "org.apache.hadoop.mapred.TextInputFormat"
+    assert storage["OutputFormat"] == "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
+    assert "OpenTableFormatInput" not in props
+
+
+def test_the_json_tables_are_the_two_change_logs() -> None:
+    assert [table.name for table in JSON_TABLES] == ["order_changes", "summons_changes"]
+    assert [table.name for table in names.ANALYTICS_TABLES if table.format == "iceberg"] == ["order_facts"]
+
+
+def test_the_facts_are_an_iceberg_table_with_one_column_per_fact_and_the_month_partition(
+    synth: Synth,
+) -> None:
+    props = glue_table(synth, names.ORDER_FACTS)
+    (database,) = synth.of_type("AWS::Glue::Database")
+    assert (props["Name"], props["DatabaseName"], props["CatalogId"]) == (
+        "order_facts",
+        {"Ref": database},
+        ACCOUNT,
+    )
+    # No TableInput: a stack update would send it to UpdateTable and drop metadata_location.
+    assert "TableInput" not in props
+    iceberg = props["OpenTableFormatInput"]["IcebergInput"]
+    assert (iceberg["MetadataOperation"], iceberg["Version"]) == ("CREATE", "2")
+    spec = iceberg["IcebergTableInput"]
+    assert spec["Location"] == in_bucket(synth, "facts/order_facts")
+
+    fields = spec["Schema"]["Fields"]
+    assert spec["Schema"]["Type"] == "struct"
+    assert [field["Id"] for field in fields] == list(range(1, len(fields) + 1))
+    assert not any(field["Required"] for field in fields)
+    hive = {"string": "string", "int": "int", "bigint": "long", "boolean": "boolean"}
+    assert [(field["Name"], field["Type"]) for field in fields] == [
+        *((name, hive[kind]) for name, kind in facts.TABLE_COLUMNS["order_facts"]),
+        ("month", "string"),
+    ]
+    types = {field["Name"]: field["Type"] for field in fields}
+    assert (types["id"], types["version"], types["created_at"], types["overdue"]) == (
+        "string",
+        "int",
+        "long",
+        "boolean",
+    )
+
+    (partition,) = spec["PartitionSpec"]["Fields"]
+    month = next(field["Id"] for field in fields if field["Name"] == "month")
+    assert partition == {"Name": "month", "SourceId": month, "Transform": "identity", "FieldId": 1000}
+    assert spec["Properties"]["write.format.default"] == "parquet"
 
 
 def test_there_is_one_glue_table_per_analytics_table(synth: Synth) -> None:
-    found = sorted(
-        res["Properties"]["TableInput"]["Name"] for res in synth.of_type("AWS::Glue::Table").values()
-    )
+    found = sorted(table_name(res["Properties"]) for res in synth.of_type("AWS::Glue::Table").values())
     assert found == sorted(TABLE_IDS) == ["order_changes", "order_facts", "summons_changes"]
 
 
@@ -251,6 +298,24 @@ def test_the_sql_decides_which_tables_each_run_reads_and_writes() -> None:
     assert tables_written(monthly) == []
     assert [t.name for t in tables_read(daily)] == ["order_changes", "order_facts"]
     assert [t.name for t in tables_written(daily)] == ["order_facts"]
+
+
+def test_a_query_may_write_the_iceberg_facts_but_not_a_change_log(monkeypatch: pytest.MonkeyPatch) -> None:
+    from infra.aws import analytics
+
+    daily = names.ANALYTICS_DAILY_MACHINE_SPEC
+    sql = {
+        "compact": "-- INSERT INTO summons_changes is a comment\nSELECT 1 FROM order_changes",
+        "prune": "merge into ORDER_FACTS AS f USING x ON true",
+        "hotspots": "SELECT 1 FROM order_changes",
+    }
+    monkeypatch.setattr(analytics, "query_text", sql.__getitem__)
+    assert [t.name for t in tables_written(daily)] == ["order_facts"]
+    assert [t.name for t in tables_read(daily)] == ["order_changes", "order_facts"]
+
+    sql["hotspots"] = "INSERT INTO order_changes SELECT * FROM order_changes"
+    with pytest.raises(ValueError, match="order_changes, which is not an Iceberg table"):
+        tables_written(daily)
 
 
 @pytest.mark.parametrize("spec", names.ANALYTICS_MACHINES, ids=ANALYTICS_IDS)
@@ -281,13 +346,16 @@ def test_each_analytics_machine_runs_its_own_sql_in_the_workgroup(
         queries[query] = state["Parameters"]["QueryString"]
         assert state["Parameters"]["WorkGroup"] == f"{synth.stack.stack_name}-analytics", name
         assert state["Parameters"]["QueryExecutionContext"] == {"Database": "jiesu_analytics"}, name
-        # Parameters are bound by Athena from the plan, never formatted into the SQL.
-        assert "ExecutionParameters.$" in state["Parameters"], name
+        # Parameters are bound by Athena from the plan, never formatted into the SQL; a query with
+        # none (the prune, a MERGE: Athena binds none there) is sent without.
+        bound = "?" in re.sub(r"--[^\n]*", "", query_text(query))
+        assert ("ExecutionParameters.$" in state["Parameters"]) == bound, name
     assert queries == {query: query_text(query) for query in spec.queries.values()}
     assert len(queries) == len(spec.queries) > 0
 
     if spec == names.ANALYTICS_DAILY_MACHINE_SPEC:
         assert "INSERT INTO order_facts" in queries["compact"]
+        assert "MERGE INTO order_facts" in queries["prune"]
     topics = [
         state for state in definition.values() if state.get("Resource") == "arn:aws:states:::sns:publish"
     ]
@@ -336,7 +404,7 @@ def test_athena_is_granted_on_the_analytics_workgroup_only(synth: Synth) -> None
 
 
 @pytest.mark.parametrize("spec", names.ANALYTICS_MACHINES, ids=ANALYTICS_IDS)
-def test_each_analytics_machine_reads_only_its_tables_and_writes_only_where_it_inserts(
+def test_each_analytics_machine_reads_only_its_tables_and_writes_only_where_it_merges(
     synth: Synth, spec: names.MachineSpec
 ) -> None:
     found = statements_of_role(synth, machine_role(synth, spec))
@@ -351,6 +419,8 @@ def test_each_analytics_machine_reads_only_its_tables_and_writes_only_where_it_i
     written = {objects(synth, t.prefix) for t in writes} | {objects(synth, results)}
     for action in ("s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"):
         assert {r for a, r in s3 if a == action} == written, action
+    # Deletes only the files of the Iceberg tables it writes, never query results or change logs.
+    assert {r for a, r in s3 if a == "s3:DeleteObject"} == {objects(synth, t.prefix) for t in writes}
     bucket_actions = {a for a, r in s3 if r == whole_bucket(synth)}
     assert bucket_actions == {"s3:ListBucket", "s3:GetBucketLocation", "s3:ListBucketMultipartUploads"}
     assert {a for a, _ in s3} == {
@@ -358,6 +428,7 @@ def test_each_analytics_machine_reads_only_its_tables_and_writes_only_where_it_i
         "s3:PutObject",
         "s3:AbortMultipartUpload",
         "s3:ListMultipartUploadParts",
+        *(["s3:DeleteObject"] if writes else []),
         *bucket_actions,
     }
 
@@ -366,10 +437,17 @@ def test_each_analytics_machine_reads_only_its_tables_and_writes_only_where_it_i
     for action in ("glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions"):
         expected = {*catalog, *(glue_arn(f"table/jiesu_analytics/{t.name}") for t in (*reads, *writes))}
         assert {r for a, r in glue if a == action} == expected, action
-    creates = {r for a, r in glue if a in ("glue:BatchCreatePartition", "glue:CreatePartition")}
-    assert creates == (
+    # An Iceberg commit updates its table; nothing registers partitions (projection, Iceberg).
+    assert {r for a, r in glue if a == "glue:UpdateTable"} == (
         {*catalog, *(glue_arn(f"table/jiesu_analytics/{t.name}") for t in writes)} if writes else set()
     )
+    assert {a for a, _ in glue} <= {
+        "glue:GetDatabase",
+        "glue:GetTable",
+        "glue:GetPartition",
+        "glue:GetPartitions",
+        "glue:UpdateTable",
+    }
 
     publishes = granted(found, "sns:")
     if names.PH_NOTIFICATION_TOPIC in spec.resources:
@@ -379,6 +457,122 @@ def test_each_analytics_machine_reads_only_its_tables_and_writes_only_where_it_i
         assert not publishes
     assert not granted(found, "secretsmanager:")
     assert not granted(found, "dynamodb:")
+
+
+def test_only_the_daily_machine_writes_the_iceberg_facts_and_only_there(synth: Synth) -> None:
+    facts_objects = objects(synth, "facts/order_facts/")
+    facts_table = glue_arn("table/jiesu_analytics/order_facts")
+    writes = {"s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"}
+
+    daily = statements_of_role(synth, machine_role(synth, names.ANALYTICS_DAILY_MACHINE_SPEC))
+    daily_s3 = granted(daily, "s3:")
+    assert {a for a, r in daily_s3 if r == facts_objects} == {"s3:GetObject", *writes}
+    # The raw change logs are read, never written or deleted, by the compaction.
+    changes = objects(synth, "facts/order_changes/")
+    assert {a for a, r in daily_s3 if r == changes} == {"s3:GetObject"}
+    assert {r for a, r in daily_s3 if a in ("s3:PutObject", "s3:DeleteObject")} <= {
+        facts_objects,
+        objects(synth, names.QUERY_RESULTS_PREFIX),
+    }
+    assert {r for a, r in granted(daily, "glue:") if a == "glue:UpdateTable"} == {
+        glue_arn("catalog"),
+        glue_arn("database/jiesu_analytics"),
+        facts_table,
+    }
+
+    monthly = statements_of_role(synth, machine_role(synth, names.ANALYTICS_MONTHLY_MACHINE_SPEC))
+    monthly_s3 = granted(monthly, "s3:")
+    assert {a for a, r in monthly_s3 if r == facts_objects} == {"s3:GetObject"}
+    assert not {a for a, _ in monthly_s3} & {"s3:DeleteObject"}
+    assert not {a for a, _ in granted(monthly, "glue:")} - {
+        "glue:GetDatabase",
+        "glue:GetTable",
+        "glue:GetPartition",
+        "glue:GetPartitions",
+    }
+
+
+# --- keeping the Iceberg table lean ------------------------------------------------------------------
+
+
+def optimizers(synth: Synth) -> dict[str, dict[str, Any]]:
+    return {
+        res["Properties"]["Type"]: {**res["Properties"], "DependsOn": res.get("DependsOn", [])}
+        for res in synth.of_type("AWS::Glue::TableOptimizer").values()
+    }
+
+
+def test_glue_compacts_expires_snapshots_and_deletes_orphans_of_the_facts(synth: Synth) -> None:
+    found = optimizers(synth)
+    assert sorted(found) == ["compaction", "orphan_file_deletion", "retention"]
+    (table_id,) = [
+        rid
+        for rid, res in synth.of_type("AWS::Glue::Table").items()
+        if "OpenTableFormatInput" in res["Properties"]
+    ]
+    roles = set()
+    for kind, props in found.items():
+        assert (props["CatalogId"], props["DatabaseName"], props["TableName"]) == (
+            ACCOUNT,
+            "jiesu_analytics",
+            "order_facts",
+        ), kind
+        assert table_id in props["DependsOn"], kind
+        configuration = props["TableOptimizerConfiguration"]
+        assert configuration["Enabled"] is True, kind
+        roles.add(configuration["RoleArn"]["Fn::GetAtt"][0])
+    assert len(roles) == 1
+
+    compaction = found["compaction"]["TableOptimizerConfiguration"]["CompactionConfiguration"]
+    assert compaction["IcebergConfiguration"] == {
+        "Strategy": "binpack",
+        "MinInputFiles": 10,
+        "DeleteFileThreshold": 1,
+    }
+    retention = found["retention"]["TableOptimizerConfiguration"]["RetentionConfiguration"]
+    assert retention["IcebergConfiguration"] == {
+        "SnapshotRetentionPeriodInDays": 7,
+        "NumberOfSnapshotsToRetain": 7,
+        "CleanExpiredFiles": True,
+    }
+    orphans = found["orphan_file_deletion"]["TableOptimizerConfiguration"]["OrphanFileDeletionConfiguration"]
+    assert orphans["IcebergConfiguration"] == {"OrphanFileRetentionPeriodInDays": 3}
+
+
+def test_the_optimizers_role_may_touch_the_facts_table_and_its_prefix_only(synth: Synth) -> None:
+    (configuration,) = {
+        json.dumps(props["TableOptimizerConfiguration"]["RoleArn"]) for props in optimizers(synth).values()
+    }
+    role_id = json.loads(configuration)["Fn::GetAtt"][0]
+    role = synth.resources[role_id]["Properties"]
+    trust = role["AssumeRolePolicyDocument"]["Statement"]
+    assert {json.dumps(st["Principal"]) for st in trust} == {json.dumps({"Service": "glue.amazonaws.com"})}
+    assert "ManagedPolicyArns" not in role
+
+    found = statements_of_role(synth, role_id)
+    facts_objects = objects(synth, "facts/order_facts/")
+    logs = {
+        f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws-glue/iceberg-{kind}/logs:*"
+        for kind in ("compaction", "retention", "orphan-file-deletion")
+    }
+    assert granted(found, "") == {
+        ("s3:GetObject", facts_objects),
+        ("s3:PutObject", facts_objects),
+        ("s3:DeleteObject", facts_objects),
+        ("s3:ListBucket", whole_bucket(synth)),
+        *(
+            (action, glue_arn(resource))
+            for action in ("glue:GetTable", "glue:UpdateTable")
+            for resource in ("catalog", "database/jiesu_analytics", "table/jiesu_analytics/order_facts")
+        ),
+        *(
+            (action, group)
+            for action in ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
+            for group in logs
+        ),
+    }
+    (listing,) = [st for st in found if "s3:ListBucket" in as_list(st["Action"])]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": "facts/order_facts/*"}}
 
 
 @pytest.mark.parametrize("spec", names.ANALYTICS_MACHINES, ids=ANALYTICS_IDS)

@@ -52,7 +52,9 @@ def test_each_query_gets_one_parameter_per_placeholder():
 
     for name, parameters in {**monthly.parameters, **daily.parameters}.items():
         assert len(parameters) == placeholders(name), name
-    assert set(monthly.parameters) | set(daily.parameters) == {p.stem for p in QUERIES.glob("*.sql")}
+    # A query without placeholders (the prune, a MERGE, which Athena binds no parameters in) has none.
+    bound = {p.stem for p in QUERIES.glob("*.sql") if placeholders(p.stem)}
+    assert set(monthly.parameters) | set(daily.parameters) == bound
     assert monthly.parameters["trend"][0] == "'2025-08'"  # across the new year
 
 

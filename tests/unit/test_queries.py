@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from chalicelib.domain.facts import ORDER_COLUMNS, SUMMONS_COLUMNS
 
-from infra.local.athena import QUERIES, LocalAthena, literal, query_text
+from infra.local.athena import QUERIES, LocalAthena, compact, literal, query_text
 
 BEIJING = timezone(timedelta(hours=8))
 ANDINGMEN, JIAODAOKOU, LIGHTING = "110101004", "110101003", "bj-lighting"
@@ -206,9 +206,9 @@ def athena(tmp_path_factory):
     write_ndjson(root, "facts/order_changes/", CHANGES)
     write_ndjson(root, "facts/summons_changes/", SUMMONS)
     engine = LocalAthena(root, threads=1)
-    compacted = engine.execute(query_text("compact"), ["'2026-09-01'", "'2026-10-31'"])
-    # 18 changes of 14 orders: each order's last one is kept.
-    assert compacted.rows == [(14,)]
+    compacted, pruned = compact(engine, "2026-09-01", "2026-10-31")
+    # 18 changes of 14 orders: each order's last one is kept, and no other version is there to prune.
+    assert (compacted.rows, pruned.rows) == ([(14,)], [(0,)])
     assert sorted(p.parent.name for p in compacted.written) == ["month=2026-09", "month=2026-10"]
     yield engine
     engine.close()
@@ -223,7 +223,8 @@ def test_each_query_declares_its_parameters_one_per_placeholder():
         text = path.read_text(encoding="utf-8")
         declared = re.search(r"^-- parameters: (.*(?:\n--  +.*)*)", text, re.MULTILINE)
         assert declared, f"{path.name} names no parameters"
-        names = [n for n in re.split(r",\s*", re.sub(r"\n--\s+", " ", declared.group(1))) if n]
+        listed = re.sub(r"\n--\s+", " ", declared.group(1))
+        names = [] if listed == "none" else [n for n in re.split(r",\s*", listed) if n]
         body = "\n".join(line for line in text.splitlines() if not line.startswith("--"))
         assert body.count("?") == len(names), path.name
 
@@ -249,14 +250,21 @@ def test_compaction_keeps_the_latest_version_under_the_month_the_order_was_creat
     ]
 
 
-def test_compacting_a_day_again_adds_versions_the_queries_still_count_once(tmp_path):
+def test_a_later_day_replaces_the_orders_row_and_an_earlier_day_compacted_again_does_not(tmp_path):
     write_ndjson(tmp_path, "facts/order_changes/", [o1, closed(o1, 3, True, "satisfied")])
     engine = LocalAthena(tmp_path, threads=1)
-    engine.execute(query_text("compact"), ["'2026-10-02'", "'2026-10-02'"])
-    engine.execute(query_text("compact"), ["'2026-10-05'", "'2026-10-05'"])
+    first = compact(engine, "2026-10-02", "2026-10-02")
+    later = compact(engine, "2026-10-05", "2026-10-05")
+    again = compact(engine, "2026-10-02", "2026-10-02")
 
+    kept = engine.execute("SELECT id, version, status FROM order_facts").rows
     rates = engine.execute(query_text("rates"), ["'2026-10'", "''", "true"]).records()
 
+    added, pruned = ([step.rows[0][0] for step in run] for run in zip(first, later, again, strict=True))
+    assert (added, pruned) == ([1, 1, 0], [0, 1, 0])
+    assert kept == [("o1", 4, "closed")]
+    files = (tmp_path / "facts/order_facts/month=2026-10").iterdir()
+    assert [p.name for p in files] == [later[1].written[0].name]
     assert [(r["unit"], r["dispatched"], r["followed_up"]) for r in rates] == [(ANDINGMEN, 1, 1)]
 
 
@@ -268,7 +276,7 @@ def test_an_order_whose_units_appeal_was_upheld_counts_as_excluded(tmp_path):
     upheld["day"] = datetime.fromtimestamp(upheld["changed_at"], BEIJING).strftime("%Y-%m-%d")
     write_ndjson(tmp_path, "facts/order_changes/", [o1, closed(o1, 3, True, "satisfied"), o3, rated, upheld])
     engine = LocalAthena(tmp_path, threads=1)
-    engine.execute(query_text("compact"), ["'2026-10-01'", "'2026-10-31'"])
+    compact(engine, "2026-10-01", "2026-10-31")
 
     rates = engine.execute(query_text("rates"), ["'2026-10'", "''", "false"]).records()
 
@@ -403,7 +411,7 @@ def test_topics_count_the_same_month_of_earlier_years_that_the_facts_hold(tmp_pa
     ]
     write_ndjson(tmp_path, "facts/order_changes/", changes)
     engine = LocalAthena(tmp_path, threads=1)
-    engine.execute(query_text("compact"), ["'2023-01-01'", "'2026-12-31'"])
+    compact(engine, "2023-01-01", "2026-12-31")
 
     rows = run(engine, "topics", "'2026-11'", "'2026-10'", "'2024-11'", *["'2026-11'"] * 3, "'2026-10'",
                "'2026-11'", "'2026-11'")  # fmt: skip

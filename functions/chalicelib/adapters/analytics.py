@@ -41,7 +41,7 @@ class AnalyticsRuns:
 
 class S3Facts(FactsSink):
     """One object per stream batch and day: appends never overwrite, duplicates are harmless (the
-    queries read each order's latest version)."""
+    daily compaction merges only each order's latest version into the facts)."""
 
     def __init__(self, client: Any, bucket: str) -> None:
         self._client = client

@@ -65,8 +65,8 @@ ORDER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("text", "string"),
 )
 # The raw change rows are partitioned by the day of the change (the stream export appends to it);
-# the compacted Parquet by the month the order was created in, so a month's orders, whatever
-# happened to them later, are read from one partition.
+# the compacted facts (one row per order) by the month the order was created in, so a month's
+# orders, whatever happened to them later, are read from one partition.
 
 SUMMONS_COLUMNS: tuple[tuple[str, str], ...] = (
     ("whistle", "string"),
