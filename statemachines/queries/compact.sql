@@ -8,19 +8,20 @@
 -- parameters: first day, last day
 INSERT INTO order_facts
 SELECT
-  c.id, c.version, c.changed_at, c.created_at, c.type, c.channel, c.status, c.category,
-  c.district, c.street, c.place, c.requester, c.requester_kind, c.unit, c.dispatched_at,
-  c.signed_at, c.sign_late, c.contacted_at, c.contact_late, c.replied_at, c.deadline, c.overdue,
-  c.extensions, c.reopened, c.evaluated_at, c.resolved, c.satisfaction, c.closed_at, c.reason,
-  c.unreasonable, c.appeal_upheld, c.returns, c.text, c.month
+  id, version, changed_at, created_at, type, channel, status, category, district, street, place,
+  requester, requester_kind, unit, dispatched_at, signed_at, sign_late, contacted_at,
+  contact_late, replied_at, deadline, overdue, extensions, reopened, evaluated_at, resolved,
+  satisfaction, closed_at, reason, unreasonable, appeal_upheld, returns, text, month
 FROM (
   SELECT
     c.*,
     row_number() OVER (PARTITION BY c.id ORDER BY c.version DESC, c.changed_at DESC) AS nth
   FROM order_changes AS c
   WHERE c.day BETWEEN ? AND ?
-) AS c
-WHERE c.nth = 1
+) AS changed
+WHERE changed.nth = 1
   AND NOT EXISTS (
-    SELECT 1 FROM order_facts AS f WHERE f.month = c.month AND f.id = c.id AND f.version >= c.version
+    SELECT 1
+    FROM order_facts AS f
+    WHERE f.month = changed.month AND f.id = changed.id AND f.version >= changed.version
   )
