@@ -15,8 +15,8 @@ While it runs, every AWS request the platform makes is counted where it leaves t
 - DynamoDB: request units from the sizes of the items written (the larger of before and after,
   as DynamoDB bills) and read (eventually consistent reads at half), per 1 KB and 4 KB;
 - S3 requests and bytes, SNS publishes, SMS counted apart;
-- Athena: the bytes the daily compaction (the day's raw JSON, and the keys of the facts its MERGE
-  matches against) and the monthly queries scan, read off a generated history
+- Athena: the bytes the daily compaction (the day's raw JSON, and the keys of the facts its
+  INSERT and prune read) and the monthly queries scan, read off a generated history
   (infra/local/history.py) as tests/benchmarks/analytics.py reads them, with Athena's 10 MB minimum.
 
 The paths are weighted by the generated history's mix (merged and not-dispatched requests,
@@ -739,11 +739,12 @@ def history(prices: dict[str, Any]) -> History:
             scanned += read
         days = sorted((root / names.ORDER_CHANGES.prefix).glob(f"day={MONTH}-*"))
         compaction = sum(p.stat().st_size for d in days for p in d.glob("*.json"))
-        # Each day's MERGE also reads the facts it matches against: at most the id and version
-        # columns of every month the table holds (fewer where Athena prunes partitions).
+        # Each day's two steps also read the facts' keys: the INSERT those it checks the day's
+        # versions against, the prune all of them (the id and version columns of every month the
+        # table holds; Athena prunes fewer partitions for the first, none for the second).
         facts = [str(p) for p in (root / names.ORDER_FACTS.prefix).rglob("*.parquet")]
         keys = sum(size for column, size in engine.column_chunks(facts) if column in ("id", "version"))
-        compaction += keys * len(days)
+        compaction += 2 * keys * len(days)
         raw_total = sum(p.stat().st_size for p in (root / names.ORDER_CHANGES.prefix).rglob("*.json"))
         parquet_total = sum(p.stat().st_size for p in (root / names.ORDER_FACTS.prefix).rglob("*.parquet"))
         engine.close()
