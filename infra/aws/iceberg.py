@@ -1,9 +1,9 @@
 """The Iceberg facts table (DESIGN.md section 8): order_facts, one row per order, which the daily
-compaction's MERGE INTO keeps current, and the Glue Data Catalog's table optimizers that keep it
-lean.
+compaction keeps current (an INSERT of the day's latest versions, then a MERGE that deletes the
+versions they superseded), and the Glue Data Catalog's table optimizers that keep it lean.
 
-Athena's MERGE on an Iceberg table is merge-on-read: each run adds small data files and delete
-files to the month partitions it touches, and a snapshot that still references the files it
+Athena's row-level deletes on an Iceberg table are merge-on-read: each run adds small data files
+and delete files to the month partitions it touches, and a snapshot that still references the files it
 replaced. Reads slow down and storage grows as they pile up, so Glue compacts the partitions,
 expires old snapshots with their files, and deletes files no snapshot references (a cancelled
 query's leftovers), under a role of their own that may touch this table and its prefix only.
@@ -33,7 +33,7 @@ TABLE_PROPERTIES = {
     "write.parquet.compression-codec": "snappy",
 }
 
-# Compaction starts on a month partition once it holds this many small files. Each daily MERGE
+# Compaction starts on a month partition once it holds this many small files. Each daily run
 # adds about one data file and one delete file to every month whose orders changed that day, so
 # the current month is compacted about every five days; Glue's default of 100 would leave a month
 # unread-optimised for most of the quarter. A data file with any deleted row is compacted too.
@@ -45,9 +45,9 @@ COMPACTION_DELETE_FILE_THRESHOLD = 1
 # rows' files. At least as many snapshots are kept even if the daily runs stop for a while.
 SNAPSHOT_RETENTION_DAYS = 7
 SNAPSHOTS_KEPT = 7
-# Files under the table's prefix that no snapshot references (written by a MERGE that was
+# Files under the table's prefix that no snapshot references (written by a run that was
 # cancelled or failed before its commit) are deleted once they are this old: far longer than any
-# query runs, so a file a running MERGE has just written is never taken.
+# query runs, so a file a running compaction has just written is never taken.
 ORPHAN_FILE_DAYS = 3
 OPTIMIZER_TYPES = ("compaction", "retention", "orphan_file_deletion")
 # Glue's optimizers log to these account-wide log groups, by type; Glue creates them.
