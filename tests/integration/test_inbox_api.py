@@ -37,8 +37,12 @@ def test_a_dispatched_order_rings_the_units_bell_until_read(citizen, unit):
     assert read.status == 200 and read.json()["unread"] == before - 1
     assert again.json()["unread"] == before - 1
     assert about(handler, receipt["id"])[0]["read"] is True
+    # Read all: what the bell held is read. (Other orders' reminders on this stack may ring it
+    # again a moment later, so what is read is checked message by message.)
+    held = {m["id"] for m in handler.get("/messages?limit=100").json()["items"]}
     assert handler.post("/messages/read", {"all": True}).json()["unread"] == 0
-    assert handler.get("/messages/unread").json() == {"unread": 0}
+    after = handler.get("/messages?limit=100").json()["items"]
+    assert [m["id"] for m in after if m["id"] in held and not m["read"]] == []
 
 
 def test_marking_read_needs_ids_or_all_and_a_page_cursor_must_be_one_given(unit):
