@@ -168,26 +168,14 @@ def act(page: Page, action: str, fields: dict[str, str] | None = None, click: tu
 
 def pick_category(page: Page, picker: Locator, *path: str) -> None:
     """Chooses a category in a category picker (an Element Plus cascader) through the catalogue's
-    levels, 大类 › 中类 › 小类, by their names; the picker then shows the path. A click that lands
-    while a level's column is still opening is lost on a loaded machine: it is clicked again."""
+    levels, 大类 › 中类 › 小类, by their names; the picker then shows the path."""
     dropdown = page.locator(".category-cascader:visible")
     expect(dropdown).to_have_count(0)  # one still closing would take the click that opens it
     picker.locator("input").click()
     expect(dropdown).to_be_visible()
     columns = dropdown.locator(".el-cascader-menu")
     for depth, name in enumerate(path):
-        node = columns.nth(depth).get_by_role("menuitem", name=name, exact=True)
-        for _attempt in range(3):
-            node.click()
-            opened = columns.nth(depth + 1) if depth + 1 < len(path) else None
-            try:
-                if opened is not None:
-                    expect(opened).to_be_visible(timeout=2_000)
-                else:
-                    expect(picker.locator("input")).to_have_value(" › ".join(path), timeout=2_000)
-                break
-            except AssertionError:
-                continue
+        columns.nth(depth).get_by_role("menuitem", name=name, exact=True).click()
     expect(picker.locator("input")).to_have_value(" › ".join(path))
 
 

@@ -24,14 +24,8 @@ def choose(page: Page, testid: str, option: str) -> None:
     """Picks an option of an Element Plus select inside the open dialog by its label."""
     dialog = page.locator(".el-dialog:visible")
     field = dialog.get_by_test_id(testid)
-    # The workflow may move the order on while the dialog opens, and the page then renders the
-    # dialog afresh, dropping a pick made at that instant: pick again, as a person would.
-    for _attempt in range(3):
-        field.click()
-        page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
-        if option in (field.text_content() or ""):
-            break
-        page.wait_for_timeout(500)
+    field.click()
+    page.locator(".el-select-dropdown__item:visible", has_text=option).first.click()
     expect(field).to_contain_text(option)
     dialog.locator(".el-dialog__header").click()  # a multiple select stays open: close it
     expect(page.locator(".el-select-dropdown__item:visible")).to_have_count(0)

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import act, staff_token
 
@@ -214,7 +214,75 @@ def test_a_change_made_elsewhere_meanwhile_is_explained_in_the_portals_language(
     expect(message).to_contain_text("请刷新")
     expect(message).not_to_contain_text(re.compile("[A-Za-z]{4,}"))
     expect(page.get_by_test_id("order-status")).to_have_text("已签收")  # the page read it again
+    # The dialog stays, saying why it can no longer be sent, instead of vanishing
+    gone = page.locator(".el-dialog:visible").get_by_test_id("dialog-gone")
+    expect(gone).to_contain_text("已签收")
+    expect(page.locator(".el-dialog:visible").get_by_test_id("dialog-submit")).to_be_disabled()
     snap(page, "staff-order-conflict")
+
+
+def read_again(page: Page) -> None:
+    """The order page reads the order again, as when its tab comes back into view (it also polls)."""
+    with page.expect_response(re.compile(r"/staff/work-orders/\d+$")):
+        page.evaluate("() => document.dispatchEvent(new Event('visibilitychange'))")
+
+
+def test_an_open_dialog_keeps_what_was_entered_when_the_order_changes_behind_it(
+    staff, snap, stack_url: str
+) -> None:
+    order_id = submit(stack_url, f"小区业委会账目不公开，请求街道督促 {uuid.uuid4().hex[:8]}", a_phone())
+    order = dispatched(stack_url, order_id)
+    staff_call(
+        stack_url, "andingmen.handler", "POST", f"/work-orders/{order_id}/sign", {"version": order["version"]}
+    )
+    page = staff("andingmen.handler")
+    page.goto(f"{stack_url}/staff/orders/{order_id}")
+    expect(page.get_by_test_id("order-status")).to_have_text("已签收")
+    dialog = page.locator(".el-dialog:visible")
+
+    # The handler writes an objection while a colleague records the call to the requester
+    page.get_by_test_id("action-objection").click()
+    dialog.get_by_test_id("grounds-jurisdiction").click()
+    dialog.get_by_test_id("field-reason").fill("方家胡同属于交道口街道辖区")
+    version = staff_call(stack_url, "andingmen.handler", "GET", f"/work-orders/{order_id}")["version"]
+    staff_call(
+        stack_url, "andingmen.leader", "POST", f"/work-orders/{order_id}/contact", {"version": version}
+    )
+    read_again(page)
+
+    # The page shows the order in progress; the dialog keeps the reason and says it cannot be sent
+    expect(page.get_by_test_id("order-status")).to_have_text("办理中")
+    expect(dialog.get_by_test_id("field-reason")).to_have_value("方家胡同属于交道口街道辖区")
+    expect(dialog.get_by_test_id("dialog-gone")).to_contain_text("办理中")
+    expect(dialog.get_by_test_id("dialog-submit")).to_be_disabled()
+    snap(page, "staff-order-dialog-gone")
+    dialog.get_by_role("button", name="取消").click()
+    expect(dialog).to_have_count(0)
+
+    # A unit picked for assistance stays picked while the order changes and is read again
+    page.get_by_test_id("action-assists").click()
+    units = dialog.get_by_test_id("field-units")
+    units.click()
+    page.locator(".el-select-dropdown__item:visible", has_text="东城区住房和城乡建设委员会").first.click()
+    expect(units).to_contain_text("东城区住房和城乡建设委员会")
+    dialog.locator(".el-dialog__header").click()  # a multiple select stays open: close it
+    version = staff_call(stack_url, "andingmen.handler", "GET", f"/work-orders/{order_id}")["version"]
+    staff_call(
+        stack_url,
+        "andingmen.leader",
+        "POST",
+        f"/work-orders/{order_id}/progress",
+        {"version": version, "note": "已约谈业委会"},
+    )
+    read_again(page)
+    expect(page.get_by_test_id("timeline").locator("[data-action=progress]")).to_have_count(1)
+    expect(units).to_contain_text("东城区住房和城乡建设委员会")
+    expect(dialog.get_by_test_id("dialog-gone")).to_have_count(0)
+
+    # Sent, it goes with the order as read last: no conflict, the unit assists
+    dialog.get_by_test_id("dialog-submit").click()
+    expect(dialog).to_have_count(0)
+    expect(page.get_by_test_id("assisting")).to_contain_text("东城区住房和城乡建设委员会")
 
 
 def staff_call(url: str, username: str, method: str, path: str, body: dict[str, Any] | None = None) -> Any:

@@ -436,6 +436,11 @@ export default {
       title: '办理操作',
       none: '当前状态下您没有可执行的操作。',
       conflict: '工单已被他人更新或状态已变化，页面已重新加载，请核对后再操作。',
+      // An open dialog while the page reads the order again behind it (ActionDialog.vue).
+      changed: {
+        gone: '您填写期间，此工单已有变动（现为“{status}”），此项操作已不能按打开时的内容办理。您填写的内容仍保留在上方，可复制后关闭；如操作按钮仍在，请重新打开办理。',
+        moved: '您填写期间，工单状态已变为“{status}”；此项操作仍可办理，您填写的内容已保留。',
+      },
       redispatch: '重新派单',
       names: {
         sign: '签收',
@@ -1012,6 +1017,11 @@ export default {
       title: 'Actions',
       none: 'There is nothing for you to do on this order in its current status.',
       conflict: 'The order changed meanwhile and has been reloaded; check it and try again.',
+      // An open dialog while the page reads the order again behind it (ActionDialog.vue).
+      changed: {
+        gone: 'The order changed while you were filling this in (now: {status}): this action can no longer be taken as it was opened. What you entered is still shown above; copy what you need and close, then open the action again if it is still offered.',
+        moved: 'While you were filling this in, the order moved on to {status}; this action is still open and what you entered is kept.',
+      },
       redispatch: 'Redispatch',
       names: {
         sign: 'Sign for',
