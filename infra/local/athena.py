@@ -263,8 +263,8 @@ class LocalAthena:
 
 class BucketMirror:
     """The analytics bucket of moto's S3 as files under `root`: new and changed objects are copied
-    before each query; files a query writes (MERGE INTO) are put back as objects, and the files it
-    replaced are deleted."""
+    before each query; files a query writes (INSERT INTO, MERGE INTO) are put back as objects,
+    and the files a MERGE replaced are deleted."""
 
     def __init__(self, account: str, bucket: str, root: Path) -> None:
         self.account = account
