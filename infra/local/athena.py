@@ -183,76 +183,70 @@ class LocalAthena:
             ).fetchall()
         return [(str(column), int(size)) for column, size in found]
 
-    def _insert(self, statement: exp.Insert, values: list[Any]) -> QueryResult:
-        target = statement.find(exp.Table)
-        table = next(
-            (t for t in names.ANALYTICS_TABLES if target is not None and t.name == target.name), None
-        )
+    def _target(self, target: exp.Expression | None, statement: str) -> names.AnalyticsTable:
+        """The Iceberg table a statement writes (the only kind a query may write)."""
+        if isinstance(target, exp.Schema):  # INSERT INTO t (columns)
+            target = target.this
+        name = target.name if isinstance(target, exp.Table) else ""
+        table = next((t for t in names.ANALYTICS_TABLES if t.name == name), None)
         if table is None or table.format != "iceberg":
-            raise ValueError(f"INSERT INTO only into an Iceberg analytics table, not {target}")
-        select = statement.expression.sql(dialect="duckdb")
+            raise ValueError(f"{statement} only into an Iceberg analytics table, not {target}")
+        return table
+
+    def _write(self, rows: str, table: names.AnalyticsTable) -> list[Path]:
+        """A temporary table's rows as new Parquet files in the table's partitions."""
+        directory = self.root / table.prefix
+        directory.mkdir(parents=True, exist_ok=True)
+        before = set(self._files(table))
+        self._db.execute(
+            f"COPY {rows} TO '{directory}' (FORMAT parquet, COMPRESSION zstd, "
+            f"PARTITION_BY ({table.partition}), APPEND, FILENAME_PATTERN 'part-{{uuid}}')"
+        )
+        return sorted(set(self._files(table)) - before)
+
+    def _insert(self, statement: exp.Insert, values: list[Any]) -> QueryResult:
+        table = self._target(statement.this, "INSERT INTO")
         batch = f"batch_{uuid.uuid4().hex}"
-        self._db.execute(f"CREATE TEMP TABLE {batch} AS {select}", values)
+        self._db.execute(f"CREATE TEMP TABLE {batch} AS {statement.expression.sql(dialect='duckdb')}", values)
         try:
             count = self._db.execute(f"SELECT count(*) FROM {batch}").fetchone()
-            before = set(self._files(table))
-            directory = self.root / table.prefix
-            directory.mkdir(parents=True, exist_ok=True)
-            if count and count[0]:
-                self._db.execute(
-                    f"COPY {batch} TO '{directory}' (FORMAT parquet, COMPRESSION zstd, "
-                    f"PARTITION_BY ({table.partition}), APPEND, FILENAME_PATTERN 'part-{{uuid}}')"
-                )
+            rows = int(count[0]) if count else 0
+            written = self._write(batch, table) if rows else []
         finally:
             self._db.execute(f"DROP TABLE {batch}")
-        written = sorted(set(self._files(table)) - before)
-        rows = int(count[0]) if count else 0
         return QueryResult((("rows", "bigint"),), [(rows,)], written)
 
     def _merge(self, statement: exp.Merge, values: list[Any]) -> QueryResult:
         """DuckDB's MERGE over a table of the partitions the source rows fall in, then those
         partitions written afresh from it: every other partition is left as it lies."""
-        target, source = statement.this, statement.args.get("using")
-        table = next((t for t in names.ANALYTICS_TABLES if t.name == getattr(target, "name", "")), None)
-        if (
-            not isinstance(target, exp.Table)
-            or table is None
-            or table.format != "iceberg"
-            or not isinstance(source, exp.Subquery)
-        ):
-            raise ValueError(f"MERGE INTO only an Iceberg analytics table USING a query, not {target}")
+        table, source = self._target(statement.this, "MERGE INTO"), statement.args.get("using")
+        if not isinstance(source, exp.Subquery):
+            raise ValueError(f"MERGE INTO only USING a query, not {source}")
         batch = uuid.uuid4().hex
         incoming, merged = f"incoming_{batch}", f"merged_{batch}"
         column = table.partition
         self._db.execute(f"CREATE TEMP TABLE {incoming} AS {source.this.sql(dialect='duckdb')}", values)
         try:
             found = self._db.execute(f"SELECT DISTINCT {column} FROM {incoming}").fetchall()
-            touched = sorted(str(row[0]) for row in found)
+            touched = {str(row[0]) for row in found}
             replaced = [f for f in self._files(table) if f.parent.name.split("=", 1)[1] in touched]
             self._db.execute(
                 f"CREATE TEMP TABLE {merged} AS SELECT * FROM {table.name} WHERE {column} IN "
                 f"(SELECT {column} FROM {incoming})"
             )
-            alias = source.alias
             rewritten = statement.copy()
-            rewritten.set("this", exp.to_table(merged).as_(target.alias or table.name))
-            rewritten.set("using", exp.to_table(incoming).as_(alias) if alias else exp.to_table(incoming))
+            rewritten.set("this", exp.to_table(merged).as_(statement.this.alias or table.name))
+            rewritten.set(
+                "using", exp.to_table(incoming).as_(source.alias) if source.alias else exp.to_table(incoming)
+            )
             found_changed = self._db.execute(rewritten.sql(dialect="duckdb")).fetchone()
             changed = int(found_changed[0]) if found_changed else 0
-            directory = self.root / table.prefix
-            directory.mkdir(parents=True, exist_ok=True)
-            before = set(self._files(table))
-            if not changed:  # nothing newer: no partition is written again, as Iceberg commits none
-                replaced = []
-            else:
-                self._db.execute(
-                    f"COPY {merged} TO '{directory}' (FORMAT parquet, COMPRESSION zstd, "
-                    f"PARTITION_BY ({column}), APPEND, FILENAME_PATTERN 'part-{{uuid}}')"
-                )
+            # Nothing changed: no partition is written again, as Iceberg commits nothing.
+            written = self._write(merged, table) if changed else []
         finally:
             self._db.execute(f"DROP TABLE IF EXISTS {incoming}")
             self._db.execute(f"DROP TABLE IF EXISTS {merged}")
-        written = sorted(set(self._files(table)) - before)
+        replaced = replaced if changed else []
         for path in replaced:
             path.unlink()
         return QueryResult((("rows", "bigint"),), [(changed,)], written, replaced)
