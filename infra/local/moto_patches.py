@@ -23,6 +23,11 @@
    The facts export names each object by its batch's sequence numbers (a retried batch writes
    the same object again), so later changes overwrote earlier ones. Each record is now numbered
    under a lock and handed to the consumers alone.
+7. One DynamoDB write at a time: a transaction deep-copies its tables before it writes, to put them
+   back if it fails, and a write in another server thread made that copy fail ("dictionary changed
+   size during iteration", a 500) or, put back, undid the other write. Writes now take a lock; the
+   stream records a write makes are handed to the consumers after it (they write to DynamoDB
+   themselves), and those of a failed write are never handed over, as in AWS.
 
 All reach into moto's private classes, so `install` refuses any moto but the pinned one and the
 smoke tests in tests/statemachines exercise each patch.
@@ -191,6 +196,38 @@ def _redrive_response(self: Any) -> Any:
     return ActionResult({"redriveDate": again.start_date})
 
 
+# Patch 7: one DynamoDB write at a time, its stream records handed over after it.
+_writing = threading.RLock()
+_this_write = threading.local()  # .records: deliveries waiting for the outermost write to end
+
+
+def _one_write_at_a_time() -> None:
+    from moto.dynamodb.models import DynamoDBBackend
+
+    def serialized(method: Any) -> Any:
+        def write(self: Any, *args: Any, **kwargs: Any) -> Any:
+            outermost = getattr(_this_write, "records", None) is None
+            if outermost:
+                _this_write.records = []
+            try:
+                with _writing:
+                    result = method(self, *args, **kwargs)
+            except BaseException:
+                if outermost:
+                    _this_write.records = None  # a failed write's records are never handed over
+                raise
+            if outermost:
+                waiting, _this_write.records = _this_write.records, None
+                for deliver in waiting:
+                    deliver()
+            return result
+
+        return write
+
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        setattr(DynamoDBBackend, name, serialized(getattr(DynamoDBBackend, name)))
+
+
 def _keep_stream_sequence() -> None:
     from moto.awslambda.utils import get_backend
     from moto.dynamodb.models.table import StreamRecord, StreamShard
@@ -214,9 +251,17 @@ def _keep_stream_sequence() -> None:
             self.next_sequence_number = sequence + 1
         view = self.table.stream_specification["StreamViewType"]
         record = StreamRecord(self.table, view, event_name, old, new, sequence)
-        for arn, mapping in mappings:
-            backend = get_backend(self.account_id, arn.split(":")[3])
-            backend.send_dynamodb_items(arn, [record], mapping.event_source_arn)
+
+        def deliver() -> None:
+            for arn, mapping in mappings:
+                backend = get_backend(self.account_id, arn.split(":")[3])
+                backend.send_dynamodb_items(arn, [record], mapping.event_source_arn)
+
+        waiting = getattr(_this_write, "records", None)
+        if waiting is None:
+            deliver()
+        else:  # the consumers write to DynamoDB themselves: never while this write holds the lock
+            waiting.append(deliver)
 
     StreamShard.add = add_in_sequence
 
@@ -249,6 +294,7 @@ def install() -> None:
     LambdaFunction._invoke_lambda = _invoke_in_process
     _sign_with_a_key_of_our_own()
     _keep_stream_sequence()
+    _one_write_at_a_time()
     StepFunctionsParserBackend.redrive_execution = _redrive_execution
     StepFunctionResponse.redrive_execution = _redrive_response
     describe = StepFunctionResponse.describe_execution
