@@ -282,6 +282,67 @@ def test_writes_at_once_give_each_stream_record_its_own_number_and_hand_it_over_
         assert len(numbers) == 200 and len(set(numbers)) == 200
 
 
+def test_a_failed_transaction_undoes_its_own_writes_and_nobody_elses():
+    """A transaction copies its tables to put them back if it fails: writes in other threads at
+    that moment made the copy fail with a 500, or were undone with it."""
+    from moto.dynamodb.exceptions import TransactionCanceledException
+    from moto.dynamodb.models import DynamoDBBackend
+
+    from infra.local import moto_patches
+
+    moto_patches.install()
+    # The backend alone, outside any mock: mock_aws here would reset the running stack's backends.
+    backend = DynamoDBBackend("us-east-1", "123456789012")
+    backend.create_table(
+        "orders",
+        schema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        throughput=None,
+        attr=[{"AttributeName": "pk", "AttributeType": "S"}],
+        global_indexes=None,
+        indexes=None,
+        streams=None,
+        billing_mode="PAY_PER_REQUEST",
+        sse_specification=None,
+        tags=[],
+        deletion_protection_enabled=False,
+        warm_throughput=None,
+    )
+    for n in range(2000):  # a table big enough that copying it takes a while
+        backend.put_item("orders", {"pk": {"S": f"old-{n}"}, "text": {"S": "x" * 200}})
+    failures: list[BaseException] = []
+
+    def transact() -> None:
+        for n in range(10):
+            conflicting = {"TableName": "orders", "Item": {"pk": {"S": f"tx-{n}"}}}
+            impossible = {
+                **conflicting,
+                "Item": {"pk": {"S": "old-0"}},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+            try:
+                backend.transact_write_items([{"Put": conflicting}, {"Put": impossible}])
+            except TransactionCanceledException:
+                pass
+            except BaseException as error:
+                failures.append(error)
+
+    def write(writer: int) -> None:
+        for n in range(100):
+            backend.put_item("orders", {"pk": {"S": f"new-{writer}-{n}"}})
+
+    writers = [threading.Thread(target=write, args=(w,)) for w in range(3)]
+    threads = [threading.Thread(target=transact), *writers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    stored = {item.hash_key.value for item in backend.get_table("orders").all_items()}
+    assert failures == []
+    assert {f"new-{w}-{n}" for w in range(3) for n in range(100)} <= stored
+    assert not any(key.startswith("tx-") for key in stored)
+
+
 # --- /dev/notifications --------------------------------------------------------------------------
 
 
